@@ -1,0 +1,45 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig, ConfigModule } from '@agenthub/config';
+import { DatabaseModule } from '@agenthub/database';
+import { MIGRATIONS } from '@agenthub/migrations';
+import { AUTH_ENTITIES, AuthModule } from '@agenthub/auth';
+import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
+import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
+import { HealthModule } from './health/health.module';
+
+/** The whole API: configuration, database, logging and every domain module. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Pretty lines for people at a terminal, JSON for everything else.
+            transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            genReqId: (req: IncomingMessage) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+          },
+        }),
+        DatabaseModule.forRoot({
+          entities: [...AUTH_ENTITIES, ...AGENT_ENTITIES, ...TASK_ENTITIES],
+          migrations: MIGRATIONS,
+        }),
+        HealthModule,
+        AuthModule,
+        AgentsModule,
+        TasksModule,
+      ],
+    };
+  }
+}

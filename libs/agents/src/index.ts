@@ -1,0 +1,2 @@
+export * from './lib/agents.module';
+export * from './lib/entities';

@@ -1,0 +1,2 @@
+export { MIGRATIONS } from './migrations';
+export * from './lib/migration-runner';

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122000000_baseline } from './Migration20261122000000_baseline';
+
+/**
+ * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
+ * see exactly the same list. Add new ones at the end.
+ */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261122000000_baseline', class: Migration20261122000000_baseline },
+];

@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig, parseDurationSeconds } from './app-config';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      jwtTtlSeconds: 900,
+      dbPoolMax: 20,
+      logLevel: 'info',
+      allowRegistration: true,
+      migrateOnStart: true,
+      agentHeartbeatTimeoutSeconds: 60,
+    });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('reads typed values', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/agenthub',
+      JWT_TTL: '1h',
+      AGENTHUB_ALLOW_REGISTRATION: 'false',
+      AGENTHUB_ADMIN_EMAIL: 'Admin@Example.com',
+      AGENTHUB_ADMIN_PASSWORD: 'correct horse',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.jwtTtlSeconds).toBe(3600);
+    expect(config.allowRegistration).toBe(false);
+    expect(config.adminEmail).toBe('admin@example.com');
+    expect(config.migrateOnStart).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ JWT_TTL: 'soon' }, 'JWT_TTL'],
+    [{ AGENTHUB_ALLOW_REGISTRATION: 'maybe' }, 'AGENTHUB_ALLOW_REGISTRATION'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ AGENTHUB_ADMIN_EMAIL: 'a@b.co' }, 'AGENTHUB_ADMIN_PASSWORD'],
+  ])('rejects %j with one line naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env as NodeJS.ProcessEnv);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message } = error as ConfigError;
+    expect((error as ConfigError).variable).toBe(variable);
+    expect(message.startsWith(variable)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a secret in its message', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrow(/^JWT_SECRET must be at least 32 characters$/);
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['900', 900],
+    ['30s', 30],
+    ['15m', 900],
+    ['2h', 7200],
+    ['1d', 86400],
+  ])('%s is %d seconds', (text, seconds) => expect(parseDurationSeconds(text)).toBe(seconds));
+});

@@ -1,0 +1,3 @@
+export * from './lib/domain-error';
+export * from './lib/problem';
+export * from './lib/problem-details.filter';

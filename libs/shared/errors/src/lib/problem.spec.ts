@@ -1,0 +1,49 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { ConflictError, RequestValidationError, TooManyRequestsError } from './domain-error';
+import { toProblem } from './problem';
+
+class AgentNameTakenError extends ConflictError {
+  constructor() {
+    super('AGENT.NAME_TAKEN', 'Agent name already exists in project');
+  }
+}
+
+describe('toProblem', () => {
+  it('maps a domain error by its kind and keeps its stable code', () => {
+    expect(toProblem(new AgentNameTakenError())).toEqual({
+      type: 'urn:agenthub:problem:agent.name_taken',
+      title: 'Conflict',
+      status: 409,
+      detail: 'Agent name already exists in project',
+      code: 'AGENT.NAME_TAKEN',
+    });
+  });
+
+  it('lists every invalid field of a validation error', () => {
+    const p = toProblem(new RequestValidationError({ name: ['must be a string'], 'agents.0.status': ['bad'] }));
+    expect(p).toMatchObject({ status: 400, code: 'REQUEST.VALIDATION_FAILED' });
+    expect(p?.errors).toEqual({ name: ['must be a string'], 'agents.0.status': ['bad'] });
+    expect(p?.detail).toContain('name (must be a string)');
+  });
+
+  it('maps Nest HTTP exceptions to generic codes', () => {
+    expect(toProblem(new NotFoundException('Cannot GET /x'))).toMatchObject({ status: 404, code: 'RESOURCE.NOT_FOUND', detail: 'Cannot GET /x' });
+    expect(toProblem(new BadRequestException(['a', 'b']))).toMatchObject({ status: 400, detail: 'a; b' });
+  });
+
+  it('maps framework client errors such as malformed JSON', () => {
+    const error = Object.assign(new Error('Body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+    expect(toProblem(error)).toMatchObject({ status: 400, code: 'REQUEST.INVALID_BODY' });
+  });
+
+  it('leaves bugs unmapped so they become a logged 500', () => {
+    expect(toProblem(new TypeError('x is undefined'))).toBeUndefined();
+    expect(toProblem(Object.assign(new Error('boom'), { statusCode: 500 }))).toBeUndefined();
+  });
+
+  it('keeps retry information on rate limits', () => {
+    const error = new TooManyRequestsError('AUTH.TOO_MANY_ATTEMPTS', 'slow down', 60);
+    expect(toProblem(error)).toMatchObject({ status: 429, code: 'AUTH.TOO_MANY_ATTEMPTS' });
+    expect(error.retryAfterSeconds).toBe(60);
+  });
+});

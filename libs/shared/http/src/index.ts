@@ -1,0 +1,4 @@
+export * from './lib/configure-http-app';
+export * from './lib/validation';
+export * from './lib/pagination';
+export * from './lib/uuid-param';

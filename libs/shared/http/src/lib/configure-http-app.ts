@@ -1,0 +1,27 @@
+import { RequestMethod } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemDetailsFilter } from '@agenthub/errors';
+import { createValidationPipe } from './validation';
+
+export const API_PREFIX = 'api/v1';
+
+/** Routes that live outside /api/v1 because probes and scrapers expect them there. */
+export const UNPREFIXED_ROUTES = [
+  { path: 'health/live', method: RequestMethod.GET },
+  { path: 'health/ready', method: RequestMethod.GET },
+  { path: 'metrics', method: RequestMethod.GET },
+];
+
+/**
+ * Global HTTP setup shared by main.ts and the test app, so tests see exactly what users
+ * see: prefix, strict validation, problem+json for every error.
+ */
+export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  // Errors Fastify raises before a route runs (malformed JSON, body too large,
+  // unsupported content type) are routed by Nest through the same global filter.
+  return app;
+}

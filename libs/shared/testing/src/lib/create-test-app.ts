@@ -1,0 +1,29 @@
+import { DynamicModule, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { configureHttpApp } from '@agenthub/http';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** Sends a request through the whole stack (no socket). */
+  request(options: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Nest app around `rootModule` with exactly the global setup of main.ts
+ * (prefix, validation pipe, problem+json filter), so tests see what users see.
+ */
+export async function createTestApp(rootModule: Type<unknown> | DynamicModule): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+  configureHttpApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    request: (options) => app.getHttpAdapter().getInstance().inject(options),
+    close: () => app.close(),
+  };
+}

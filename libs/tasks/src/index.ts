@@ -1,0 +1,2 @@
+export * from './lib/tasks.module';
+export * from './lib/entities';

@@ -1,0 +1,4 @@
+import type { EntityClass } from '@mikro-orm/core';
+
+/** Every entity this lib owns, for the ORM configuration (no globs). */
+export const TASK_ENTITIES: EntityClass<unknown>[] = [];
