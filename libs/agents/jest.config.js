@@ -1,5 +1,6 @@
 module.exports = {
   displayName: 'agents',
   preset: '../../jest.preset.js',
+  passWithNoTests: true,
   rootDir: '.',
 };

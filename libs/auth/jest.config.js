@@ -1,5 +1,6 @@
 module.exports = {
   displayName: 'auth',
   preset: '../../jest.preset.js',
+  passWithNoTests: true,
   rootDir: '.',
 };

@@ -1,5 +1,6 @@
 module.exports = {
   displayName: 'tasks',
   preset: '../../jest.preset.js',
+  passWithNoTests: true,
   rootDir: '.',
 };
