@@ -1,6 +1,5 @@
 module.exports = {
   displayName: 'agents',
   preset: '../../jest.preset.js',
-  passWithNoTests: true,
   rootDir: '.',
 };

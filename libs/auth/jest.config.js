@@ -1,6 +1,5 @@
 module.exports = {
   displayName: 'auth',
   preset: '../../jest.preset.js',
-  passWithNoTests: true,
   rootDir: '.',
 };

@@ -1,6 +1,5 @@
 module.exports = {
   displayName: 'tasks',
   preset: '../../jest.preset.js',
-  passWithNoTests: true,
   rootDir: '.',
 };
