@@ -1,4 +1,5 @@
-import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import { databaseExists, withDatabase } from '@agenthub/database';
+import { createTestDatabase, TestDatabase, withAdminClient } from '@agenthub/testing';
 import { MIGRATIONS } from '@agenthub/migrations';
 import { statusCommand } from './status.command';
 import { upCommand } from './up.command';
@@ -42,5 +43,21 @@ describe('migrator status and up', () => {
     expect(after.applied.map((m: { name: string }) => m.name)).toEqual(names);
 
     expect(await captureStdout(() => upCommand({}))).toContain('Nothing to do');
+  });
+
+  it('creates a missing database on up, while status leaves it missing', async () => {
+    const missing = `${db.name}_new`;
+    process.env['DATABASE_URL'] = withDatabase(db.url, missing);
+    try {
+      const before = JSON.parse(await captureStdout(() => statusCommand({ json: true })));
+      expect(before.applied).toEqual([]);
+      expect(await databaseExists(process.env['DATABASE_URL'])).toBe(false);
+      await captureStdout(() => upCommand({ json: true }));
+      const after = JSON.parse(await captureStdout(() => statusCommand({ json: true })));
+      expect(after.pending).toEqual([]);
+    } finally {
+      await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(missing)} WITH (FORCE)`));
+      process.env['DATABASE_URL'] = db.url;
+    }
   });
 });

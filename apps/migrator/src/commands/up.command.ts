@@ -1,3 +1,4 @@
+import { ensureDatabase } from '@agenthub/database';
 import { MigrationRunner } from '@agenthub/migrations';
 import { GlobalOptions, print, readConfig, withDatabase } from '../cli-context';
 
@@ -7,6 +8,7 @@ export interface UpOptions extends GlobalOptions {
 
 export async function upCommand(options: UpOptions): Promise<void> {
   const applied = await withDatabase(readConfig(), async (url) => {
+    await ensureDatabase(url);
     const runner = await MigrationRunner.connect(url);
     try {
       return await runner.up(options.to);
