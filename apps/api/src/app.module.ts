@@ -9,6 +9,7 @@ import { AUTH_ENTITIES, AuthModule } from '@agenthub/auth';
 import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
 import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 /** The whole API: configuration, database, logging and every domain module. */
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
           migrations: MIGRATIONS,
         }),
         HealthModule,
+        MetricsModule,
         AuthModule,
         AgentsModule,
         TasksModule,

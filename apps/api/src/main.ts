@@ -7,6 +7,7 @@ import { redactUrl, startEmbeddedPostgres, EmbeddedPostgres } from '@agenthub/da
 import { configureHttpApp } from '@agenthub/http';
 import { migrateToLatest } from '@agenthub/migrations';
 import { AppModule } from './app.module';
+import { setupOpenApi } from './openapi';
 
 function fail(message: string): never {
   process.stderr.write(`agenthub: ${message}\n`);
@@ -39,6 +40,7 @@ async function bootstrap(): Promise<void> {
   );
   app.useLogger(app.get(Logger));
   configureHttpApp(app);
+  setupOpenApi(app);
   await app.listen(config.port, config.host);
 
   const logger = app.get(Logger);

@@ -10,6 +10,8 @@ export const UNPREFIXED_ROUTES = [
   { path: 'health/live', method: RequestMethod.GET },
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
+  { path: 'docs', method: RequestMethod.GET },
+  { path: 'docs/json', method: RequestMethod.GET },
 ];
 
 /**

@@ -13,12 +13,17 @@ export interface TestApp {
 
 /**
  * Builds the Nest app around `rootModule` with exactly the global setup of main.ts
- * (prefix, validation pipe, problem+json filter), so tests see what users see.
+ * (prefix, validation pipe, problem+json filter), so tests see what users see. `configure`
+ * adds what an app sets up beyond that (main.ts passes the same function).
  */
-export async function createTestApp(rootModule: Type<unknown> | DynamicModule): Promise<TestApp> {
+export async function createTestApp(
+  rootModule: Type<unknown> | DynamicModule,
+  configure?: (app: NestFastifyApplication) => void,
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
   configureHttpApp(app);
+  configure?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
