@@ -2,7 +2,7 @@ import { DynamicModule, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { configureHttpApp } from '@agenthub/http';
+import { configureHttpApp, requestIdFor } from '@agenthub/http';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -17,7 +17,11 @@ export interface TestApp {
  */
 export async function createTestApp(rootModule: Type<unknown> | DynamicModule): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    // The same request ids as main.ts: audit rows and logs carry them.
+    new FastifyAdapter({ requestIdHeader: false, genReqId: requestIdFor }),
+    { logger: false },
+  );
   configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
