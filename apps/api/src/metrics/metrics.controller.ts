@@ -4,7 +4,7 @@ import { Public } from '@agenthub/auth';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
-/** Prometheus scrape endpoint (outside /api/v1, like the probes). Open: scrapers carry no token. */
+/** Prometheus scrape endpoint (outside /api/v1, like the probes; scraped without a token). */
 @Public()
 @Controller('metrics')
 export class MetricsController {
