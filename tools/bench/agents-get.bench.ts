@@ -234,7 +234,7 @@ async function main(): Promise<void> {
       };
     });
     const [bareRow] = rows;
-    const line = (cols: string[]) => `${cols[0].padEnd(26)}${cols.slice(1).map((c) => c.padStart(11)).join('')}`;
+    const line = (cols: string[]) => `${cols[0].padEnd(26)}${cols.slice(1).map((c) => c.padStart(14)).join('')}`;
     const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
     const out = [
       `GET /agents/:id — ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
