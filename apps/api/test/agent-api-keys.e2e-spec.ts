@@ -168,6 +168,9 @@ describe('agent API keys', () => {
     const authenticator = world.t.app.get<AgentKeyAuthenticator>(AGENT_KEY_AUTHENTICATOR);
     expect(await authenticator.authenticate(legacy)).toEqual({ kind: 'agent', agentId: agent.id, projectId: world.p1, keyId });
     expect(await authenticator.authenticate(`${legacy}x`)).toBeNull();
+    // ...and end to end: the guard hands any bearer token that is not a JWT to the key check.
+    expect((await api('GET', `/agents/${agent.id}`, bearer(legacy))).statusCode).toBe(200);
+    expect((await api('GET', `/agents/${agent.id}`, bearer(`${legacy}x`))).statusCode).toBe(401);
   });
 
   describe('with two API processes on one database', () => {

@@ -2,18 +2,21 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { UnauthenticatedError } from '@agenthub/errors';
-import { AGENT_KEY_AUTHENTICATOR, AGENT_KEY_PREFIX, AgentKeyAuthenticator } from './agent-key';
+import { AGENT_KEY_AUTHENTICATOR, AgentKeyAuthenticator } from './agent-key';
 import { InvalidApiKeyError, MissingCredentialsError } from './auth.errors';
 import { IS_PUBLIC } from './decorators';
 import { JwtStrategy } from './jwt.strategy';
 import type { AuthenticatedRequest, Principal } from './principal';
 
 const BEARER = /^Bearer +(\S+) *$/i;
+/** header.payload.signature, base64url: anything else cannot be a JWT. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 /**
  * The global guard: every route needs a principal unless it is `@Public()`.
- * `Authorization: Bearer ahk_...` is an agent API key, checked by whoever provides
- * {@link AGENT_KEY_AUTHENTICATOR} (the agents lib); any other bearer token is a JWT.
+ * A bearer token shaped like a JWT is a user's access token; anything else (`ahk_...`, or
+ * a key imported from the legacy broker) is an agent API key, checked by whoever provides
+ * {@link AGENT_KEY_AUTHENTICATOR} (the agents lib).
  * Whether the principal may touch a given project is not decided here but by
  * `ProjectAccessPolicy`, in the service that knows the project.
  */
@@ -44,7 +47,7 @@ export class AccessGuard implements CanActivate {
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!token) throw new MissingCredentialsError();
-    if (token.startsWith(AGENT_KEY_PREFIX)) {
+    if (!JWT_SHAPE.test(token)) {
       const agent = this.agentKeys ? await this.agentKeys.authenticate(token) : null;
       if (!agent) throw new InvalidApiKeyError();
       return agent;

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { Authenticator } from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -36,7 +37,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secret,
+      // A KeyObject, not the string: jsonwebtoken would otherwise build one on every verify.
+      secretOrKey: createSecretKey(Buffer.from(secret, 'utf8')),
       algorithms: ['HS256'],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
