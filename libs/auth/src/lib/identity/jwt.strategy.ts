@@ -37,8 +37,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // A KeyObject, not the string: jsonwebtoken would otherwise build one on every verify.
-      secretOrKey: createSecretKey(Buffer.from(secret, 'utf8')),
+      // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to
+      // parse it as a public key on every verify. It accepts KeyObjects; passport-jwt's
+      // types just do not say so.
+      secretOrKey: createSecretKey(Buffer.from(secret, 'utf8')) as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
