@@ -52,6 +52,14 @@ export default async function globalSetup(): Promise<void> {
   assertTestDatabase(templateUrl);
   await migrateToLatest(templateUrl);
 
+  // MikroORM keeps entity metadata on globalThis, and importing @agenthub/database ran
+  // BaseEntity's decorators in this (outer) realm. jest-environment-node lends the outer
+  // realm's globals to every test context, whose decorators would then extend this
+  // realm's Maps ("Map.prototype.set called on incompatible receiver"). Forget it here.
+  for (const key of Object.keys(globalThis)) {
+    if (key.startsWith('mikro-orm-')) delete (globalThis as Record<string, unknown>)[key];
+  }
+
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.templateDatabase] = template;
   process.env[TEST_ENV.runId] = runId;

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig, ConfigModule } from '@agenthub/config';
 import { DatabaseModule } from '@agenthub/database';
+import { requestIdFor } from '@agenthub/http';
 import { MIGRATIONS } from '@agenthub/migrations';
 import { AUTH_ENTITIES, AuthModule } from '@agenthub/auth';
 import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
@@ -24,10 +24,9 @@ export class AppModule {
             level: config.logLevel,
             // Pretty lines for people at a terminal, JSON for everything else.
             transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-            genReqId: (req: IncomingMessage) => {
-              const given = req.headers['x-request-id'];
-              return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-            },
+            // Behind Fastify, pino-http reuses Fastify's request id (the one audit rows
+            // carry); this only matters for requests that bypass Fastify.
+            genReqId: requestIdFor,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
           },

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig } from '@agenthub/config';
 import { redactUrl, startEmbeddedPostgres, EmbeddedPostgres } from '@agenthub/database';
-import { configureHttpApp } from '@agenthub/http';
+import { configureHttpApp, requestIdFor } from '@agenthub/http';
 import { migrateToLatest } from '@agenthub/migrations';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './openapi';
@@ -35,7 +35,7 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    new FastifyAdapter({ trustProxy: true, bodyLimit: 1024 * 1024 }),
+    new FastifyAdapter({ trustProxy: true, bodyLimit: 1024 * 1024, requestIdHeader: false, genReqId: requestIdFor }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -1,10 +1,21 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { loadConfig } from '@agenthub/config';
 import { createTestApp, TestApp } from '@agenthub/testing';
 import { AppModule } from '../src/app.module';
 import { setupOpenApi } from '../src/openapi';
 
-/** The whole API on a test database, configured as `npm start` configures it. */
-export function createApiTestApp(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env, DATABASE_URL: databaseUrl });
-  return createTestApp(AppModule.register(config), setupOpenApi);
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!';
+
+/**
+ * The whole API on a test database, configured as `npm start` configures it. `extra`
+ * modules are imported next to the app (e.g. a global module that provides an extension
+ * point a later lib will fill).
+ */
+export function createApiTestApp(databaseUrl: string, env: NodeJS.ProcessEnv = {}, extra: (Type<unknown> | DynamicModule)[] = []): Promise<TestApp> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, ...env, DATABASE_URL: databaseUrl });
+  if (extra.length === 0) return createTestApp(AppModule.register(config), setupOpenApi);
+  @Module({ imports: [AppModule.register(config), ...extra] })
+  class AppWithExtras {}
+  return createTestApp(AppWithExtras, setupOpenApi);
 }

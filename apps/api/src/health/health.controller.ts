@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
 import { readMigrationStatus } from '@agenthub/migrations';
+import { Public } from '@agenthub/auth';
 
 interface ReadyBody {
   status: 'ok' | 'unavailable';
@@ -9,7 +10,8 @@ interface ReadyBody {
   pending_migrations?: string[];
 }
 
-/** Probes for Kubernetes: live = the process answers; ready = it can serve requests. */
+/** Probes for Kubernetes: live = the process answers; ready = it can serve requests. Open to all. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly em: EntityManager) {}

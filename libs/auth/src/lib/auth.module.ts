@@ -1,5 +1,57 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { AuditController } from './audit/audit.controller';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditService } from './audit/audit.service';
+import { AccessGuard } from './identity/access.guard';
+import { AdminBootstrap } from './identity/admin-bootstrap.service';
+import { AuthController } from './identity/auth.controller';
+import { AuthService } from './identity/auth.service';
+import { JWT_AUDIENCE, JWT_ISSUER, JWT_SIGNING_KEY, resolveJwtSecret } from './identity/jwt-secret';
+import { JwtStrategy } from './identity/jwt.strategy';
+import { LoginThrottle } from './identity/login-throttle.service';
+import { PasswordHasher } from './identity/password-hasher';
+import { RegistrationOpenGuard } from './identity/registration-open.guard';
+import { UsersService } from './identity/users.service';
+import { ProjectAccessPolicy } from './projects/project-access.policy';
+import { ProjectsController } from './projects/projects.controller';
+import { ProjectsService } from './projects/projects.service';
 
-/** The auth domain. Its controllers, services and entities arrive with their issue. */
-@Module({})
+/**
+ * Identity and access: users and JWT login, projects and the one project access policy,
+ * the audit log. Importing it (once, in the app) installs the deny-by-default guard and
+ * the audit interceptor for every route of the app. Domain libs import it for
+ * {@link ProjectAccessPolicy}.
+ */
+@Module({
+  controllers: [AuthController, ProjectsController, AuditController],
+  providers: [
+    { provide: JWT_SIGNING_KEY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJwtSecret(config) },
+    {
+      provide: JwtService,
+      inject: [APP_CONFIG, JWT_SIGNING_KEY],
+      useFactory: (config: AppConfig, secret: string) =>
+        new JwtService({
+          secret,
+          signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
+          verifyOptions: { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
+        }),
+    },
+    PasswordHasher,
+    UsersService,
+    LoginThrottle,
+    AuthService,
+    JwtStrategy,
+    RegistrationOpenGuard,
+    AdminBootstrap,
+    ProjectAccessPolicy,
+    ProjectsService,
+    AuditService,
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [ProjectAccessPolicy, AuditService],
+})
 export class AuthModule {}

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_baseline } from './Migration20261122000000_baseline';
+import { Migration20261122010000_identity } from './Migration20261122010000_identity';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -7,4 +8,5 @@ import { Migration20261122000000_baseline } from './Migration20261122000000_base
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000000_baseline', class: Migration20261122000000_baseline },
+  { name: 'Migration20261122010000_identity', class: Migration20261122010000_identity },
 ];

@@ -2,3 +2,4 @@ export * from './lib/configure-http-app';
 export * from './lib/validation';
 export * from './lib/pagination';
 export * from './lib/uuid-param';
+export * from './lib/request-id';

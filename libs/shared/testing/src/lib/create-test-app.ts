@@ -2,7 +2,7 @@ import { DynamicModule, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { configureHttpApp } from '@agenthub/http';
+import { configureHttpApp, requestIdFor } from '@agenthub/http';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -21,7 +21,11 @@ export async function createTestApp(
   configure?: (app: NestFastifyApplication) => void,
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    // The same request ids as main.ts: audit rows and logs carry them.
+    new FastifyAdapter({ requestIdHeader: false, genReqId: requestIdFor }),
+    { logger: false },
+  );
   configureHttpApp(app);
   configure?.(app);
   await app.init();

@@ -1,0 +1,46 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { ActorType } from './entities/audit-entry.entity';
+
+export const AUDIT_META = 'agenthub:audit';
+
+export interface AuditOptions {
+  /** Dotted verb, `<resource>.<what happened>`: `project.create`, `agent.heartbeat`. */
+  action: string;
+  /** What kind of thing was changed: `project`, `user`, `agent`, `api_key`. */
+  resourceType: string;
+  /**
+   * Default `true`: the handler runs in a transaction that also writes the audit row, so
+   * a change and its record commit together or not at all. `false` only for routes whose
+   * own writes must survive a failed request (login: its failed attempts must be kept);
+   * their row is written right after the handler succeeds.
+   */
+  transactional?: boolean;
+}
+
+/** Names the audit record of a mutating route. Routes without it get a name derived from their path. */
+export const Audit = (action: string, resourceType: string, options: Pick<AuditOptions, 'transactional'> = {}) =>
+  SetMetadata(AUDIT_META, { action, resourceType, ...options } satisfies AuditOptions);
+
+/** What a handler may add to its audit record when the defaults cannot know it. */
+export interface AuditNoteData {
+  /** Defaults to the response's `id`, else the `:id` path parameter. */
+  resourceId?: string;
+  /** Defaults to the response's `project_id` (or the resource's own id for projects). */
+  projectId?: string | null;
+  /** Defaults to the request's principal (anonymous on public routes). */
+  actor?: { type: ActorType; id: string | null };
+}
+
+export interface AuditedRequest extends FastifyRequest {
+  auditNote?: AuditNoteData;
+}
+
+/**
+ * A mutable note for this request's audit record, e.g. the project of an agent that a
+ * DELETE just removed: `remove(@AuditNote() note: AuditNoteData) { note.projectId = ... }`.
+ */
+export const AuditNote = createParamDecorator((_data: unknown, context: ExecutionContext): AuditNoteData => {
+  const request = context.switchToHttp().getRequest<AuditedRequest>();
+  return (request.auditNote ??= {});
+});

@@ -1,0 +1,54 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import { UnauthenticatedError } from '@agenthub/errors';
+import { AGENT_KEY_AUTHENTICATOR, AGENT_KEY_PREFIX, AgentKeyAuthenticator } from './agent-key';
+import { InvalidApiKeyError, MissingCredentialsError } from './auth.errors';
+import { IS_PUBLIC } from './decorators';
+import { JwtStrategy } from './jwt.strategy';
+import type { AuthenticatedRequest, Principal } from './principal';
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/**
+ * The global guard: every route needs a principal unless it is `@Public()`.
+ * `Authorization: Bearer ahk_...` is an agent API key, checked by whoever provides
+ * {@link AGENT_KEY_AUTHENTICATOR} (the agents lib); any other bearer token is a JWT.
+ * Whether the principal may touch a given project is not decided here but by
+ * `ProjectAccessPolicy`, in the service that knows the project.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtStrategy,
+    @Optional() @Inject(AGENT_KEY_AUTHENTICATOR) private readonly agentKeys?: AgentKeyAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (context.getType() !== 'http') return false;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    try {
+      request.principal = await this.authenticate(request, reply);
+      return true;
+    } catch (error) {
+      // RFC 6750: a 401 names the scheme the client should use.
+      if (error instanceof UnauthenticatedError) reply.header('www-authenticate', 'Bearer');
+      throw error;
+    }
+  }
+
+  private async authenticate(request: AuthenticatedRequest, reply: FastifyReply): Promise<Principal> {
+    const header = request.headers.authorization;
+    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    if (!token) throw new MissingCredentialsError();
+    if (token.startsWith(AGENT_KEY_PREFIX)) {
+      const agent = this.agentKeys ? await this.agentKeys.authenticate(token) : null;
+      if (!agent) throw new InvalidApiKeyError();
+      return agent;
+    }
+    return this.jwt.principalFor(request, reply);
+  }
+}

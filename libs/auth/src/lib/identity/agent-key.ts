@@ -1,0 +1,19 @@
+import type { AgentPrincipal } from './principal';
+
+/** Bearer tokens with this prefix are agent API keys, not JWTs. */
+export const AGENT_KEY_PREFIX = 'ahk_';
+
+/**
+ * The extension point through which the agents library signs agents in. Provide this
+ * token from a `@Global()` module; the auth guard asks it about every bearer token that
+ * starts with {@link AGENT_KEY_PREFIX}. Without a provider such tokens are refused (401).
+ */
+export const AGENT_KEY_AUTHENTICATOR = Symbol('AGENT_KEY_AUTHENTICATOR');
+
+export interface AgentKeyAuthenticator {
+  /**
+   * The agent a full API key (prefix included) belongs to, or `null` when the key is
+   * unknown, revoked or expired, or its agent is inactive. Called on every request.
+   */
+  authenticate(secret: string): Promise<AgentPrincipal | null>;
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { normaliseEmail, User } from './entities/user.entity';
+import { InvalidCredentialsError } from './auth.errors';
+import { LoginThrottle } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher';
+import { UsersService } from './users.service';
+
+export interface IssuedToken {
+  accessToken: string;
+  expiresIn: number;
+  user: User;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly jwt: JwtService,
+  ) {}
+
+  /**
+   * A token for valid credentials of an active user. Unknown email, wrong password and
+   * inactive account give the same 401, after the same argon2 work (an unknown email is
+   * checked against a dummy hash), and all count towards the email's throttle.
+   */
+  async login(emailAsTyped: string, password: string, ip?: string): Promise<IssuedToken> {
+    const email = normaliseEmail(emailAsTyped);
+    const attempt = await this.throttle.reserve(email, ip);
+    const user = await this.users.findByEmail(email);
+    const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDummy(password);
+    // On failure the reserved attempt stays behind: it is the failure record.
+    if (!user || !valid || !user.isActive) throw new InvalidCredentialsError();
+
+    await this.throttle.succeeded(email, attempt);
+    // Hashes imported from the legacy broker (or made with older parameters) are
+    // upgraded the one time we see the password.
+    if (this.hasher.needsRehash(user.passwordHash)) await this.users.replacePasswordHash(user, password);
+    const accessToken = await this.jwt.signAsync({ sub: user.id });
+    return { accessToken, expiresIn: this.config.jwtTtlSeconds, user };
+  }
+}

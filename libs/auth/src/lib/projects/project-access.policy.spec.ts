@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { createOrmOptions } from '@agenthub/database';
+import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import { AUTH_ENTITIES } from '../entities';
+import { User } from '../identity/entities/user.entity';
+import type { Principal } from '../identity/principal';
+import { Project } from './entities/project.entity';
+import { mayAccessProject, ProjectAccessPolicy } from './project-access.policy';
+import { ProjectAccessDeniedError, ProjectNotFoundError } from './projects.errors';
+
+const project = { id: 'p1', ownerId: 'u-owner' };
+const user = (userId: string, isSuperuser = false): Principal => ({ kind: 'user', userId, email: `${userId}@x.io`, isSuperuser });
+const agent = (projectId: string): Principal => ({ kind: 'agent', agentId: 'a1', projectId, keyId: 'k1' });
+
+describe('mayAccessProject (seed 001 access matrix)', () => {
+  it.each([
+    ['the owner', user('u-owner'), 'read', true],
+    ['the owner', user('u-owner'), 'manage', true],
+    ['a superuser', user('u-admin', true), 'read', true],
+    ['a superuser', user('u-admin', true), 'manage', true],
+    ['another user', user('u-other'), 'read', false],
+    ['another user', user('u-other'), 'manage', false],
+    ['an agent of the project', agent('p1'), 'read', true],
+    ['an agent of the project', agent('p1'), 'manage', false],
+    ['an agent of another project', agent('p2'), 'read', false],
+    ['an agent of another project', agent('p2'), 'manage', false],
+  ] as const)('%s may %s: %s', (_who, principal, level, allowed) => {
+    expect(mayAccessProject(principal, project, level)).toBe(allowed);
+  });
+});
+
+describe('ProjectAccessPolicy (on PostgreSQL)', () => {
+  let db: TestDatabase;
+  let orm: MikroORM;
+  let policy: ProjectAccessPolicy;
+  let alice: User;
+  let bob: User;
+  let apollo: Project;
+  let gemini: Project;
+  let mercury: Project;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    orm = await MikroORM.init(createOrmOptions({ url: db.url, entities: AUTH_ENTITIES, poolMax: 2 }));
+    const em = orm.em.fork();
+    alice = em.create(User, { email: 'alice@example.com', name: 'Alice', passwordHash: '$x' });
+    bob = em.create(User, { email: 'bob@example.com', name: 'Bob', passwordHash: '$x' });
+    apollo = em.create(Project, { name: 'Apollo', owner: alice });
+    gemini = em.create(Project, { name: 'Gemini', owner: alice });
+    mercury = em.create(Project, { name: 'Mercury', owner: bob });
+    await em.flush();
+  });
+  beforeEach(() => {
+    policy = new ProjectAccessPolicy(orm.em.fork());
+  });
+  afterAll(async () => {
+    await orm.close(true);
+    await db.drop();
+  });
+
+  const asUser = (u: User, isSuperuser = false): Principal => ({ kind: 'user', userId: u.id, email: u.email, isSuperuser });
+
+  it('returns the project when access is allowed', async () => {
+    expect((await policy.assertCanAccess(asUser(alice), apollo.id, 'manage')).name).toBe('Apollo');
+    expect((await policy.assertCanAccess(agent(mercury.id), mercury.id, 'read')).name).toBe('Mercury');
+  });
+
+  it('says 404 for a missing project before it says 403', async () => {
+    await expect(policy.assertCanAccess(asUser(bob), randomUUID(), 'read')).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(policy.assertCanAccess(asUser(bob), apollo.id, 'read')).rejects.toBeInstanceOf(ProjectAccessDeniedError);
+    await expect(policy.assertCanAccess(agent(apollo.id), apollo.id, 'manage')).rejects.toMatchObject({ status: 403, code: 'PROJECT.FORBIDDEN' });
+  });
+
+  it('lists readable project ids for each kind of principal', async () => {
+    expect((await policy.readableProjectIds(asUser(alice))).sort()).toEqual([apollo.id, gemini.id].sort());
+    expect(await policy.readableProjectIds(asUser(bob))).toEqual([mercury.id]);
+    expect(await policy.readableProjectIds(asUser(bob, true))).toBe('all');
+    expect(await policy.readableProjectIds(agent(gemini.id))).toEqual([gemini.id]);
+    expect(await policy.readableProjectIds(agent(randomUUID()))).toEqual([]);
+  });
+
+  it('gives list queries a condition that filters in SQL', async () => {
+    const em = orm.em.fork();
+    const names = async (p: Principal) => (await em.find(Project, policy.readableProjects(p), { orderBy: { name: 'asc' } })).map((x) => x.name);
+    expect(await names(asUser(alice))).toEqual(['Apollo', 'Gemini']);
+    expect(await names(asUser(bob, true))).toEqual(['Apollo', 'Gemini', 'Mercury']);
+    expect(await names(agent(mercury.id))).toEqual(['Mercury']);
+  });
+});

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Principal } from '../identity/principal';
+import { Project } from './entities/project.entity';
+import { ProjectAccessDeniedError, ProjectNotFoundError } from './projects.errors';
+
+/** `read`: look at a project and what is in it. `manage`: change either. */
+export type ProjectAccessLevel = 'read' | 'manage';
+
+/**
+ * THE rule of who may touch a project (seed 001's access matrix), as a pure function:
+ * - a user who owns the project, or any superuser: read and manage;
+ * - any other user: nothing;
+ * - an agent: read inside its own project only. Whatever more an agent may do (heartbeat,
+ *   claim a task, update a task assigned to it) is decided by the lib that owns that
+ *   thing, on top of this rule.
+ */
+export function mayAccessProject(principal: Principal, project: { id: string; ownerId: string }, level: ProjectAccessLevel): boolean {
+  if (principal.kind === 'agent') return level === 'read' && principal.projectId === project.id;
+  return principal.isSuperuser || principal.userId === project.ownerId;
+}
+
+/**
+ * The project access policy every domain lib calls with a project id; none re-implements
+ * it. Answers 404 for a project that does not exist and 403 for one the principal may not
+ * touch at that level.
+ */
+@Injectable()
+export class ProjectAccessPolicy {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The project, when `principal` may access it at `level`; else a 404 or 403 domain error. */
+  async assertCanAccess(principal: Principal, projectId: string, level: ProjectAccessLevel): Promise<Project> {
+    const project = await this.em.findOne(Project, { id: projectId });
+    if (!project) throw new ProjectNotFoundError(projectId);
+    if (!mayAccessProject(principal, { id: project.id, ownerId: project.owner.id }, level)) {
+      throw new ProjectAccessDeniedError(level);
+    }
+    return project;
+  }
+
+  /**
+   * Which projects a principal may read, as a condition on a `project` relation (or on
+   * `Project` itself) for list queries, so lists filter in SQL:
+   * `em.find(Agent, { $and: [filters, { project: policy.readableProjects(p) }] })`.
+   * `{}` means "all" (superusers).
+   */
+  readableProjects(principal: Principal): FilterQuery<Project> {
+    if (principal.kind === 'agent') return { id: principal.projectId };
+    if (principal.isSuperuser) return {};
+    return { owner: principal.userId };
+  }
+
+  /**
+   * The same set as ids, for raw SQL (`project_id = ANY(?)`): `'all'` for superusers,
+   * else the ids (possibly none).
+   */
+  async readableProjectIds(principal: Principal): Promise<'all' | string[]> {
+    if (principal.kind === 'user' && principal.isSuperuser) return 'all';
+    const rows = await this.em.find(Project, this.readableProjects(principal), { fields: ['id'], orderBy: { createdAt: 'asc' } });
+    return rows.map((p) => p.id);
+  }
+}
