@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_baseline } from './Migration20261122000000_baseline';
 import { Migration20261122010000_identity } from './Migration20261122010000_identity';
+import { Migration20261122020000_agents } from './Migration20261122020000_agents';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -9,4 +10,5 @@ import { Migration20261122010000_identity } from './Migration20261122010000_iden
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000000_baseline', class: Migration20261122000000_baseline },
   { name: 'Migration20261122010000_identity', class: Migration20261122010000_identity },
+  { name: 'Migration20261122020000_agents', class: Migration20261122020000_agents },
 ];
