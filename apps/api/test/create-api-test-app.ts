@@ -9,13 +9,13 @@ export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!';
 
 /**
  * The whole API on a test database, configured as `npm start` configures it. `extra`
- * modules are imported next to the app (e.g. a global module that provides an extension
- * point a later lib will fill).
+ * modules are imported next to the app, before it, so a global module of theirs stands in
+ * for the app's own provider of an extension point (e.g. a fake AGENT_KEY_AUTHENTICATOR).
  */
 export function createApiTestApp(databaseUrl: string, env: NodeJS.ProcessEnv = {}, extra: (Type<unknown> | DynamicModule)[] = []): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: TEST_JWT_SECRET, ...env, DATABASE_URL: databaseUrl });
   if (extra.length === 0) return createTestApp(AppModule.register(config), setupOpenApi);
-  @Module({ imports: [AppModule.register(config), ...extra] })
+  @Module({ imports: [...extra, AppModule.register(config)] })
   class AppWithExtras {}
   return createTestApp(AppWithExtras, setupOpenApi);
 }

@@ -1,5 +1,27 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { AGENT_KEY_AUTHENTICATOR, AuthModule } from '@agenthub/auth';
+import { AgentsController } from './agents.controller';
+import { AgentApiKeysController } from './agent-api-keys.controller';
+import { AgentsService } from './agents.service';
+import { AgentApiKeysService } from './agent-api-keys.service';
+import { AgentRepository } from './agent.repository';
+import { AgentKeyAuthenticatorService } from './agent-key-authenticator';
 
-/** The agents domain. Its controllers, services and entities arrive with their issue. */
-@Module({})
+/**
+ * The agent registry: agents, their capabilities, heartbeats and API keys. Global because
+ * it provides the auth guard's AGENT_KEY_AUTHENTICATOR (API keys → agent principals).
+ */
+@Global()
+@Module({
+  imports: [AuthModule],
+  controllers: [AgentsController, AgentApiKeysController],
+  providers: [
+    AgentsService,
+    AgentApiKeysService,
+    AgentRepository,
+    AgentKeyAuthenticatorService,
+    { provide: AGENT_KEY_AUTHENTICATOR, useExisting: AgentKeyAuthenticatorService },
+  ],
+  exports: [AGENT_KEY_AUTHENTICATOR, AgentsService],
+})
 export class AgentsModule {}

@@ -1,0 +1,194 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { AGENT_KEY_AUTHENTICATOR, AgentKeyAuthenticator } from '@agenthub/auth';
+import type { TestApp } from '@agenthub/testing';
+import { bearer, buildWorld, createAgent, createKey, expectProblem, Headers, World } from './agents-fixture';
+import { createApiTestApp } from './create-api-test-app';
+
+describe('agent API keys', () => {
+  let world: World;
+  let sql: Client;
+  beforeAll(async () => {
+    world = await buildWorld();
+    sql = new Client({ connectionString: world.db.url });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql.end();
+    await world.close();
+  });
+
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, headers: Headers, payload?: unknown, t: TestApp = world.t) =>
+    t.request({ method, url: `/api/v1${url}`, headers, payload: payload as object | undefined });
+  const keyRow = async (id: string) => (await sql.query('SELECT * FROM agent_api_keys WHERE id = $1', [id])).rows[0];
+
+  it('shows the secret once, stores only its sha256 and a prefix, and lists keys without secrets', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const me = (await api('GET', '/auth/me', world.owner)).json();
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const res = await api('POST', `/agents/${agent.id}/api-keys`, world.owner, { name: 'ci runner', expires_at: expiresAt });
+    expect(res.statusCode).toBe(201);
+    const created = res.json();
+    expect(created).toEqual({
+      id: expect.any(String),
+      agent_id: agent.id,
+      name: 'ci runner',
+      key_prefix: created.api_key.slice(0, 12),
+      status: 'active',
+      created_by: me.id,
+      created_at: expect.any(String),
+      expires_at: expiresAt,
+      last_used_at: null,
+      revoked_at: null,
+      api_key: expect.stringMatching(/^ahk_[A-Za-z0-9_-]{43,}$/),
+    });
+
+    const row = await keyRow(created.id);
+    expect(row.key_hash).toBe(createHash('sha256').update(created.api_key).digest('hex'));
+    const everything = await sql.query('SELECT t::text AS text FROM agent_api_keys t');
+    expect(everything.rows.some((r) => r.text.includes(created.api_key))).toBe(false);
+
+    const list = await api('GET', `/agents/${agent.id}/api-keys`, world.owner);
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toMatchObject({ total: 1, limit: 50, offset: 0, items: [{ id: created.id, key_prefix: created.key_prefix, status: 'active' }] });
+    expect(list.body).not.toContain(created.api_key);
+    expect(list.body).not.toContain(row.key_hash);
+    expect(list.json().items[0]).not.toHaveProperty('api_key');
+  });
+
+  it('signs the agent in: it reads its project and itself, heartbeats itself, and stamps last_used_at', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const key = await createKey(world.t, world.owner, agent.id);
+    const as = bearer(key.api_key);
+
+    const me = await api('GET', '/auth/me', as);
+    expect(me.json()).toMatchObject({ kind: 'agent', agent_id: agent.id, project_id: world.p1 });
+    expect((await api('GET', `/agents/${agent.id}`, as)).statusCode).toBe(200);
+    expect((await api('GET', `/agents?project_id=${world.p1}`, as)).statusCode).toBe(200);
+    expect((await api('POST', `/agents/${agent.id}/heartbeat`, as, { status: 'busy' })).json().status).toBe('busy');
+    expect((await keyRow(key.id)).last_used_at).not.toBeNull();
+  });
+
+  it('refreshes last_used_at at most once a minute', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const key = await createKey(world.t, world.owner, agent.id);
+    const recent = new Date(Date.now() - 30_000);
+    await sql.query('UPDATE agent_api_keys SET last_used_at = $2 WHERE id = $1', [key.id, recent]);
+    await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
+    expect((await keyRow(key.id)).last_used_at.getTime()).toBe(recent.getTime());
+
+    await sql.query(`UPDATE agent_api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [key.id]);
+    await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
+    expect(Date.now() - (await keyRow(key.id)).last_used_at.getTime()).toBeLessThan(30_000);
+  });
+
+  it('refuses a revoked key at once (401); revoking twice is fine', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const key = await createKey(world.t, world.owner, agent.id);
+    const other = await createKey(world.t, world.owner, agent.id);
+    expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
+
+    expect((await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner)).statusCode).toBe(204);
+    expectProblem(await api('GET', `/agents/${agent.id}`, bearer(key.api_key)), 401, 'AUTH.INVALID_API_KEY');
+    expect((await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner)).statusCode).toBe(204);
+    // Only that key: the agent's other key still works.
+    expect((await api('GET', `/agents/${agent.id}`, bearer(other.api_key))).statusCode).toBe(200);
+
+    const listed = (await api('GET', `/agents/${agent.id}/api-keys`, world.owner)).json().items;
+    expect(listed.find((k: { id: string }) => k.id === key.id)).toMatchObject({ status: 'revoked', revoked_at: expect.any(String) });
+    // A key is revoked through its own agent only.
+    expectProblem(await api('DELETE', `/agents/${world.a1}/api-keys/${other.id}`, world.owner), 404, 'AGENT_KEY.NOT_FOUND');
+  });
+
+  it('refuses an expired key (401) and lists it as expired', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const key = await createKey(world.t, world.owner, agent.id, { expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
+    await sql.query(`UPDATE agent_api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [key.id]);
+    expectProblem(await api('GET', `/agents/${agent.id}`, bearer(key.api_key)), 401, 'AUTH.INVALID_API_KEY');
+    expect((await api('GET', `/agents/${agent.id}/api-keys`, world.owner)).json().items[0].status).toBe('expired');
+  });
+
+  it('refuses keys of an inactive agent (401) until it is active again, and of a deleted one', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const key = await createKey(world.t, world.owner, agent.id);
+    await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: false });
+    expectProblem(await api('GET', `/agents/${agent.id}`, bearer(key.api_key)), 401, 'AUTH.INVALID_API_KEY');
+    await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: true });
+    expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
+    await api('DELETE', `/agents/${agent.id}`, world.owner);
+    expectProblem(await api('GET', `/agents?project_id=${world.p1}`, bearer(key.api_key)), 401);
+  });
+
+  it('keeps an agent key inside its project and away from changes', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const as = bearer((await createKey(world.t, world.owner, agent.id)).api_key);
+    expectProblem(await api('PATCH', `/agents/${agent.id}`, as, { nickname: 'me' }), 403);
+    expectProblem(await api('DELETE', `/agents/${agent.id}`, as), 403);
+    expectProblem(await api('POST', `/agents/${agent.id}/api-keys`, as, {}), 403);
+    expectProblem(await api('POST', '/agents', as, { project_id: world.p1, name: 'spawned' }), 403);
+    expectProblem(await api('GET', `/agents/${world.b1}`, as), 403);
+    expectProblem(await api('GET', `/agents?project_id=${world.p2}`, as), 403);
+    expectProblem(await api('POST', `/agents/${world.a2}/heartbeat`, as, {}), 403);
+    expectProblem(await api('PATCH', `/projects/${world.p1}`, as, { name: 'mine now' }), 403);
+    expectProblem(await api('DELETE', `/projects/${world.p1}`, as), 403);
+  });
+
+  it('answers unknown, malformed and absurd keys with 401, never 500', async () => {
+    for (const token of [`ahk_${randomUUID()}`, 'ahk_x', `ahk_${'a'.repeat(5000)}`, 'ahk_%%%']) {
+      expectProblem(await api('GET', `/agents/${world.a1}`, bearer(token)), 401);
+    }
+  });
+
+  it('refuses bad key requests with 400', async () => {
+    const url = `/agents/${world.a1}/api-keys`;
+    for (const body of [
+      { expires_at: new Date(Date.now() - 1000).toISOString() },
+      { expires_at: 'tomorrow' },
+      { expires_at: 12345 },
+      { name: 'n'.repeat(256) },
+      { name: 7 },
+      { scope: 'all' },
+    ]) {
+      expectProblem(await api('POST', url, world.owner, body), 400);
+    }
+    expectProblem(await api('GET', `${url}?limit=9999`, world.owner), 400);
+  });
+
+  it('authenticates keys imported from the legacy broker (sha256 hex of the key)', async () => {
+    const agent = await createAgent(world.t, world.owner, world.p1);
+    const legacy = `sk_agent_v1_proj_${agent.name}_0123456789abcdef0123456789abcdef`;
+    const keyId = randomUUID();
+    await sql.query(`INSERT INTO agent_api_keys (id, agent_id, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`, [
+      keyId,
+      agent.id,
+      createHash('sha256').update(legacy).digest('hex'),
+      legacy.slice(0, 20),
+    ]);
+    const authenticator = world.t.app.get<AgentKeyAuthenticator>(AGENT_KEY_AUTHENTICATOR);
+    expect(await authenticator.authenticate(legacy)).toEqual({ kind: 'agent', agentId: agent.id, projectId: world.p1, keyId });
+    expect(await authenticator.authenticate(`${legacy}x`)).toBeNull();
+  });
+
+  describe('with two API processes on one database', () => {
+    let second: TestApp;
+    beforeAll(async () => {
+      second = await createApiTestApp(world.db.url);
+    });
+    afterAll(() => second.close());
+
+    it('a key revoked or an agent deactivated through one is refused by the other at once', async () => {
+      const agent = await createAgent(world.t, world.owner, world.p1);
+      const key = await createKey(world.t, world.owner, agent.id);
+      const as = bearer(key.api_key);
+      expect((await api('GET', `/agents/${agent.id}`, as, undefined, second)).statusCode).toBe(200);
+      await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner);
+      expectProblem(await api('GET', `/agents/${agent.id}`, as, undefined, second), 401);
+
+      const key2 = bearer((await createKey(world.t, world.owner, agent.id)).api_key);
+      expect((await api('GET', `/agents/${agent.id}`, key2, undefined, second)).statusCode).toBe(200);
+      await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: false });
+      expectProblem(await api('GET', `/agents/${agent.id}`, key2, undefined, second), 401);
+    });
+  });
+});

@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { mayAccessProject, Principal, ProjectAccessDeniedError, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
+import { Page, page } from '@agenthub/http';
+import { HEARTBEAT_DEFAULT_STATUS } from './agent-status';
+import { AgentListScope, AgentRepository, AgentRowWithOwner } from './agent.repository';
+import { AgentNameTakenError, AgentNotFoundError } from './agents.errors';
+import { Agent } from './entities/agent.entity';
+import { AgentCapability, DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
+import type { AgentFieldsDto } from './dto/agent-fields.dto';
+import type { CreateAgentDto } from './dto/create-agent.dto';
+import type { UpdateAgentDto } from './dto/update-agent.dto';
+import type { ListAgentsQueryDto } from './dto/list-agents-query.dto';
+import type { HeartbeatDto } from './dto/heartbeat.dto';
+import type { PutCapabilitiesDto } from './dto/agent-capabilities.dto';
+import type { BatchDeployDto, BatchDeployError, BatchDeployResult } from './dto/batch-deploy.dto';
+import { AgentResponse, toAgentResponse } from './dto/agent-response.dto';
+import { AgentCapabilitiesResponse, toAgentCapabilitiesResponse } from './dto/agent-capability-response.dto';
+import { validateBatchItems } from './batch-items';
+
+const NAME_CONSTRAINT = 'uq_agents_project_name';
+
+function isNameClash(error: unknown): boolean {
+  return error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === NAME_CONSTRAINT;
+}
+
+/** Copies the fields a request gave (undefined = left as is) onto the entity. */
+function applyAgentFields(agent: Agent, fields: Partial<AgentFieldsDto>): void {
+  if (fields.name !== undefined) agent.name = fields.name;
+  if (fields.nickname !== undefined) agent.nickname = fields.nickname;
+  if (fields.agent_type !== undefined) agent.agentType = fields.agent_type;
+  if (fields.status !== undefined) agent.status = fields.status;
+  if (fields.capabilities !== undefined) agent.capabilities = fields.capabilities;
+  if (fields.config !== undefined) agent.config = fields.config;
+  if (fields.system_prompt !== undefined) agent.systemPrompt = fields.system_prompt;
+  if (fields.model_provider !== undefined) agent.modelProvider = fields.model_provider;
+  if (fields.model_name !== undefined) agent.modelName = fields.model_name;
+  if (fields.is_active !== undefined) agent.isActive = fields.is_active;
+}
+
+/** How often a batch deploy retries after losing a race for a name to a concurrent create. */
+const BATCH_ATTEMPTS = 3;
+
+/**
+ * The agent registry. Who may do what is the shared project policy ('read' to look,
+ * 'manage' to change); the only agent-specific rule is that an agent may report its own
+ * heartbeat.
+ */
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly agents: AgentRepository,
+    private readonly policy: ProjectAccessPolicy,
+  ) {}
+
+  async create(principal: Principal, dto: CreateAgentDto): Promise<AgentResponse> {
+    await this.policy.assertCanAccess(principal, dto.project_id, 'manage');
+    const agent = new Agent();
+    agent.projectId = dto.project_id;
+    applyAgentFields(agent, dto);
+    this.em.persist(agent);
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (isNameClash(error)) throw new AgentNameTakenError(dto.name);
+      throw error;
+    }
+    return this.read(agent.id);
+  }
+
+  async list(principal: Principal, query: ListAgentsQueryDto): Promise<Page<AgentResponse>> {
+    let scope: AgentListScope;
+    if (query.project_id) {
+      await this.policy.assertCanAccess(principal, query.project_id, 'read');
+      scope = { kind: 'projects', projectIds: [query.project_id] };
+    } else {
+      const readable = await this.policy.readableProjectIds(principal);
+      scope = readable === 'all' ? { kind: 'all' } : { kind: 'projects', projectIds: readable };
+    }
+    const { rows, total } = await this.agents.list({
+      scope,
+      status: query.status,
+      isActive: query.is_active,
+      agentType: query.agent_type,
+      capability: query.capability,
+      q: query.q,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return page(rows.map(toAgentResponse), total, query);
+  }
+
+  /** The hot path: one select, then the policy. */
+  async get(principal: Principal, id: string): Promise<AgentResponse> {
+    return toAgentResponse(await this.findRowFor(principal, id, 'read'));
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateAgentDto): Promise<AgentResponse> {
+    await this.em.transactional(async (em) => {
+      const agent = await this.findForManage(em, principal, id);
+      applyAgentFields(agent, dto);
+      try {
+        await em.flush();
+      } catch (error) {
+        if (isNameClash(error)) throw new AgentNameTakenError(dto.name);
+        throw error;
+      }
+      if (dto.capabilities !== undefined) await this.agents.pruneCapabilityDetails([id]);
+    });
+    return this.read(id);
+  }
+
+  /** Keys, capability details and room participations go with it (ON DELETE CASCADE). */
+  async remove(principal: Principal, id: string): Promise<{ projectId: string }> {
+    const agent = await this.findForManage(this.em, principal, id);
+    await this.em.nativeDelete(Agent, { id });
+    return { projectId: agent.projectId };
+  }
+
+  /** By the agent itself (its own key) or by whoever may manage its project. */
+  async heartbeat(principal: Principal, id: string, dto: HeartbeatDto): Promise<AgentResponse> {
+    const isSelf = principal.kind === 'agent' && principal.agentId === id;
+    if (!isSelf) await this.findRowFor(principal, id, 'manage');
+    const updated = await this.agents.heartbeat(id, dto.status ?? HEARTBEAT_DEFAULT_STATUS);
+    if (!updated) throw new AgentNotFoundError();
+    return toAgentResponse(updated);
+  }
+
+  async getCapabilities(principal: Principal, id: string): Promise<AgentCapabilitiesResponse> {
+    const row = await this.findRowFor(principal, id, 'read');
+    const details = await this.em.find(AgentCapability, { agent: id });
+    return toAgentCapabilitiesResponse({ id, projectId: row.project_id }, row.capabilities, details);
+  }
+
+  /**
+   * Replaces the agent's capabilities: the list becomes exactly these names, each with the
+   * details given (defaults for the rest). Usage counters of names it keeps survive.
+   */
+  async putCapabilities(principal: Principal, id: string, dto: PutCapabilitiesDto): Promise<AgentCapabilitiesResponse> {
+    const { names, details, projectId } = await this.em.transactional(async (em) => {
+      const agent = await this.findForManage(em, principal, id);
+      agent.capabilities = dto.capabilities.map((c) => c.capability_name);
+      const existing = new Map((await em.find(AgentCapability, { agent })).map((d) => [d.capabilityName, d]));
+      const kept: AgentCapability[] = [];
+      for (const given of dto.capabilities) {
+        let detail = existing.get(given.capability_name);
+        existing.delete(given.capability_name);
+        if (!detail) {
+          detail = new AgentCapability();
+          detail.agent = agent;
+          detail.capabilityName = given.capability_name;
+          em.persist(detail);
+        }
+        detail.confidenceScore = given.confidence_score ?? DEFAULT_CAPABILITY_CONFIDENCE;
+        detail.description = given.description ?? null;
+        detail.inputSchema = given.input_schema ?? null;
+        detail.outputSchema = given.output_schema ?? null;
+        kept.push(detail);
+      }
+      for (const dropped of existing.values()) em.remove(dropped);
+      await em.flush();
+      return { names: agent.capabilities, details: kept, projectId: agent.projectId };
+    });
+    return toAgentCapabilitiesResponse({ id, projectId }, names, details);
+  }
+
+  /**
+   * Seed 003's deployBatch, done right: every item is validated on its own; the valid ones
+   * are upserted by name in one transaction (all or none of them), the invalid ones are
+   * reported by index and never written.
+   */
+  async deployBatch(principal: Principal, dto: BatchDeployDto): Promise<BatchDeployResult> {
+    await this.policy.assertCanAccess(principal, dto.project_id, 'manage');
+    const { valid, errors } = await validateBatchItems(dto.agents);
+
+    let deployed: BatchDeployResult['deployed'] = [];
+    if (valid.length > 0) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          deployed = await this.em.transactional((em) => this.upsertByName(em, dto.project_id, valid));
+          break;
+        } catch (error) {
+          // A concurrent request created one of these names after our select: the next
+          // attempt finds it and updates it instead.
+          if (!isNameClash(error) || attempt >= BATCH_ATTEMPTS) throw error;
+        }
+      }
+    }
+    const failed: BatchDeployError[] = errors.sort((a, b) => a.index - b.index);
+    return { success: deployed.length, failed: failed.length, errors: failed, deployed };
+  }
+
+  private async upsertByName(
+    em: EntityManager,
+    projectId: string,
+    items: { index: number; fields: AgentFieldsDto }[],
+  ): Promise<BatchDeployResult['deployed']> {
+    // Locked so a concurrent deploy of the same names waits for this one, then updates.
+    const existing = await em.find(
+      Agent,
+      { projectId, name: { $in: items.map((i) => i.fields.name) } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    const byName = new Map(existing.map((a) => [a.name, a]));
+    const outcome = items.map(({ index, fields }) => {
+      let agent = byName.get(fields.name);
+      const created = !agent;
+      if (!agent) {
+        agent = new Agent();
+        agent.projectId = projectId;
+        em.persist(agent);
+      }
+      applyAgentFields(agent, fields);
+      return { index, agent, created, capabilitiesChanged: !created && fields.capabilities !== undefined };
+    });
+    await em.flush();
+    await this.agents.pruneCapabilityDetails(outcome.filter((o) => o.capabilitiesChanged).map((o) => o.agent.id));
+    return outcome.map(({ index, agent, created }) => ({ index, id: agent.id, name: agent.name, created }));
+  }
+
+  /**
+   * The agent as read, when it exists (404) and `principal` may access its project at
+   * `level` (403). The row carries its project's owner, so the shared rule
+   * ({@link mayAccessProject}, what ProjectAccessPolicy applies) needs no second query.
+   */
+  private async findRowFor(principal: Principal, id: string, level: ProjectAccessLevel): Promise<AgentRowWithOwner> {
+    const row = await this.agents.findRow(id);
+    if (!row) throw new AgentNotFoundError();
+    if (!mayAccessProject(principal, { id: row.project_id, ownerId: row.project_owner_id }, level)) {
+      throw new ProjectAccessDeniedError(level);
+    }
+    return row;
+  }
+
+  /** The agent, when it exists (404) and `principal` may manage its project (403). */
+  private async findForManage(em: EntityManager, principal: Principal, id: string): Promise<Agent> {
+    const agent = await em.findOne(Agent, { id });
+    if (!agent) throw new AgentNotFoundError();
+    await this.policy.assertCanAccess(principal, agent.projectId, 'manage');
+    return agent;
+  }
+
+  private async read(id: string): Promise<AgentResponse> {
+    const row = await this.agents.findRow(id);
+    if (!row) throw new AgentNotFoundError();
+    return toAgentResponse(row);
+  }
+}
