@@ -1,2 +1,13 @@
 export { MIGRATIONS } from './migrations';
 export * from './lib/migration-runner';
+export * from './lib/migration-errors';
+export * from './lib/migration-logger';
+export * from './lib/migration-sql';
+export * from './lib/migration-validation';
+export * from './lib/migration-history';
+export * from './lib/advisory-lock';
+export * from './lib/database-wait';
+export * from './lib/database-catalog';
+export * from './lib/backup';
+export * from './lib/integrity';
+export * from './lib/reference-checks';

@@ -1,22 +1,20 @@
-import { databaseExists } from '@agenthub/database';
-import { MIGRATIONS, MigrationRunner } from '@agenthub/migrations';
-import { GlobalOptions, print, readConfig, withDatabase } from '../cli-context';
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context';
 
-export async function statusCommand(options: GlobalOptions): Promise<void> {
-  const status = await withDatabase(readConfig(), async (url) => {
-    // Read-only: a database that does not exist yet simply has everything pending.
-    if (!(await databaseExists(url))) return { applied: [], pending: MIGRATIONS.map((m) => m.name) };
-    const runner = await MigrationRunner.connect(url);
-    try {
-      return await runner.status();
-    } finally {
-      await runner.close();
-    }
-  });
-  const lines = [
-    ...status.applied.map((m) => `applied  ${m.name}  (${m.executed_at})`),
-    ...status.pending.map((name) => `pending  ${name}`),
-    status.pending.length === 0 ? 'Database is up to date.' : `${status.pending.length} pending migration(s).`,
-  ];
-  print(options, lines.join('\n'), status);
+export function registerStatusCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('status')
+    .description('applied and pending migrations, and any validation problem (read-only)')
+    .action(async () => {
+      const status = await ctx.withRunner(true, (runner) => runner.status());
+      const lines = [
+        ...status.applied.map(
+          (m) => `applied  ${m.name}  ${m.executed_at}${m.execution_ms !== null ? `  ${m.execution_ms} ms` : ''}  ${m.checksum ? m.checksum.slice(0, 12) : '(no checksum yet)'}`,
+        ),
+        ...status.pending.map((name) => `pending  ${name}`),
+        ...status.problems.map((p) => `problem  ${p.message}`),
+        status.pending.length === 0 ? 'Database is up to date.' : `${status.pending.length} pending migration(s).`,
+      ];
+      ctx.print(lines.join('\n'), status);
+    });
 }
