@@ -190,13 +190,14 @@ describe('migrator CLI', () => {
     const backup = await cli(['backup', '--json'], env, [...MIGRATIONS, NOTES]);
     expect(backup.code).toBe(0);
     const { id, path, tables } = backup.json<{ id: string; path: string; tables: Record<string, number> }>();
-    expect(backup.json()).toEqual({ id, path: join(dataDir, 'backups', id), tables: { t_note: 2 } });
-    expect(tables).toEqual({ t_note: 2 });
+    expect(backup.json()).toEqual({ id, path: join(dataDir, 'backups', id), tables: expect.objectContaining({ t_note: 2 }) });
+    // Every other table of the schema is in the backup too (empty here).
+    expect(Object.values(tables).reduce((a, b) => a + b, 0)).toBe(2);
 
     await query(db.url, `DELETE FROM t_note`);
     const restore = await cli(['restore', id, '--json'], env, [...MIGRATIONS, NOTES]);
     expect(restore.code).toBe(0);
-    expect(restore.json()).toEqual({ id, schema_version: NOTES.name, tables: { t_note: 2 } });
+    expect(restore.json()).toEqual({ id, schema_version: NOTES.name, tables });
     expect(await query(db.url, 'SELECT body FROM t_note ORDER BY id')).toEqual([{ body: 'one' }, { body: 'two' }]);
 
     const second = (await cli(['backup', '--json', '--dir', join(dataDir, 'backups')], env)).json<{ id: string }>().id;
