@@ -18,7 +18,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,6 +58,20 @@ interface Result {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * utime + stime of a process in ms, from /proc (Linux; undefined elsewhere). Tasks/s depend on
+ * whatever else the machine is doing; the API's CPU time per task much less so.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -298,7 +312,10 @@ async function main(): Promise<void> {
     await client.query('ANALYZE tasks');
     log(`${TASKS} pending tasks, ${AGENTS} agents; claiming for ${SECONDS} s`);
 
+    const cpuBefore = processCpuMs(api.pid);
     const ours = await driveAgentHub(port, keys, SECONDS);
+    const cpuAfter = processCpuMs(api.pid);
+    const apiCpuMsPerTask = cpuBefore !== undefined && cpuAfter !== undefined && ours.completed > 0 ? (cpuAfter - cpuBefore) / ours.completed : undefined;
     // What the database says: each task went to in_progress at most once (attempts), and
     // the completions the clients counted are there.
     const [check] = (
@@ -332,6 +349,7 @@ async function main(): Promise<void> {
       logLevel: opts['log-level'],
       node: process.version,
       results: rows,
+      apiCpuMsPerTask,
       database: { reclaimedTasks: Number(check.reclaimed), completed: Number(check.completed), inProgress: Number(check.in_progress) },
       ratioToPgBoss: theirs ? rows[0].tasksPerSecond / rows[1].tasksPerSecond : null,
       pgBoss: theirs ? 'measured' : 'skipped: the pg-boss package is not installed (npm i -D pg-boss, then run again)',
@@ -347,6 +365,7 @@ async function main(): Promise<void> {
       ...rows.map((r) =>
         line([r.label, r.tasksPerSecond.toFixed(0), String(r.completed), `${r.p50ClaimMs.toFixed(2)} ms`, `${r.p99ClaimMs.toFixed(2)} ms`, String(r.doubleClaims), String(r.errors)]),
       ),
+      `API process CPU per claimed and completed task: ${apiCpuMsPerTask === undefined ? '-' : `${apiCpuMsPerTask.toFixed(2)} ms`} (PostgreSQL not counted)`,
       `database after the run: ${summary.database.completed} completed, ${summary.database.inProgress} in progress, ${summary.database.reclaimedTasks} claimed more than once`,
       ...(rows.some((r) => r.ranDry) ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise --tasks)'] : []),
       theirs

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { CreateRequestContext } from '@mikro-orm/core';
+import { CreateRequestContext, TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '@agenthub/auth';
 import { TaskRepository } from './task.repository';
@@ -70,7 +70,8 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
    * its own.
    */
   async requeueExpired(projectId: string | undefined, limit = BATCH): Promise<number> {
-    const work = async () => {
+    // REQUIRED: join the caller's transaction when there is one, else open one.
+    return this.em.transactional(async () => {
       const rows = await this.tasks.requeueExpired({ projectId, limit });
       for (const row of rows) {
         await this.audit.record({
@@ -84,7 +85,6 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
         });
       }
       return rows.length;
-    };
-    return this.em.isInTransaction() ? work() : this.em.transactional(work);
+    }, { propagation: TransactionPropagation.REQUIRED });
   }
 }

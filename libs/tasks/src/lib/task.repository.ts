@@ -232,7 +232,7 @@ export class TaskRepository {
    * of waiting for it or taking it too; and the status is re-checked on the locked row, so a
    * task another claimer has just committed as in_progress is skipped as well.
    */
-  async claim(request: ClaimRequest): Promise<Task | null> {
+  async claim(request: ClaimRequest): Promise<{ task: Task; dependencies: string[] } | null> {
     const capabilities =
       request.capabilities === null ? `(SELECT a.capabilities FROM agents a WHERE a.id = ?)` : `?::jsonb`;
     const rows = await this.em.execute<Record<string, unknown>[]>(
@@ -252,7 +252,9 @@ export class TaskRepository {
          attempts = t.attempts + 1, lease_expires_at = now() + make_interval(secs => ?),
          version = t.version + 1, updated_at = now()
        FROM candidate WHERE t.id = candidate.id
-       RETURNING ${COLUMNS}`,
+       RETURNING ${COLUMNS},
+         ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+               WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies`,
       [
         request.projectId,
         request.agentId,
@@ -261,7 +263,10 @@ export class TaskRepository {
         request.leaseSeconds,
       ],
     );
-    return rows.length ? this.toEntities(rows)[0] : null;
+    if (rows.length === 0) return null;
+    const { dependencies, ...row } = rows[0];
+    // (The claim answer needs the dependencies too: fetched in the same round trip.)
+    return { task: this.toEntities([row])[0], dependencies: dependencies as string[] };
   }
 
   /**

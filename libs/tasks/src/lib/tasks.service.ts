@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ForeignKeyConstraintViolationException, OptimisticLockError } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, OptimisticLockError, TransactionPropagation } from '@mikro-orm/core';
 import { mayAccessProject, Principal, Project, ProjectAccessPolicy, User } from '@agenthub/auth';
 import { Agent } from '@agenthub/agents';
 import { Page, page } from '@agenthub/http';
@@ -33,6 +33,12 @@ import type { ListTasksQueryDto } from './dto/list-tasks-query.dto';
 import type { TaskFieldsDto } from './dto/task-fields.dto';
 import { AGENT_UPDATABLE_FIELDS, UpdateTaskDto } from './dto/update-task.dto';
 import { TaskResponse, toTaskResponse } from './dto/task-response.dto';
+
+/**
+ * All or nothing, in the request's transaction when there is one (the audit interceptor
+ * opens one per change): a savepoint would only add round trips.
+ */
+const JOIN_TRANSACTION = { propagation: TransactionPropagation.REQUIRED };
 
 const toDate = (value: string | null | undefined): Date | null | undefined =>
   value === undefined ? undefined : value === null ? null : new Date(value);
@@ -90,7 +96,7 @@ export class TasksService {
       await em.flush();
       // A new task has no dependents yet, so its edges cannot close a cycle.
       if (dependencies.length > 0) await this.tasks.replaceDependencies(task.projectId, task.id, dependencies);
-    });
+    }, JOIN_TRANSACTION);
     return this.respond(task);
   }
 
@@ -158,7 +164,7 @@ export class TasksService {
         throw error;
       }
       return task;
-    });
+    }, JOIN_TRANSACTION);
     return this.respond(task);
   }
 
@@ -176,7 +182,7 @@ export class TasksService {
       }
       await em.nativeDelete(Task, { id });
       return { projectId: task.projectId };
-    });
+    }, JOIN_TRANSACTION);
   }
 
   async assign(principal: Principal, id: string, dto: AssignTaskDto): Promise<TaskResponse> {
@@ -215,13 +221,13 @@ export class TasksService {
     }
 
     await this.leases.requeueExpired(projectId);
-    const task = await this.tasks.claim({
+    const claimed = await this.tasks.claim({
       agentId: principal.agentId,
       projectId,
       capabilities,
       leaseSeconds: dto.lease_seconds ?? DEFAULT_LEASE_SECONDS,
     });
-    return task ? this.respond(task) : null;
+    return claimed ? toTaskResponse(claimed.task, claimed.dependencies) : null;
   }
 
   /** The lease holder (the assigned agent of an in_progress task) pushes its lease out. */
