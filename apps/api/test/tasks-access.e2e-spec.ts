@@ -88,7 +88,7 @@ describe('task routes × callers', () => {
   let world: TaskWorld;
   beforeAll(async () => {
     world = await buildTaskWorld();
-  });
+  }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => world.close());
 
   const cases = ROUTES.flatMap((r) => ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const));

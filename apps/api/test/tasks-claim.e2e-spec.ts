@@ -24,7 +24,7 @@ describe('claiming tasks', () => {
   let w: TaskWorld;
   beforeAll(async () => {
     w = await buildTaskWorld();
-  });
+  }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => w.close());
 
   /** A project of its own (so other tests' tasks are not claimable) with one agent and its key. */

@@ -21,7 +21,7 @@ describe('task lifecycle', () => {
   let w: TaskWorld;
   beforeAll(async () => {
     w = await buildTaskWorld();
-  });
+  }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => w.close());
 
   async function taskIn(status: TaskStatus, fields: Record<string, unknown> = {}): Promise<TaskJson> {

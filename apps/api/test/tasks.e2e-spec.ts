@@ -1,11 +1,11 @@
 import { PRIORITY_RANK, TASK_PRIORITIES } from '@agenthub/tasks';
-import { buildTaskWorld, createAgent, createTask, expectProblem, getTask, patchTask, TaskWorld } from './tasks-fixture';
+import { agentsWithKeys, buildTaskWorld, createAgent, createTask, expectProblem, getTask, patchTask, TaskWorld } from './tasks-fixture';
 
 describe('tasks', () => {
   let w: TaskWorld;
   beforeAll(async () => {
     w = await buildTaskWorld();
-  });
+  }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => w.close());
 
   describe('create and read', () => {
@@ -73,9 +73,15 @@ describe('tasks', () => {
       expect(await getTask(w.t, w.owner, task.id)).toMatchObject({ created_by: null, created_by_type: null });
     });
 
-    it('records an agent that creates a task in its own project', async () => {
+    it('records an agent that creates a task in its own project, and keeps the task when the agent is deleted', async () => {
       const task = await createTask(w.t, w.agentKey, w.p1);
       expect(task).toMatchObject({ created_by: w.a1, created_by_type: 'agent' });
+
+      const [temp] = await agentsWithKeys(w.t, w.owner, w.p1, 1);
+      const byTemp = await createTask(w.t, temp.key, w.p1);
+      expect(byTemp).toMatchObject({ created_by: temp.id, created_by_type: 'agent' });
+      expect((await w.t.request({ method: 'DELETE', url: `/api/v1/agents/${temp.id}`, headers: w.owner })).statusCode).toBe(204);
+      expect(await getTask(w.t, w.owner, byTemp.id)).toMatchObject({ created_by: null, created_by_type: null });
     });
 
     it.each([
@@ -364,6 +370,7 @@ describe('tasks', () => {
   });
 
   it('ranks priorities in the database (generated priority_rank) as PRIORITY_RANK does', async () => {
+    for (const priority of TASK_PRIORITIES) await createTask(w.t, w.owner, w.p1, { priority });
     const stored = await w.sql<{ priority: string; rank: number }>(`SELECT DISTINCT priority, priority_rank::int AS rank FROM tasks`);
     expect(stored.map((r) => r.priority).sort()).toEqual([...TASK_PRIORITIES].sort());
     for (const row of stored) expect(row.rank).toBe(PRIORITY_RANK[row.priority as keyof typeof PRIORITY_RANK]);
