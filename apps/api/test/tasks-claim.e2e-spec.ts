@@ -105,6 +105,17 @@ describe('claiming tasks', () => {
     expect(unknown.json().detail).toContain('rust');
   });
 
+  it("counts the use of the agent's capabilities the claimed tasks required", async () => {
+    const { project, agent, key } = await arena(['python', 'sql', 'go']);
+    await createTask(w.t, w.owner, project, { required_capabilities: ['python', 'sql'] });
+    await createTask(w.t, w.owner, project, { required_capabilities: ['sql'] });
+    await createTask(w.t, w.owner, project);
+    for (let i = 0; i < 3; i++) expect((await claim(w.t, key)).statusCode).toBe(200);
+    const res = await w.t.request({ method: 'GET', url: `/api/v1/agents/${agent}/capabilities`, headers: w.owner });
+    const usage = Object.fromEntries(res.json().capabilities.map((c: { capability_name: string; usage_count: number }) => [c.capability_name, c.usage_count]));
+    expect(usage).toEqual({ python: 1, sql: 2, go: 0 });
+  });
+
   it('skips tasks assigned to a user or to another agent, and takes those assigned to itself', async () => {
     const { project, agent, key } = await arena();
     const [other] = await agentsWithKeys(w.t, w.owner, project, 1);

@@ -230,7 +230,8 @@ export class TaskRepository {
    * One statement: the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent
    * claimers (in this process or in any other API process on the database) skip it instead
    * of waiting for it or taking it too; and the status is re-checked on the locked row, so a
-   * task another claimer has just committed as in_progress is skipped as well.
+   * task another claimer has just committed as in_progress is skipped as well. The same
+   * statement counts the use of the agent's capabilities the task required.
    */
   async claim(request: ClaimRequest): Promise<{ task: Task; dependencies: string[] } | null> {
     const capabilities =
@@ -248,19 +249,30 @@ export class TaskRepository {
          LIMIT 1
          FOR UPDATE OF t SKIP LOCKED
        )
-       UPDATE tasks t SET status = 'in_progress', assigned_agent_id = ?, started_at = now(), completed_at = NULL,
-         attempts = t.attempts + 1, lease_expires_at = now() + make_interval(secs => ?),
-         version = t.version + 1, updated_at = now()
-       FROM candidate WHERE t.id = candidate.id
-       RETURNING ${COLUMNS},
-         ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
-               WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies`,
+       , claimed AS (
+         UPDATE tasks t SET status = 'in_progress', assigned_agent_id = ?, started_at = now(), completed_at = NULL,
+           attempts = t.attempts + 1, lease_expires_at = now() + make_interval(secs => ?),
+           version = t.version + 1, updated_at = now()
+         FROM candidate WHERE t.id = candidate.id
+         RETURNING ${COLUMNS},
+           ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+                 WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies
+       ), used AS (
+         -- The agent's capability usage counters (seed 002's agent_capabilities): each
+         -- capability the task required was used once more.
+         INSERT INTO agent_capabilities (id, agent_id, capability_name, usage_count, last_used_at)
+         SELECT gen_random_uuid(), ?, name, 1, now() FROM claimed, jsonb_array_elements_text(claimed.required_capabilities) AS name
+         ON CONFLICT (agent_id, capability_name)
+           DO UPDATE SET usage_count = agent_capabilities.usage_count + 1, last_used_at = now(), updated_at = now()
+       )
+       SELECT * FROM claimed`,
       [
         request.projectId,
         request.agentId,
         request.capabilities === null ? request.agentId : JSON.stringify(request.capabilities),
         request.agentId,
         request.leaseSeconds,
+        request.agentId,
       ],
     );
     if (rows.length === 0) return null;
