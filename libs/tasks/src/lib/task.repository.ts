@@ -284,7 +284,8 @@ export class TaskRepository {
   /**
    * Takes back in_progress tasks whose lease has run out (at most `limit`, optionally of one
    * project): to pending, unassigned, for the next claimer; or, once `attempts` has reached
-   * `max_attempts`, to failed with `result.error = "lease expired"`. Rows another
+   * `max_attempts`, to failed with `result.error = "lease expired"`; `attempts` is kept
+   * either way. These two moves belong to the system: PATCH cannot make them. Rows another
    * transaction holds are skipped (that one is finishing or extending the task right now).
    */
   async requeueExpired(options: { projectId?: string; limit: number }): Promise<{ id: string; project_id: string; status: TaskStatus }[]> {
