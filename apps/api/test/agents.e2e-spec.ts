@@ -103,10 +103,38 @@ describe('agents', () => {
       }
     });
 
+    it('changes nothing for an empty body', async () => {
+      const agent = await createAgent(world.t, world.owner, world.p1, { nickname: 'same' });
+      const res = await api('PATCH', `/agents/${agent.id}`, {});
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual(agent);
+    });
+
     it('does not move an agent to another project', async () => {
       const res = await api('PATCH', `/agents/${world.a2}`, { project_id: world.p2 });
       expectProblem(res, 400);
       expect(res.json().errors).toHaveProperty('project_id');
+    });
+  });
+
+  describe('audit', () => {
+    it('records who changed which agent of which project, agents included', async () => {
+      const agent = await createAgent(world.t, world.owner, world.p1);
+      const key = await createKey(world.t, world.owner, agent.id);
+      await world.t.request({ method: 'POST', url: `/api/v1/agents/${agent.id}/heartbeat`, headers: { authorization: `Bearer ${key.api_key}` }, payload: {} });
+      await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`);
+      await api('DELETE', `/agents/${agent.id}`);
+      const rows = await sql.query(
+        `SELECT action, resource_type, resource_id, project_id, actor_type FROM audit_log WHERE resource_id IN ($1, $2) ORDER BY id`,
+        [agent.id, key.id],
+      );
+      expect(rows.rows).toEqual([
+        { action: 'agent.create', resource_type: 'agent', resource_id: agent.id, project_id: world.p1, actor_type: 'user' },
+        { action: 'agent_api_key.create', resource_type: 'api_key', resource_id: key.id, project_id: world.p1, actor_type: 'user' },
+        { action: 'agent.heartbeat', resource_type: 'agent', resource_id: agent.id, project_id: world.p1, actor_type: 'agent' },
+        { action: 'agent_api_key.revoke', resource_type: 'api_key', resource_id: key.id, project_id: world.p1, actor_type: 'user' },
+        { action: 'agent.delete', resource_type: 'agent', resource_id: agent.id, project_id: world.p1, actor_type: 'user' },
+      ]);
     });
   });
 
@@ -201,6 +229,13 @@ describe('agents', () => {
       expect(busy.json().status).toBe('busy');
       expectProblem(await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'sleeping' }), 400);
       expectProblem(await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'online', extra: 1 }), 400);
+    });
+
+    it('takes a heartbeat without a body', async () => {
+      const agent = await createAgent(world.t, world.owner, world.p1);
+      const res = await world.t.request({ method: 'POST', url: `/api/v1/agents/${agent.id}/heartbeat`, headers: world.owner });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().status).toBe('online');
     });
 
     it('reads agents with a stale heartbeat as offline, in responses and in ?status= filters', async () => {

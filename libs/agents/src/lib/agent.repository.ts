@@ -78,17 +78,6 @@ export class AgentRepository {
     return rows[0];
   }
 
-  /** Rows in the order of `ids` (missing ones left out). */
-  async findRows(ids: readonly string[]): Promise<AgentRow[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.em.execute<AgentRow[]>(`SELECT ${this.columns} FROM agents a WHERE a.id IN (?)`, [
-      this.config.agentHeartbeatTimeoutSeconds,
-      ids,
-    ]);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id)).filter((r): r is AgentRow => r !== undefined);
-  }
-
   /** A page of agents, newest first, and how many match in all. */
   async list(filter: AgentListFilter): Promise<{ rows: AgentRow[]; total: number }> {
     const where: string[] = [];
