@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_baseline } from './Migration20261122000000_baseline';
 import { Migration20261122010000_identity } from './Migration20261122010000_identity';
 import { Migration20261122020000_agents } from './Migration20261122020000_agents';
+import { Migration20261122030000_tasks } from './Migration20261122030000_tasks';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -11,4 +12,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000000_baseline', class: Migration20261122000000_baseline },
   { name: 'Migration20261122010000_identity', class: Migration20261122010000_identity },
   { name: 'Migration20261122020000_agents', class: Migration20261122020000_agents },
+  { name: 'Migration20261122030000_tasks', class: Migration20261122030000_tasks },
 ];

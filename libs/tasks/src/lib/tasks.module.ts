@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@agenthub/auth';
+import { TasksController } from './tasks.controller';
+import { TasksService } from './tasks.service';
+import { TaskRepository } from './task.repository';
+import { TaskLeaseSweeper } from './task-lease.sweeper';
 
-/** The tasks domain. Its controllers, services and entities arrive with their issue. */
-@Module({})
+/** Tasks: CRUD, dependency graph, lifecycle, assignment, claiming with leases, search. */
+@Module({
+  imports: [AuthModule],
+  controllers: [TasksController],
+  providers: [TasksService, TaskRepository, TaskLeaseSweeper],
+  exports: [TasksService, TaskLeaseSweeper],
+})
 export class TasksModule {}

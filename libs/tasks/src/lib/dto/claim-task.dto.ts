@@ -1,0 +1,29 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { TASK_LIMITS as L, TrimEach } from './field-rules';
+
+export const DEFAULT_LEASE_SECONDS = 300;
+
+/** How long a lease lasts; the same rule for claim and for extending a lease. */
+export class LeaseDto {
+  @ApiPropertyOptional({ default: DEFAULT_LEASE_SECONDS, minimum: L.leaseSecondsMin, maximum: L.leaseSecondsMax })
+  @IsOptional() @IsInt() @Min(L.leaseSecondsMin) @Max(L.leaseSecondsMax)
+  lease_seconds?: number;
+}
+
+/** `POST /tasks/claim` (agents only). Everything optional: `{}` or no body at all. */
+export class ClaimTaskDto extends LeaseDto {
+  /** The agent's own project (the only one it may claim from); the default. */
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional() @IsUUID()
+  project_id?: string;
+
+  /**
+   * Claim only tasks these capabilities cover (each must be one of the agent's). By
+   * default, all of the agent's capabilities.
+   */
+  @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
+  @IsOptional() @TrimEach() @IsArray() @ArrayMaxSize(L.capabilities)
+  @IsString({ each: true }) @Length(1, L.capabilityName, { each: true })
+  capabilities?: string[];
+}

@@ -1,0 +1,27 @@
+import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsIn, IsInt, IsObject, IsOptional, Min } from 'class-validator';
+import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
+import { MaxJsonSize, OptionalNotNull, TASK_LIMITS as L } from './field-rules';
+import { TaskFieldsDto } from './task-fields.dto';
+
+/**
+ * Every field optional; `null` clears only the nullable ones. The status moves along the
+ * lifecycle only (409 otherwise). `version`, when given, must be the task's current version
+ * (409 otherwise), so two clients cannot overwrite each other's changes unknowingly.
+ */
+export class UpdateTaskDto extends PartialType(TaskFieldsDto, { skipNullProperties: false }) {
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @OptionalNotNull() @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @IsOptional() @IsObject() @MaxJsonSize(L.resultBytes)
+  result?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ minimum: 1 })
+  @OptionalNotNull() @IsInt() @Min(1)
+  version?: number;
+}
+
+/** What an agent may change on a task assigned to it. */
+export const AGENT_UPDATABLE_FIELDS: ReadonlySet<string> = new Set(['status', 'result', 'version']);

@@ -1,0 +1,108 @@
+import { Entity, Enum, Property } from '@mikro-orm/core';
+import { BaseEntity } from '@agenthub/database';
+import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
+import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * A task of a project (seed 001's TaskDB plus seed 002's workflow columns, and what
+ * claiming needs: required capabilities, attempts, a lease, an optimistic-lock version).
+ *
+ * References are kept as ids; their foreign keys live in the database (see the tasks
+ * migration). The assignee and the creator are each one of two columns, an agent or a user,
+ * so that both can be real foreign keys; the API shows them as `assigned_to` +
+ * `assigned_to_type`. Dependencies live in `task_dependencies`, read and written by
+ * {@link TaskRepository}.
+ */
+@Entity({ tableName: 'tasks' })
+export class Task extends BaseEntity<
+  | 'roomId'
+  | 'workflowId'
+  | 'stepOrder'
+  | 'description'
+  | 'status'
+  | 'priority'
+  | 'assignedAgentId'
+  | 'assignedUserId'
+  | 'createdByUserId'
+  | 'createdByAgentId'
+  | 'requiredCapabilities'
+  | 'result'
+  | 'attempts'
+  | 'maxAttempts'
+  | 'leaseExpiresAt'
+  | 'version'
+  | 'dueDate'
+  | 'startedAt'
+  | 'completedAt'
+> {
+  @Property({ type: 'uuid' })
+  projectId!: string;
+
+  /** No foreign key until rooms exist. */
+  @Property({ type: 'uuid', nullable: true })
+  roomId: string | null = null;
+
+  /** No foreign key until workflows exist. */
+  @Property({ type: 'uuid', nullable: true })
+  workflowId: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  stepOrder: number | null = null;
+
+  @Property({ type: 'string', length: 500 })
+  title!: string;
+
+  @Property({ type: 'text', nullable: true })
+  description: string | null = null;
+
+  @Enum({ items: () => [...TASK_STATUSES], type: 'string', length: 20, default: 'pending' })
+  status: TaskStatus = 'pending';
+
+  @Enum({ items: () => [...TASK_PRIORITIES], type: 'string', length: 10, default: 'medium' })
+  priority: TaskPriority = 'medium';
+
+  @Property({ type: 'uuid', nullable: true })
+  assignedAgentId: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  assignedUserId: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  createdByUserId: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  createdByAgentId: string | null = null;
+
+  /** Capability names an agent must all have to claim the task. */
+  @Property({ type: 'json' })
+  requiredCapabilities: string[] = [];
+
+  @Property({ type: 'json', nullable: true })
+  result: Record<string, unknown> | null = null;
+
+  /** How often the task went to in_progress since it was created or last reopened. */
+  @Property({ type: 'integer', default: 0 })
+  attempts = 0;
+
+  @Property({ type: 'integer', default: DEFAULT_MAX_ATTEMPTS })
+  maxAttempts: number = DEFAULT_MAX_ATTEMPTS;
+
+  /** Set while an agent works on it; past it, the lease sweeper takes the task back. */
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseExpiresAt: Date | null = null;
+
+  /** Optimistic lock: every UPDATE checks and increments it (the raw SQL of claim and sweep too). */
+  @Property({ type: 'integer', version: true })
+  version = 1;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  dueDate: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  startedAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  completedAt: Date | null = null;
+}

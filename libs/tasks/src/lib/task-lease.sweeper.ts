@@ -1,0 +1,90 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { CreateRequestContext, TransactionPropagation } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AuditService } from '@agenthub/auth';
+import { TaskRepository } from './task.repository';
+
+/** How often every API process looks for expired leases. */
+export const LEASE_SWEEP_INTERVAL_MS = 15_000;
+/** How many expired leases one statement takes back. */
+const BATCH = 500;
+
+/**
+ * Takes back tasks whose lease ran out (the agent crashed, hung, or lost its network), so a
+ * task is never stuck in_progress: back to pending for the next claimer, or to failed once
+ * its attempts are used up. Claim does the same for its project just before it picks, so
+ * this timer matters for projects nobody is claiming from right now.
+ *
+ * Every API process runs it; that is safe (rows are taken with FOR UPDATE SKIP LOCKED, so
+ * two sweepers never take the same task) and keeps working when one process dies.
+ * Each taken-back task gets an audit row by the `system` actor.
+ */
+@Injectable()
+export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(TaskLeaseSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    // `em` by this name is what @CreateRequestContext() forks for each round.
+    private readonly em: EntityManager,
+    private readonly tasks: TaskRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), LEASE_SWEEP_INTERVAL_MS);
+    // A pending round must not keep the process (or a test run) alive.
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private tick(): void {
+    if (this.running) return; // the previous round is still at it
+    this.running = this.sweep()
+      .then((count) => {
+        if (count > 0) this.logger.log(`took back ${count} task(s) whose lease expired`);
+      })
+      .catch((error: unknown) => this.logger.error(`lease sweep failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (this.running = undefined));
+  }
+
+  /** One round over every project, in its own unit of work; returns how many tasks it took back. */
+  @CreateRequestContext()
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const taken = await this.requeueExpired(undefined, BATCH);
+      total += taken;
+      if (taken < BATCH) return total;
+    }
+  }
+
+  /**
+   * Takes back up to `limit` expired leases (of one project, or of all) together with their
+   * audit rows: in the caller's transaction when there is one (a claim request), else in
+   * its own.
+   */
+  async requeueExpired(projectId: string | undefined, limit = BATCH): Promise<number> {
+    // REQUIRED: join the caller's transaction when there is one, else open one.
+    return this.em.transactional(async () => {
+      const rows = await this.tasks.requeueExpired({ projectId, limit });
+      for (const row of rows) {
+        await this.audit.record({
+          actorType: 'system',
+          actorId: null,
+          action: row.status === 'failed' ? 'task.lease_expired_failed' : 'task.lease_expired_requeued',
+          resourceType: 'task',
+          resourceId: row.id,
+          projectId: row.project_id,
+          requestId: null,
+        });
+      }
+      return rows.length;
+    }, { propagation: TransactionPropagation.REQUIRED });
+  }
+}

@@ -1,0 +1,326 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Task } from './entities/task.entity';
+import type { DependencyEdge } from './task-graph';
+import type { TaskStatus } from './task-lifecycle';
+import type { TaskPriority } from './task-priority';
+import type { AssigneeType } from './dto/assign-task.dto';
+import type { TaskSort } from './dto/list-tasks-query.dto';
+
+/** The columns of a task as the entity maps them (not the generated search/rank columns). */
+const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.step_order, t.title, t.description, t.status, t.priority,
+  t.assigned_agent_id, t.assigned_user_id, t.created_by_user_id, t.created_by_agent_id, t.required_capabilities, t.result,
+  t.attempts, t.max_attempts, t.lease_expires_at, t.version, t.due_date, t.started_at, t.completed_at, t.created_at, t.updated_at`;
+
+const ORDER_BY: Record<TaskSort, string> = {
+  created_at: 't.created_at ASC, t.id ASC',
+  '-created_at': 't.created_at DESC, t.id DESC',
+  priority: 't.priority_rank DESC, t.created_at ASC, t.id ASC',
+  '-priority': 't.priority_rank ASC, t.created_at ASC, t.id ASC',
+  due_date: 't.due_date ASC NULLS LAST, t.created_at ASC, t.id ASC',
+  '-due_date': 't.due_date DESC NULLS LAST, t.created_at ASC, t.id ASC',
+};
+
+/** Which projects a list may draw from. */
+export type TaskListScope = { kind: 'all' } | { kind: 'projects'; projectIds: readonly string[] };
+
+export interface TaskListFilter {
+  scope: TaskListScope;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  assignedTo?: string;
+  assignedToType?: AssigneeType;
+  roomId?: string;
+  workflowId?: string;
+  q?: string;
+  sort?: TaskSort;
+  limit: number;
+  offset: number;
+}
+
+export interface ClaimRequest {
+  agentId: string;
+  projectId: string;
+  /** What the claimed task may require; `null`: whatever the agent's registry entry lists. */
+  capabilities: string[] | null;
+  leaseSeconds: number;
+}
+
+export interface OpenDependency {
+  id: string;
+  title: string;
+  status: TaskStatus;
+}
+
+/**
+ * The SQL of tasks that the unit of work does not express: the dependency graph, lists
+ * with full-text search, and claiming and leases (row locks, SKIP LOCKED, the database's
+ * clock). Rows come back as {@link Task} entities (`em.map`), so one mapping serves all.
+ */
+@Injectable()
+export class TaskRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  private toEntities(rows: Record<string, unknown>[]): Task[] {
+    return rows.map((row) => this.em.map(Task, row));
+  }
+
+  /** Dependency ids of each task (tasks without any are absent from the map). */
+  async dependenciesOf(taskIds: readonly string[]): Promise<Map<string, string[]>> {
+    const byTask = new Map<string, string[]>();
+    if (taskIds.length === 0) return byTask;
+    const rows = await this.em.execute<{ task_id: string; depends_on_id: string }[]>(
+      `SELECT d.task_id, d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+       WHERE d.task_id IN (?) ORDER BY dep.created_at, dep.id`,
+      [taskIds],
+    );
+    for (const { task_id, depends_on_id } of rows) {
+      const list = byTask.get(task_id);
+      if (list) list.push(depends_on_id);
+      else byTask.set(task_id, [depends_on_id]);
+    }
+    return byTask;
+  }
+
+  /**
+   * Serialises changes to one project's dependency graph until the transaction ends: the
+   * cycle check and the insert of the edges it approved must not interleave with another
+   * request's (A→B and B→A at the same time would each see no cycle). Also taken by
+   * deletes, so "nobody depends on it" stays true until the row is gone. Needs a transaction.
+   */
+  async lockProjectGraph(projectId: string): Promise<void> {
+    await this.em.execute(`SELECT pg_advisory_xact_lock(hashtextextended('agenthub.task_graph:' || ?, 0))`, [projectId]);
+  }
+
+  /** Those of `ids` that are not tasks of `projectId` (missing, or in another project). */
+  async notInProject(projectId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.em.execute<{ id: string }[]>(`SELECT id FROM tasks WHERE project_id = ? AND id IN (?)`, [projectId, ids]);
+    const found = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !found.has(id));
+  }
+
+  /**
+   * Every edge reachable from `from` along "depends on", within one project: the part of
+   * the graph a new edge task → from[i] could close a cycle through. Reachability with
+   * UNION (not UNION ALL, and no path column) visits each edge once, so this is linear in
+   * the reachable subgraph even for dense DAGs where the number of paths explodes; naming
+   * the cycle is left to `findCycle` on these edges.
+   */
+  async reachableEdges(projectId: string, from: readonly string[]): Promise<DependencyEdge[]> {
+    if (from.length === 0) return [];
+    const rows = await this.em.execute<{ task_id: string; depends_on_id: string }[]>(
+      `WITH RECURSIVE reach(task_id, depends_on_id) AS (
+         SELECT d.task_id, d.depends_on_id FROM task_dependencies d WHERE d.project_id = ? AND d.task_id IN (?)
+         UNION
+         SELECT d.task_id, d.depends_on_id FROM reach r JOIN task_dependencies d ON d.task_id = r.depends_on_id
+       )
+       SELECT task_id, depends_on_id FROM reach`,
+      [projectId, from],
+    );
+    return rows.map((r) => [r.task_id, r.depends_on_id] as const);
+  }
+
+  /** Makes `ids` exactly the dependencies of the task. */
+  async replaceDependencies(projectId: string, taskId: string, ids: readonly string[]): Promise<void> {
+    // (An array bound to one `?` expands to a list: `IN (?)` and `ARRAY[?]` rely on that.)
+    if (ids.length === 0) {
+      await this.em.execute(`DELETE FROM task_dependencies WHERE task_id = ?`, [taskId], 'run');
+      return;
+    }
+    await this.em.execute(`DELETE FROM task_dependencies WHERE task_id = ? AND depends_on_id NOT IN (?)`, [taskId, ids], 'run');
+    await this.em.execute(
+      `INSERT INTO task_dependencies (project_id, task_id, depends_on_id)
+       SELECT ?, ?, dep FROM unnest(ARRAY[?]::uuid[]) AS dep ON CONFLICT DO NOTHING`,
+      [projectId, taskId, ids],
+      'run',
+    );
+  }
+
+  /**
+   * Dependencies of the task that are not completed. With `lock`, the completed ones are
+   * share-locked until the transaction ends, so none is reopened while the task starts.
+   */
+  async openDependencies(taskId: string, lock = false): Promise<OpenDependency[]> {
+    const rows = await this.em.execute<(OpenDependency & { done: boolean })[]>(
+      `SELECT dep.id, dep.title, dep.status, dep.status = 'completed' AS done
+       FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+       WHERE d.task_id = ? ORDER BY dep.created_at, dep.id ${lock ? 'FOR SHARE OF dep' : ''}`,
+      [taskId],
+    );
+    return rows.filter((r) => !r.done).map(({ id, title, status }) => ({ id, title, status }));
+  }
+
+  /** Tasks that depend on this one. */
+  async dependents(taskId: string): Promise<string[]> {
+    const rows = await this.em.execute<{ task_id: string }[]>(
+      `SELECT d.task_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
+       WHERE d.depends_on_id = ? ORDER BY t.created_at, t.id`,
+      [taskId],
+    );
+    return rows.map((r) => r.task_id);
+  }
+
+  /** A page of tasks and how many match in all. */
+  async list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.scope.kind === 'projects') {
+      if (filter.scope.projectIds.length === 0) return { tasks: [], total: 0 };
+      where.push('t.project_id IN (?)');
+      params.push(filter.scope.projectIds);
+    }
+    if (filter.status !== undefined) {
+      where.push('t.status = ?');
+      params.push(filter.status);
+    }
+    if (filter.priority !== undefined) {
+      where.push('t.priority = ?');
+      params.push(filter.priority);
+    }
+    if (filter.assignedTo !== undefined) {
+      if (filter.assignedToType === 'agent') where.push('t.assigned_agent_id = ?');
+      else if (filter.assignedToType === 'user') where.push('t.assigned_user_id = ?');
+      else where.push('coalesce(t.assigned_agent_id, t.assigned_user_id) = ?');
+      params.push(filter.assignedTo);
+    } else if (filter.assignedToType !== undefined) {
+      where.push(filter.assignedToType === 'agent' ? 't.assigned_agent_id IS NOT NULL' : 't.assigned_user_id IS NOT NULL');
+    }
+    if (filter.roomId !== undefined) {
+      where.push('t.room_id = ?');
+      params.push(filter.roomId);
+    }
+    if (filter.workflowId !== undefined) {
+      where.push('t.workflow_id = ?');
+      params.push(filter.workflowId);
+    }
+    let rank = '';
+    const rankParams: unknown[] = [];
+    if (filter.q !== undefined) {
+      where.push(`t.search_vector @@ websearch_to_tsquery('english', ?)`);
+      params.push(filter.q);
+      rank = `, ts_rank(t.search_vector, websearch_to_tsquery('english', ?)) AS search_rank`;
+      rankParams.push(filter.q);
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const orderBy = filter.sort ? ORDER_BY[filter.sort] : filter.q !== undefined ? 'search_rank DESC, t.created_at DESC, t.id DESC' : ORDER_BY['-created_at'];
+
+    // One round trip for the page and the total; an empty page (offset past the end)
+    // needs its own count.
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `SELECT ${COLUMNS}${rank}, count(*) OVER () AS total_count FROM tasks t ${whereSql}
+       ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      [...rankParams, ...params, filter.limit, filter.offset],
+    );
+    let total: number;
+    if (rows.length > 0) total = Number(rows[0]['total_count']);
+    else if (filter.offset === 0) total = 0;
+    else {
+      const [{ count }] = await this.em.execute<{ count: string }[]>(`SELECT count(*) AS count FROM tasks t ${whereSql}`, params);
+      total = Number(count);
+    }
+    return { tasks: this.toEntities(rows.map(({ total_count: _t, search_rank: _r, ...row }) => row)), total };
+  }
+
+  /**
+   * Hands the agent the best claimable task of the project, or `null`: pending; not
+   * assigned to a user or to another agent; every dependency completed; every required
+   * capability covered. Best = highest priority, then oldest (then id).
+   *
+   * One statement: the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent
+   * claimers (in this process or in any other API process on the database) skip it instead
+   * of waiting for it or taking it too; and the status is re-checked on the locked row, so a
+   * task another claimer has just committed as in_progress is skipped as well. The same
+   * statement counts the use of the agent's capabilities the task required.
+   */
+  async claim(request: ClaimRequest): Promise<{ task: Task; dependencies: string[] } | null> {
+    const capabilities =
+      request.capabilities === null ? `(SELECT a.capabilities FROM agents a WHERE a.id = ?)` : `?::jsonb`;
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `WITH candidate AS (
+         SELECT t.id FROM tasks t
+         WHERE t.project_id = ? AND t.status = 'pending' AND t.assigned_user_id IS NULL
+           AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = ?)
+           AND t.required_capabilities <@ ${capabilities}
+           AND NOT EXISTS (
+             SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+             WHERE d.task_id = t.id AND dep.status <> 'completed')
+         ORDER BY t.priority_rank DESC, t.created_at, t.id
+         LIMIT 1
+         FOR UPDATE OF t SKIP LOCKED
+       )
+       , claimed AS (
+         UPDATE tasks t SET status = 'in_progress', assigned_agent_id = ?, started_at = now(), completed_at = NULL,
+           attempts = t.attempts + 1, lease_expires_at = now() + make_interval(secs => ?),
+           version = t.version + 1, updated_at = now()
+         FROM candidate WHERE t.id = candidate.id
+         RETURNING ${COLUMNS},
+           ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+                 WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies
+       ), used AS (
+         -- The agent's capability usage counters (seed 002's agent_capabilities): each
+         -- capability the task required was used once more.
+         INSERT INTO agent_capabilities (id, agent_id, capability_name, usage_count, last_used_at)
+         SELECT gen_random_uuid(), ?, name, 1, now() FROM claimed, jsonb_array_elements_text(claimed.required_capabilities) AS name
+         ON CONFLICT (agent_id, capability_name)
+           DO UPDATE SET usage_count = agent_capabilities.usage_count + 1, last_used_at = now(), updated_at = now()
+       )
+       SELECT * FROM claimed`,
+      [
+        request.projectId,
+        request.agentId,
+        request.capabilities === null ? request.agentId : JSON.stringify(request.capabilities),
+        request.agentId,
+        request.leaseSeconds,
+        request.agentId,
+      ],
+    );
+    if (rows.length === 0) return null;
+    const { dependencies, ...row } = rows[0];
+    // (The claim answer needs the dependencies too: fetched in the same round trip.)
+    return { task: this.toEntities([row])[0], dependencies: dependencies as string[] };
+  }
+
+  /**
+   * Takes back in_progress tasks whose lease has run out (at most `limit`, optionally of one
+   * project): to pending, unassigned, for the next claimer; or, once `attempts` has reached
+   * `max_attempts`, to failed with `result.error = "lease expired"`; `attempts` is kept
+   * either way. These two moves belong to the system: PATCH cannot make them. Rows another
+   * transaction holds are skipped (that one is finishing or extending the task right now).
+   */
+  async requeueExpired(options: { projectId?: string; limit: number }): Promise<{ id: string; project_id: string; status: TaskStatus }[]> {
+    return this.em.execute(
+      `WITH expired AS (
+         SELECT id FROM tasks
+         WHERE lease_expires_at < now() AND status = 'in_progress' ${options.projectId ? 'AND project_id = ?' : ''}
+         ORDER BY lease_expires_at
+         LIMIT ?
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE tasks t SET
+         status = CASE WHEN t.attempts >= t.max_attempts THEN 'failed' ELSE 'pending' END,
+         started_at = CASE WHEN t.attempts >= t.max_attempts THEN t.started_at END,
+         completed_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END,
+         result = CASE WHEN t.attempts >= t.max_attempts
+           THEN coalesce(t.result, '{}'::jsonb) || jsonb_build_object('error', 'lease expired') ELSE t.result END,
+         assigned_agent_id = NULL,
+         lease_expires_at = NULL,
+         version = t.version + 1,
+         updated_at = now()
+       FROM expired WHERE t.id = expired.id
+       RETURNING t.id, t.project_id, t.status`,
+      options.projectId ? [options.projectId, options.limit] : [options.limit],
+    );
+  }
+
+  /** Moves the lease of an in_progress task held by `agentId`; `null` when it holds none. */
+  async extendLease(taskId: string, agentId: string, seconds: number): Promise<Task | null> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `UPDATE tasks t SET lease_expires_at = now() + make_interval(secs => ?), version = t.version + 1, updated_at = now()
+       WHERE t.id = ? AND t.status = 'in_progress' AND t.assigned_agent_id = ?
+       RETURNING ${COLUMNS}`,
+      [seconds, taskId, agentId],
+    );
+    return rows.length ? this.toEntities(rows)[0] : null;
+  }
+}

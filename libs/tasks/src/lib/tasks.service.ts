@@ -1,0 +1,334 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, OptimisticLockError, TransactionPropagation } from '@mikro-orm/core';
+import { mayAccessProject, Principal, Project, ProjectAccessPolicy, User } from '@agenthub/auth';
+import { Agent } from '@agenthub/agents';
+import { Page, page } from '@agenthub/http';
+import { Task } from './entities/task.entity';
+import { TaskListScope, TaskRepository } from './task.repository';
+import { findCycle } from './task-graph';
+import { TaskLeaseSweeper } from './task-lease.sweeper';
+import { applyTransition, TaskStatus } from './task-lifecycle';
+import {
+  AgentActionForbiddenError,
+  AgentFieldForbiddenError,
+  AgentRequiredError,
+  DependencyCycleError,
+  InvalidAssigneeError,
+  InvalidDependencyError,
+  NotTaskAssigneeError,
+  SelfDependencyError,
+  TaskBlockedError,
+  TaskHasDependentsError,
+  TaskNotFoundError,
+  TaskNotLeasedError,
+  TaskVersionConflictError,
+  UnknownCapabilityError,
+} from './tasks.errors';
+import type { AssigneeType } from './dto/assign-task.dto';
+import type { AssignTaskDto } from './dto/assign-task.dto';
+import { ClaimTaskDto, DEFAULT_LEASE_SECONDS, LeaseDto } from './dto/claim-task.dto';
+import type { CreateTaskDto } from './dto/create-task.dto';
+import type { ListTasksQueryDto } from './dto/list-tasks-query.dto';
+import type { TaskFieldsDto } from './dto/task-fields.dto';
+import { AGENT_UPDATABLE_FIELDS, UpdateTaskDto } from './dto/update-task.dto';
+import { TaskResponse, toTaskResponse } from './dto/task-response.dto';
+
+/**
+ * All or nothing, in the request's transaction when there is one (the audit interceptor
+ * opens one per change): a savepoint would only add round trips.
+ */
+const JOIN_TRANSACTION = { propagation: TransactionPropagation.REQUIRED };
+
+const toDate = (value: string | null | undefined): Date | null | undefined =>
+  value === undefined ? undefined : value === null ? null : new Date(value);
+
+/** Copies the plain fields a request gave (undefined = left as is) onto the task. */
+function applyTaskFields(task: Task, fields: Partial<TaskFieldsDto>): void {
+  if (fields.title !== undefined) task.title = fields.title;
+  if (fields.description !== undefined) task.description = fields.description;
+  if (fields.priority !== undefined) task.priority = fields.priority;
+  if (fields.required_capabilities !== undefined) task.requiredCapabilities = fields.required_capabilities;
+  if (fields.max_attempts !== undefined) task.maxAttempts = fields.max_attempts;
+  if (fields.due_date !== undefined) task.dueDate = toDate(fields.due_date) ?? null;
+  if (fields.room_id !== undefined) task.roomId = fields.room_id;
+  if (fields.workflow_id !== undefined) task.workflowId = fields.workflow_id;
+  if (fields.step_order !== undefined) task.stepOrder = fields.step_order;
+}
+
+/**
+ * Tasks: CRUD, the dependency graph, the lifecycle, assignment, claiming and leases.
+ *
+ * Who may do what: users through the shared project policy ('read' to look, 'manage' to
+ * change). Agents (API keys) read the tasks of their own project and may create tasks there
+ * (an orchestrating agent splits work; `created_by` then names the agent); they change only
+ * status and result of tasks assigned to themselves, claim tasks and extend their leases;
+ * they may not delete or (re)assign tasks.
+ */
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly tasks: TaskRepository,
+    private readonly policy: ProjectAccessPolicy,
+    private readonly leases: TaskLeaseSweeper,
+  ) {}
+
+  async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponse> {
+    // An agent's 'read' access is exactly its own project: where it may create tasks.
+    await this.policy.assertCanAccess(principal, dto.project_id, principal.kind === 'agent' ? 'read' : 'manage');
+    const task = new Task();
+    task.projectId = dto.project_id;
+    applyTaskFields(task, dto);
+    if (principal.kind === 'user') task.createdByUserId = principal.userId;
+    else task.createdByAgentId = principal.agentId;
+    if (dto.assigned_to != null || dto.assigned_to_type !== undefined) {
+      await this.applyAssignee(task, dto.assigned_to ?? null, dto.assigned_to_type);
+    }
+    const dependencies = dto.dependencies ?? [];
+
+    await this.em.transactional(async (em) => {
+      if (dependencies.length > 0) {
+        await this.tasks.lockProjectGraph(task.projectId);
+        await this.assertInProject(task.projectId, dependencies);
+      }
+      em.persist(task);
+      await em.flush();
+      // A new task has no dependents yet, so its edges cannot close a cycle.
+      if (dependencies.length > 0) await this.tasks.replaceDependencies(task.projectId, task.id, dependencies);
+    }, JOIN_TRANSACTION);
+    return this.respond(task);
+  }
+
+  async list(principal: Principal, query: ListTasksQueryDto): Promise<Page<TaskResponse>> {
+    let scope: TaskListScope;
+    if (query.project_id) {
+      await this.policy.assertCanAccess(principal, query.project_id, 'read');
+      scope = { kind: 'projects', projectIds: [query.project_id] };
+    } else {
+      const readable = await this.policy.readableProjectIds(principal);
+      scope = readable === 'all' ? { kind: 'all' } : { kind: 'projects', projectIds: readable };
+    }
+    const { tasks, total } = await this.tasks.list({
+      scope,
+      status: query.status,
+      priority: query.priority,
+      assignedTo: query.assigned_to,
+      assignedToType: query.assigned_to_type,
+      roomId: query.room_id,
+      workflowId: query.workflow_id,
+      q: query.q,
+      sort: query.sort,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    const dependencies = await this.tasks.dependenciesOf(tasks.map((t) => t.id));
+    return page(
+      tasks.map((t) => toTaskResponse(t, dependencies.get(t.id) ?? [])),
+      total,
+      query,
+    );
+  }
+
+  async get(principal: Principal, id: string): Promise<TaskResponse> {
+    const task = await this.em.findOne(Task, { id });
+    if (!task) throw new TaskNotFoundError();
+    await this.policy.assertCanAccess(principal, task.projectId, 'read');
+    return this.respond(task);
+  }
+
+  /**
+   * Changes fields, dependencies and status in one transaction, all or nothing. A stale
+   * `version` is refused up front; a change that lands between our read and our write is
+   * caught by the versioned UPDATE (MikroORM adds `WHERE version = ?`). Both are 409s.
+   */
+  async update(principal: Principal, id: string, dto: UpdateTaskDto): Promise<TaskResponse> {
+    const task = await this.em.transactional(async (em) => {
+      const task = await em.findOne(Task, { id });
+      if (!task) throw new TaskNotFoundError();
+      await this.assertMayUpdate(principal, task, dto);
+      if (dto.version !== undefined && dto.version !== task.version) throw new TaskVersionConflictError(dto.version, task.version);
+
+      if (dto.dependencies !== undefined) {
+        await this.setDependencies(task, dto.dependencies);
+        // Edges live in their own table; touching the row bumps the version all the same.
+        task.updatedAt = new Date();
+      }
+      applyTaskFields(task, dto);
+      if (dto.result !== undefined) task.result = dto.result;
+      if (dto.status !== undefined) await this.moveTo(task, dto.status);
+      try {
+        await em.flush();
+      } catch (error) {
+        if (error instanceof OptimisticLockError) throw new TaskVersionConflictError(dto.version, undefined);
+        throw error;
+      }
+      return task;
+    }, JOIN_TRANSACTION);
+    return this.respond(task);
+  }
+
+  /** Refused (409) while other tasks depend on it, unless `force`: then their edges to it go too. */
+  async remove(principal: Principal, id: string, force: boolean): Promise<{ projectId: string }> {
+    if (principal.kind === 'agent') throw new AgentActionForbiddenError('delete tasks');
+    return this.em.transactional(async (em) => {
+      const task = await em.findOne(Task, { id });
+      if (!task) throw new TaskNotFoundError();
+      await this.policy.assertCanAccess(principal, task.projectId, 'manage');
+      await this.tasks.lockProjectGraph(task.projectId);
+      if (!force) {
+        const dependents = await this.tasks.dependents(id);
+        if (dependents.length > 0) throw new TaskHasDependentsError(dependents);
+      }
+      await em.nativeDelete(Task, { id });
+      return { projectId: task.projectId };
+    }, JOIN_TRANSACTION);
+  }
+
+  async assign(principal: Principal, id: string, dto: AssignTaskDto): Promise<TaskResponse> {
+    if (principal.kind === 'agent') throw new AgentActionForbiddenError('assign tasks');
+    const task = await this.em.findOne(Task, { id });
+    if (!task) throw new TaskNotFoundError();
+    await this.policy.assertCanAccess(principal, task.projectId, 'manage');
+    await this.applyAssignee(task, dto.assigned_to, dto.assigned_to_type);
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof OptimisticLockError) throw new TaskVersionConflictError(undefined, undefined);
+      // The assignee was deleted between our check and the write.
+      if (error instanceof ForeignKeyConstraintViolationException) throw new InvalidAssigneeError('The assignee no longer exists');
+      throw error;
+    }
+    return this.respond(task);
+  }
+
+  /**
+   * Hands the calling agent its next task (`null`: nothing claimable right now). Expired
+   * leases of the project are taken back first, so a crashed agent's task is claimable at
+   * once, not only at the sweeper's next round.
+   */
+  async claim(principal: Principal, dto: ClaimTaskDto): Promise<TaskResponse | null> {
+    if (principal.kind !== 'agent') throw new AgentRequiredError('claim tasks');
+    const projectId = dto.project_id ?? principal.projectId;
+    if (dto.project_id) await this.policy.assertCanAccess(principal, dto.project_id, 'read');
+
+    let capabilities: string[] | null = null;
+    if (dto.capabilities) {
+      const agent = await this.em.findOne(Agent, { id: principal.agentId }, { fields: ['capabilities'] });
+      const unknown = dto.capabilities.filter((c) => !agent?.capabilities.includes(c));
+      if (unknown.length > 0) throw new UnknownCapabilityError(unknown);
+      capabilities = dto.capabilities;
+    }
+
+    await this.leases.requeueExpired(projectId);
+    const claimed = await this.tasks.claim({
+      agentId: principal.agentId,
+      projectId,
+      capabilities,
+      leaseSeconds: dto.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+    });
+    return claimed ? toTaskResponse(claimed.task, claimed.dependencies) : null;
+  }
+
+  /** The lease holder (the assigned agent of an in_progress task) pushes its lease out. */
+  async extendLease(principal: Principal, id: string, dto: LeaseDto): Promise<TaskResponse> {
+    if (principal.kind !== 'agent') throw new AgentRequiredError('hold task leases');
+    const extended = await this.tasks.extendLease(id, principal.agentId, dto.lease_seconds ?? DEFAULT_LEASE_SECONDS);
+    if (extended) return this.respond(extended);
+
+    // Say why not.
+    const task = await this.em.findOne(Task, { id });
+    if (!task) throw new TaskNotFoundError();
+    await this.policy.assertCanAccess(principal, task.projectId, 'read');
+    if (task.assignedAgentId !== principal.agentId) throw new NotTaskAssigneeError();
+    throw new TaskNotLeasedError(task.status);
+  }
+
+  private async respond(task: Task): Promise<TaskResponse> {
+    const dependencies = await this.tasks.dependenciesOf([task.id]);
+    return toTaskResponse(task, dependencies.get(task.id) ?? []);
+  }
+
+  private async assertMayUpdate(principal: Principal, task: Task, dto: UpdateTaskDto): Promise<void> {
+    if (principal.kind === 'user') {
+      await this.policy.assertCanAccess(principal, task.projectId, 'manage');
+      return;
+    }
+    await this.policy.assertCanAccess(principal, task.projectId, 'read');
+    if (task.assignedAgentId !== principal.agentId) throw new NotTaskAssigneeError();
+    const others = Object.keys(dto).filter((field) => (dto as Record<string, unknown>)[field] !== undefined && !AGENT_UPDATABLE_FIELDS.has(field));
+    if (others.length > 0) throw new AgentFieldForbiddenError(others);
+  }
+
+  /** Validates and stores the new dependency list of an existing task (caller's transaction). */
+  private async setDependencies(task: Task, dependencies: string[]): Promise<void> {
+    if (dependencies.includes(task.id)) throw new SelfDependencyError();
+    await this.tasks.lockProjectGraph(task.projectId);
+    await this.assertInProject(task.projectId, dependencies);
+    const cycle = findCycle(task.id, dependencies, await this.tasks.reachableEdges(task.projectId, dependencies));
+    if (cycle) {
+      const titles = new Map(
+        (await this.em.find(Task, { id: { $in: cycle } }, { fields: ['title'] })).map((t) => [t.id, t.title]),
+      );
+      throw new DependencyCycleError(cycle, (taskId) => `${taskId} "${titles.get(taskId) ?? '?'}"`);
+    }
+    await this.tasks.replaceDependencies(task.projectId, task.id, dependencies);
+  }
+
+  private async assertInProject(projectId: string, ids: string[]): Promise<void> {
+    const strangers = await this.tasks.notInProject(projectId, ids);
+    if (strangers.length > 0) throw new InvalidDependencyError(strangers);
+  }
+
+  /** A lifecycle move, with the rule that needs the database: no start before the dependencies are done. */
+  private async moveTo(task: Task, to: TaskStatus): Promise<void> {
+    const now = new Date();
+    // An agent working on a task holds a lease; a person does not.
+    const leaseUntil = task.assignedAgentId ? new Date(now.getTime() + DEFAULT_LEASE_SECONDS * 1000) : null;
+    const next = applyTransition(task, to, { now, leaseUntil }); // an illegal move says so before anything else
+    if (to === 'in_progress' && task.status !== 'in_progress') {
+      // Share-locks the completed dependencies so that none is reopened before we commit.
+      const open = await this.tasks.openDependencies(task.id, true);
+      if (open.length > 0) throw new TaskBlockedError(open);
+    }
+    Object.assign(task, next);
+  }
+
+  /**
+   * Sets (or with `null`, clears) the assignee: an agent or a user of the task's project. A
+   * task in progress keeps being leased only while an agent works on it: a new agent gets a
+   * fresh lease, a person or nobody none (else the sweeper would take the task back).
+   */
+  private async applyAssignee(task: Task, assignedTo: string | null, type: AssigneeType | undefined): Promise<void> {
+    await this.setAssignee(task, assignedTo, type);
+    if (task.status === 'in_progress') {
+      task.leaseExpiresAt = task.assignedAgentId ? new Date(Date.now() + DEFAULT_LEASE_SECONDS * 1000) : null;
+    }
+  }
+
+  private async setAssignee(task: Task, assignedTo: string | null, type: AssigneeType | undefined): Promise<void> {
+    task.assignedAgentId = null;
+    task.assignedUserId = null;
+    if (assignedTo === null) {
+      if (type !== undefined) throw new InvalidAssigneeError('assigned_to_type needs an assigned_to');
+      return;
+    }
+    if (type === 'agent') {
+      const agent = await this.em.findOne(Agent, { id: assignedTo }, { fields: ['projectId', 'isActive'] });
+      if (!agent || agent.projectId !== task.projectId) throw new InvalidAssigneeError('The assignee is not an agent of this project');
+      if (!agent.isActive) throw new InvalidAssigneeError('The assignee agent is inactive');
+      task.assignedAgentId = agent.id;
+      return;
+    }
+    const [user, project] = await Promise.all([
+      this.em.findOne(User, { id: assignedTo }, { fields: ['email', 'isSuperuser', 'isActive'] }),
+      this.em.findOne(Project, { id: task.projectId }, { fields: ['owner'] }),
+    ]);
+    // "A user of the project" is whoever the project policy lets manage it: its owner and superusers.
+    const member =
+      user && project && mayAccessProject({ kind: 'user', userId: user.id, email: user.email, isSuperuser: user.isSuperuser }, { id: project.id, ownerId: project.owner.id }, 'manage');
+    if (!member) throw new InvalidAssigneeError('The assignee is not a user of this project');
+    if (!user.isActive) throw new InvalidAssigneeError('The assignee user is inactive');
+    task.assignedUserId = user.id;
+  }
+}
