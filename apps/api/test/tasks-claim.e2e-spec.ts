@@ -60,6 +60,19 @@ describe('claiming tasks', () => {
     expect(none.body).toBe('');
   });
 
+  it('writes an audit row for a claim that takes a task, none for one that finds nothing', async () => {
+    const { project, agent, key } = await arena();
+    const claimRows = () => w.sql(`SELECT actor_type, actor_id, action, resource_id, project_id FROM audit_log WHERE actor_id = $1 AND action = 'task.claim'`, [agent]);
+
+    expect((await claim(w.t, key)).statusCode).toBe(204);
+    expect(await claimRows()).toEqual([]);
+
+    const task = await createTask(w.t, w.owner, project);
+    expect((await claim(w.t, key)).statusCode).toBe(200);
+    expect((await claim(w.t, key)).statusCode).toBe(204);
+    expect(await claimRows()).toEqual([{ actor_type: 'agent', actor_id: agent, action: 'task.claim', resource_id: task.id, project_id: project }]);
+  });
+
   it('marks the task in_progress, assigned, started, counted and leased (5 minutes unless asked)', async () => {
     const { project, agent, key } = await arena();
     const task = await createTask(w.t, w.owner, project);

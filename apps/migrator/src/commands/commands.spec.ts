@@ -233,4 +233,28 @@ describe('migrator CLI', () => {
     expect(clean.code).toBe(0);
     expect(clean.stdout).toContain('No dangling references.');
   });
+
+  it('verify on a migrated database: exit 0, and exit 1 once a row gets past a disabled foreign key', async () => {
+    const migrated = await createTestDatabase();
+    try {
+      const menv = { ...env, DATABASE_URL: migrated.url };
+      const clean = await cli(['verify'], menv);
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toContain('No dangling references.');
+      expect(clean.stdout).not.toMatch(/skipped +(projects|agents|agent_\w+|task_dependencies|audit_log)\./);
+
+      const ghost = '00000000-0000-4000-8000-00000000dead';
+      await query(
+        migrated.url,
+        `SET session_replication_role = replica;
+         INSERT INTO agents (id, project_id, name) VALUES (gen_random_uuid(), '${ghost}', 'orphan')`,
+      );
+      const dangling = await cli(['verify'], menv);
+      expect(dangling.code).toBe(1);
+      expect(dangling.stdout).toContain(`DANGLING  agents.project_id → projects.id  1  e.g. ${ghost}`);
+      expect(dangling.stdout).toContain('1 reference(s) dangle.');
+    } finally {
+      await migrated.drop();
+    }
+  });
 });

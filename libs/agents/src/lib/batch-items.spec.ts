@@ -1,4 +1,4 @@
-import { AGENT_LIMITS } from './dto/field-rules';
+import { AGENT_LIMITS } from './dto/agent-limits';
 import { validateBatchItems } from './batch-items';
 
 describe('validateBatchItems', () => {

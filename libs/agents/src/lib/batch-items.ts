@@ -2,7 +2,7 @@ import { FieldErrors, RequestValidationError } from '@agenthub/errors';
 import { createValidationPipe } from '@agenthub/http';
 import { AgentFieldsDto } from './dto/agent-fields.dto';
 import type { BatchDeployError } from './dto/batch-deploy.dto';
-import { AGENT_LIMITS } from './dto/field-rules';
+import { AGENT_LIMITS } from './dto/agent-limits';
 
 export interface ValidBatchItem {
   index: number;

@@ -1,11 +1,17 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@agenthub/testing';
 import { verifyDatabaseIntegrity, verifyIntegrity } from './integrity';
-import { REFERENCE_CHECKS } from './reference-checks';
+import { REFERENCE_CHECKS, ReferenceCheck } from './reference-checks';
 
 const A1 = '00000000-0000-4000-8000-0000000000a1';
 const A2 = '00000000-0000-4000-8000-0000000000a2';
 const GHOST = '00000000-0000-4000-8000-00000000dead';
+
+/** Seed 001's polymorphic assignee: one column, told apart by assigned_to_type. */
+const LEGACY_ASSIGNEE: ReferenceCheck[] = [
+  { table: 'tasks', column: 'assigned_to', references: { table: 'agents', column: 'id' }, where: `assigned_to_type = 'agent'`, whereColumns: ['assigned_to_type'] },
+  { table: 'tasks', column: 'assigned_to', references: { table: 'users', column: 'id' }, where: `assigned_to_type = 'user'`, whereColumns: ['assigned_to_type'] },
+];
 
 describe('verify: referential-integrity report', () => {
   let db: TestDatabase;
@@ -42,18 +48,90 @@ describe('verify: referential-integrity report', () => {
     expect(byRef['chat_participants.agent_id → agents.id'].samples.sort()).toEqual([GHOST, 'not-a-uuid']);
     expect(byRef['chat_participants.user_id → users.id']).toMatchObject({ status: 'ok', dangling: 0 });
     expect(byRef['agent_api_keys.agent_id → agents.id']).toMatchObject({ status: 'ok', dangling: 0 });
-    expect(byRef[`tasks.assigned_to → agents.id (where assigned_to_type = 'agent')`]).toMatchObject({ status: 'ok' });
-    expect(byRef[`tasks.assigned_to → users.id (where assigned_to_type = 'user')`]).toMatchObject({ status: 'dangling', dangling: 1, samples: [A1] });
     expect(byRef['agents.project_id → projects.id']).toMatchObject({ status: 'skipped', reason: 'no column agents.project_id' });
+    expect(byRef['tasks.assigned_agent_id → agents.id']).toMatchObject({ status: 'skipped', reason: 'no column tasks.assigned_agent_id' });
     expect(byRef['task_dependencies.task_id → tasks.id']).toMatchObject({ status: 'skipped', reason: 'no table task_dependencies' });
     expect(report.tables).toEqual({ agent_api_keys: 2, agents: 2, chat_participants: 4, tasks: 4, users: 1 });
     expect(report.ok).toBe(false);
   });
 
+  it('narrows a check to the rows its condition selects (seed 001\'s one-column assignee)', async () => {
+    const report = await verifyIntegrity(client, LEGACY_ASSIGNEE);
+    expect(report.references).toEqual([
+      { reference: `tasks.assigned_to → agents.id (where assigned_to_type = 'agent')`, status: 'ok', dangling: 0, samples: [] },
+      { reference: `tasks.assigned_to → users.id (where assigned_to_type = 'user')`, status: 'dangling', dangling: 1, samples: [A1] },
+    ]);
+  });
+
   it('is ok once nothing dangles', async () => {
-    const checks = REFERENCE_CHECKS.filter((c) => c.table !== 'chat_participants' && c.where !== `assigned_to_type = 'user'`);
+    const checks = REFERENCE_CHECKS.filter((c) => c.table !== 'chat_participants');
     const report = await verifyDatabaseIntegrity(db.url, checks);
     expect(report.ok).toBe(true);
     expect(report.references.filter((r) => r.status === 'dangling')).toEqual([]);
+  });
+});
+
+describe('verify on the migrated schema', () => {
+  const U = '00000000-0000-4000-8000-0000000000b1';
+  const P = '00000000-0000-4000-8000-0000000000b2';
+  const A = '00000000-0000-4000-8000-0000000000b3';
+  const T1 = '00000000-0000-4000-8000-0000000000b4';
+  const T2 = '00000000-0000-4000-8000-0000000000b5';
+  /** The references of tables no migration creates yet. */
+  const NOT_YET = [
+    'tasks.room_id → chat_rooms.id',
+    'chat_rooms.project_id → projects.id',
+    'chat_participants.room_id → chat_rooms.id',
+    'chat_participants.agent_id → agents.id',
+    'chat_participants.user_id → users.id',
+    'messages.room_id → chat_rooms.id',
+  ];
+  let db: TestDatabase;
+  let client: Client;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    client = new Client({ connectionString: db.url });
+    await client.connect();
+    // One row behind every reference, so each check compares something.
+    await client.query(`
+      INSERT INTO users (id, email, password_hash, name) VALUES ('${U}', 'u@example.com', '$argon2id$x', 'U');
+      INSERT INTO projects (id, name, owner_id) VALUES ('${P}', 'P', '${U}');
+      INSERT INTO agents (id, project_id, name) VALUES ('${A}', '${P}', 'a');
+      INSERT INTO agent_capabilities (id, agent_id, capability_name) VALUES (gen_random_uuid(), '${A}', 'code');
+      INSERT INTO agent_api_keys (id, agent_id, created_by, key_hash, key_prefix) VALUES (gen_random_uuid(), '${A}', '${U}', repeat('a', 64), 'ahk_');
+      INSERT INTO tasks (id, project_id, title, assigned_agent_id, created_by_user_id) VALUES ('${T1}', '${P}', 't1', '${A}', '${U}');
+      INSERT INTO tasks (id, project_id, title, assigned_user_id, created_by_agent_id) VALUES ('${T2}', '${P}', 't2', '${U}', '${A}');
+      INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ('${P}', '${T2}', '${T1}');
+      INSERT INTO audit_log (actor_type, actor_id, action, resource_type, project_id) VALUES ('user', '${U}', 'project.create', 'project', '${P}');
+    `);
+  });
+  afterAll(async () => {
+    await client.end();
+    await db.drop();
+  });
+
+  it('checks every reference of the existing tables, skips only those of tables not created yet, and finds nothing dangling', async () => {
+    const report = await verifyDatabaseIntegrity(db.url);
+    expect(report.references.filter((r) => r.status === 'skipped').map((r) => r.reference)).toEqual(NOT_YET);
+    const checked = report.references.filter((r) => r.status !== 'skipped');
+    expect(checked).toHaveLength(REFERENCE_CHECKS.length - NOT_YET.length);
+    expect(checked.filter((r) => r.status !== 'ok')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.tables).toMatchObject({ users: 1, projects: 1, agents: 1, agent_capabilities: 1, agent_api_keys: 1, tasks: 2, task_dependencies: 1, audit_log: 1 });
+  });
+
+  it('reports rows that got past a disabled foreign key', async () => {
+    // Replica mode skips the foreign-key triggers for this session, as a raw import might.
+    await client.query(`SET session_replication_role = replica`);
+    await client.query(`UPDATE tasks SET assigned_agent_id = '${GHOST}' WHERE id = '${T1}'`);
+    await client.query(`INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ('${P}', '${T1}', '${GHOST}')`);
+    await client.query(`RESET session_replication_role`);
+
+    const report = await verifyIntegrity(client);
+    expect(report.ok).toBe(false);
+    expect(report.references.filter((r) => r.status === 'dangling')).toEqual([
+      { reference: 'tasks.assigned_agent_id → agents.id', status: 'dangling', dangling: 1, samples: [GHOST] },
+      { reference: 'task_dependencies.depends_on_id → tasks.id', status: 'dangling', dangling: 1, samples: [GHOST] },
+    ]);
   });
 });

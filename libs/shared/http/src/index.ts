@@ -3,3 +3,4 @@ export * from './lib/validation';
 export * from './lib/pagination';
 export * from './lib/uuid-param';
 export * from './lib/request-id';
+export * from './lib/field-rules';

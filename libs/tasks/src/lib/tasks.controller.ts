@@ -29,7 +29,10 @@ export class TasksController {
     return this.tasks.list(principal, query);
   }
 
-  /** Agents only: the next task for the calling agent, or 204 when nothing is claimable. */
+  /**
+   * Agents only: the next task for the calling agent, or 204 when nothing is claimable.
+   * An empty claim changed nothing, so it leaves no audit row (agents poll this).
+   */
   @Post('claim')
   @HttpCode(200)
   @Audit('task.claim', 'task')
@@ -38,10 +41,13 @@ export class TasksController {
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ClaimTaskDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @AuditNote() note: AuditNoteData,
   ): Promise<TaskResponse | undefined> {
     const task = await this.tasks.claim(principal, dto);
-    if (!task) reply.status(204);
-    return task ?? undefined;
+    if (task) return task;
+    note.nothingChanged = true;
+    reply.status(204);
+    return undefined;
   }
 
   @Get(':id')

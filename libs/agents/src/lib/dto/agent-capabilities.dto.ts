@@ -14,7 +14,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { AGENT_LIMITS as L, MaxJsonSize, OptionalNotNull, Trim } from './field-rules';
+import { MaxJsonSize, OptionalNotNull, Trim } from '@agenthub/http';
+import { AGENT_LIMITS as L } from './agent-limits';
 
 export class CapabilityDetailDto {
   @ApiProperty({ maxLength: L.capabilityName })

@@ -11,8 +11,9 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
+import { MaxJsonSize, OptionalNotNull, Trim, TrimEach } from '@agenthub/http';
 import { AGENT_STATUSES, AgentStatus } from '../agent-status';
-import { AGENT_LIMITS as L, MaxJsonSize, OptionalNotNull, Trim, TrimEach } from './field-rules';
+import { AGENT_LIMITS as L } from './agent-limits';
 
 /**
  * The writable fields of an agent, as on the wire (seed 001's snake_case). Shared by create,

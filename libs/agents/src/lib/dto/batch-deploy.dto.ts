@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsUUID } from 'class-validator';
-import { AGENT_LIMITS as L } from './field-rules';
+import { AGENT_LIMITS as L } from './agent-limits';
 
 /**
  * `POST /agents/batch`. Only the envelope is validated by the pipe; each item is validated on

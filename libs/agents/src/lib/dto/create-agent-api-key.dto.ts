@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
-import { AGENT_LIMITS as L, Trim } from './field-rules';
+import { Trim } from '@agenthub/http';
+import { AGENT_LIMITS as L } from './agent-limits';
 
 export class CreateAgentApiKeyDto {
   @ApiPropertyOptional({ maxLength: L.keyName, nullable: true })

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
+import { OptionalNotNull } from '@agenthub/http';
 import { AGENT_STATUSES, AgentStatus, HEARTBEAT_DEFAULT_STATUS } from '../agent-status';
-import { OptionalNotNull } from './field-rules';
 
 export class HeartbeatDto {
   @ApiPropertyOptional({ enum: AGENT_STATUSES, default: HEARTBEAT_DEFAULT_STATUS })

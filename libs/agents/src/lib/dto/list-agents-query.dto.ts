@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { PaginationQueryDto } from '@agenthub/http';
+import { PaginationQueryDto, QueryBoolean, Trim } from '@agenthub/http';
 import { AGENT_STATUSES, AgentStatus } from '../agent-status';
-import { AGENT_LIMITS as L, QueryBoolean, Trim } from './field-rules';
+import { AGENT_LIMITS as L } from './agent-limits';
 
 /** `GET /agents` filters; without `project_id`, every project the caller may see. */
 export class ListAgentsQueryDto extends PaginationQueryDto {

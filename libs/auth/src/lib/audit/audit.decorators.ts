@@ -30,6 +30,12 @@ export interface AuditNoteData {
   projectId?: string | null;
   /** Defaults to the request's principal (anonymous on public routes). */
   actor?: { type: ActorType; id: string | null };
+  /**
+   * Set by a handler whose request succeeded but changed nothing (a claim that found no
+   * task): the interceptor then writes no row. Only the handler knows; the status code
+   * does not tell (a 204 DELETE did change something), so it is said explicitly here.
+   */
+  nothingChanged?: boolean;
 }
 
 export interface AuditedRequest extends FastifyRequest {

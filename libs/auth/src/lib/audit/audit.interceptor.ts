@@ -11,7 +11,8 @@ import { AuditRecord, AuditService } from './audit.service';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Appends an audit row for every successful POST/PUT/PATCH/DELETE.
+ * Appends an audit row for every successful POST/PUT/PATCH/DELETE, unless its handler
+ * marked it `note.nothingChanged` (see AuditNoteData).
  *
  * Why the handler runs inside the interceptor's transaction: the row must never be lost
  * for a change that happened, nor exist for one that did not. Services use the injected
@@ -40,7 +41,9 @@ export class AuditInterceptor implements NestInterceptor {
     const meta = this.reflector.getAllAndOverride<AuditOptions | undefined>(AUDIT_META, [context.getHandler(), context.getClass()]);
 
     const recordFor = async (body: unknown) => {
-      if (reply.statusCode < 400) await this.audit.record(this.recordOf(request, meta, body));
+      // A request that changed nothing leaves no row (an idle agent polling /tasks/claim
+      // would otherwise fill the log); the handler says so through its @AuditNote().
+      if (reply.statusCode < 400 && !request.auditNote?.nothingChanged) await this.audit.record(this.recordOf(request, meta, body));
     };
 
     if (meta?.transactional === false) {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { TASK_LIMITS as L, TrimEach } from './field-rules';
+import { TrimEach } from '@agenthub/http';
+import { TASK_LIMITS as L } from './task-limits';
 
 export const DEFAULT_LEASE_SECONDS = 300;
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { QueryBoolean } from './field-rules';
+import { QueryBoolean } from '@agenthub/http';
 
 export class DeleteTaskQueryDto {
   /** Delete even when other tasks depend on this one (their dependency on it goes too). */

@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { PaginationQueryDto } from '@agenthub/http';
+import { PaginationQueryDto, Trim } from '@agenthub/http';
 import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
 import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
 import { ASSIGNEE_TYPES, AssigneeType } from './assign-task.dto';
-import { TASK_LIMITS as L, Trim } from './field-rules';
+import { TASK_LIMITS as L } from './task-limits';
 
 /**
  * `created_at` oldest first, `-created_at` newest first; `priority` urgent first (then

@@ -14,8 +14,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { OptionalNotNull, Trim, TrimEach } from '@agenthub/http';
 import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
-import { OptionalNotNull, TASK_LIMITS as L, Trim, TrimEach } from './field-rules';
+import { TASK_LIMITS as L } from './task-limits';
 
 /**
  * The fields of a task a user sets on create and may change with PATCH (all optional

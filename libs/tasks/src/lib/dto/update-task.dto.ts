@@ -1,7 +1,8 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, Min } from 'class-validator';
+import { MaxJsonSize, OptionalNotNull } from '@agenthub/http';
 import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
-import { MaxJsonSize, OptionalNotNull, TASK_LIMITS as L } from './field-rules';
+import { TASK_LIMITS as L } from './task-limits';
 import { TaskFieldsDto } from './task-fields.dto';
 
 /**

@@ -1,10 +1,8 @@
-import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { Trim } from '@agenthub/http';
 
 export class CreateProjectDto {
-  @Transform(trim) @IsString() @IsNotEmpty({ message: 'name must not be blank' }) @MaxLength(255)
+  @Trim() @IsString() @IsNotEmpty({ message: 'name must not be blank' }) @MaxLength(255)
   name!: string;
 
   /** Optional; `null` clears it on update. */

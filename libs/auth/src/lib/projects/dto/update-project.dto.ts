@@ -1,7 +1,5 @@
-import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { OptionalNotNull, Trim } from '@agenthub/http';
 
 /**
  * Fields left out stay as they are. Written out rather than `PartialType(CreateProjectDto)`:
@@ -10,8 +8,8 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
  * for `description`, `null` does mean "clear it".
  */
 export class UpdateProjectDto {
-  @ValidateIf((_o, v) => v !== undefined)
-  @Transform(trim) @IsString() @IsNotEmpty({ message: 'name must not be blank' }) @MaxLength(255)
+  @OptionalNotNull()
+  @Trim() @IsString() @IsNotEmpty({ message: 'name must not be blank' }) @MaxLength(255)
   name?: string;
 
   @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(10_000)

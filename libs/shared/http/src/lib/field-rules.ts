@@ -1,27 +1,15 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 
-/** Wire limits of task fields: huge values are a 400, never a 500. */
-export const TASK_LIMITS = {
-  title: 500,
-  description: 100_000,
-  dependencies: 1_000,
-  capabilities: 100,
-  capabilityName: 100,
-  maxAttempts: 100,
-  stepOrder: 1_000_000,
-  /** Serialized size of `result`. */
-  resultBytes: 256 * 1024,
-  search: 200,
-  /** Leases: at least 10 s, at most a day. */
-  leaseSecondsMin: 10,
-  leaseSecondsMax: 86_400,
-} as const;
+/*
+ * Field decorators every request DTO may use. Domain limits (lengths, counts) stay in the
+ * lib that owns the fields; only the generic rules live here, once.
+ */
 
 /** May be left out, but not set to null (for columns that are NOT NULL). */
 export const OptionalNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
-/** Trims surrounding whitespace. */
+/** Trims surrounding whitespace so "a " and "a" are the same name. */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Trims every string of a list. */

@@ -1,0 +1,16 @@
+/** Wire limits of task fields: huge values are a 400, never a 500. */
+export const TASK_LIMITS = {
+  title: 500,
+  description: 100_000,
+  dependencies: 1_000,
+  capabilities: 100,
+  capabilityName: 100,
+  maxAttempts: 100,
+  stepOrder: 1_000_000,
+  /** Serialized size of `result`. */
+  resultBytes: 256 * 1024,
+  search: 200,
+  /** Leases: at least 10 s, at most a day. */
+  leaseSecondsMin: 10,
+  leaseSecondsMax: 86_400,
+} as const;
