@@ -15,9 +15,9 @@ export interface ReferenceCheck {
 }
 
 /**
- * Every reference of the schema as the migrations create it (identity, agents, tasks), plus
- * seed 000's references of tables that do not exist yet (rooms, messages): those are
- * reported as skipped until their migration lands. In the migrated schema each of these is
+ * Every reference of the schema as the migrations create it (identity, agents, tasks, rooms
+ * and messages). A check whose table is missing (an older schema) is reported as skipped.
+ * In the migrated schema each of these is
  * also a foreign key; `verify` is for data that got in around them (imports, restores into
  * a hand-made schema, `session_replication_role = replica`).
  */
@@ -39,11 +39,17 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   // the dependency graph
   { table: 'task_dependencies', column: 'task_id', references: { table: 'tasks', column: 'id' } },
   { table: 'task_dependencies', column: 'depends_on_id', references: { table: 'tasks', column: 'id' } },
-  // seed 000's rooms and messages (no tables yet: skipped); tasks.room_id waits for chat_rooms
+  // rooms and messages (seed 000's chat tables) and agent-to-agent messages (seed 002)
   { table: 'tasks', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
   { table: 'chat_rooms', column: 'project_id', references: { table: 'projects', column: 'id' } },
+  { table: 'chat_rooms', column: 'created_by', references: { table: 'users', column: 'id' } },
   { table: 'chat_participants', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
   { table: 'chat_participants', column: 'agent_id', references: { table: 'agents', column: 'id' } },
   { table: 'chat_participants', column: 'user_id', references: { table: 'users', column: 'id' } },
-  { table: 'messages', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
+  { table: 'chat_messages', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
+  { table: 'chat_messages', column: 'sender_agent_id', references: { table: 'agents', column: 'id' } },
+  { table: 'chat_messages', column: 'sender_user_id', references: { table: 'users', column: 'id' } },
+  { table: 'agent_messages', column: 'project_id', references: { table: 'projects', column: 'id' } },
+  { table: 'agent_messages', column: 'sender_id', references: { table: 'agents', column: 'id' } },
+  { table: 'agent_messages', column: 'recipient_id', references: { table: 'agents', column: 'id' } },
 ];
