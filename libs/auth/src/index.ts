@@ -8,7 +8,7 @@ export type { AgentKeyAuthenticator } from './lib/identity/agent-key';
 export { UserRequiredError } from './lib/identity/auth.errors';
 export { Project } from './lib/projects/entities/project.entity';
 export { ProjectAccessPolicy, mayAccessProject } from './lib/projects/project-access.policy';
-export type { ProjectAccessLevel } from './lib/projects/project-access.policy';
+export type { ProjectAccessLevel, ProjectScope } from './lib/projects/project-access.policy';
 export { ProjectNotFoundError, ProjectAccessDeniedError } from './lib/projects/projects.errors';
 export { Audit, AuditNote } from './lib/audit/audit.decorators';
 export type { AuditNoteData, AuditOptions } from './lib/audit/audit.decorators';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import type { AgentStatus } from './agent-status';
+import type { ProjectScope } from '@agenthub/auth';
 
 /** An agent as read for the wire: `status` already accounts for the heartbeat timeout. */
 export interface AgentRow {
@@ -28,10 +29,9 @@ export interface AgentRowWithOwner extends AgentRow {
 }
 
 /** Which projects a list may draw from. */
-export type AgentListScope = { kind: 'all' } | { kind: 'projects'; projectIds: readonly string[] };
 
 export interface AgentListFilter {
-  scope: AgentListScope;
+  scope: ProjectScope;
   status?: AgentStatus;
   isActive?: boolean;
   agentType?: string;

@@ -4,7 +4,7 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { mayAccessProject, Principal, ProjectAccessDeniedError, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
 import { Page, page } from '@agenthub/http';
 import { HEARTBEAT_DEFAULT_STATUS } from './agent-status';
-import { AgentListScope, AgentRepository, AgentRowWithOwner } from './agent.repository';
+import { AgentRepository, AgentRowWithOwner } from './agent.repository';
 import { AgentNameTakenError, AgentNotFoundError } from './agents.errors';
 import { Agent } from './entities/agent.entity';
 import { AgentCapability, DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
@@ -71,14 +71,7 @@ export class AgentsService {
   }
 
   async list(principal: Principal, query: ListAgentsQueryDto): Promise<Page<AgentResponse>> {
-    let scope: AgentListScope;
-    if (query.project_id) {
-      await this.policy.assertCanAccess(principal, query.project_id, 'read');
-      scope = { kind: 'projects', projectIds: [query.project_id] };
-    } else {
-      const readable = await this.policy.readableProjectIds(principal);
-      scope = readable === 'all' ? { kind: 'all' } : { kind: 'projects', projectIds: readable };
-    }
+    const scope = await this.policy.listScope(principal, query.project_id);
     const { rows, total } = await this.agents.list({
       scope,
       status: query.status,

@@ -50,14 +50,8 @@ export class RoomsService {
   }
 
   async list(principal: Principal, query: ListRoomsQueryDto): Promise<Page<RoomResponse>> {
-    let projectFilter: { projectId?: string | { $in: string[] } } = {};
-    if (query.project_id) {
-      await this.policy.assertCanAccess(principal, query.project_id, 'read');
-      projectFilter = { projectId: query.project_id };
-    } else {
-      const readable = await this.policy.readableProjectIds(principal);
-      if (readable !== 'all') projectFilter = { projectId: { $in: readable } };
-    }
+    const scope = await this.policy.listScope(principal, query.project_id);
+    const projectFilter = scope.kind === 'all' ? {} : { projectId: { $in: [...scope.projectIds] } };
     const [rooms, total] = await this.em.findAndCount(ChatRoom, projectFilter, {
       orderBy: { createdAt: 'desc', id: 'desc' },
       limit: query.limit,

@@ -6,6 +6,7 @@ import type { TaskStatus } from './task-lifecycle';
 import type { TaskPriority } from './task-priority';
 import type { AssigneeType } from './dto/assign-task.dto';
 import type { TaskSort } from './dto/list-tasks-query.dto';
+import type { ProjectScope } from '@agenthub/auth';
 
 /** The columns of a task as the entity maps them (not the generated search/rank columns). */
 const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.step_order, t.title, t.description, t.status, t.priority,
@@ -22,10 +23,9 @@ const ORDER_BY: Record<TaskSort, string> = {
 };
 
 /** Which projects a list may draw from. */
-export type TaskListScope = { kind: 'all' } | { kind: 'projects'; projectIds: readonly string[] };
 
 export interface TaskListFilter {
-  scope: TaskListScope;
+  scope: ProjectScope;
   status?: TaskStatus;
   priority?: TaskPriority;
   assignedTo?: string;

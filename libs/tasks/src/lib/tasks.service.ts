@@ -5,7 +5,7 @@ import { mayAccessProject, Principal, Project, ProjectAccessPolicy, User } from 
 import { Agent } from '@agenthub/agents';
 import { Page, page } from '@agenthub/http';
 import { Task } from './entities/task.entity';
-import { TaskListScope, TaskRepository } from './task.repository';
+import { TaskRepository } from './task.repository';
 import { findCycle } from './task-graph';
 import { TaskLeaseSweeper } from './task-lease.sweeper';
 import { applyTransition, TaskStatus } from './task-lifecycle';
@@ -101,14 +101,7 @@ export class TasksService {
   }
 
   async list(principal: Principal, query: ListTasksQueryDto): Promise<Page<TaskResponse>> {
-    let scope: TaskListScope;
-    if (query.project_id) {
-      await this.policy.assertCanAccess(principal, query.project_id, 'read');
-      scope = { kind: 'projects', projectIds: [query.project_id] };
-    } else {
-      const readable = await this.policy.readableProjectIds(principal);
-      scope = readable === 'all' ? { kind: 'all' } : { kind: 'projects', projectIds: readable };
-    }
+    const scope = await this.policy.listScope(principal, query.project_id);
     const { tasks, total } = await this.tasks.list({
       scope,
       status: query.status,

@@ -8,6 +8,9 @@ import { ProjectAccessDeniedError, ProjectNotFoundError } from './projects.error
 /** `read`: look at a project and what is in it. `manage`: change either. */
 export type ProjectAccessLevel = 'read' | 'manage';
 
+/** The projects a list may show: every project, or these ones (possibly none). */
+export type ProjectScope = { kind: 'all' } | { kind: 'projects'; projectIds: readonly string[] };
+
 /**
  * THE rule of who may touch a project (seed 001's access matrix), as a pure function:
  * - a user who owns the project, or any superuser: read and manage;
@@ -60,5 +63,19 @@ export class ProjectAccessPolicy {
     if (principal.kind === 'user' && principal.isSuperuser) return 'all';
     const rows = await this.em.find(Project, this.readableProjects(principal), { fields: ['id'], orderBy: { createdAt: 'asc' } });
     return rows.map((p) => p.id);
+  }
+
+  /**
+   * What a list of project things (agents, tasks, rooms, …) may show: with `?project_id=`,
+   * that project once the principal may read it (else 404/403); without, every project
+   * the principal may read.
+   */
+  async listScope(principal: Principal, projectId?: string): Promise<ProjectScope> {
+    if (projectId) {
+      await this.assertCanAccess(principal, projectId, 'read');
+      return { kind: 'projects', projectIds: [projectId] };
+    }
+    const readable = await this.readableProjectIds(principal);
+    return readable === 'all' ? { kind: 'all' } : { kind: 'projects', projectIds: readable };
   }
 }
