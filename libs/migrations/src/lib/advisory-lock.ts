@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { InterruptedError, LockTimeoutError } from './migration-errors';
 import type { MigrationLogger } from './migration-logger';
+import { sleep } from './sleep';
 
 /** (classid, objid) of the migration lock: "AHMG", 1. Advisory locks are per database. */
 export const MIGRATION_LOCK_KEY: readonly [number, number] = [0x41484d47, 1];
@@ -10,18 +11,6 @@ export interface AcquireOptions {
   pollMs?: number;
   signal?: AbortSignal;
   logger?: MigrationLogger;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 /**

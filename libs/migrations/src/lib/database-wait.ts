@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { redactUrl } from '@agenthub/database';
 import { DatabaseUnreachableError, errorText, InterruptedError } from './migration-errors';
 import type { MigrationLogger } from './migration-logger';
+import { sleep } from './sleep';
 
 export interface WaitOptions {
   /** How long to keep trying; 0 tries once. */
@@ -19,18 +20,6 @@ export function isTransientConnectError(error: unknown): boolean {
   if (code === undefined) return true; // "Connection terminated unexpectedly", timeouts
   if (/^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ECONNRESET, …
   return TRANSIENT_SQLSTATES.has(code);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 /**
