@@ -8,6 +8,7 @@ import { MIGRATIONS } from '@agenthub/migrations';
 import { AUTH_ENTITIES, AuthModule } from '@agenthub/auth';
 import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
 import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
+import { MESSAGING_ENTITIES, MessagingModule } from '@agenthub/messaging';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -42,7 +43,7 @@ export class AppModule {
           },
         }),
         DatabaseModule.forRoot({
-          entities: [...AUTH_ENTITIES, ...AGENT_ENTITIES, ...TASK_ENTITIES],
+          entities: [...AUTH_ENTITIES, ...AGENT_ENTITIES, ...TASK_ENTITIES, ...MESSAGING_ENTITIES],
           migrations: MIGRATIONS,
         }),
         HealthModule,
@@ -50,6 +51,7 @@ export class AppModule {
         AuthModule,
         AgentsModule,
         TasksModule,
+        MessagingModule,
       ],
     };
   }

@@ -49,6 +49,8 @@ describe('tasks', () => {
     });
 
     it('keeps workflow and room ids, step order and required capabilities', async () => {
+      // A task's room must be a room of its project (a foreign key).
+      await w.sql(`INSERT INTO chat_rooms (id, project_id, name) VALUES ('00000000-0000-4000-8000-000000000002', $1, 'r')`, [w.p1]);
       const fields = {
         workflow_id: '00000000-0000-4000-8000-000000000001',
         room_id: '00000000-0000-4000-8000-000000000002',
@@ -299,6 +301,7 @@ describe('tasks', () => {
       const res = await w.t.request({ method: 'POST', url: '/api/v1/projects', headers: w.owner, payload: { name: 'Search' } });
       project = res.json().id;
       agent = (await createAgent(w.t, w.owner, project)).id;
+      await w.sql(`INSERT INTO chat_rooms (id, project_id, name) VALUES ('00000000-0000-4000-8000-0000000000aa', $1, 'bugs')`, [project]);
       const specs: [string, Record<string, unknown>][] = [
         ['deploy', { title: 'Deploying the web servers', description: 'Roll out release 2.3', priority: 'high', due_date: '2030-03-01T00:00:00Z' }],
         ['docs', { title: 'Write documentation', description: 'Explain how a deployment works', priority: 'low', due_date: '2030-01-01T00:00:00Z' }],

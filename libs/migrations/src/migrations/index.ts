@@ -3,6 +3,7 @@ import { Migration20261122000000_baseline } from './Migration20261122000000_base
 import { Migration20261122010000_identity } from './Migration20261122010000_identity';
 import { Migration20261122020000_agents } from './Migration20261122020000_agents';
 import { Migration20261122030000_tasks } from './Migration20261122030000_tasks';
+import { Migration20261122040000_messaging } from './Migration20261122040000_messaging';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -13,4 +14,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122010000_identity', class: Migration20261122010000_identity },
   { name: 'Migration20261122020000_agents', class: Migration20261122020000_agents },
   { name: 'Migration20261122030000_tasks', class: Migration20261122030000_tasks },
+  { name: 'Migration20261122040000_messaging', class: Migration20261122040000_messaging },
 ];
