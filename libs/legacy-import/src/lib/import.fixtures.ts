@@ -24,7 +24,7 @@ export async function createProject(url: string, name = 'Imports'): Promise<stri
 
 /** Every row of the tables an import writes, to compare before and after. */
 export async function snapshot(url: string): Promise<string> {
-  const tables = ['users', 'projects', 'agents', 'agent_capabilities', 'agent_api_keys', 'tasks', 'task_dependencies'];
+  const tables = ['users', 'projects', 'agents', 'agent_capabilities', 'agent_api_keys', 'tasks', 'task_dependencies', 'chat_rooms', 'chat_participants', 'chat_messages'];
   const out: Record<string, unknown[]> = {};
   for (const t of tables) out[t] = await query(url, `SELECT to_jsonb(x) AS row FROM ${t} x ORDER BY 1`);
   return JSON.stringify(out);

@@ -17,7 +17,7 @@ const BRINGS_PROJECTS: ReadonlySet<ImportSource> = new Set(['agent-com']);
 const REQUIRED_TABLES: Record<ImportSource, string[]> = {
   'sqlite-phase1': ['projects', 'agents', 'agent_capabilities', 'tasks'],
   'registry-json': ['projects', 'agents', 'agent_capabilities'],
-  'agent-com': ['users', 'projects', 'agents', 'agent_api_keys', 'tasks', 'task_dependencies'],
+  'agent-com': ['users', 'projects', 'agents', 'agent_api_keys', 'tasks', 'task_dependencies', 'chat_rooms', 'chat_participants', 'chat_messages'],
 };
 
 export interface ImportOptions {

@@ -100,12 +100,15 @@ export interface DependencyEdge {
 export async function writeDependencies(ctx: ImportContext, edges: DependencyEdge[]): Promise<void> {
   if (edges.length === 0) return;
   const table = ctx.report.table('task_dependencies');
-  const { rows } = await ctx.client.query<{ id: string }>(`SELECT id FROM tasks WHERE id = ANY($1::uuid[])`, [[...new Set(edges.flatMap((e) => [e.taskId, e.dependsOnId]))]]);
-  const existing = new Set(rows.map((r) => r.id));
+  table.read += edges.length;
+  const { rows } = await ctx.client.query<{ id: string; project_id: string }>(`SELECT id, project_id FROM tasks WHERE id = ANY($1::uuid[])`, [[...new Set(edges.flatMap((e) => [e.taskId, e.dependsOnId]))]]);
+  // An edge needs both tasks, in the edge's project (a task of another project is as good as missing).
+  const projectOf = new Map(rows.map((r) => [r.id, r.project_id]));
+  const existing = { has: (id: string, projectId?: string) => projectOf.get(id) === projectId };
   const kept: unknown[][] = [];
   const seen = new Set<string>();
   for (const e of edges) {
-    if (!existing.has(e.dependsOnId) || !existing.has(e.taskId) || e.taskId === e.dependsOnId) {
+    if (!existing.has(e.dependsOnId, e.projectId) || !existing.has(e.taskId, e.projectId) || e.taskId === e.dependsOnId) {
       table.dropped++;
       ctx.adjust({
         source_table: e.sourceTable, legacy_id: e.legacyTaskId, kind: 'dependency_dropped', field: 'dependencies', from: e.legacyDependsOn, to: null,
