@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { registerBackupCommands } from './backup.command';
 import { registerDownCommand } from './down.command';
+import { registerImportCommand } from './import.command';
 import { registerPlanCommand } from './plan.command';
 import { registerRestoreCommand } from './restore.command';
 import { registerStatusCommand } from './status.command';
@@ -21,4 +22,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerBackupCommands,
   registerRestoreCommand,
   registerVerifyCommand,
+  registerImportCommand,
 ];

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import { cli } from '../../test/run-cli';
+
+const fixture = (name: string) => join(__dirname, '../../../../../shared/fixtures', name);
+
+async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('migrator import', () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  let project: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    env = { DATABASE_URL: db.url, AGENTHUB_DATA_DIR: '/nonexistent' };
+    const [user] = await query<{ id: string }>(db.url, `INSERT INTO users (email, password_hash, name) VALUES ('o@example.com', '$x', 'O') RETURNING id`);
+    project = (await query<{ id: string }>(db.url, `INSERT INTO projects (name, owner_id) VALUES ('P', $1) RETURNING id`, [user.id]))[0].id;
+  });
+  afterAll(() => db.drop());
+
+  const count = async () => Number((await query<{ n: string }>(db.url, 'SELECT (SELECT count(*) FROM agents) + (SELECT count(*) FROM tasks) AS n'))[0].n);
+
+  it('--dry-run --json prints the report and writes nothing; the real run prints the same; a re-run says nothing changed; verify is clean', async () => {
+    const args = ['import', 'sqlite-phase1', fixture('phase1-sample.sqlite'), '--project', project];
+    const dry = await cli([...args, '--dry-run', '--json'], env);
+    expect(dry.code).toBe(0);
+    expect(await count()).toBe(0);
+    const real = await cli([...args, '--json'], env);
+    expect(real.code).toBe(0);
+    expect({ ...dry.json(), dry_run: false }).toEqual(real.json());
+    expect(real.json()).toMatchObject({ changed: true, tables: { tasks: { read: 40, inserted: 40 } } });
+    expect(real.stderr).toMatch(/"msg":"import committed"/); // JSON log lines off a TTY
+    expect(await count()).toBe(50);
+    const again = await cli(args, env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Nothing changed: everything was already imported.');
+    expect(again.stdout).toContain('name_deduplicated');
+    expect((await cli(['verify'], env)).code).toBe(0);
+  });
+
+  it('bad input is exit 2 with a clear message: unknown source, missing --project, invalid JSON', async () => {
+    const unknown = await cli(['import', 'csv', 'x.csv'], env);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.stderr).toContain('unknown source "csv"');
+    expect((await cli(['import', 'registry-json', fixture('registry-sample.json')], env)).stderr).toContain('needs --project');
+    const notJson = await cli(['import', 'registry-json', fixture('phase1-sample.sqlite'), '--project', project, '--json'], env);
+    expect(notJson.code).toBe(2);
+    expect(notJson.json()).toMatchObject({ error: { message: expect.stringContaining('is not valid JSON') } });
+  });
+});

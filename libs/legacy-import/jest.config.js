@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'legacy-import',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

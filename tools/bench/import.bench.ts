@@ -1,0 +1,107 @@
+/**
+ * Legacy import throughput (sqlite-phase1) next to a plain COPY of the same rows.
+ *
+ *   node -r ./tools/register-ts.js tools/bench/import.bench.ts [--tasks 1000000] [--file path/to/phase1-large.sqlite]
+ *
+ * Builds `phase1-large.sqlite` with ../shared/fixtures/make_fixtures.py (--large N) unless --file
+ * is given, starts a fresh migrated database (DATABASE_URL's server when set, else an embedded
+ * PostgreSQL under tmp/bench-postgres), imports the file through runImport (the code
+ * `migrator import` runs) into a new project, then COPYs the same rows (read from the same file)
+ * into scratch tables without indexes, in the same run. Prints rows/s of both, our rate ÷ COPY's
+ * and the importer's peak RSS (measured before the COPY runs). Aim: ratio ≥ 0.3, RSS < 300 MB.
+ * A script for people, not a test: never run in CI.
+ */
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { startEmbeddedPostgres, withDatabase, withMaintenanceClient } from '@agenthub/database';
+import { migrateToLatest } from '@agenthub/migrations';
+import { runImport } from '@agenthub/legacy-import';
+
+const root = join(__dirname, '../..');
+const { values: opts } = parseArgs({ options: { tasks: { type: 'string', default: '1000000' }, file: { type: 'string' } } });
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+/** COPY text format: backslash, tab, newline, carriage return escaped; NULL is \N. */
+const field = (v: unknown) => (v === null || v === undefined ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+
+async function main(): Promise<void> {
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  try {
+    let file = opts.file;
+    if (!file) {
+      const dir = mkdtempSync(join(tmpdir(), 'agenthub-import-bench-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const t0 = performance.now();
+      execFileSync('python3', [join(root, '../shared/fixtures/make_fixtures.py'), dir, '--large', opts.tasks as string], { stdio: 'inherit' });
+      file = join(dir, 'phase1-large.sqlite');
+      console.log(`fixture: ${opts.tasks} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    let serverUrl = process.env['DATABASE_URL'];
+    if (!serverUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: join(root, 'tmp/bench-postgres'), database: 'postgres', ephemeral: true });
+      cleanups.push(() => pg.stop());
+      serverUrl = pg.url;
+    }
+    const dbName = `agenthub_import_bench_${process.pid}`;
+    const url = withDatabase(serverUrl, dbName);
+    await withMaintenanceClient(url, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
+    cleanups.push(() => withMaintenanceClient(url, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`)));
+    await migrateToLatest(url);
+
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    cleanups.push(() => client.end());
+    const user = (await client.query(`INSERT INTO users (email, password_hash, name) VALUES ('bench@example.com', '$x', 'Bench') RETURNING id`)).rows[0].id;
+    const project = (await client.query(`INSERT INTO projects (name, owner_id) VALUES ('Bench', $1) RETURNING id`, [user])).rows[0].id;
+
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t1 = performance.now();
+    const report = await runImport({ url, source: 'sqlite-phase1', path: file, projectId: project });
+    const importS = (performance.now() - t1) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const rows = report.tables['agents'].read + report.tables['tasks'].read;
+
+    // The same rows, read from the same file, COPYed into tables without indexes or constraints.
+    await client.query(`CREATE TABLE scratch_agents (id text, name text, agent_type text, status text, capabilities text, system_prompt text, model_provider text, model_name text, created_at text, updated_at text)`);
+    await client.query(`CREATE TABLE scratch_tasks (id text, title text, description text, status text, priority text, assigned_agent_id text, created_at text, updated_at text)`);
+    const sqlite = new Database(file, { readonly: true });
+    const t2 = performance.now();
+    for (const table of ['agents', 'tasks']) {
+      const source = Readable.from(
+        (function* () {
+          for (const row of sqlite.prepare(`SELECT * FROM ${table}`).raw().iterate() as IterableIterator<unknown[]>) yield `${row.map(field).join('\t')}\n`;
+        })(),
+      );
+      await pipeline(source, client.query(copyFrom(`COPY scratch_${table} FROM STDIN`)));
+    }
+    const copyS = (performance.now() - t2) / 1000;
+    sqlite.close();
+
+    const ours = rows / importS;
+    const copy = rows / copyS;
+    console.log(`rows (agents + tasks): ${rows}`);
+    console.log(`import   ${importS.toFixed(1)} s  ${Math.round(ours)} rows/s  peak RSS ${mb(peak)} MB (${mb(rssBefore)} MB before)`);
+    console.log(`COPY     ${copyS.toFixed(1)} s  ${Math.round(copy)} rows/s`);
+    console.log(`ratio (import ÷ COPY): ${(ours / copy).toFixed(2)}  (aim ≥ 0.3; peak RSS aim < 300 MB)`);
+    console.log(`adjustments: ${report.adjustments.length}, placeholders: ${report.tables['agents'].placeholders}`);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
