@@ -65,6 +65,23 @@ export class TaskRepository {
     return rows.map((row) => this.em.map(Task, row));
   }
 
+  /**
+   * The task (a managed entity, for the unit of work to update), its project's owner (for
+   * the access policy) and its dependency ids: what a PATCH needs, in one round trip.
+   */
+  async findForUpdate(id: string): Promise<{ task: Task; projectOwnerId: string; dependencies: string[] } | null> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `SELECT ${COLUMNS}, p.owner_id AS project_owner_id,
+         ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+               WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies
+       FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ?`,
+      [id],
+    );
+    if (rows.length === 0) return null;
+    const { project_owner_id: projectOwnerId, dependencies, ...row } = rows[0];
+    return { task: this.toEntities([row])[0], projectOwnerId: projectOwnerId as string, dependencies: dependencies as string[] };
+  }
+
   /** Dependency ids of each task (tasks without any are absent from the map). */
   async dependenciesOf(taskIds: readonly string[]): Promise<Map<string, string[]>> {
     const byTask = new Map<string, string[]>();
@@ -232,14 +249,30 @@ export class TaskRepository {
    * of waiting for it or taking it too; and the status is re-checked on the locked row, so a
    * task another claimer has just committed as in_progress is skipped as well. The same
    * statement counts the use of the agent's capabilities the task required.
+   *
+   * With `unlessExpiredLeases`, the statement first looks for in_progress tasks of the
+   * project whose lease ran out and, when there are any, claims nothing and answers
+   * `'expired_leases'`: the caller takes those back and claims again. So the lazy lease
+   * sweep costs no statement of its own when there is nothing to take back.
    */
-  async claim(request: ClaimRequest): Promise<{ task: Task; dependencies: string[] } | null> {
+  async claim(
+    request: ClaimRequest,
+    options: { unlessExpiredLeases?: boolean } = {},
+  ): Promise<{ task: Task; dependencies: string[] } | 'expired_leases' | null> {
     const capabilities =
       request.capabilities === null ? `(SELECT a.capabilities FROM agents a WHERE a.id = ?)` : `?::jsonb`;
+    const guard = options.unlessExpiredLeases === true;
     const rows = await this.em.execute<Record<string, unknown>[]>(
-      `WITH candidate AS (
+      `WITH ${
+        guard
+          ? `expired AS (
+         SELECT EXISTS (SELECT 1 FROM tasks x
+           WHERE x.project_id = ? AND x.status = 'in_progress' AND x.lease_expires_at < now()) AS found
+       ), `
+          : ''
+      }candidate AS (
          SELECT t.id FROM tasks t
-         WHERE t.project_id = ? AND t.status = 'pending' AND t.assigned_user_id IS NULL
+         WHERE ${guard ? 'NOT (SELECT found FROM expired) AND ' : ''}t.project_id = ? AND t.status = 'pending' AND t.assigned_user_id IS NULL
            AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = ?)
            AND t.required_capabilities <@ ${capabilities}
            AND NOT EXISTS (
@@ -265,8 +298,9 @@ export class TaskRepository {
          ON CONFLICT (agent_id, capability_name)
            DO UPDATE SET usage_count = agent_capabilities.usage_count + 1, last_used_at = now(), updated_at = now()
        )
-       SELECT * FROM claimed`,
+       ${guard ? 'SELECT expired.found AS expired_leases, claimed.* FROM expired LEFT JOIN claimed ON true' : 'SELECT * FROM claimed'}`,
       [
+        ...(guard ? [request.projectId] : []),
         request.projectId,
         request.agentId,
         request.capabilities === null ? request.agentId : JSON.stringify(request.capabilities),
@@ -276,7 +310,10 @@ export class TaskRepository {
       ],
     );
     if (rows.length === 0) return null;
-    const { dependencies, ...row } = rows[0];
+    const { dependencies, expired_leases: expiredLeases, ...row } = rows[0];
+    if (expiredLeases === true) return 'expired_leases';
+    // (Guarded, the answer is one row even when nothing was claimed: the left join's nulls.)
+    if (row['id'] === null || row['id'] === undefined) return null;
     // (The claim answer needs the dependencies too: fetched in the same round trip.)
     return { task: this.toEntities([row])[0], dependencies: dependencies as string[] };
   }

@@ -136,10 +136,12 @@ export class TasksService {
    * caught by the versioned UPDATE (MikroORM adds `WHERE version = ?`). Both are 409s.
    */
   async update(principal: Principal, id: string, dto: UpdateTaskDto): Promise<TaskResponse> {
-    const task = await this.em.transactional(async (em) => {
-      const task = await em.findOne(Task, { id });
-      if (!task) throw new TaskNotFoundError();
-      await this.assertMayUpdate(principal, task, dto);
+    const { task, dependencies } = await this.em.transactional(async (em) => {
+      // One read: the task, whose project it is (for the policy) and its dependencies.
+      const found = await this.tasks.findForUpdate(id);
+      if (!found) throw new TaskNotFoundError();
+      const { task } = found;
+      this.assertMayUpdate(principal, { id: task.projectId, ownerId: found.projectOwnerId }, task, dto);
       if (dto.version !== undefined && dto.version !== task.version) throw new TaskVersionConflictError(dto.version, task.version);
 
       if (dto.dependencies !== undefined) {
@@ -156,9 +158,10 @@ export class TasksService {
         if (error instanceof OptimisticLockError) throw new TaskVersionConflictError(dto.version, undefined);
         throw error;
       }
-      return task;
+      // Unless they were just replaced, the dependencies read with the task are still its own.
+      return { task, dependencies: dto.dependencies === undefined ? found.dependencies : undefined };
     }, JOIN_TRANSACTION);
-    return this.respond(task);
+    return dependencies ? toTaskResponse(task, dependencies) : this.respond(task);
   }
 
   /** Refused (409) while other tasks depend on it, unless `force`: then their edges to it go too. */
@@ -198,7 +201,8 @@ export class TasksService {
   /**
    * Hands the calling agent its next task (`null`: nothing claimable right now). Expired
    * leases of the project are taken back first, so a crashed agent's task is claimable at
-   * once, not only at the sweeper's next round.
+   * once, not only at the sweeper's next round (at the cost of extra statements only when
+   * there are any).
    */
   async claim(principal: Principal, dto: ClaimTaskDto): Promise<TaskResponse | null> {
     if (principal.kind !== 'agent') throw new AgentRequiredError('claim tasks');
@@ -213,14 +217,15 @@ export class TasksService {
       capabilities = dto.capabilities;
     }
 
-    await this.leases.requeueExpired(projectId);
-    const claimed = await this.tasks.claim({
-      agentId: principal.agentId,
-      projectId,
-      capabilities,
-      leaseSeconds: dto.lease_seconds ?? DEFAULT_LEASE_SECONDS,
-    });
-    return claimed ? toTaskResponse(claimed.task, claimed.dependencies) : null;
+    const request = { agentId: principal.agentId, projectId, capabilities, leaseSeconds: dto.lease_seconds ?? DEFAULT_LEASE_SECONDS };
+    // Usually no lease of the project has run out: then the claim statement itself checks
+    // that and claims. Otherwise it claims nothing, and the expired ones are taken back first.
+    let claimed = await this.tasks.claim(request, { unlessExpiredLeases: true });
+    if (claimed === 'expired_leases') {
+      await this.leases.requeueExpired(projectId);
+      claimed = await this.tasks.claim(request);
+    }
+    return claimed && claimed !== 'expired_leases' ? toTaskResponse(claimed.task, claimed.dependencies) : null;
   }
 
   /** The lease holder (the assigned agent of an in_progress task) pushes its lease out. */
@@ -242,12 +247,12 @@ export class TasksService {
     return toTaskResponse(task, dependencies.get(task.id) ?? []);
   }
 
-  private async assertMayUpdate(principal: Principal, task: Task, dto: UpdateTaskDto): Promise<void> {
+  private assertMayUpdate(principal: Principal, project: { id: string; ownerId: string }, task: Task, dto: UpdateTaskDto): void {
     if (principal.kind === 'user') {
-      await this.policy.assertCanAccess(principal, task.projectId, 'manage');
+      this.policy.assertMayAccess(principal, project, 'manage');
       return;
     }
-    await this.policy.assertCanAccess(principal, task.projectId, 'read');
+    this.policy.assertMayAccess(principal, project, 'read');
     if (task.assignedAgentId !== principal.agentId) throw new NotTaskAssigneeError();
     const others = Object.keys(dto).filter((field) => (dto as Record<string, unknown>)[field] !== undefined && !AGENT_UPDATABLE_FIELDS.has(field));
     if (others.length > 0) throw new AgentFieldForbiddenError(others);

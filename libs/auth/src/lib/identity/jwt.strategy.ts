@@ -61,9 +61,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   async validate(claims: AccessTokenClaims): Promise<UserPrincipal> {
     // Our tokens always carry a user id and an expiry; anything else was not minted here.
     if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number') throw new InvalidTokenError();
-    const user = await this.users.findById(claims.sub);
-    if (!user || !user.isActive) throw new InvalidTokenError();
-    return { kind: 'user', userId: user.id, email: user.email, isSuperuser: user.isSuperuser };
+    const user = await this.users.findAccessRow(claims.sub);
+    if (!user || !user.is_active) throw new InvalidTokenError();
+    return { kind: 'user', userId: user.id, email: user.email, isSuperuser: user.is_superuser };
   }
 
   /** The user behind the request's bearer JWT, or a 401 domain error saying why not. */

@@ -4,6 +4,14 @@ import { User, normaliseEmail } from './entities/user.entity';
 import { EmailTakenError } from './auth.errors';
 import { PasswordHasher } from './password-hasher';
 
+/** The columns the access guard reads of a token's user. */
+export interface UserAccessRow {
+  id: string;
+  email: string;
+  is_superuser: boolean;
+  is_active: boolean;
+}
+
 export interface NewUser {
   email: string;
   password: string;
@@ -38,6 +46,16 @@ export class UsersService {
 
   findById(id: string): Promise<User | null> {
     return this.em.findOne(User, { id });
+  }
+
+  /**
+   * What every JWT request needs of its user, read again each time (deactivation takes
+   * effect at once): a primary-key lookup returning a plain row, with no entity hydration or
+   * identity-map work, since nothing on that path changes the user.
+   */
+  async findAccessRow(id: string): Promise<UserAccessRow | undefined> {
+    const rows = await this.em.execute<UserAccessRow[]>(`SELECT id, email, is_superuser, is_active FROM users WHERE id = ?`, [id]);
+    return rows[0];
   }
 
   /** Stores a fresh hash of a password that was just verified (after a parameter upgrade). */

@@ -37,10 +37,16 @@ export class ProjectAccessPolicy {
   async assertCanAccess(principal: Principal, projectId: string, level: ProjectAccessLevel): Promise<Project> {
     const project = await this.em.findOne(Project, { id: projectId });
     if (!project) throw new ProjectNotFoundError(projectId);
-    if (!mayAccessProject(principal, { id: project.id, ownerId: project.owner.id }, level)) {
-      throw new ProjectAccessDeniedError(level);
-    }
+    this.assertMayAccess(principal, { id: project.id, ownerId: project.owner.id }, level);
     return project;
+  }
+
+  /**
+   * The same rule for a project already in hand (its owner read together with the row being
+   * touched, so it exists): no query; a 403 domain error when `principal` may not access it.
+   */
+  assertMayAccess(principal: Principal, project: { id: string; ownerId: string }, level: ProjectAccessLevel): void {
+    if (!mayAccessProject(principal, project, level)) throw new ProjectAccessDeniedError(level);
   }
 
   /**
