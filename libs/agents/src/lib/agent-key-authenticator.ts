@@ -10,7 +10,7 @@ export const LAST_USED_RESOLUTION_SECONDS = 60;
  * Signs agents in by API key for the auth guard. Every request asks the database (one
  * indexed query: key hash → key + agent), so a revoked or expired key, or a deactivated
  * agent, is refused at once by every API process sharing the database; nothing is cached.
- * The same statement stamps `last_used_at` when it is older than a minute.
+ * `last_used_at` is stamped when it is older than a minute.
  */
 @Injectable()
 export class AgentKeyAuthenticatorService implements AgentKeyAuthenticator {
@@ -18,23 +18,25 @@ export class AgentKeyAuthenticatorService implements AgentKeyAuthenticator {
 
   async authenticate(secret: string): Promise<AgentPrincipal | null> {
     if (!isPlausibleAgentKey(secret)) return null;
-    // The data-modifying CTE runs whether or not the outer select reads it. Its condition is
-    // on the updated row itself, so concurrent requests that waited for the row lock re-check
-    // it and skip the write instead of all stamping.
-    const rows = await this.em.execute<{ key_id: string; agent_id: string; project_id: string }[]>(
-      `WITH valid AS (
-         SELECT k.id AS key_id, k.agent_id, a.project_id
-         FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id
-         WHERE k.key_hash = ? AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now()) AND a.is_active
-       ), touched AS (
-         UPDATE agent_api_keys k SET last_used_at = now() FROM valid
-         WHERE k.id = valid.key_id AND (k.last_used_at IS NULL OR k.last_used_at < now() - make_interval(secs => ?))
-         RETURNING k.id
-       )
-       SELECT key_id, agent_id, project_id FROM valid`,
-      [hashAgentKey(secret), LAST_USED_RESOLUTION_SECONDS],
+    // A plain indexed read on the hot path; the write happens at most once a minute per key.
+    const rows = await this.em.execute<{ key_id: string; agent_id: string; project_id: string; stale: boolean }[]>(
+      `SELECT k.id AS key_id, k.agent_id, a.project_id,
+              (k.last_used_at IS NULL OR k.last_used_at < now() - make_interval(secs => ?)) AS stale
+       FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id
+       WHERE k.key_hash = ? AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now()) AND a.is_active`,
+      [LAST_USED_RESOLUTION_SECONDS, hashAgentKey(secret)],
     );
     const row = rows[0];
-    return row ? { kind: 'agent', agentId: row.agent_id, projectId: row.project_id, keyId: row.key_id } : null;
+    if (!row) return null;
+    if (row.stale) {
+      // The condition is re-checked on the row itself, so concurrent requests that raced
+      // past the read skip the write instead of all stamping.
+      await this.em.execute(
+        `UPDATE agent_api_keys SET last_used_at = now()
+         WHERE id = ? AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => ?))`,
+        [row.key_id, LAST_USED_RESOLUTION_SECONDS],
+      );
+    }
+    return { kind: 'agent', agentId: row.agent_id, projectId: row.project_id, keyId: row.key_id };
   }
 }
