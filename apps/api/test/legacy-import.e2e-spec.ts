@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { runImport } from '@agenthub/legacy-import';
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
+import { createTestDatabase, TestApp, TestDatabase, sharedFixture } from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
 import { sql } from './helpers';
 
-/** ../shared/fixtures from the repository root (make_fixtures.py's samples). */
-const fixture = (name: string) => join(__dirname, '../../../../shared/fixtures', name);
+const fixture = sharedFixture;
 const hex = (u: string) => u.replace(/-/g, '');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** make_fixtures.py's broker keys: sk_agent_v1_<project>_<agent>_<sha256(agent)[:32]>. */

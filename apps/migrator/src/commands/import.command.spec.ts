@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import { createTestDatabase, TestDatabase, sharedFixture } from '@agenthub/testing';
 import { cli } from '../../test/run-cli';
 
-const fixture = (name: string) => join(__dirname, '../../../../../shared/fixtures', name);
+const fixture = sharedFixture;
 
 async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });

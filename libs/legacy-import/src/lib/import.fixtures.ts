@@ -1,9 +1,8 @@
-import { join } from 'node:path';
+import { sharedFixture } from '@agenthub/testing';
 import { Client } from 'pg';
 
-/** The sample inputs (../shared/fixtures from the repository root, built by make_fixtures.py). */
-export const FIXTURES = join(__dirname, '../../../../../shared/fixtures');
-export const fixture = (name: string) => join(FIXTURES, name);
+/** A sample input (../shared/fixtures beside the repository, built by make_fixtures.py). */
+export const fixture = sharedFixture;
 
 export async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });

@@ -1,2 +1,3 @@
 export * from './lib/test-database';
 export * from './lib/create-test-app';
+export * from './lib/shared-fixtures';
