@@ -1,7 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { loadConfig } from '@agenthub/config';
-import { createTestApp, TestApp } from '@agenthub/testing';
+import { createTestApp, createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
 import { AppModule } from '../src/app.module';
 import { setupOpenApi } from '../src/openapi';
 
@@ -18,4 +18,22 @@ export function createApiTestApp(databaseUrl: string, env: NodeJS.ProcessEnv = {
   @Module({ imports: [...extra, AppModule.register(config)] })
   class AppWithExtras {}
   return createTestApp(AppWithExtras, setupOpenApi);
+}
+
+/**
+ * For one describe block: a fresh test database (migrated unless told otherwise) and the
+ * whole API on it, made before its tests and dropped after them. Read `ctx.t` and `ctx.db`
+ * inside the tests.
+ */
+export function useApiTestApp(options: { migrated?: boolean } = {}): { t: TestApp; db: TestDatabase } {
+  const ctx = {} as { t: TestApp; db: TestDatabase };
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase({ migrated: options.migrated });
+    ctx.t = await createApiTestApp(ctx.db.url);
+  });
+  afterAll(async () => {
+    await ctx.t?.close();
+    await ctx.db?.drop();
+  });
+  return ctx;
 }
