@@ -2,7 +2,7 @@ import type { ClientBase } from 'pg';
 import type { MigrationLogger } from '@agenthub/migrations';
 import { derivedId } from './ids';
 import type { Adjustment, ReportBuilder } from './report';
-import { addCounts, Batch, ColumnSpec, upsertBatch } from './sql-writer';
+import { addCounts, Batch, ColumnSpec, RowCollision, StagedWriter, UpsertCounts, UpsertOptions } from './sql-writer';
 import { ParsedTime, parseTimestamp } from './values';
 
 /** Progress of one pass over a source table (the migrator's bar on a TTY, log lines elsewhere). */
@@ -26,6 +26,9 @@ export class LegacyImportError extends Error {
 
 export interface AgentRow {
   id: string;
+  /** the source row's own id, and where it came from (named when two rows collide) */
+  legacyId: string;
+  sourceTable: string;
   projectId: string;
   name: string;
   nickname?: string | null;
@@ -76,6 +79,7 @@ export const DEFAULT_CONFIDENCE = 0.5;
 export class ImportContext {
   private names = new Map<string, { byName: Map<string, string>; byId: Map<string, string> }>();
   private placeholders = new Set<string>();
+  private readonly writer: StagedWriter;
 
   constructor(
     readonly client: ClientBase,
@@ -84,7 +88,27 @@ export class ImportContext {
     readonly batchSize: number,
     readonly progress: ImportProgress,
     readonly logger: ImportLogger,
-  ) {}
+  ) {
+    this.writer = new StagedWriter(client);
+  }
+
+  /**
+   * Writes one batch of `table` (see StagedWriter). Two rows of this import that would be the
+   * same row are an error naming both legacy rows: keeping either would lose the other.
+   */
+  async upsert(table: string, columns: ColumnSpec[], rows: unknown[][], options: UpsertOptions & { sourceTable?: string } = {}): Promise<UpsertCounts> {
+    try {
+      return await this.writer.upsert(table, columns, rows, options);
+    } catch (error) {
+      if (!(error instanceof RowCollision)) throw error;
+      const from = options.sourceTable ?? table;
+      throw new LegacyImportError(
+        `${from} rows ${JSON.stringify(error.first)} and ${JSON.stringify(error.second)} both map to ${table} id ${error.id} ` +
+          `(the same UUID written twice, e.g. dashed and as 32 hex digits): one import cannot keep both, and keeping one would lose the other. ` +
+          `Make the ids unique in the source and import again; nothing was written`,
+      );
+    }
+  }
 
   adjust(a: Adjustment): void {
     this.report.adjust(a);
@@ -105,10 +129,19 @@ export class ImportContext {
   /** Fails when any of these ids already belongs to a row of another project: an import never moves rows silently. */
   async assertSameProject(table: 'agents' | 'tasks', ids: string[], projects: string[]): Promise<void> {
     if (ids.length === 0) return;
+    await this.sameProject(table, 'unnest($1::uuid[], $2::uuid[]) AS s(id, project_id)', [ids, projects]);
+  }
+
+  /** The same check for a staged batch (the staging table has id and project_id). */
+  assertStagedSameProject(table: 'agents' | 'tasks'): (stage: string) => Promise<void> {
+    return (stage) => this.sameProject(table, `${stage} s`, []);
+  }
+
+  private async sameProject(table: 'agents' | 'tasks', source: string, params: unknown[]): Promise<void> {
     const { rows } = await this.client.query<{ id: string; project_id: string; wanted: string }>(
-      `SELECT t.id, t.project_id, s.project_id AS wanted FROM ${table} t JOIN unnest($1::uuid[], $2::uuid[]) AS s(id, project_id) ON s.id = t.id
+      `SELECT t.id, t.project_id, s.project_id AS wanted FROM ${table} t JOIN ${source} ON s.id = t.id
         WHERE t.project_id <> s.project_id LIMIT 5`,
-      [ids, projects],
+      params,
     );
     if (rows.length > 0) {
       throw new LegacyImportError(
@@ -149,14 +182,13 @@ export class ImportContext {
   }
 
   async writeAgents(rows: AgentRow[]): Promise<void> {
-    await this.assertSameProject('agents', rows.map((r) => r.id), rows.map((r) => r.projectId));
     addCounts(
       this.report.table('agents'),
-      await upsertBatch(
-        this.client,
+      await this.upsert(
         'agents',
         AGENT_COLUMNS,
         rows.map((r) => [r.id, r.projectId, r.name, r.nickname ?? null, r.agentType, r.status, json(r.capabilities), json(r.config), r.systemPrompt ?? null, r.modelProvider ?? null, r.modelName ?? null, r.isActive, r.createdAt, r.updatedAt]),
+        { legacyIds: rows.map((r) => r.legacyId), sourceTable: rows[0]?.sourceTable, check: this.assertStagedSameProject('agents') },
       ),
     );
     const details = rows.flatMap((r) =>
@@ -164,7 +196,7 @@ export class ImportContext {
     );
     const table = this.report.table('agent_capabilities');
     table.read += details.length;
-    addCounts(table, await upsertBatch(this.client, 'agent_capabilities', CAPABILITY_COLUMNS, details));
+    addCounts(table, await this.upsert('agent_capabilities', CAPABILITY_COLUMNS, details));
   }
 
   agentBatch(): Batch<AgentRow> {

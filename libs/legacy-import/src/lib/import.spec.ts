@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,27 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       await expect(runImport({ url: db.url, source: 'sqlite-phase1', path: fixture('registry-sample.json'), projectId: target })).rejects.toThrow(/not a readable SQLite database/);
     });
 
+    it('two rows that land on one id (a UUID written dashed and as 32 hex digits) are an error naming both, and nothing is written', async () => {
+      const path = join(dir, 'colliding.sqlite');
+      const sqlite = new Database(path);
+      sqlite.exec(`CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, agent_type TEXT NOT NULL, status TEXT, capabilities TEXT, system_prompt TEXT, model_provider TEXT, model_name TEXT, created_at TEXT, updated_at TEXT);
+        CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT, status TEXT, priority TEXT, assigned_agent_id TEXT, created_at TEXT, updated_at TEXT)`);
+      const same = fixtureUuid('colliding-task');
+      const insert = sqlite.prepare(`INSERT INTO tasks (id, title, status, priority, created_at) VALUES (?, ?, 'pending', 'low', '2025-01-01 00:00:00')`);
+      insert.run(same, 'First');
+      insert.run('other-task', 'Between');
+      insert.run(same.replace(/-/g, '').toUpperCase(), 'Second');
+      sqlite.close();
+      const target = await createProject(db.url, 'Colliding');
+      const before = await snapshot(db.url);
+      const message = new RegExp(`tasks rows "${same}" and "${same.replace(/-/g, '').toUpperCase()}" both map to tasks id ${same}.*nothing was written`);
+      // In one batch, and across batches (the later row would otherwise overwrite the first).
+      for (const batchSize of [10, 2]) {
+        await expect(runImport({ url: db.url, source: 'sqlite-phase1', path, projectId: target, batchSize })).rejects.toThrow(message);
+      }
+      expect(await snapshot(db.url)).toBe(before);
+    });
+
     it('needs an existing project', async () => {
       await expect(runImport({ url: db.url, source: 'sqlite-phase1', path: fixture('phase1-sample.sqlite') })).rejects.toThrow(/needs --project/);
       await expect(runImport({ url: db.url, source: 'sqlite-phase1', path: fixture('phase1-sample.sqlite'), projectId: 'nope' })).rejects.toThrow(/must be a UUID/);
@@ -173,6 +195,18 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       const again = await runImport({ url: db.url, source: 'registry-json', path: fixture('registry-sample.json'), projectId: project });
       expect(again.changed).toBe(false);
       expect(again.tables['agents']).toMatchObject({ inserted: 0, updated: 0, unchanged: 5 });
+      expect(await snapshot(db.url)).toBe(before);
+    });
+
+    it('two descriptors with one id are an error naming both, and nothing is written', async () => {
+      const id = fixtureUuid('registry-colliding');
+      const path = join(dir, 'colliding.json');
+      await writeFile(path, JSON.stringify([{ id, name: 'A' }, { id: 'b', name: 'B' }, { id: id.replace(/-/g, ''), name: 'C' }]));
+      const target = await createProject(db.url, 'Colliding registry');
+      const before = await snapshot(db.url);
+      await expect(runImport({ url: db.url, source: 'registry-json', path, projectId: target, batchSize: 2 })).rejects.toThrow(
+        new RegExp(`registry rows "${id}" and "${id.replace(/-/g, '')}" both map to agents id ${id}`),
+      );
       expect(await snapshot(db.url)).toBe(before);
     });
 

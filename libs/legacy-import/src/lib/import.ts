@@ -57,6 +57,10 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
 
   const client = new Client({ connectionString: options.url, application_name: 'agenthub-migrator/import' });
   await client.connect();
+  // The staging and seen-id TEMP tables (see StagedWriter) live in session-local buffers, 8 MB by
+  // default: the seen ids of a million-row import outgrow that and would go to disk page by page.
+  // Allocated only as used; settable only before the session's first temp table.
+  await client.query(`SET temp_buffers = '256MB'`);
   const lock = new AdvisoryLock(client);
   try {
     await lock.acquire({ timeoutMs: options.lockTimeoutMs ?? 60_000, signal: options.signal, logger });

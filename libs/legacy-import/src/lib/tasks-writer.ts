@@ -1,9 +1,11 @@
 import type { ImportContext } from './context';
-import { addCounts, Batch, ColumnSpec, upsertBatch } from './sql-writer';
+import { addCounts, Batch, ColumnSpec } from './sql-writer';
 import { mapEnum, TASK_PRIORITY_FALLBACK, TASK_PRIORITY_MAP, TASK_STATUS_FALLBACK, TASK_STATUS_MAP } from './values';
 
 export interface TaskRow {
   id: string;
+  /** the source row's own id (named when two rows collide) */
+  legacyId: string;
   projectId: string;
   roomId?: string | null;
   title: string;
@@ -71,11 +73,9 @@ export function taskValues(ctx: ImportContext, sourceTable: string, legacyId: st
 }
 
 export async function writeTasks(ctx: ImportContext, rows: TaskRow[]): Promise<void> {
-  await ctx.assertSameProject('tasks', rows.map((r) => r.id), rows.map((r) => r.projectId));
   addCounts(
     ctx.report.table('tasks'),
-    await upsertBatch(
-      ctx.client,
+    await ctx.upsert(
       'tasks',
       TASK_COLUMNS,
       rows.map((r) => [
@@ -83,6 +83,7 @@ export async function writeTasks(ctx: ImportContext, rows: TaskRow[]): Promise<v
         r.createdByUserId ?? null, r.createdByAgentId ?? null, r.result === null ? null : JSON.stringify(r.result),
         r.dueDate ?? null, r.startedAt ?? null, r.completedAt ?? null, r.createdAt, r.updatedAt,
       ]),
+      { legacyIds: rows.map((r) => r.legacyId), sourceTable: 'tasks', check: ctx.assertStagedSameProject('tasks') },
     ),
   );
 }
@@ -126,7 +127,7 @@ export async function writeDependencies(ctx: ImportContext, edges: DependencyEdg
     { name: 'task_id', type: 'uuid' },
     { name: 'depends_on_id', type: 'uuid' },
   ];
-  addCounts(table, await upsertBatch(ctx.client, 'task_dependencies', cols, kept, ['task_id', 'depends_on_id']));
+  addCounts(table, await ctx.upsert('task_dependencies', cols, kept, { conflict: ['task_id', 'depends_on_id'] }));
 }
 
 export function taskBatch(ctx: ImportContext): Batch<TaskRow> {

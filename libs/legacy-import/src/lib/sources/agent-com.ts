@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AgentRow, ImportContext } from '../context';
 import { LegacyImportError } from '../context';
 import { asUuid, importedId } from '../ids';
-import { addCounts, Batch, ColumnSpec, upsertBatch } from '../sql-writer';
+import { addCounts, Batch, ColumnSpec } from '../sql-writer';
 import { countOf, hasTable, openSqlite, sqliteReadError } from '../sqlite-file';
 import { DependencyEdge, taskBatch, taskValues, writeDependencies } from '../tasks-writer';
 import { API_KEY_STATUS_FALLBACK, API_KEY_STATUS_MAP, mapEnum } from '../values';
@@ -132,8 +132,11 @@ class AgentComRun {
     }
   }
 
-  private batch(table: string, columns: ColumnSpec[]): Batch<unknown[]> {
-    return new Batch(this.ctx.batchSize, async (rows) => addCounts(this.ctx.report.table(table), await upsertBatch(this.ctx.client, table, columns, rows)));
+  /** Rows of `table` with the legacy row id each came from. */
+  private batch(table: string, columns: ColumnSpec[]): Batch<{ legacyId: string; values: unknown[] }> {
+    return new Batch(this.ctx.batchSize, async (rows) =>
+      addCounts(this.ctx.report.table(table), await this.ctx.upsert(table, columns, rows.map((r) => r.values), { legacyIds: rows.map((r) => r.legacyId) })),
+    );
   }
 
   /** The broker's ids are UUIDs; a row id that is not one still gets a stable id. */
@@ -143,7 +146,7 @@ class AgentComRun {
 
   async users(): Promise<void> {
     const byEmail = new Map<string, string>();
-    const rows: unknown[][] = [];
+    const rows: { legacyId: string; values: unknown[] }[] = [];
     for (const u of this.rows('users', 'created_at, rowid')) {
       const legacyId = String(u['id']);
       const id = this.idOf('users', legacyId);
@@ -170,7 +173,7 @@ class AgentComRun {
         this.ctx.adjust({ source_table: 'users', legacy_id: legacyId, kind: 'value_not_kept', field: 'username', from: u['username'], to: name, message: 'users have no username here; the name is the full name' });
       }
       const createdAt = this.ctx.time(u['created_at'], 'users', legacyId, 'created_at', true);
-      rows.push([id, email, hash, name, bool(u['is_superuser']) || u['role'] === 'admin', u['is_active'] === undefined ? true : bool(u['is_active']), createdAt, this.ctx.time(u['updated_at'], 'users', legacyId, 'updated_at') ?? createdAt]);
+      rows.push({ legacyId, values: [id, email, hash, name, bool(u['is_superuser']) || u['role'] === 'admin', u['is_active'] === undefined ? true : bool(u['is_active']), createdAt, this.ctx.time(u['updated_at'], 'users', legacyId, 'updated_at') ?? createdAt] });
     }
     // An AgentHub user with the same email already: the broker's user becomes that user.
     const { rows: existing } = await this.ctx.client.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE email = ANY($1::text[])', [[...byEmail.keys()]]);
@@ -179,7 +182,7 @@ class AgentComRun {
       const ours = byEmail.get(e.email) as string;
       if (ours !== e.id) remap.set(ours, e.id);
     }
-    const kept = rows.filter((r) => !remap.has(r[0] as string));
+    const kept = rows.filter((r) => !remap.has(r.values[0] as string));
     for (const [legacy, id] of this.userIds) {
       const to = remap.get(id);
       if (to) {
@@ -188,7 +191,7 @@ class AgentComRun {
         this.ctx.adjust({ source_table: 'users', legacy_id: legacy, kind: 'user_merged', field: 'email', to, message: `a user with this email already exists (${to}); merged into that user` });
       }
     }
-    addCounts(this.ctx.report.table('users'), await upsertBatch(this.ctx.client, 'users', USER_COLUMNS, kept));
+    addCounts(this.ctx.report.table('users'), await this.ctx.upsert('users', USER_COLUMNS, kept.map((r) => r.values), { legacyIds: kept.map((r) => r.legacyId) }));
   }
 
   private user(legacy: unknown): string | null {
@@ -206,7 +209,7 @@ class AgentComRun {
       const notKept = { project_id: p['project_id'], status: p['status'], allow_cross_project: p['allow_cross_project'], settings: jsonOf(p['settings']) };
       this.ctx.adjust({ source_table: 'projects', legacy_id: legacyId, kind: 'value_not_kept', from: notKept, to: null, message: `projects here have no slug, status or settings: ${JSON.stringify(notKept)} not kept` });
       const createdAt = this.ctx.time(p['created_at'], 'projects', legacyId, 'created_at', true);
-      await batch.push([id, str(p['name'])?.trim() || String(p['project_id']), str(p['description']), owner, createdAt, this.ctx.time(p['updated_at'], 'projects', legacyId, 'updated_at') ?? createdAt]);
+      await batch.push({ legacyId, values: [id, str(p['name'])?.trim() || String(p['project_id']), str(p['description']), owner, createdAt, this.ctx.time(p['updated_at'], 'projects', legacyId, 'updated_at') ?? createdAt] });
     }
     await batch.flush();
   }
@@ -230,6 +233,8 @@ class AgentComRun {
       const createdAt = this.ctx.time(a['created_at'], 'agents', legacyId, 'created_at', true);
       const row: AgentRow = {
         id,
+        legacyId,
+        sourceTable: 'agents',
         projectId,
         name: await this.ctx.uniqueName(projectId, id, str(a['name'])?.trim() || `Agent ${legacyId}`, 'agents', legacyId),
         nickname: str(a['nickname']),
@@ -271,7 +276,7 @@ class AgentComRun {
         this.ctx.adjust({ source_table: 'chat_rooms', legacy_id: legacyId, kind: 'reference_nulled', field: 'created_by', from: r['created_by'], to: null, message: 'created_by names no user; set to NULL' });
       }
       const createdAt = this.ctx.time(r['created_at'], 'chat_rooms', legacyId, 'created_at', true);
-      await batch.push([id, projectId, str(r['name'])?.trim() || `Room ${legacyId}`, str(r['description']), createdBy, createdAt, this.ctx.time(r['updated_at'], 'chat_rooms', legacyId, 'updated_at') ?? createdAt]);
+      await batch.push({ legacyId, values: [id, projectId, str(r['name'])?.trim() || `Room ${legacyId}`, str(r['description']), createdBy, createdAt, this.ctx.time(r['updated_at'], 'chat_rooms', legacyId, 'updated_at') ?? createdAt] });
     }
     await batch.flush();
   }
@@ -308,7 +313,7 @@ class AgentComRun {
           continue;
         }
       }
-      await batch.push([this.idOf('chat_participants', legacyId), room.id, agentId, userId, this.ctx.time(p['joined_at'], 'chat_participants', legacyId, 'joined_at', true)]);
+      await batch.push({ legacyId, values: [this.idOf('chat_participants', legacyId), room.id, agentId, userId, this.ctx.time(p['joined_at'], 'chat_participants', legacyId, 'joined_at', true)] });
     }
     await batch.flush();
   }
@@ -330,10 +335,10 @@ class AgentComRun {
         this.ctx.adjust({ source_table: 'chat_messages', legacy_id: legacyId, kind: 'reference_nulled', field: 'sender_id', from: { sender_type: m['sender_type'], sender_id: m['sender_id'] }, to: null, message: 'the sender names nothing that can exist; the message is kept without a sender (meta.legacy_sender)' });
       }
       const keptMeta = senderType !== type || (senderType !== 'system' && !agentId && !userId) ? { ...(meta ?? {}), legacy_sender: { type: m['sender_type'], id: m['sender_id'] } } : meta;
-      await batch.push([
+      await batch.push({ legacyId, values: [
         this.idOf('chat_messages', legacyId), room.id, senderType, agentId, userId, String(m['content'] ?? ''), str(m['message_type']) || 'text',
         keptMeta === null ? null : JSON.stringify(keptMeta), this.ctx.time(m['created_at'], 'chat_messages', legacyId, 'created_at', true),
-      ]);
+      ] });
     }
     await batch.flush();
   }
@@ -360,10 +365,10 @@ class AgentComRun {
       const createdBy = k['created_by_type'] === 'user' || k['created_by_type'] === undefined ? this.user(k['created_by_id']) : null;
       const createdAt = this.ctx.time(k['created_at'], 'agent_api_keys', legacyId, 'created_at', true);
       const updatedAt = this.ctx.time(k['updated_at'], 'agent_api_keys', legacyId, 'updated_at') ?? createdAt;
-      await batch.push([
+      await batch.push({ legacyId, values: [
         this.idOf('agent_api_keys', legacyId), agentId, createdBy, str(k['key_id']), hash, String(k['key_prefix'] ?? '').slice(0, 32), status.value,
         this.ctx.time(k['expires_at'], 'agent_api_keys', legacyId, 'expires_at'), status.value === 'revoked' ? (updatedAt ?? createdAt) : null, createdAt, updatedAt,
-      ]);
+      ] });
     }
     await batch.flush();
   }
@@ -404,7 +409,7 @@ class AgentComRun {
       const result = asObject(jsonOf(t['result']));
       const createdAt = this.ctx.time(t['created_at'], 'tasks', legacyId, 'created_at', true);
       await batch.push({
-        id, projectId, roomId, title: values.title, description: str(t['description']), status: values.status, priority: values.priority,
+        id, legacyId, projectId, roomId, title: values.title, description: str(t['description']), status: values.status, priority: values.priority,
         assignedAgentId, assignedUserId, createdByUserId, createdByAgentId,
         result: { ...(result ?? {}), legacy },
         dueDate: this.ctx.time(t['due_date'], 'tasks', legacyId, 'due_date'),

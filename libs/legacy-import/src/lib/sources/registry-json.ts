@@ -50,6 +50,8 @@ export async function importRegistryJson(ctx: ImportContext, path: string, proje
       const createdAt = ctx.time(d['deployedAt'], 'registry', legacyId, 'deployedAt', true);
       const row: AgentRow = {
         id,
+        legacyId,
+        sourceTable: 'registry',
         projectId,
         name: await ctx.uniqueName(projectId, id, name, 'registry', legacyId),
         agentType: typeof d['category'] === 'string' && d['category'] ? d['category'] : 'generic',

@@ -73,6 +73,8 @@ export async function importSqlitePhase1(ctx: ImportContext, path: string, proje
         const caps = agentCapabilities(ctx, a.capabilities, 'agents', legacyId, config);
         const row: AgentRow = {
           id,
+          legacyId,
+          sourceTable: 'agents',
           projectId,
           name: await ctx.uniqueName(projectId, id, a.name?.trim() ? a.name : `Agent ${legacyId}`, 'agents', legacyId),
           agentType: a.agent_type || 'generic',
@@ -126,6 +128,7 @@ export async function importSqlitePhase1(ctx: ImportContext, path: string, proje
         const createdAt = ctx.time(t.created_at, 'tasks', legacyId, 'created_at', true);
         await tasks.push({
           id,
+          legacyId,
           projectId,
           title: values.title,
           description: t.description,
