@@ -47,4 +47,12 @@ describe('legacy broker users and keys keep working after agent-com import', () 
     expect((await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey })).statusCode).toBe(200);
     expect(hex(coder)).toMatch(/^[0-9a-f]{32}$/);
   });
+
+  it('broker fields with no column of their own are kept in legacy on the row', async () => {
+    expect(await sql(db.url, `SELECT legacy FROM users WHERE email = 'alice@example.com'`)).toEqual([{ legacy: { username: 'alice', role: 'admin', permissions: null } }]);
+    expect(await sql(db.url, `SELECT legacy FROM projects WHERE legacy->>'project_id' = 'alpha'`)).toEqual([
+      { legacy: { project_id: 'alpha', status: 'active', allow_cross_project: 0, settings: { color: 'blue' } } },
+    ]);
+    expect(await sql(db.url, `SELECT legacy FROM agent_api_keys WHERE name = 'key_planner'`)).toEqual([{ legacy: { capabilities: ['chat'] } }]);
+  });
 });

@@ -46,6 +46,17 @@ describe('migrator import', () => {
     expect((await cli(['verify'], env)).code).toBe(0);
   });
 
+  it('agent-com: broker fields with no column of their own go to legacy on the row, not into value_not_kept; a re-run changes nothing', async () => {
+    const args = ['import', 'agent-com', fixture('agent-com-pre.sqlite')];
+    const real = await cli([...args, '--json'], env);
+    expect(real.code).toBe(0);
+    expect(real.json().adjustments.filter((a: { kind: string }) => a.kind === 'value_not_kept')).toEqual([]);
+    expect(await query(db.url, `SELECT legacy FROM users WHERE email = 'bob@example.com'`)).toEqual([{ legacy: { username: 'bob', role: 'user', permissions: null } }]);
+    expect(await query(db.url, `SELECT legacy->>'project_id' AS slug FROM projects WHERE legacy IS NOT NULL ORDER BY 1`)).toEqual([{ slug: 'alpha' }, { slug: 'beta' }]);
+    expect(await query(db.url, `SELECT DISTINCT legacy FROM agent_api_keys`)).toEqual([{ legacy: { capabilities: ['chat'] } }]);
+    expect((await cli([...args, '--json'], env)).json()).toMatchObject({ changed: false });
+  });
+
   it('bad input is exit 2 with a clear message: unknown source, missing --project, invalid JSON', async () => {
     const unknown = await cli(['import', 'csv', 'x.csv'], env);
     expect(unknown).toMatchObject({ code: 2 });

@@ -41,7 +41,8 @@ describe('legacy import: agent-com (seed 000/001 broker)', () => {
       chat_messages: counts(12, 12),
       agent_api_keys: counts(4, 4),
     });
-    expect(kinds(report)).toEqual({ value_not_kept: 9, email_lowercased: 1, placeholder_created: 4, row_dropped: 1 });
+    // Username, project slug/status/settings and key capabilities are on the rows (legacy), not adjustments.
+    expect(kinds(report)).toEqual({ email_lowercased: 1, placeholder_created: 4, row_dropped: 1 });
     expect(report.adjustments).toContainEqual(expect.objectContaining({ source_table: 'chat_participants', legacy_id: uid('participant-6').replace(/-/g, ''), kind: 'row_dropped', field: 'agent_id', from: 'not-a-uuid' }));
     const placeholders = await query<{ id: string; name: string; project_id: string; status: string; is_active: boolean }>(db.url, 'SELECT id, name, project_id, status, is_active FROM agents ORDER BY name');
     const expected = [['planner', 'alpha'], ['coder', 'alpha'], ['tester', 'alpha'], ['watcher', 'beta']]
@@ -54,12 +55,18 @@ describe('legacy import: agent-com (seed 000/001 broker)', () => {
       { id: uid('user-bob'), email: 'bob@example.com', name: 'Bob', is_superuser: false },
       { id: uid('user-carol'), email: 'carol@example.com', name: 'Carol', is_superuser: false },
     ]);
-    const keys = await query<{ agent_id: string; status: string; revoked: boolean }>(db.url, 'SELECT agent_id, status, revoked_at IS NOT NULL AS revoked FROM agent_api_keys ORDER BY name');
+    expect(await query(db.url, 'SELECT legacy FROM users WHERE id = $1', [uid('user-alice')])).toEqual([{ legacy: { username: 'alice', role: 'admin', permissions: null } }]);
+    expect(await query(db.url, 'SELECT legacy FROM projects WHERE id = $1', [uid('project-alpha')])).toEqual([
+      { legacy: { project_id: 'alpha', status: 'active', allow_cross_project: 0, settings: { color: 'blue' } } },
+    ]);
+    expect(await query(db.url, 'SELECT count(*)::int AS n FROM users WHERE legacy IS NULL OR legacy->>\'username\' IS NULL')).toEqual([{ n: 0 }]);
+    expect(await query(db.url, 'SELECT count(*)::int AS n FROM projects WHERE legacy IS NULL OR legacy->>\'project_id\' IS NULL')).toEqual([{ n: 0 }]);
+    const keys = await query<{ agent_id: string; status: string; revoked: boolean; legacy: unknown }>(db.url, 'SELECT agent_id, status, revoked_at IS NOT NULL AS revoked, legacy FROM agent_api_keys ORDER BY name');
     expect(keys).toEqual([
-      { agent_id: uid('agent-coder'), status: 'active', revoked: false },
-      { agent_id: uid('agent-planner'), status: 'active', revoked: false },
-      { agent_id: uid('agent-tester'), status: 'revoked', revoked: true },
-      { agent_id: uid('agent-watcher'), status: 'active', revoked: false },
+      { agent_id: uid('agent-coder'), status: 'active', revoked: false, legacy: { capabilities: ['chat'] } },
+      { agent_id: uid('agent-planner'), status: 'active', revoked: false, legacy: { capabilities: ['chat'] } },
+      { agent_id: uid('agent-tester'), status: 'revoked', revoked: true, legacy: { capabilities: ['chat'] } },
+      { agent_id: uid('agent-watcher'), status: 'active', revoked: false, legacy: { capabilities: ['chat'] } },
     ]);
     const messages = await query<{ n: string; agents: string }>(db.url, `SELECT count(*) AS n, count(sender_agent_id) AS agents FROM chat_messages WHERE room_id = $1`, [uid('room-alpha-general')]);
     expect(messages[0]).toEqual({ n: '12', agents: '8' });
@@ -106,7 +113,8 @@ describe('legacy import: agent-com (seed 000/001 broker)', () => {
     const report = await runImport({ url: db.url, source: 'agent-com', path });
     expect(report.tables['users']).toMatchObject({ read: 4, inserted: 2, unchanged: 2 });
     expect(report.adjustments).toContainEqual(expect.objectContaining({ kind: 'user_merged', legacy_id: uid('user-alice2').replace(/-/g, ''), to: uid('user-alice') }));
-    expect(report.adjustments).toContainEqual(expect.objectContaining({ kind: 'user_merged', legacy_id: uid('user-bob').replace(/-/g, ''), to: existing }));
+    expect(report.adjustments).toContainEqual(expect.objectContaining({ kind: 'user_merged', legacy_id: uid('user-bob').replace(/-/g, ''), to: existing, from: { username: 'bob', role: 'user', permissions: null } }));
+    expect(await query(db.url, 'SELECT legacy FROM users WHERE id = $1', [existing])).toEqual([{ legacy: null }]);
     expect(await query(db.url, 'SELECT owner_id FROM projects WHERE id = $1', [uid('project-beta')])).toEqual([{ owner_id: existing }]);
     expect((await query(db.url, 'SELECT email FROM users ORDER BY 1')).map((r) => r['email'])).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com']);
   });

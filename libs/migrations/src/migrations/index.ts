@@ -4,6 +4,7 @@ import { Migration20261122010000_identity } from './Migration20261122010000_iden
 import { Migration20261122020000_agents } from './Migration20261122020000_agents';
 import { Migration20261122030000_tasks } from './Migration20261122030000_tasks';
 import { Migration20261122040000_messaging } from './Migration20261122040000_messaging';
+import { Migration20261122050000_legacy_columns } from './Migration20261122050000_legacy_columns';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -15,4 +16,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122020000_agents', class: Migration20261122020000_agents },
   { name: 'Migration20261122030000_tasks', class: Migration20261122030000_tasks },
   { name: 'Migration20261122040000_messaging', class: Migration20261122040000_messaging },
+  { name: 'Migration20261122050000_legacy_columns', class: Migration20261122050000_legacy_columns },
 ];

@@ -19,6 +19,14 @@ function jsonOf(raw: unknown): unknown {
     return raw;
   }
 }
+/**
+ * The `legacy` column's value: the broker fields with no column of their own that the row
+ * had (a field the source lacks is left out), or NULL when it had none.
+ */
+function legacyOf(fields: Record<string, unknown>): string | null {
+  const kept = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return Object.keys(kept).length === 0 ? null : JSON.stringify(kept);
+}
 const asObject = (v: unknown): Record<string, unknown> | null => (v === null || v === undefined ? null : typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v });
 
 /** A password hash the users table's CHECK accepts but no password matches: the user must reset it. */
@@ -31,6 +39,7 @@ const USER_COLUMNS: ColumnSpec[] = [
   { name: 'name', type: 'text' },
   { name: 'is_superuser', type: 'boolean' },
   { name: 'is_active', type: 'boolean' },
+  { name: 'legacy', type: 'jsonb' },
   { name: 'created_at', type: 'timestamptz', nowIfNull: true },
   { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
 ];
@@ -39,6 +48,7 @@ const PROJECT_COLUMNS: ColumnSpec[] = [
   { name: 'name', type: 'text' },
   { name: 'description', type: 'text' },
   { name: 'owner_id', type: 'uuid' },
+  { name: 'legacy', type: 'jsonb' },
   { name: 'created_at', type: 'timestamptz', nowIfNull: true },
   { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
 ];
@@ -79,6 +89,7 @@ const KEY_COLUMNS: ColumnSpec[] = [
   { name: 'status', type: 'text' },
   { name: 'expires_at', type: 'timestamptz' },
   { name: 'revoked_at', type: 'timestamptz' },
+  { name: 'legacy', type: 'jsonb' },
   { name: 'created_at', type: 'timestamptz', nowIfNull: true },
   { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
 ];
@@ -157,7 +168,7 @@ class AgentComRun {
       if (first) {
         this.userIds.set(legacyId, first);
         this.ctx.report.table('users').unchanged++;
-        this.ctx.adjust({ source_table: 'users', legacy_id: legacyId, kind: 'user_merged', field: 'email', from: raw, to: first, message: `email differs only by case from user ${first}'s; merged into that user` });
+        this.ctx.adjust({ source_table: 'users', legacy_id: legacyId, kind: 'user_merged', field: 'email', from: raw, to: first, message: `email differs only by case from user ${first}'s; merged into that user (this row's username ${JSON.stringify(u['username'] ?? null)} is not kept)` });
         continue;
       }
       byEmail.set(email, id);
@@ -169,11 +180,10 @@ class AgentComRun {
         hash = NO_PASSWORD;
       }
       const name = str(u['full_name'])?.trim() || str(u['username'])?.trim() || email;
-      if (u['username'] !== undefined && u['username'] !== name) {
-        this.ctx.adjust({ source_table: 'users', legacy_id: legacyId, kind: 'value_not_kept', field: 'username', from: u['username'], to: name, message: 'users have no username here; the name is the full name' });
-      }
+      // No username, role or permissions columns here: kept in users.legacy.
+      const legacy = legacyOf({ username: u['username'], role: u['role'], permissions: u['permissions'] === undefined ? undefined : jsonOf(u['permissions']) });
       const createdAt = this.ctx.time(u['created_at'], 'users', legacyId, 'created_at', true);
-      rows.push({ legacyId, values: [id, email, hash, name, bool(u['is_superuser']) || u['role'] === 'admin', u['is_active'] === undefined ? true : bool(u['is_active']), createdAt, this.ctx.time(u['updated_at'], 'users', legacyId, 'updated_at') ?? createdAt] });
+      rows.push({ legacyId, values: [id, email, hash, name, bool(u['is_superuser']) || u['role'] === 'admin', u['is_active'] === undefined ? true : bool(u['is_active']), legacy, createdAt, this.ctx.time(u['updated_at'], 'users', legacyId, 'updated_at') ?? createdAt] });
     }
     // An AgentHub user with the same email already: the broker's user becomes that user.
     const { rows: existing } = await this.ctx.client.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE email = ANY($1::text[])', [[...byEmail.keys()]]);
@@ -183,12 +193,15 @@ class AgentComRun {
       if (ours !== e.id) remap.set(ours, e.id);
     }
     const kept = rows.filter((r) => !remap.has(r.values[0] as string));
+    const legacyFields = new Map(rows.map((r) => [r.values[0] as string, r.values[6] as string | null]));
     for (const [legacy, id] of this.userIds) {
       const to = remap.get(id);
       if (to) {
         this.userIds.set(legacy, to);
         this.ctx.report.table('users').unchanged++;
-        this.ctx.adjust({ source_table: 'users', legacy_id: legacy, kind: 'user_merged', field: 'email', to, message: `a user with this email already exists (${to}); merged into that user` });
+        // The existing user is not changed, so the broker row's legacy fields are only in the report.
+        const fields = legacyFields.get(id);
+        this.ctx.adjust({ source_table: 'users', legacy_id: legacy, kind: 'user_merged', field: 'email', from: fields ? JSON.parse(fields) : null, to, message: `a user with this email already exists (${to}); merged into that user${fields ? ` (not kept: ${fields})` : ''}` });
       }
     }
     addCounts(this.ctx.report.table('users'), await this.ctx.upsert('users', USER_COLUMNS, kept.map((r) => r.values), { legacyIds: kept.map((r) => r.legacyId) }));
@@ -206,10 +219,10 @@ class AgentComRun {
       const owner = this.user(p['owner_id']);
       if (!owner) throw new LegacyImportError(`projects ${legacyId}: owner ${String(p['owner_id'])} is not a user of this database`);
       this.projectIds.add(id);
-      const notKept = { project_id: p['project_id'], status: p['status'], allow_cross_project: p['allow_cross_project'], settings: jsonOf(p['settings']) };
-      this.ctx.adjust({ source_table: 'projects', legacy_id: legacyId, kind: 'value_not_kept', from: notKept, to: null, message: `projects here have no slug, status or settings: ${JSON.stringify(notKept)} not kept` });
+      // No slug, status or settings columns here: kept in projects.legacy.
+      const legacy = legacyOf({ project_id: p['project_id'], status: p['status'], allow_cross_project: p['allow_cross_project'], settings: p['settings'] === undefined ? undefined : jsonOf(p['settings']) });
       const createdAt = this.ctx.time(p['created_at'], 'projects', legacyId, 'created_at', true);
-      await batch.push({ legacyId, values: [id, str(p['name'])?.trim() || String(p['project_id']), str(p['description']), owner, createdAt, this.ctx.time(p['updated_at'], 'projects', legacyId, 'updated_at') ?? createdAt] });
+      await batch.push({ legacyId, values: [id, str(p['name'])?.trim() || String(p['project_id']), str(p['description']), owner, legacy, createdAt, this.ctx.time(p['updated_at'], 'projects', legacyId, 'updated_at') ?? createdAt] });
     }
     await batch.flush();
   }
@@ -360,14 +373,20 @@ class AgentComRun {
       }
       const status = mapEnum(API_KEY_STATUS_MAP, API_KEY_STATUS_FALLBACK, k['status']);
       if (status.changed) this.ctx.adjust({ source_table: 'agent_api_keys', legacy_id: legacyId, kind: 'enum_mapped', field: 'status', from: status.original, to: status.value, message: `status "${status.original}" stored as "${status.value}"` });
-      const capabilities = jsonOf(k['capabilities']);
-      this.ctx.adjust({ source_table: 'agent_api_keys', legacy_id: legacyId, kind: 'value_not_kept', field: 'capabilities', from: capabilities, to: null, message: 'keys here carry no capability list of their own: the key acts with its agent\'s access' });
-      const createdBy = k['created_by_type'] === 'user' || k['created_by_type'] === undefined ? this.user(k['created_by_id']) : null;
+      const byUser = k['created_by_type'] === 'user' || k['created_by_type'] === undefined;
+      const createdBy = byUser ? this.user(k['created_by_id']) : null;
+      // Keys here carry no capability list of their own (a key acts with its agent's access), and
+      // created_by is a user: the broker's list, and a creator that was not a user, are kept in legacy.
+      const legacy = legacyOf({
+        capabilities: k['capabilities'] === undefined ? undefined : jsonOf(k['capabilities']),
+        created_by_type: byUser ? undefined : k['created_by_type'],
+        created_by_id: byUser ? undefined : k['created_by_id'],
+      });
       const createdAt = this.ctx.time(k['created_at'], 'agent_api_keys', legacyId, 'created_at', true);
       const updatedAt = this.ctx.time(k['updated_at'], 'agent_api_keys', legacyId, 'updated_at') ?? createdAt;
       await batch.push({ legacyId, values: [
         this.idOf('agent_api_keys', legacyId), agentId, createdBy, str(k['key_id']), hash, String(k['key_prefix'] ?? '').slice(0, 32), status.value,
-        this.ctx.time(k['expires_at'], 'agent_api_keys', legacyId, 'expires_at'), status.value === 'revoked' ? (updatedAt ?? createdAt) : null, createdAt, updatedAt,
+        this.ctx.time(k['expires_at'], 'agent_api_keys', legacyId, 'expires_at'), status.value === 'revoked' ? (updatedAt ?? createdAt) : null, legacy, createdAt, updatedAt,
       ] });
     }
     await batch.flush();
