@@ -3,7 +3,17 @@ import nx from '@nx/eslint-plugin';
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.data', 'tmp', '**/webpack.config.js', 'jest.preset.js', '**/jest.config.js'] },
+  {
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.data',
+      'tmp',
+      '**/webpack.config.js',
+      'jest.preset.js',
+      '**/jest.config.js',
+    ],
+  },
   {
     files: ['**/*.ts'],
     rules: {
@@ -14,31 +24,107 @@ export default [
           banTransitiveDependencies: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:data',
+              onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:testing'],
+            },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing', 'scope:migrations', 'scope:auth', 'scope:agents', 'scope:tasks', 'scope:messaging'] },
-            { sourceTag: 'scope:migrator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing', 'scope:migrations', 'scope:import', 'scope:auth', 'scope:agents', 'scope:tasks', 'scope:messaging'] },
-            { sourceTag: 'scope:import', onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations', 'scope:testing'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations'] },
-            { sourceTag: 'scope:migrations', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:agents', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'] },
-            { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'] },
-            { sourceTag: 'scope:tasks', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'] },
+            {
+              sourceTag: 'scope:api',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:testing',
+                'scope:migrations',
+                'scope:auth',
+                'scope:agents',
+                'scope:tasks',
+                'scope:messaging',
+              ],
+            },
+            {
+              sourceTag: 'scope:migrator',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:testing',
+                'scope:migrations',
+                'scope:import',
+                'scope:auth',
+                'scope:agents',
+                'scope:tasks',
+                'scope:messaging',
+              ],
+            },
+            {
+              sourceTag: 'scope:import',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:shared',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:testing',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations'],
+            },
+            {
+              sourceTag: 'scope:migrations',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:auth',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:agents',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:messaging',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:auth',
+                'scope:agents',
+                'scope:testing',
+              ],
+            },
+            {
+              sourceTag: 'scope:tasks',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:auth',
+                'scope:agents',
+                'scope:testing',
+              ],
+            },
           ],
         },
       ],
       // A library is used only through its index.ts: no deep imports past the alias.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@agenthub/*/**'], message: 'Import a library only through its public index: @agenthub/<name>.' }] },
+        {
+          patterns: [
+            {
+              group: ['@agenthub/*/**'],
+              message: 'Import a library only through its public index: @agenthub/<name>.',
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -53,21 +139,88 @@ export default [
           banTransitiveDependencies: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:data',
+              onlyDependOnLibsWithTags: ['type:data', 'type:util', 'type:testing'],
+            },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing', 'scope:migrations', 'scope:auth', 'scope:agents', 'scope:tasks', 'scope:messaging', 'scope:import'] },
-            { sourceTag: 'scope:migrator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing', 'scope:migrations', 'scope:import', 'scope:auth', 'scope:agents', 'scope:tasks', 'scope:messaging'] },
-            { sourceTag: 'scope:import', onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations', 'scope:testing'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations'] },
-            { sourceTag: 'scope:migrations', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:agents', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'] },
-            { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'] },
-            { sourceTag: 'scope:tasks', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'] },
+            {
+              sourceTag: 'scope:api',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:testing',
+                'scope:migrations',
+                'scope:auth',
+                'scope:agents',
+                'scope:tasks',
+                'scope:messaging',
+                'scope:import',
+              ],
+            },
+            {
+              sourceTag: 'scope:migrator',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:testing',
+                'scope:migrations',
+                'scope:import',
+                'scope:auth',
+                'scope:agents',
+                'scope:tasks',
+                'scope:messaging',
+              ],
+            },
+            {
+              sourceTag: 'scope:import',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:shared',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:testing',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:migrations'],
+            },
+            {
+              sourceTag: 'scope:migrations',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:auth',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:agents',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'],
+            },
+            {
+              sourceTag: 'scope:messaging',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:auth',
+                'scope:agents',
+                'scope:testing',
+              ],
+            },
+            {
+              sourceTag: 'scope:tasks',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:auth',
+                'scope:agents',
+                'scope:testing',
+              ],
+            },
           ],
         },
       ],

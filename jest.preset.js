@@ -7,7 +7,9 @@ const fs = require('node:fs');
 const root = __dirname;
 const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
 delete swcrc.$schema;
-const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
+const { compilerOptions } = JSON.parse(
+  fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'),
+);
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [

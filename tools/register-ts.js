@@ -10,9 +10,17 @@ const { register } = require('tsconfig-paths');
 const root = join(__dirname, '..');
 const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
 delete swcrc.$schema;
-register({ baseUrl: root, paths: JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths });
+register({
+  baseUrl: root,
+  paths: JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths,
+});
 
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), { ...swcrc, swcrc: false, filename, sourceMaps: 'inline' });
+  const { code } = transformSync(readFileSync(filename, 'utf8'), {
+    ...swcrc,
+    swcrc: false,
+    filename,
+    sourceMaps: 'inline',
+  });
   module._compile(code, filename);
 };

@@ -42,7 +42,9 @@ function tracked(value: unknown, path: string, seen: Seen[]): unknown {
   const read = new Set<string>();
   const copy = Array.isArray(value)
     ? value.map((v, i) => tracked(v, `${path}[${i}]`, seen))
-    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tracked(v, path ? `${path}.${k}` : k, seen)]));
+    : Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, tracked(v, path ? `${path}.${k}` : k, seen)]),
+      );
   if (!Array.isArray(value)) seen.push({ path, keys: Object.keys(value), read });
   return new Proxy(copy as object, {
     get(target, key, receiver) {
@@ -70,7 +72,8 @@ function schemaErrors(object: Manifest): string[] {
     return [`schema: ${(error as Error).message}`];
   }
   const unknown: string[] = [];
-  for (const { path, keys, read } of seen) for (const k of keys) if (!read.has(k)) unknown.push(path ? `${path}.${k}` : k);
+  for (const { path, keys, read } of seen)
+    for (const k of keys) if (!read.has(k)) unknown.push(path ? `${path}.${k}` : k);
   return unknown.map((field) => `unknown field ${field}`);
 }
 
@@ -82,43 +85,62 @@ function containersOf(object: Manifest): Manifest[] {
 function policyErrors(object: Manifest, all: Manifest[]): string[] {
   const errors: string[] = [];
   const podSpec = object.spec?.template?.spec;
-  const names = (kind: string) => new Set(all.filter((o) => o.kind === kind).map((o) => o.metadata?.name));
+  const names = (kind: string) =>
+    new Set(all.filter((o) => o.kind === kind).map((o) => o.metadata?.name));
   const configMaps = names('ConfigMap');
   const secrets = names('Secret');
   const claims = names('PersistentVolumeClaim');
 
   if (podSpec) {
-    if (podSpec.securityContext?.runAsNonRoot !== true) errors.push('pod must set securityContext.runAsNonRoot: true');
+    if (podSpec.securityContext?.runAsNonRoot !== true)
+      errors.push('pod must set securityContext.runAsNonRoot: true');
     for (const c of containersOf(object)) {
       for (const from of c.envFrom ?? []) {
-        if (from.configMapRef && !configMaps.has(from.configMapRef.name)) errors.push(`container ${c.name}: no ConfigMap ${from.configMapRef.name}`);
-        if (from.secretRef && !secrets.has(from.secretRef.name)) errors.push(`container ${c.name}: no Secret ${from.secretRef.name}`);
+        if (from.configMapRef && !configMaps.has(from.configMapRef.name))
+          errors.push(`container ${c.name}: no ConfigMap ${from.configMapRef.name}`);
+        if (from.secretRef && !secrets.has(from.secretRef.name))
+          errors.push(`container ${c.name}: no Secret ${from.secretRef.name}`);
       }
       for (const env of c.env ?? []) {
         const ref = env.valueFrom?.secretKeyRef;
-        if (ref && !secrets.has(ref.name)) errors.push(`container ${c.name}: env ${env.name} names no Secret ${ref.name}`);
+        if (ref && !secrets.has(ref.name))
+          errors.push(`container ${c.name}: env ${env.name} names no Secret ${ref.name}`);
         const secret = ref && all.find((o) => o.kind === 'Secret' && o.metadata?.name === ref.name);
-        if (secret && !(ref.key in { ...secret.data, ...secret.stringData })) errors.push(`container ${c.name}: Secret ${ref.name} has no key ${ref.key}`);
+        if (secret && !(ref.key in { ...secret.data, ...secret.stringData }))
+          errors.push(`container ${c.name}: Secret ${ref.name} has no key ${ref.key}`);
       }
-      if (c.securityContext?.allowPrivilegeEscalation !== false) errors.push(`container ${c.name}: set securityContext.allowPrivilegeEscalation: false`);
+      if (c.securityContext?.allowPrivilegeEscalation !== false)
+        errors.push(`container ${c.name}: set securityContext.allowPrivilegeEscalation: false`);
     }
     for (const volume of podSpec.volumes ?? []) {
-      if (volume.persistentVolumeClaim && !claims.has(volume.persistentVolumeClaim.claimName)) errors.push(`volume ${volume.name}: no PersistentVolumeClaim ${volume.persistentVolumeClaim.claimName}`);
+      if (volume.persistentVolumeClaim && !claims.has(volume.persistentVolumeClaim.claimName))
+        errors.push(
+          `volume ${volume.name}: no PersistentVolumeClaim ${volume.persistentVolumeClaim.claimName}`,
+        );
     }
   }
 
   if (object.kind === 'Job') {
-    if (podSpec?.restartPolicy !== 'Never') errors.push('Job: template.spec.restartPolicy must be Never (podFailurePolicy needs it, and a failed migration must not restart in place)');
-    if (!Number.isInteger(object.spec.backoffLimit)) errors.push('Job: spec.backoffLimit must be set');
-    if (!Number.isInteger(object.spec.activeDeadlineSeconds)) errors.push('Job: spec.activeDeadlineSeconds must be set');
+    if (podSpec?.restartPolicy !== 'Never')
+      errors.push(
+        'Job: template.spec.restartPolicy must be Never (podFailurePolicy needs it, and a failed migration must not restart in place)',
+      );
+    if (!Number.isInteger(object.spec.backoffLimit))
+      errors.push('Job: spec.backoffLimit must be set');
+    if (!Number.isInteger(object.spec.activeDeadlineSeconds))
+      errors.push('Job: spec.activeDeadlineSeconds must be set');
     const stopsOnValidation = (object.spec.podFailurePolicy?.rules ?? []).some(
       (rule: Manifest) =>
         rule.action === 'FailJob' &&
         rule.onExitCodes?.operator === 'In' &&
         rule.onExitCodes.values.includes(2) &&
-        (!rule.onExitCodes.containerName || containersOf(object).some((c) => c.name === rule.onExitCodes.containerName)),
+        (!rule.onExitCodes.containerName ||
+          containersOf(object).some((c) => c.name === rule.onExitCodes.containerName)),
     );
-    if (!stopsOnValidation) errors.push('Job: spec.podFailurePolicy must FailJob on exit code 2 (validation errors do not heal by retrying)');
+    if (!stopsOnValidation)
+      errors.push(
+        'Job: spec.podFailurePolicy must FailJob on exit code 2 (validation errors do not heal by retrying)',
+      );
   }
 
   if (object.kind === 'Deployment') {
@@ -130,7 +152,8 @@ function policyErrors(object: Manifest, all: Manifest[]): string[] {
       ]) {
         const get = c[probe]?.httpGet;
         if (get?.path !== path) errors.push(`container ${c.name}: ${probe} must GET ${path}`);
-        else if (!ports.has(get.port)) errors.push(`container ${c.name}: ${probe} port ${get.port} is not a container port`);
+        else if (!ports.has(get.port))
+          errors.push(`container ${c.name}: ${probe} port ${get.port} is not a container port`);
       }
     }
   }
@@ -138,12 +161,23 @@ function policyErrors(object: Manifest, all: Manifest[]): string[] {
   if (object.kind === 'Service') {
     const selector = object.spec?.selector ?? {};
     const targets = all.filter(
-      (o) => o.kind === 'Deployment' && Object.entries(selector).every(([k, v]) => o.spec?.template?.metadata?.labels?.[k] === v),
+      (o) =>
+        o.kind === 'Deployment' &&
+        Object.entries(selector).every(([k, v]) => o.spec?.template?.metadata?.labels?.[k] === v),
     );
     if (targets.length === 0) errors.push('Service: its selector matches no Deployment');
     for (const port of object.spec?.ports ?? []) {
-      if (typeof port.targetPort === 'string' && !targets.some((d) => containersOf(d).some((c) => (c.ports ?? []).some((p: Manifest) => p.name === port.targetPort)))) {
-        errors.push(`Service: targetPort ${port.targetPort} is no container port of the selected Deployment`);
+      if (
+        typeof port.targetPort === 'string' &&
+        !targets.some((d) =>
+          containersOf(d).some((c) =>
+            (c.ports ?? []).some((p: Manifest) => p.name === port.targetPort),
+          ),
+        )
+      ) {
+        errors.push(
+          `Service: targetPort ${port.targetPort} is no container port of the selected Deployment`,
+        );
       }
     }
   }
@@ -153,7 +187,9 @@ function policyErrors(object: Manifest, all: Manifest[]): string[] {
 function validateKubernetes(dir: string): { errors: string[]; count: number } {
   const errors: string[] = [];
   const objects: { where: string; object: Manifest }[] = [];
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   if (files.length === 0) errors.push(`${dir}: no manifests`);
   for (const file of files) {
     const docs = YAML.parseAllDocuments(readFileSync(join(dir, file), 'utf8'));
@@ -171,7 +207,8 @@ function validateKubernetes(dir: string): { errors: string[]; count: number } {
   const all = objects.map((o) => o.object);
   for (const { where, object } of objects) {
     const label = `${where} ${object.kind}/${object.metadata?.name}`;
-    for (const error of [...schemaErrors(object), ...policyErrors(object, all)]) errors.push(`${label}: ${error}`);
+    for (const error of [...schemaErrors(object), ...policyErrors(object, all)])
+      errors.push(`${label}: ${error}`);
   }
   for (const kind of ['Job', 'Deployment', 'Service', 'ConfigMap', 'Secret']) {
     if (!all.some((o) => o.kind === kind)) errors.push(`${dir}: no ${kind} manifest`);
@@ -202,7 +239,7 @@ function dockerStages(text: string): Stage[] {
 /** The instructions an image built from `target` is made of (its stage and the stages it builds on). */
 function stageChain(stages: Stage[], target: string): Stage[] {
   const chain: Stage[] = [];
-  for (let stage = stages.find((s) => s.name === target); stage; ) {
+  for (let stage = stages.find((s) => s.name === target); stage;) {
     chain.unshift(stage);
     const base: string = stage.base;
     stage = stages.find((s) => s.name === base);
@@ -216,14 +253,20 @@ function validateCompose(file: string): string[] {
   if (doc.errors.length > 0) return doc.errors.map((e) => `${file}: YAML: ${e.message}`);
   const compose = doc.toJS();
   const services = compose.services ?? {};
-  for (const name of ['postgres', 'migrator', 'api']) if (!services[name]) errors.push(`compose: no service ${name}`);
+  for (const name of ['postgres', 'migrator', 'api'])
+    if (!services[name]) errors.push(`compose: no service ${name}`);
   const { postgres, migrator, api } = services;
   if (api && api.depends_on?.migrator?.condition !== 'service_completed_successfully') {
-    errors.push('compose: api must depend on migrator with condition service_completed_successfully');
+    errors.push(
+      'compose: api must depend on migrator with condition service_completed_successfully',
+    );
   }
-  if (migrator && migrator.depends_on?.postgres?.condition !== 'service_healthy') errors.push('compose: migrator must wait for postgres to be service_healthy');
-  if (postgres && !postgres.healthcheck) errors.push('compose: postgres needs a healthcheck for service_healthy');
-  if (migrator && !String(migrator.command?.[0] ?? '').startsWith('up')) errors.push('compose: the migrator service must run "up"');
+  if (migrator && migrator.depends_on?.postgres?.condition !== 'service_healthy')
+    errors.push('compose: migrator must wait for postgres to be service_healthy');
+  if (postgres && !postgres.healthcheck)
+    errors.push('compose: postgres needs a healthcheck for service_healthy');
+  if (migrator && !String(migrator.command?.[0] ?? '').startsWith('up'))
+    errors.push('compose: the migrator service must run "up"');
   for (const [name, service] of Object.entries<Manifest>(services)) {
     if (!service.build) continue;
     const context = resolve(dirname(file), service.build.context ?? '.');
@@ -235,15 +278,22 @@ function validateCompose(file: string): string[] {
     const stages = dockerStages(readFileSync(dockerfile, 'utf8'));
     const target = service.build.target;
     if (target && !stages.some((s) => s.name === target)) {
-      errors.push(`compose: ${name}: ${relative(process.cwd(), dockerfile)} has no stage ${target}`);
+      errors.push(
+        `compose: ${name}: ${relative(process.cwd(), dockerfile)} has no stage ${target}`,
+      );
       continue;
     }
     const chain = target ? stageChain(stages, target) : stages.slice(-1);
     const instructions = chain.flatMap((s) => s.lines);
     const user = instructions.filter((l) => /^USER\s/i.test(l)).at(-1);
-    if (!user || /^USER\s+(root|0)(:|\s|$)/i.test(user)) errors.push(`Dockerfile ${target ?? ''}: the image must end as a non-root USER`);
-    if (!instructions.some((l) => /npm ci\b.*--omit=dev/.test(l))) errors.push(`Dockerfile ${target ?? ''}: the image's node_modules must come from npm ci --omit=dev`);
-    if (!instructions.some((l) => /^(CMD|ENTRYPOINT)\s/i.test(l))) errors.push(`Dockerfile ${target ?? ''}: no CMD/ENTRYPOINT`);
+    if (!user || /^USER\s+(root|0)(:|\s|$)/i.test(user))
+      errors.push(`Dockerfile ${target ?? ''}: the image must end as a non-root USER`);
+    if (!instructions.some((l) => /npm ci\b.*--omit=dev/.test(l)))
+      errors.push(
+        `Dockerfile ${target ?? ''}: the image's node_modules must come from npm ci --omit=dev`,
+      );
+    if (!instructions.some((l) => /^(CMD|ENTRYPOINT)\s/i.test(l)))
+      errors.push(`Dockerfile ${target ?? ''}: no CMD/ENTRYPOINT`);
   }
   return errors;
 }
@@ -251,7 +301,10 @@ function validateCompose(file: string): string[] {
 /** Every check over a docker/ directory. */
 export function validateManifests(dockerDir: string): { errors: string[]; objects: number } {
   const k8s = validateKubernetes(join(dockerDir, 'k8s'));
-  return { errors: [...k8s.errors, ...validateCompose(join(dockerDir, 'docker-compose.yml'))], objects: k8s.count };
+  return {
+    errors: [...k8s.errors, ...validateCompose(join(dockerDir, 'docker-compose.yml'))],
+    objects: k8s.count,
+  };
 }
 
 if (require.main === module) {
@@ -261,5 +314,7 @@ if (require.main === module) {
     for (const error of errors) process.stderr.write(`validate-manifests: ${error}\n`);
     process.exit(1);
   }
-  process.stdout.write(`validate-manifests: ${objects} Kubernetes objects, the compose file and the Dockerfile are valid\n`);
+  process.stdout.write(
+    `validate-manifests: ${objects} Kubernetes objects, the compose file and the Dockerfile are valid\n`,
+  );
 }

@@ -18,7 +18,13 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { freePort, redactUrl, startEmbeddedPostgres, withDatabase, withMaintenanceClient } from '@agenthub/database';
+import {
+  freePort,
+  redactUrl,
+  startEmbeddedPostgres,
+  withDatabase,
+  withMaintenanceClient,
+} from '@agenthub/database';
 import { migrateToLatest } from '@agenthub/migrations';
 
 const root = join(__dirname, '../..');
@@ -72,7 +78,11 @@ function processCpuMs(pid: number | undefined): number | undefined {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.on('exit', (code, signal) => {
@@ -90,19 +100,27 @@ async function waitForHttp(port: number, path: string, timeoutMs = 60_000): Prom
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`nothing answered on 127.0.0.1:${port}${path} within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing answered on 127.0.0.1:${port}${path} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-async function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const res = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  if (res.status >= 300)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -113,11 +131,14 @@ async function drive(target: Target, seconds: number): Promise<Sample> {
   let errors = 0;
   const once = () =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: target.port, path: target.path, headers: target.headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: target.port, path: target.path, headers: target.headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -139,7 +160,8 @@ async function drive(target: Target, seconds: number): Promise<Sample> {
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = processCpuMs(target.pid);
   agent.destroy();
-  const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+  const cpuMs =
+    cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
   return { ok: latencies.length, errors, seconds: elapsed, latencies, cpuMs };
 }
 
@@ -157,21 +179,31 @@ async function main(): Promise<void> {
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+    for (const fn of cleanups.reverse())
+      await fn().catch((e: unknown) => log(`cleanup: ${String(e)}`));
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
     let serverUrl = process.env['DATABASE_URL'];
     if (!serverUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: join(root, 'tmp/bench-postgres'), database: 'postgres' });
+      const pg = await startEmbeddedPostgres({
+        dataDir: join(root, 'tmp/bench-postgres'),
+        database: 'postgres',
+      });
       cleanups.push(() => pg.stop());
       serverUrl = pg.url;
     }
     const dbName = `agenthub_bench_${Date.now().toString(36)}`;
     const url = withDatabase(serverUrl, dbName);
-    await withMaintenanceClient(url, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
-    cleanups.push(() => withMaintenanceClient(url, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`)).then(() => undefined));
+    await withMaintenanceClient(url, (c) =>
+      c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`),
+    );
+    cleanups.push(() =>
+      withMaintenanceClient(url, (c) =>
+        c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
+      ).then(() => undefined),
+    );
     await migrateToLatest(url);
     log(`database ${redactUrl(url)}`);
 
@@ -187,25 +219,69 @@ async function main(): Promise<void> {
       AGENTHUB_ALLOW_REGISTRATION: 'true',
     });
     cleanups.push(async () => void api.kill('SIGTERM'));
-    const bare = startProcess('bare server', [join(__dirname, 'bare-server.js')], { DATABASE_URL: url, PORT: String(barePort) });
+    const bare = startProcess('bare server', [join(__dirname, 'bare-server.js')], {
+      DATABASE_URL: url,
+      PORT: String(barePort),
+    });
     cleanups.push(async () => void bare.kill('SIGTERM'));
-    await Promise.all([waitForHttp(apiPort, '/health/ready'), waitForHttp(barePort, '/agents/00000000-0000-4000-8000-000000000000')]);
+    await Promise.all([
+      waitForHttp(apiPort, '/health/ready'),
+      waitForHttp(barePort, '/agents/00000000-0000-4000-8000-000000000000'),
+    ]);
 
     const email = `bench-${Date.now()}@bench.test`;
     const password = 'bench-password-123';
     await call(apiPort, 'POST', '/auth/register', { email, password, name: 'Bench' });
-    const token = (await call(apiPort, 'POST', '/auth/login', { email, password }))['access_token'] as string;
+    const token = (await call(apiPort, 'POST', '/auth/login', { email, password }))[
+      'access_token'
+    ] as string;
     const user = { authorization: `Bearer ${token}` };
-    const project = (await call(apiPort, 'POST', '/projects', { name: 'Bench' }, user))['id'] as string;
-    const agentId = (await call(apiPort, 'POST', '/agents', { project_id: project, name: 'bench-agent', capabilities: ['code', 'review'] }, user))['id'] as string;
-    const apiKey = (await call(apiPort, 'POST', `/agents/${agentId}/api-keys`, { name: 'bench' }, user))['api_key'] as string;
+    const project = (await call(apiPort, 'POST', '/projects', { name: 'Bench' }, user))[
+      'id'
+    ] as string;
+    const agentId = (
+      await call(
+        apiPort,
+        'POST',
+        '/agents',
+        { project_id: project, name: 'bench-agent', capabilities: ['code', 'review'] },
+        user,
+      )
+    )['id'] as string;
+    const apiKey = (
+      await call(apiPort, 'POST', `/agents/${agentId}/api-keys`, { name: 'bench' }, user)
+    )['api_key'] as string;
 
     const targets: Target[] = [
-      { label: 'bare Fastify + pg', port: barePort, path: `/agents/${agentId}`, headers: {}, pid: bare.pid },
-      { label: 'AgentHub, agent API key', port: apiPort, path: `/api/v1/agents/${agentId}`, headers: { authorization: `Bearer ${apiKey}` }, pid: api.pid },
-      { label: 'AgentHub, user JWT', port: apiPort, path: `/api/v1/agents/${agentId}`, headers: user, pid: api.pid },
+      {
+        label: 'bare Fastify + pg',
+        port: barePort,
+        path: `/agents/${agentId}`,
+        headers: {},
+        pid: bare.pid,
+      },
+      {
+        label: 'AgentHub, agent API key',
+        port: apiPort,
+        path: `/api/v1/agents/${agentId}`,
+        headers: { authorization: `Bearer ${apiKey}` },
+        pid: api.pid,
+      },
+      {
+        label: 'AgentHub, user JWT',
+        port: apiPort,
+        path: `/api/v1/agents/${agentId}`,
+        headers: user,
+        pid: api.pid,
+      },
       // No database, no auth: what the app's HTTP stack alone costs, for scale.
-      { label: 'AgentHub /health/live', port: apiPort, path: '/health/live', headers: {}, pid: api.pid },
+      {
+        label: 'AgentHub /health/live',
+        port: apiPort,
+        path: '/health/live',
+        headers: {},
+        pid: api.pid,
+      },
     ];
     log(`warming up (${WARMUP} s each)`);
     for (const target of targets) await drive(target, WARMUP);
@@ -223,7 +299,9 @@ async function main(): Promise<void> {
       const ok = all.reduce((n, s) => n + s.ok, 0);
       const seconds = all.reduce((n, s) => n + s.seconds, 0);
       const sorted = all.flatMap((s) => s.latencies).sort((a, b) => a - b);
-      const cpu = all.every((s) => s.cpuMs !== undefined) ? all.reduce((n, s) => n + (s.cpuMs ?? 0), 0) : undefined;
+      const cpu = all.every((s) => s.cpuMs !== undefined)
+        ? all.reduce((n, s) => n + (s.cpuMs ?? 0), 0)
+        : undefined;
       return {
         label: t.label,
         rps: ok / seconds,
@@ -234,7 +312,11 @@ async function main(): Promise<void> {
       };
     });
     const [bareRow] = rows;
-    const line = (cols: string[]) => `${cols[0].padEnd(26)}${cols.slice(1).map((c) => c.padStart(14)).join('')}`;
+    const line = (cols: string[]) =>
+      `${cols[0].padEnd(26)}${cols
+        .slice(1)
+        .map((c) => c.padStart(14))
+        .join('')}`;
     const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
     const out = [
       `GET /agents/:id — ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
@@ -248,7 +330,9 @@ async function main(): Promise<void> {
           String(r.errors),
           fmt(r.rps / bareRow.rps, 2),
           fmt(r.cpuUsPerRequest),
-          r.cpuUsPerRequest && bareRow.cpuUsPerRequest ? fmt(bareRow.cpuUsPerRequest / r.cpuUsPerRequest, 2) : '-',
+          r.cpuUsPerRequest && bareRow.cpuUsPerRequest
+            ? fmt(bareRow.cpuUsPerRequest / r.cpuUsPerRequest, 2)
+            : '-',
         ]),
       ),
       'ratio: requests/s relative to the bare server; cpu ratio: its CPU per request over this one (server process only, not PostgreSQL).',

@@ -3,7 +3,10 @@
 const Fastify = require('fastify');
 const { Pool } = require('pg');
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 20) });
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_POOL_MAX ?? 20),
+});
 const app = Fastify({ logger: false });
 
 app.get('/agents/:id', async (request, reply) => {
@@ -12,5 +15,12 @@ app.get('/agents/:id', async (request, reply) => {
   return rows[0];
 });
 
-app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' }).then(() => process.stdout.write('ready\n'));
-process.on('SIGTERM', () => app.close().then(() => pool.end()).then(() => process.exit(0)));
+app
+  .listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
+  .then(() => process.stdout.write('ready\n'));
+process.on('SIGTERM', () =>
+  app
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0)),
+);

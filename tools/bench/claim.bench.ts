@@ -24,7 +24,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { freePort, redactUrl, startEmbeddedPostgres, withDatabase, withMaintenanceClient } from '@agenthub/database';
+import {
+  freePort,
+  redactUrl,
+  startEmbeddedPostgres,
+  withDatabase,
+  withMaintenanceClient,
+} from '@agenthub/database';
 import { migrateToLatest } from '@agenthub/migrations';
 
 const root = join(__dirname, '../..');
@@ -75,7 +81,11 @@ function processCpuMs(pid: number | undefined): number | undefined {
 }
 
 function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.on('exit', (code, signal) => {
@@ -93,7 +103,8 @@ async function waitForHttp(port: number, path: string, timeoutMs = 60_000): Prom
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`nothing answered on 127.0.0.1:${port}${path} within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing answered on 127.0.0.1:${port}${path} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -116,14 +127,22 @@ function request(
         method,
         path: `/api/v1${path}`,
         agent,
-        headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        headers: {
+          ...headers,
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined });
+          resolve({
+            status: res.statusCode ?? 0,
+            json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+          });
         });
         res.on('error', reject);
       },
@@ -133,11 +152,18 @@ function request(
   });
 }
 
-async function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const agent = new http.Agent();
   try {
     const res = await request(agent, port, method, path, body, headers);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
+    if (res.status >= 300)
+      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
     return res.json ?? {};
   } finally {
     agent.destroy();
@@ -148,7 +174,15 @@ async function call(port: number, method: string, path: string, body?: unknown, 
 async function driveAgentHub(port: number, keys: string[], seconds: number): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: keys.length });
   const seen = new Set<string>();
-  const result: Result = { label: `AgentHub (HTTP, ${keys.length} agents)`, completed: 0, seconds: 0, claimLatencies: [], doubleClaims: 0, errors: 0, empty: 0 };
+  const result: Result = {
+    label: `AgentHub (HTTP, ${keys.length} agents)`,
+    completed: 0,
+    seconds: 0,
+    claimLatencies: [],
+    doubleClaims: 0,
+    errors: 0,
+    empty: 0,
+  };
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -156,7 +190,10 @@ async function driveAgentHub(port: number, keys: string[], seconds: number): Pro
       const auth = { authorization: `Bearer ${key}` };
       while (performance.now() < deadline) {
         const t0 = performance.now();
-        const claimed = await request(agent, port, 'POST', '/tasks/claim', {}, auth).catch(() => ({ status: 0, json: undefined }));
+        const claimed = await request(agent, port, 'POST', '/tasks/claim', {}, auth).catch(() => ({
+          status: 0,
+          json: undefined,
+        }));
         if (claimed.status === 204) {
           result.empty++;
           return; // the queue ran dry
@@ -169,7 +206,14 @@ async function driveAgentHub(port: number, keys: string[], seconds: number): Pro
         const id = claimed.json['id'] as string;
         if (seen.has(id)) result.doubleClaims++;
         seen.add(id);
-        const done = await request(agent, port, 'PATCH', `/tasks/${id}`, { status: 'completed', result: { ok: true } }, auth).catch(() => ({ status: 0 }));
+        const done = await request(
+          agent,
+          port,
+          'PATCH',
+          `/tasks/${id}`,
+          { status: 'completed', result: { ok: true } },
+          auth,
+        ).catch(() => ({ status: 0 }));
         if (done.status === 200) result.completed++;
         else result.errors++;
       }
@@ -181,7 +225,9 @@ async function driveAgentHub(port: number, keys: string[], seconds: number): Pro
 }
 
 // pg-boss may be an ES module; load it with a real dynamic import even from CommonJS.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<Record<string, unknown>>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  s: string,
+) => Promise<Record<string, unknown>>;
 
 interface PgBossLike {
   start(): Promise<unknown>;
@@ -194,7 +240,12 @@ interface PgBossLike {
 }
 
 /** The same loop with pg-boss workers, in-process. `undefined` when the package is absent. */
-async function drivePgBoss(url: string, workers: number, jobs: number, seconds: number): Promise<Result | undefined> {
+async function drivePgBoss(
+  url: string,
+  workers: number,
+  jobs: number,
+  seconds: number,
+): Promise<Result | undefined> {
   let resolved: string;
   try {
     resolved = require.resolve('pg-boss');
@@ -204,7 +255,10 @@ async function drivePgBoss(url: string, workers: number, jobs: number, seconds: 
   const version = (require(require.resolve('pg-boss/package.json')) as { version: string }).version;
   const major = Number(version.split('.')[0]);
   const mod = await importEsm(resolved);
-  const PgBoss = (mod['PgBoss'] ?? (mod['default'] as Record<string, unknown>)?.['PgBoss'] ?? mod['default'] ?? mod) as new (options: object) => PgBossLike;
+  const PgBoss = (mod['PgBoss'] ??
+    (mod['default'] as Record<string, unknown>)?.['PgBoss'] ??
+    mod['default'] ??
+    mod) as new (options: object) => PgBossLike;
   const boss = new PgBoss({ connectionString: url, schema: 'pgboss_bench', max: workers + 4 });
   boss.on('error', (error) => log(`pg-boss: ${String(error)}`));
   await boss.start();
@@ -212,11 +266,21 @@ async function drivePgBoss(url: string, workers: number, jobs: number, seconds: 
   await boss.createQueue?.(queue);
   log(`pg-boss ${version}: sending ${jobs} jobs`);
   for (let i = 0; i < jobs; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, jobs - i) }, (_, k) => boss.send(queue, { n: i + k })));
+    await Promise.all(
+      Array.from({ length: Math.min(200, jobs - i) }, (_, k) => boss.send(queue, { n: i + k })),
+    );
   }
 
   const seen = new Set<string>();
-  const result: Result = { label: `pg-boss ${version} (in-process, ${workers} workers)`, completed: 0, seconds: 0, claimLatencies: [], doubleClaims: 0, errors: 0, empty: 0 };
+  const result: Result = {
+    label: `pg-boss ${version} (in-process, ${workers} workers)`,
+    completed: 0,
+    seconds: 0,
+    claimLatencies: [],
+    doubleClaims: 0,
+    errors: 0,
+    empty: 0,
+  };
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -257,21 +321,31 @@ async function main(): Promise<void> {
 
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+    for (const fn of cleanups.reverse())
+      await fn().catch((e: unknown) => log(`cleanup: ${String(e)}`));
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
     let serverUrl = process.env['DATABASE_URL'];
     if (!serverUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: join(root, 'tmp/bench-postgres'), database: 'postgres' });
+      const pg = await startEmbeddedPostgres({
+        dataDir: join(root, 'tmp/bench-postgres'),
+        database: 'postgres',
+      });
       cleanups.push(() => pg.stop());
       serverUrl = pg.url;
     }
     const dbName = `agenthub_bench_claim_${Date.now().toString(36)}`;
     const url = withDatabase(serverUrl, dbName);
-    await withMaintenanceClient(url, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
-    cleanups.push(() => withMaintenanceClient(url, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`)).then(() => undefined));
+    await withMaintenanceClient(url, (c) =>
+      c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`),
+    );
+    cleanups.push(() =>
+      withMaintenanceClient(url, (c) =>
+        c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
+      ).then(() => undefined),
+    );
     await migrateToLatest(url);
     log(`database ${redactUrl(url)}`);
 
@@ -292,12 +366,22 @@ async function main(): Promise<void> {
     const email = `bench-${Date.now()}@bench.test`;
     const password = 'bench-password-123';
     await call(port, 'POST', '/auth/register', { email, password, name: 'Bench' });
-    const user = { authorization: `Bearer ${(await call(port, 'POST', '/auth/login', { email, password }))['access_token']}` };
-    const project = (await call(port, 'POST', '/projects', { name: 'Claim bench' }, user))['id'] as string;
+    const user = {
+      authorization: `Bearer ${(await call(port, 'POST', '/auth/login', { email, password }))['access_token']}`,
+    };
+    const project = (await call(port, 'POST', '/projects', { name: 'Claim bench' }, user))[
+      'id'
+    ] as string;
     const keys: string[] = [];
     for (let i = 0; i < AGENTS; i++) {
-      const agentId = (await call(port, 'POST', '/agents', { project_id: project, name: `worker-${i}` }, user))['id'] as string;
-      keys.push((await call(port, 'POST', `/agents/${agentId}/api-keys`, { name: 'bench' }, user))['api_key'] as string);
+      const agentId = (
+        await call(port, 'POST', '/agents', { project_id: project, name: `worker-${i}` }, user)
+      )['id'] as string;
+      keys.push(
+        (await call(port, 'POST', `/agents/${agentId}/api-keys`, { name: 'bench' }, user))[
+          'api_key'
+        ] as string,
+      );
     }
 
     const client = new Client({ connectionString: url });
@@ -315,7 +399,10 @@ async function main(): Promise<void> {
     const cpuBefore = processCpuMs(api.pid);
     const ours = await driveAgentHub(port, keys, SECONDS);
     const cpuAfter = processCpuMs(api.pid);
-    const apiCpuMsPerTask = cpuBefore !== undefined && cpuAfter !== undefined && ours.completed > 0 ? (cpuAfter - cpuBefore) / ours.completed : undefined;
+    const apiCpuMsPerTask =
+      cpuBefore !== undefined && cpuAfter !== undefined && ours.completed > 0
+        ? (cpuAfter - cpuBefore) / ours.completed
+        : undefined;
     // What the database says: each task went to in_progress at most once (attempts), and
     // the completions the clients counted are there.
     const [check] = (
@@ -350,24 +437,44 @@ async function main(): Promise<void> {
       node: process.version,
       results: rows,
       apiCpuMsPerTask,
-      database: { reclaimedTasks: Number(check.reclaimed), completed: Number(check.completed), inProgress: Number(check.in_progress) },
+      database: {
+        reclaimedTasks: Number(check.reclaimed),
+        completed: Number(check.completed),
+        inProgress: Number(check.in_progress),
+      },
       ratioToPgBoss: theirs ? rows[0].tasksPerSecond / rows[1].tasksPerSecond : null,
-      pgBoss: theirs ? 'measured' : 'skipped: the pg-boss package is not installed (npm i -D pg-boss, then run again)',
+      pgBoss: theirs
+        ? 'measured'
+        : 'skipped: the pg-boss package is not installed (npm i -D pg-boss, then run again)',
     };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       return;
     }
-    const line = (cols: string[]) => `${cols[0].padEnd(40)}${cols.slice(1).map((c) => c.padStart(12)).join('')}`;
+    const line = (cols: string[]) =>
+      `${cols[0].padEnd(40)}${cols
+        .slice(1)
+        .map((c) => c.padStart(12))
+        .join('')}`;
     const out = [
       `claim → complete — ${AGENTS} agents, ${SECONDS} s, ${TASKS} tasks, LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
       line(['', 'tasks/s', 'completed', 'p50 claim', 'p99 claim', 'double', 'errors']),
       ...rows.map((r) =>
-        line([r.label, r.tasksPerSecond.toFixed(0), String(r.completed), `${r.p50ClaimMs.toFixed(2)} ms`, `${r.p99ClaimMs.toFixed(2)} ms`, String(r.doubleClaims), String(r.errors)]),
+        line([
+          r.label,
+          r.tasksPerSecond.toFixed(0),
+          String(r.completed),
+          `${r.p50ClaimMs.toFixed(2)} ms`,
+          `${r.p99ClaimMs.toFixed(2)} ms`,
+          String(r.doubleClaims),
+          String(r.errors),
+        ]),
       ),
       `API process CPU per claimed and completed task: ${apiCpuMsPerTask === undefined ? '-' : `${apiCpuMsPerTask.toFixed(2)} ms`} (PostgreSQL not counted)`,
       `database after the run: ${summary.database.completed} completed, ${summary.database.inProgress} in progress, ${summary.database.reclaimedTasks} claimed more than once`,
-      ...(rows.some((r) => r.ranDry) ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise --tasks)'] : []),
+      ...(rows.some((r) => r.ranDry)
+        ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise --tasks)']
+        : []),
       theirs
         ? `AgentHub ÷ pg-boss: ${summary.ratioToPgBoss?.toFixed(2)} (ours goes through HTTP, auth and the audit log; pg-boss workers call the database directly)`
         : 'pg-boss comparison SKIPPED: the pg-boss package is not installed (add it as a devDependency: npm i -D pg-boss, then run again)',

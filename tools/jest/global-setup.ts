@@ -23,9 +23,12 @@ const state = globalThis as typeof globalThis & { __agenthubTestRun?: RunState }
 export default async function globalSetup(): Promise<void> {
   if (state.__agenthubTestRun) return; // several projects share one run
 
-  const { startEmbeddedPostgres, withDatabase } = require('@agenthub/database') as typeof import('@agenthub/database');
-  const { migrateToLatest } = require('@agenthub/migrations') as typeof import('@agenthub/migrations');
-  const { assertTestDatabase, TEST_ENV } = require('@agenthub/testing') as typeof import('@agenthub/testing');
+  const { startEmbeddedPostgres, withDatabase } =
+    require('@agenthub/database') as typeof import('@agenthub/database');
+  const { migrateToLatest } =
+    require('@agenthub/migrations') as typeof import('@agenthub/migrations');
+  const { assertTestDatabase, TEST_ENV } =
+    require('@agenthub/testing') as typeof import('@agenthub/testing');
 
   let adminUrl = process.env['TEST_DATABASE_URL'];
   let stop: (() => Promise<void>) | undefined;

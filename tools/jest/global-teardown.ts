@@ -17,7 +17,9 @@ export default async function globalTeardown(): Promise<void> {
       [`agenthub_test_${run.runId}_%`],
     );
     for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
+      await client.query(
+        `DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`,
+      );
     }
   } finally {
     await client.end();

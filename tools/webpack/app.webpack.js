@@ -21,7 +21,9 @@ module.exports = function appWebpackConfig(app) {
     externals: [nodeExternals({ modulesDir: join(root, 'node_modules') })],
     resolve: {
       extensions: ['.ts', '.js', '.json'],
-      plugins: [new TsconfigPathsPlugin({ configFile: join(root, 'apps', app, 'tsconfig.app.json') })],
+      plugins: [
+        new TsconfigPathsPlugin({ configFile: join(root, 'apps', app, 'tsconfig.app.json') }),
+      ],
     },
     module: {
       rules: [

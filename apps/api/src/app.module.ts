@@ -24,7 +24,9 @@ export class AppModule {
           pinoHttp: {
             level: config.logLevel,
             // Pretty lines for people at a terminal, JSON for everything else.
-            transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            transport: process.stdout.isTTY
+              ? { target: 'pino-pretty', options: { singleLine: true } }
+              : undefined,
             // Behind Fastify, pino-http reuses Fastify's request id (the one audit rows
             // carry); this only matters for requests that bypass Fastify.
             genReqId: requestIdFor,
@@ -39,7 +41,9 @@ export class AppModule {
               }),
               res: (res: { statusCode: number }) => ({ status: res.statusCode }),
             },
-            autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+            autoLogging: {
+              ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false,
+            },
           },
         }),
         DatabaseModule.forRoot({

@@ -35,7 +35,12 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    new FastifyAdapter({ trustProxy: true, bodyLimit: 1024 * 1024, requestIdHeader: false, genReqId: requestIdFor }),
+    new FastifyAdapter({
+      trustProxy: true,
+      bodyLimit: 1024 * 1024,
+      requestIdHeader: false,
+      genReqId: requestIdFor,
+    }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -9,7 +9,11 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       .setTitle('AgentHub API')
       .setDescription('Agents, projects, tasks and their work, kept safe in PostgreSQL.')
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A user JWT or an agent API key' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A user JWT or an agent API key',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });

@@ -2,7 +2,10 @@ import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
 import { expectProblem, PASSWORD, registerAndLogin, sql } from './helpers';
 
-const ADMIN = { AGENTHUB_ADMIN_EMAIL: 'Root@Example.com', AGENTHUB_ADMIN_PASSWORD: 'admin password 1' };
+const ADMIN = {
+  AGENTHUB_ADMIN_EMAIL: 'Root@Example.com',
+  AGENTHUB_ADMIN_PASSWORD: 'admin password 1',
+};
 
 describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () => {
   let db: TestDatabase;
@@ -11,25 +14,43 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
   });
   afterAll(() => db.drop());
 
-  const users = () => sql<{ email: string; is_superuser: boolean; is_active: boolean }>(db.url, `SELECT email, is_superuser, is_active FROM users WHERE email = 'root@example.com'`);
+  const users = () =>
+    sql<{ email: string; is_superuser: boolean; is_active: boolean }>(
+      db.url,
+      `SELECT email, is_superuser, is_active FROM users WHERE email = 'root@example.com'`,
+    );
   const loginStatus = async (t: TestApp, password: string) =>
-    (await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password } })).statusCode;
+    (
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'root@example.com', password },
+      })
+    ).statusCode;
 
   it('creates the superuser at start, once, however often (and however many processes) start', async () => {
     const first = await createApiTestApp(db.url, ADMIN);
-    expect(await users()).toEqual([{ email: 'root@example.com', is_superuser: true, is_active: true }]);
+    expect(await users()).toEqual([
+      { email: 'root@example.com', is_superuser: true, is_active: true },
+    ]);
     expect(await loginStatus(first, ADMIN.AGENTHUB_ADMIN_PASSWORD)).toBe(200);
     await first.close();
 
     // A restart, then two processes starting at the same moment.
     await (await createApiTestApp(db.url, ADMIN)).close();
-    const apps = await Promise.all([createApiTestApp(db.url, ADMIN), createApiTestApp(db.url, ADMIN)]);
+    const apps = await Promise.all([
+      createApiTestApp(db.url, ADMIN),
+      createApiTestApp(db.url, ADMIN),
+    ]);
     await Promise.all(apps.map((t) => t.close()));
     expect(await users()).toHaveLength(1);
     // Created once, audited once (actor: system).
-    expect(await sql(db.url, `SELECT actor_type, action FROM audit_log WHERE action LIKE 'user.%_admin'`)).toEqual([
-      { actor_type: 'system', action: 'user.create_admin' },
-    ]);
+    expect(
+      await sql(
+        db.url,
+        `SELECT actor_type, action FROM audit_log WHERE action LIKE 'user.%_admin'`,
+      ),
+    ).toEqual([{ actor_type: 'system', action: 'user.create_admin' }]);
   });
 
   it('makes an existing user superuser and active again, but never resets their password', async () => {
@@ -45,10 +66,14 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
 
     const t = await createApiTestApp(db.url, ADMIN);
     try {
-      expect(await users()).toEqual([{ email: 'root@example.com', is_superuser: true, is_active: true }]);
+      expect(await users()).toEqual([
+        { email: 'root@example.com', is_superuser: true, is_active: true },
+      ]);
       expect(await loginStatus(t, 'their own password')).toBe(200);
       expect(await loginStatus(t, ADMIN.AGENTHUB_ADMIN_PASSWORD)).toBe(401);
-      expect(await sql(db.url, `SELECT action FROM audit_log WHERE action = 'user.promote_admin'`)).toHaveLength(1);
+      expect(
+        await sql(db.url, `SELECT action FROM audit_log WHERE action = 'user.promote_admin'`),
+      ).toHaveLength(1);
     } finally {
       await t.close();
     }
@@ -82,14 +107,26 @@ describe('registration switch (AGENTHUB_ALLOW_REGISTRATION)', () => {
   });
 
   it('closes POST /auth/register with 403, before looking at the body', async () => {
-    const res = await t.request({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'new@example.com', password: PASSWORD, name: 'New' } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'new@example.com', password: PASSWORD, name: 'New' },
+    });
     expectProblem(res, 403, 'AUTH.REGISTRATION_CLOSED');
-    expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/register', payload: { junk: true } }), 403, 'AUTH.REGISTRATION_CLOSED');
+    expectProblem(
+      await t.request({ method: 'POST', url: '/api/v1/auth/register', payload: { junk: true } }),
+      403,
+      'AUTH.REGISTRATION_CLOSED',
+    );
     expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'new@example.com'`)).toEqual([]);
   });
 
   it('still lets existing users (here the bootstrapped admin) log in', async () => {
-    const res = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'root@example.com', password: ADMIN.AGENTHUB_ADMIN_PASSWORD } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'root@example.com', password: ADMIN.AGENTHUB_ADMIN_PASSWORD },
+    });
     expect(res.statusCode).toBe(200);
   });
 });

@@ -2,7 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AGENT_KEY_AUTHENTICATOR, AgentKeyAuthenticator } from '@agenthub/auth';
 import type { TestApp } from '@agenthub/testing';
-import { bearer, buildWorld, createAgent, createKey, expectProblem, Headers, World } from './agents-fixture';
+import {
+  bearer,
+  buildWorld,
+  createAgent,
+  createKey,
+  expectProblem,
+  Headers,
+  World,
+} from './agents-fixture';
 import { createApiTestApp } from './create-api-test-app';
 
 describe('agent API keys', () => {
@@ -18,15 +26,24 @@ describe('agent API keys', () => {
     await world.close();
   });
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, headers: Headers, payload?: unknown, t: TestApp = world.t) =>
-    t.request({ method, url: `/api/v1${url}`, headers, payload: payload as object | undefined });
-  const keyRow = async (id: string) => (await sql.query('SELECT * FROM agent_api_keys WHERE id = $1', [id])).rows[0];
+  const api = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    headers: Headers,
+    payload?: unknown,
+    t: TestApp = world.t,
+  ) => t.request({ method, url: `/api/v1${url}`, headers, payload: payload as object | undefined });
+  const keyRow = async (id: string) =>
+    (await sql.query('SELECT * FROM agent_api_keys WHERE id = $1', [id])).rows[0];
 
   it('shows the secret once, stores only its sha256 and a prefix, and lists keys without secrets', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
     const me = (await api('GET', '/auth/me', world.owner)).json();
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-    const res = await api('POST', `/agents/${agent.id}/api-keys`, world.owner, { name: 'ci runner', expires_at: expiresAt });
+    const res = await api('POST', `/agents/${agent.id}/api-keys`, world.owner, {
+      name: 'ci runner',
+      expires_at: expiresAt,
+    });
     expect(res.statusCode).toBe(201);
     const created = res.json();
     expect(created).toEqual({
@@ -50,7 +67,12 @@ describe('agent API keys', () => {
 
     const list = await api('GET', `/agents/${agent.id}/api-keys`, world.owner);
     expect(list.statusCode).toBe(200);
-    expect(list.json()).toMatchObject({ total: 1, limit: 50, offset: 0, items: [{ id: created.id, key_prefix: created.key_prefix, status: 'active' }] });
+    expect(list.json()).toMatchObject({
+      total: 1,
+      limit: 50,
+      offset: 0,
+      items: [{ id: created.id, key_prefix: created.key_prefix, status: 'active' }],
+    });
     expect(list.body).not.toContain(created.api_key);
     expect(list.body).not.toContain(row.key_hash);
     expect(list.json().items[0]).not.toHaveProperty('api_key');
@@ -65,7 +87,9 @@ describe('agent API keys', () => {
     expect(me.json()).toMatchObject({ kind: 'agent', agent_id: agent.id, project_id: world.p1 });
     expect((await api('GET', `/agents/${agent.id}`, as)).statusCode).toBe(200);
     expect((await api('GET', `/agents?project_id=${world.p1}`, as)).statusCode).toBe(200);
-    expect((await api('POST', `/agents/${agent.id}/heartbeat`, as, { status: 'busy' })).json().status).toBe('busy');
+    expect(
+      (await api('POST', `/agents/${agent.id}/heartbeat`, as, { status: 'busy' })).json().status,
+    ).toBe('busy');
     expect((await keyRow(key.id)).last_used_at).not.toBeNull();
   });
 
@@ -77,7 +101,10 @@ describe('agent API keys', () => {
     await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
     expect((await keyRow(key.id)).last_used_at.getTime()).toBe(recent.getTime());
 
-    await sql.query(`UPDATE agent_api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [key.id]);
+    await sql.query(
+      `UPDATE agent_api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`,
+      [key.id],
+    );
     await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
     expect(Date.now() - (await keyRow(key.id)).last_used_at.getTime()).toBeLessThan(30_000);
   });
@@ -88,32 +115,62 @@ describe('agent API keys', () => {
     const other = await createKey(world.t, world.owner, agent.id);
     expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
 
-    expect((await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner)).statusCode).toBe(204);
-    expectProblem(await api('GET', `/agents/${agent.id}`, bearer(key.api_key)), 401, 'AUTH.INVALID_API_KEY');
-    expect((await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner)).statusCode).toBe(204);
+    expect(
+      (await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner)).statusCode,
+    ).toBe(204);
+    expectProblem(
+      await api('GET', `/agents/${agent.id}`, bearer(key.api_key)),
+      401,
+      'AUTH.INVALID_API_KEY',
+    );
+    expect(
+      (await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner)).statusCode,
+    ).toBe(204);
     // Only that key: the agent's other key still works.
     expect((await api('GET', `/agents/${agent.id}`, bearer(other.api_key))).statusCode).toBe(200);
 
     const listed = (await api('GET', `/agents/${agent.id}/api-keys`, world.owner)).json().items;
-    expect(listed.find((k: { id: string }) => k.id === key.id)).toMatchObject({ status: 'revoked', revoked_at: expect.any(String) });
+    expect(listed.find((k: { id: string }) => k.id === key.id)).toMatchObject({
+      status: 'revoked',
+      revoked_at: expect.any(String),
+    });
     // A key is revoked through its own agent only.
-    expectProblem(await api('DELETE', `/agents/${world.a1}/api-keys/${other.id}`, world.owner), 404, 'AGENT_KEY.NOT_FOUND');
+    expectProblem(
+      await api('DELETE', `/agents/${world.a1}/api-keys/${other.id}`, world.owner),
+      404,
+      'AGENT_KEY.NOT_FOUND',
+    );
   });
 
   it('refuses an expired key (401) and lists it as expired', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createKey(world.t, world.owner, agent.id, { expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    const key = await createKey(world.t, world.owner, agent.id, {
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
-    await sql.query(`UPDATE agent_api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [key.id]);
-    expectProblem(await api('GET', `/agents/${agent.id}`, bearer(key.api_key)), 401, 'AUTH.INVALID_API_KEY');
-    expect((await api('GET', `/agents/${agent.id}/api-keys`, world.owner)).json().items[0].status).toBe('expired');
+    await sql.query(
+      `UPDATE agent_api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [key.id],
+    );
+    expectProblem(
+      await api('GET', `/agents/${agent.id}`, bearer(key.api_key)),
+      401,
+      'AUTH.INVALID_API_KEY',
+    );
+    expect(
+      (await api('GET', `/agents/${agent.id}/api-keys`, world.owner)).json().items[0].status,
+    ).toBe('expired');
   });
 
   it('refuses keys of an inactive agent (401) until it is active again, and of a deleted one', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
     const key = await createKey(world.t, world.owner, agent.id);
     await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: false });
-    expectProblem(await api('GET', `/agents/${agent.id}`, bearer(key.api_key)), 401, 'AUTH.INVALID_API_KEY');
+    expectProblem(
+      await api('GET', `/agents/${agent.id}`, bearer(key.api_key)),
+      401,
+      'AUTH.INVALID_API_KEY',
+    );
     await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: true });
     expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
     await api('DELETE', `/agents/${agent.id}`, world.owner);
@@ -159,14 +216,17 @@ describe('agent API keys', () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
     const legacy = `sk_agent_v1_proj_${agent.name}_0123456789abcdef0123456789abcdef`;
     const keyId = randomUUID();
-    await sql.query(`INSERT INTO agent_api_keys (id, agent_id, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`, [
-      keyId,
-      agent.id,
-      createHash('sha256').update(legacy).digest('hex'),
-      legacy.slice(0, 20),
-    ]);
+    await sql.query(
+      `INSERT INTO agent_api_keys (id, agent_id, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`,
+      [keyId, agent.id, createHash('sha256').update(legacy).digest('hex'), legacy.slice(0, 20)],
+    );
     const authenticator = world.t.app.get<AgentKeyAuthenticator>(AGENT_KEY_AUTHENTICATOR);
-    expect(await authenticator.authenticate(legacy)).toEqual({ kind: 'agent', agentId: agent.id, projectId: world.p1, keyId });
+    expect(await authenticator.authenticate(legacy)).toEqual({
+      kind: 'agent',
+      agentId: agent.id,
+      projectId: world.p1,
+      keyId,
+    });
     expect(await authenticator.authenticate(`${legacy}x`)).toBeNull();
     // ...and end to end: the guard hands any bearer token that is not a JWT to the key check.
     expect((await api('GET', `/agents/${agent.id}`, bearer(legacy))).statusCode).toBe(200);
@@ -189,7 +249,9 @@ describe('agent API keys', () => {
       expectProblem(await api('GET', `/agents/${agent.id}`, as, undefined, second), 401);
 
       const key2 = bearer((await createKey(world.t, world.owner, agent.id)).api_key);
-      expect((await api('GET', `/agents/${agent.id}`, key2, undefined, second)).statusCode).toBe(200);
+      expect((await api('GET', `/agents/${agent.id}`, key2, undefined, second)).statusCode).toBe(
+        200,
+      );
       await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: false });
       expectProblem(await api('GET', `/agents/${agent.id}`, key2, undefined, second), 401);
     });

@@ -1,5 +1,14 @@
 import type { InjectOptions } from 'fastify';
-import { ACTORS, ActorName, buildWorld, createAgent, createKey, expectProblem, headersOf, World } from './agents-fixture';
+import {
+  ACTORS,
+  ActorName,
+  buildWorld,
+  createAgent,
+  createKey,
+  expectProblem,
+  headersOf,
+  World,
+} from './agents-fixture';
 
 /**
  * Every agent route × every kind of caller. Owner and superusers manage; other users get 403;
@@ -12,25 +21,70 @@ interface RouteCase {
   expected: Expected;
 }
 
-const read: Expected = { owner: 200, superuser: 200, otherUser: 403, agentKey: 200, otherProjectAgentKey: 403, anonymous: 401 };
-const manage = (ok: number): Expected => ({ owner: ok, superuser: ok, otherUser: 403, agentKey: 403, otherProjectAgentKey: 403, anonymous: 401 });
+const read: Expected = {
+  owner: 200,
+  superuser: 200,
+  otherUser: 403,
+  agentKey: 200,
+  otherProjectAgentKey: 403,
+  anonymous: 401,
+};
+const manage = (ok: number): Expected => ({
+  owner: ok,
+  superuser: ok,
+  otherUser: 403,
+  agentKey: 403,
+  otherProjectAgentKey: 403,
+  anonymous: 401,
+});
 
 let uniq = 0;
 const freshName = () => `fresh-${++uniq}`;
 
 const ROUTES: RouteCase[] = [
-  { route: 'POST /agents', request: (w) => ({ method: 'POST', url: '/api/v1/agents', payload: { project_id: w.p1, name: freshName() } }), expected: manage(201) },
-  { route: 'GET /agents?project_id', request: (w) => ({ method: 'GET', url: `/api/v1/agents?project_id=${w.p1}` }), expected: read },
-  { route: 'GET /agents/:id', request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}` }), expected: read },
-  { route: 'PATCH /agents/:id', request: (w) => ({ method: 'PATCH', url: `/api/v1/agents/${w.a2}`, payload: { nickname: freshName() } }), expected: manage(200) },
+  {
+    route: 'POST /agents',
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/agents',
+      payload: { project_id: w.p1, name: freshName() },
+    }),
+    expected: manage(201),
+  },
+  {
+    route: 'GET /agents?project_id',
+    request: (w) => ({ method: 'GET', url: `/api/v1/agents?project_id=${w.p1}` }),
+    expected: read,
+  },
+  {
+    route: 'GET /agents/:id',
+    request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}` }),
+    expected: read,
+  },
+  {
+    route: 'PATCH /agents/:id',
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/agents/${w.a2}`,
+      payload: { nickname: freshName() },
+    }),
+    expected: manage(200),
+  },
   {
     route: 'DELETE /agents/:id',
-    request: async (w) => ({ method: 'DELETE', url: `/api/v1/agents/${(await createAgent(w.t, w.owner, w.p1)).id}` }),
+    request: async (w) => ({
+      method: 'DELETE',
+      url: `/api/v1/agents/${(await createAgent(w.t, w.owner, w.p1)).id}`,
+    }),
     expected: manage(204),
   },
   {
     route: 'POST /agents/batch',
-    request: (w) => ({ method: 'POST', url: '/api/v1/agents/batch', payload: { project_id: w.p1, agents: [{ name: freshName() }] } }),
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/agents/batch',
+      payload: { project_id: w.p1, agents: [{ name: freshName() }] },
+    }),
     expected: manage(200),
   },
   {
@@ -40,18 +94,42 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST /agents/:id/heartbeat (A2, another agent of the project)',
-    request: (w) => ({ method: 'POST', url: `/api/v1/agents/${w.a2}/heartbeat`, payload: { status: 'busy' } }),
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/agents/${w.a2}/heartbeat`,
+      payload: { status: 'busy' },
+    }),
     expected: manage(200),
   },
-  { route: 'GET /agents/:id/capabilities', request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}/capabilities` }), expected: read },
+  {
+    route: 'GET /agents/:id/capabilities',
+    request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}/capabilities` }),
+    expected: read,
+  },
   {
     route: 'PUT /agents/:id/capabilities',
-    request: (w) => ({ method: 'PUT', url: `/api/v1/agents/${w.a2}/capabilities`, payload: { capabilities: [{ capability_name: 'plan' }] } }),
+    request: (w) => ({
+      method: 'PUT',
+      url: `/api/v1/agents/${w.a2}/capabilities`,
+      payload: { capabilities: [{ capability_name: 'plan' }] },
+    }),
     expected: manage(200),
   },
-  { route: 'POST /agents/:id/api-keys', request: (w) => ({ method: 'POST', url: `/api/v1/agents/${w.a2}/api-keys`, payload: {} }), expected: manage(201) },
-  { route: 'POST /agents/:id/api-keys (its own)', request: (w) => ({ method: 'POST', url: `/api/v1/agents/${w.a1}/api-keys`, payload: {} }), expected: manage(201) },
-  { route: 'GET /agents/:id/api-keys', request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}/api-keys` }), expected: manage(200) },
+  {
+    route: 'POST /agents/:id/api-keys',
+    request: (w) => ({ method: 'POST', url: `/api/v1/agents/${w.a2}/api-keys`, payload: {} }),
+    expected: manage(201),
+  },
+  {
+    route: 'POST /agents/:id/api-keys (its own)',
+    request: (w) => ({ method: 'POST', url: `/api/v1/agents/${w.a1}/api-keys`, payload: {} }),
+    expected: manage(201),
+  },
+  {
+    route: 'GET /agents/:id/api-keys',
+    request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}/api-keys` }),
+    expected: manage(200),
+  },
   {
     route: 'DELETE /agents/:id/api-keys/:key_id',
     request: async (w) => {
@@ -69,10 +147,15 @@ describe('agent routes × callers', () => {
   });
   afterAll(() => world.close());
 
-  const cases = ROUTES.flatMap((r) => ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const));
+  const cases = ROUTES.flatMap((r) =>
+    ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const),
+  );
 
   it.each(cases)('%s as %s → %i', async (_route, actor, status, routeCase) => {
-    const res = await world.t.request({ ...(await routeCase.request(world)), headers: headersOf(world, actor) });
+    const res = await world.t.request({
+      ...(await routeCase.request(world)),
+      headers: headersOf(world, actor),
+    });
     if (status >= 400) {
       expectProblem(res, status);
       if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
@@ -94,21 +177,43 @@ describe('agent routes × callers', () => {
       ['GET', `/api/v1/agents/${unknown}/api-keys`],
       ['DELETE', `/api/v1/agents/${unknown}/api-keys/${unknown}`],
     ] as const) {
-      const payload = method === 'PUT' ? { capabilities: [] } : method === 'GET' || method === 'DELETE' ? undefined : {};
+      const payload =
+        method === 'PUT'
+          ? { capabilities: [] }
+          : method === 'GET' || method === 'DELETE'
+            ? undefined
+            : {};
       const res = await world.t.request({ method, url, headers: world.owner, payload });
       expectProblem(res, 404);
-      const bad = await world.t.request({ method, url: url.replace(unknown, 'not-a-uuid'), headers: world.owner, payload });
+      const bad = await world.t.request({
+        method,
+        url: url.replace(unknown, 'not-a-uuid'),
+        headers: world.owner,
+        payload,
+      });
       expectProblem(bad, 400, 'REQUEST.INVALID_ID');
     }
-    const badKeyId = await world.t.request({ method: 'DELETE', url: `/api/v1/agents/${world.a1}/api-keys/123`, headers: world.owner });
+    const badKeyId = await world.t.request({
+      method: 'DELETE',
+      url: `/api/v1/agents/${world.a1}/api-keys/123`,
+      headers: world.owner,
+    });
     expectProblem(badKeyId, 400, 'REQUEST.INVALID_ID');
-    const unknownKey = await world.t.request({ method: 'DELETE', url: `/api/v1/agents/${world.a1}/api-keys/${unknown}`, headers: world.owner });
+    const unknownKey = await world.t.request({
+      method: 'DELETE',
+      url: `/api/v1/agents/${world.a1}/api-keys/${unknown}`,
+      headers: world.owner,
+    });
     expectProblem(unknownKey, 404, 'AGENT_KEY.NOT_FOUND');
   });
 
   it('lists, without project_id, exactly the agents of the projects the caller may see', async () => {
     const names = async (actor: ActorName) => {
-      const res = await world.t.request({ method: 'GET', url: '/api/v1/agents?limit=500', headers: headersOf(world, actor) });
+      const res = await world.t.request({
+        method: 'GET',
+        url: '/api/v1/agents?limit=500',
+        headers: headersOf(world, actor),
+      });
       expect(res.statusCode).toBe(200);
       return new Set<string>(res.json().items.map((a: { project_id: string }) => a.project_id));
     };
@@ -128,7 +233,12 @@ describe('agent routes × callers', () => {
       payload: { project_id: '00000000-0000-4000-8000-000000000000', name: 'x' },
     });
     expectProblem(unknown, 404, 'PROJECT.NOT_FOUND');
-    const foreign = await world.t.request({ method: 'POST', url: '/api/v1/agents', headers: world.owner, payload: { project_id: world.p2, name: 'x' } });
+    const foreign = await world.t.request({
+      method: 'POST',
+      url: '/api/v1/agents',
+      headers: world.owner,
+      payload: { project_id: world.p2, name: 'x' },
+    });
     expectProblem(foreign, 403);
   });
 });

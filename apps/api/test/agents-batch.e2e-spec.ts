@@ -15,13 +15,25 @@ describe('POST /agents/batch', () => {
   });
 
   const deploy = (projectId: string, agents: unknown, headers = world.owner) =>
-    world.t.request({ method: 'POST', url: '/api/v1/agents/batch', headers, payload: { project_id: projectId, agents } });
+    world.t.request({
+      method: 'POST',
+      url: '/api/v1/agents/batch',
+      headers,
+      payload: { project_id: projectId, agents },
+    });
   const agentsOf = async (projectId: string) =>
-    (await sql.query('SELECT name, nickname, status, capabilities, agent_type FROM agents WHERE project_id = $1 ORDER BY name', [projectId])).rows;
+    (
+      await sql.query(
+        'SELECT name, nickname, status, capabilities, agent_type FROM agents WHERE project_id = $1 ORDER BY name',
+        [projectId],
+      )
+    ).rows;
 
   it('upserts the valid items by name and reports the invalid ones by index, writing none of them', async () => {
     const project = await createProject(world.t, world.owner, 'Batch mixed');
-    await deploy(project, [{ name: 'existing', nickname: 'old', agent_type: 'coder', capabilities: ['a'] }]);
+    await deploy(project, [
+      { name: 'existing', nickname: 'old', agent_type: 'coder', capabilities: ['a'] },
+    ]);
 
     const res = await deploy(project, [
       { name: 'new-one', capabilities: ['code'] },
@@ -39,11 +51,28 @@ describe('POST /agents/batch', () => {
     const body = res.json();
     expect(body).toMatchObject({ success: 3, failed: 7 });
     expect(body.errors.map((e: { index: number }) => e.index)).toEqual([1, 3, 4, 5, 6, 7, 8]);
-    expect(body.errors[0]).toMatchObject({ index: 1, name: 'bad-status', error: expect.stringContaining('status'), fields: { status: expect.any(Array) } });
+    expect(body.errors[0]).toMatchObject({
+      index: 1,
+      name: 'bad-status',
+      error: expect.stringContaining('status'),
+      fields: { status: expect.any(Array) },
+    });
     expect(body.errors[1]).toMatchObject({ index: 3, name: null });
-    expect(body.errors[2]).toMatchObject({ index: 4, name: 'new-one', error: expect.stringContaining('Duplicate name') });
-    expect(body.errors[3]).toMatchObject({ index: 5, name: 'sneaky', fields: { is_admin: expect.any(Array) } });
-    expect(body.errors[4]).toMatchObject({ index: 6, name: null, fields: { name: expect.any(Array) } });
+    expect(body.errors[2]).toMatchObject({
+      index: 4,
+      name: 'new-one',
+      error: expect.stringContaining('Duplicate name'),
+    });
+    expect(body.errors[3]).toMatchObject({
+      index: 5,
+      name: 'sneaky',
+      fields: { is_admin: expect.any(Array) },
+    });
+    expect(body.errors[4]).toMatchObject({
+      index: 6,
+      name: null,
+      fields: { name: expect.any(Array) },
+    });
     expect(body.errors[5].name).toHaveLength(255);
     expect(body.deployed).toEqual([
       { index: 0, id: expect.any(String), name: 'new-one', created: true },
@@ -53,9 +82,27 @@ describe('POST /agents/batch', () => {
 
     // The existing agent changed only in the fields the item gave.
     expect(await agentsOf(project)).toEqual([
-      { name: 'existing', nickname: 'new', status: 'offline', capabilities: ['a'], agent_type: 'coder' },
-      { name: 'new-one', nickname: null, status: 'offline', capabilities: ['code'], agent_type: 'generic' },
-      { name: 'second-new', nickname: null, status: 'idle', capabilities: [], agent_type: 'generic' },
+      {
+        name: 'existing',
+        nickname: 'new',
+        status: 'offline',
+        capabilities: ['a'],
+        agent_type: 'coder',
+      },
+      {
+        name: 'new-one',
+        nickname: null,
+        status: 'offline',
+        capabilities: ['code'],
+        agent_type: 'generic',
+      },
+      {
+        name: 'second-new',
+        nickname: null,
+        status: 'idle',
+        capabilities: [],
+        agent_type: 'generic',
+      },
     ]);
   });
 
@@ -66,7 +113,9 @@ describe('POST /agents/batch', () => {
     const second = (await deploy(project, items)).json();
     expect(first.deployed.map((d: { created: boolean }) => d.created)).toEqual([true, true]);
     expect(second.deployed.map((d: { created: boolean }) => d.created)).toEqual([false, false]);
-    expect(second.deployed.map((d: { id: string }) => d.id)).toEqual(first.deployed.map((d: { id: string }) => d.id));
+    expect(second.deployed.map((d: { id: string }) => d.id)).toEqual(
+      first.deployed.map((d: { id: string }) => d.id),
+    );
     expect(await agentsOf(project)).toHaveLength(2);
   });
 
@@ -76,12 +125,18 @@ describe('POST /agents/batch', () => {
     // A rule only the database knows about, standing in for any write failure.
     await sql.query(`ALTER TABLE agents ADD CONSTRAINT test_no_boom CHECK (name <> 'boom')`);
     try {
-      const res = await deploy(project, [{ name: 'fine' }, { name: 'keeper', nickname: 'after' }, { name: 'boom' }]);
+      const res = await deploy(project, [
+        { name: 'fine' },
+        { name: 'keeper', nickname: 'after' },
+        { name: 'boom' },
+      ]);
       expectProblem(res, 400, 'REQUEST.CONSTRAINT_VIOLATION');
     } finally {
       await sql.query('ALTER TABLE agents DROP CONSTRAINT test_no_boom');
     }
-    expect(await agentsOf(project)).toEqual([expect.objectContaining({ name: 'keeper', nickname: 'before' })]);
+    expect(await agentsOf(project)).toEqual([
+      expect.objectContaining({ name: 'keeper', nickname: 'before' }),
+    ]);
   });
 
   it('lets concurrent deploys of the same new names both succeed without duplicates', async () => {
@@ -95,7 +150,8 @@ describe('POST /agents/batch', () => {
 
   it('prunes capability details of names an update drops', async () => {
     const project = await createProject(world.t, world.owner, 'Batch capabilities');
-    const id = (await deploy(project, [{ name: 'c', capabilities: ['keep', 'drop'] }])).json().deployed[0].id;
+    const id = (await deploy(project, [{ name: 'c', capabilities: ['keep', 'drop'] }])).json()
+      .deployed[0].id;
     await world.t.request({
       method: 'PUT',
       url: `/api/v1/agents/${id}/capabilities`,
@@ -103,18 +159,32 @@ describe('POST /agents/batch', () => {
       payload: { capabilities: [{ capability_name: 'keep' }, { capability_name: 'drop' }] },
     });
     await deploy(project, [{ name: 'c', capabilities: ['keep'] }]);
-    const rows = await sql.query('SELECT capability_name FROM agent_capabilities WHERE agent_id = $1', [id]);
+    const rows = await sql.query(
+      'SELECT capability_name FROM agent_capabilities WHERE agent_id = $1',
+      [id],
+    );
     expect(rows.rows.map((r) => r.capability_name)).toEqual(['keep']);
   });
 
   it('takes up to 500 items and refuses more with 400', async () => {
     const project = await createProject(world.t, world.owner, 'Batch big');
-    const ok = await deploy(project, Array.from({ length: 500 }, (_, i) => ({ name: `bulk-${i}`, capabilities: ['bulk'] })));
+    const ok = await deploy(
+      project,
+      Array.from({ length: 500 }, (_, i) => ({ name: `bulk-${i}`, capabilities: ['bulk'] })),
+    );
     expect(ok.json()).toMatchObject({ success: 500, failed: 0, errors: [] });
-    const tooMany = await deploy(project, Array.from({ length: 501 }, (_, i) => ({ name: `more-${i}` })));
+    const tooMany = await deploy(
+      project,
+      Array.from({ length: 501 }, (_, i) => ({ name: `more-${i}` })),
+    );
     expectProblem(tooMany, 400, 'REQUEST.VALIDATION_FAILED');
     expect(tooMany.json().errors).toHaveProperty('agents');
-    expect(Number((await sql.query('SELECT count(*) FROM agents WHERE project_id = $1', [project])).rows[0].count)).toBe(500);
+    expect(
+      Number(
+        (await sql.query('SELECT count(*) FROM agents WHERE project_id = $1', [project])).rows[0]
+          .count,
+      ),
+    ).toBe(500);
   });
 
   it('validates the envelope itself', async () => {
@@ -126,9 +196,26 @@ describe('POST /agents/batch', () => {
       { project_id: world.p1, agents: [], dry_run: true },
     ];
     for (const payload of cases) {
-      expectProblem(await world.t.request({ method: 'POST', url: '/api/v1/agents/batch', headers: world.owner, payload: payload as object }), 400);
+      expectProblem(
+        await world.t.request({
+          method: 'POST',
+          url: '/api/v1/agents/batch',
+          headers: world.owner,
+          payload: payload as object,
+        }),
+        400,
+      );
     }
-    expectProblem(await deploy('00000000-0000-4000-8000-000000000000', []), 404, 'PROJECT.NOT_FOUND');
-    expect((await deploy(world.p1, [])).json()).toEqual({ success: 0, failed: 0, errors: [], deployed: [] });
+    expectProblem(
+      await deploy('00000000-0000-4000-8000-000000000000', []),
+      404,
+      'PROJECT.NOT_FOUND',
+    );
+    expect((await deploy(world.p1, [])).json()).toEqual({
+      success: 0,
+      failed: 0,
+      errors: [],
+      deployed: [],
+    });
   });
 });

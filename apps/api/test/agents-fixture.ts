@@ -12,26 +12,56 @@ export const ADMIN = { email: 'admin@agents.test', password: 'admin-password-for
 export const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
 
 function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
-  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
+  if (res.statusCode !== status)
+    throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
 }
 
 export async function createProject(t: TestApp, as: Headers, name: string): Promise<string> {
-  const res = await t.request({ method: 'POST', url: '/api/v1/projects', headers: as, payload: { name } });
+  const res = await t.request({
+    method: 'POST',
+    url: '/api/v1/projects',
+    headers: as,
+    payload: { name },
+  });
   expectStatus(res, 201, `create project ${name}`);
   return res.json().id;
 }
 
-export type AgentJson = { id: string; name: string; project_id: string; status: string } & Record<string, unknown>;
+export type AgentJson = { id: string; name: string; project_id: string; status: string } & Record<
+  string,
+  unknown
+>;
 
-export async function createAgent(t: TestApp, as: Headers, projectId: string, fields: Record<string, unknown> = {}): Promise<AgentJson> {
-  const name = (fields['name'] as string | undefined) ?? `agent-${Math.random().toString(36).slice(2, 10)}`;
-  const res = await t.request({ method: 'POST', url: '/api/v1/agents', headers: as, payload: { project_id: projectId, ...fields, name } });
+export async function createAgent(
+  t: TestApp,
+  as: Headers,
+  projectId: string,
+  fields: Record<string, unknown> = {},
+): Promise<AgentJson> {
+  const name =
+    (fields['name'] as string | undefined) ?? `agent-${Math.random().toString(36).slice(2, 10)}`;
+  const res = await t.request({
+    method: 'POST',
+    url: '/api/v1/agents',
+    headers: as,
+    payload: { project_id: projectId, ...fields, name },
+  });
   expectStatus(res, 201, `create agent ${name}`);
   return res.json();
 }
 
-export async function createKey(t: TestApp, as: Headers, agentId: string, body: Record<string, unknown> = {}): Promise<{ id: string; api_key: string }> {
-  const res = await t.request({ method: 'POST', url: `/api/v1/agents/${agentId}/api-keys`, headers: as, payload: body });
+export async function createKey(
+  t: TestApp,
+  as: Headers,
+  agentId: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; api_key: string }> {
+  const res = await t.request({
+    method: 'POST',
+    url: `/api/v1/agents/${agentId}/api-keys`,
+    headers: as,
+    payload: body,
+  });
   expectStatus(res, 201, `create key for ${agentId}`);
   return res.json();
 }
@@ -56,8 +86,16 @@ export interface World {
   close(): Promise<void>;
 }
 
-export type ActorName = 'owner' | 'superuser' | 'otherUser' | 'agentKey' | 'otherProjectAgentKey' | 'anonymous';
-export const ACTORS: ActorName[] = ['owner', 'superuser', 'otherUser', 'agentKey', 'otherProjectAgentKey', 'anonymous'];
+export type ActorName =
+  'owner' | 'superuser' | 'otherUser' | 'agentKey' | 'otherProjectAgentKey' | 'anonymous';
+export const ACTORS: ActorName[] = [
+  'owner',
+  'superuser',
+  'otherUser',
+  'agentKey',
+  'otherProjectAgentKey',
+  'anonymous',
+];
 
 export function headersOf(world: World, actor: ActorName): Headers {
   return actor === 'anonymous' ? {} : world[actor];
@@ -65,11 +103,22 @@ export function headersOf(world: World, actor: ActorName): Headers {
 
 export async function buildWorld(env: NodeJS.ProcessEnv = {}): Promise<World> {
   const db = await createTestDatabase();
-  const t = await createApiTestApp(db.url, { AGENTHUB_ADMIN_EMAIL: ADMIN.email, AGENTHUB_ADMIN_PASSWORD: ADMIN.password, ...env });
+  const t = await createApiTestApp(db.url, {
+    AGENTHUB_ADMIN_EMAIL: ADMIN.email,
+    AGENTHUB_ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
   const [owner, otherUser, superuser] = (
-    await Promise.all([registerAndLogin(t, 'owner@agents.test'), registerAndLogin(t, 'other@agents.test'), login(t, ADMIN.email, ADMIN.password)])
+    await Promise.all([
+      registerAndLogin(t, 'owner@agents.test'),
+      registerAndLogin(t, 'other@agents.test'),
+      login(t, ADMIN.email, ADMIN.password),
+    ])
   ).map((user) => user.auth);
-  const [p1, p2] = await Promise.all([createProject(t, owner, 'P1'), createProject(t, otherUser, 'P2')]);
+  const [p1, p2] = await Promise.all([
+    createProject(t, owner, 'P1'),
+    createProject(t, otherUser, 'P2'),
+  ]);
   const [a1, a2, b1] = await Promise.all([
     createAgent(t, owner, p1, { name: 'A1', capabilities: ['code', 'review'] }),
     createAgent(t, owner, p1, { name: 'A2' }),

@@ -14,8 +14,18 @@ describe('agents', () => {
     await world.close();
   });
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = world.owner) =>
-    world.t.request({ method, url: `/api/v1${url}`, headers, payload: payload as object | undefined });
+  const api = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers = world.owner,
+  ) =>
+    world.t.request({
+      method,
+      url: `/api/v1${url}`,
+      headers,
+      payload: payload as object | undefined,
+    });
 
   describe('create and read', () => {
     it('creates with the documented defaults and answers in snake_case', async () => {
@@ -67,33 +77,65 @@ describe('agents', () => {
       expectProblem(clash, 409, 'AGENT.NAME_TAKEN');
       expect(clash.json().detail).toBe('Agent name already exists in project');
       // Surrounding spaces do not make a different name.
-      expectProblem(await api('POST', '/agents', { project_id: world.p1, name: ' Twin ' }), 409, 'AGENT.NAME_TAKEN');
-      const elsewhere = await api('POST', '/agents', { project_id: world.p2, name: 'Twin' }, world.otherUser);
+      expectProblem(
+        await api('POST', '/agents', { project_id: world.p1, name: ' Twin ' }),
+        409,
+        'AGENT.NAME_TAKEN',
+      );
+      const elsewhere = await api(
+        'POST',
+        '/agents',
+        { project_id: world.p2, name: 'Twin' },
+        world.otherUser,
+      );
       expect(elsewhere.statusCode).toBe(201);
     });
   });
 
   describe('update', () => {
     it('renames (seed 000 asks users to rename placeholder agents) and changes only what is given', async () => {
-      const agent = await createAgent(world.t, world.owner, world.p1, { name: 'Migrated Agent 1234', capabilities: ['x'], nickname: 'n' });
-      const res = await api('PATCH', `/agents/${agent.id}`, { name: 'FrontendExpert', nickname: 'Frontend Expert' });
+      const agent = await createAgent(world.t, world.owner, world.p1, {
+        name: 'Migrated Agent 1234',
+        capabilities: ['x'],
+        nickname: 'n',
+      });
+      const res = await api('PATCH', `/agents/${agent.id}`, {
+        name: 'FrontendExpert',
+        nickname: 'Frontend Expert',
+      });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ name: 'FrontendExpert', nickname: 'Frontend Expert', capabilities: ['x'], project_id: world.p1 });
-      expect(new Date(res.json().updated_at).getTime()).toBeGreaterThanOrEqual(new Date(agent.created_at as string).getTime());
+      expect(res.json()).toMatchObject({
+        name: 'FrontendExpert',
+        nickname: 'Frontend Expert',
+        capabilities: ['x'],
+        project_id: world.p1,
+      });
+      expect(new Date(res.json().updated_at).getTime()).toBeGreaterThanOrEqual(
+        new Date(agent.created_at as string).getTime(),
+      );
     });
 
     it('refuses a rename onto a taken name (409) and leaves the agent as it was', async () => {
       await createAgent(world.t, world.owner, world.p1, { name: 'Taken' });
       const agent = await createAgent(world.t, world.owner, world.p1, { name: 'Renamer' });
-      const res = await api('PATCH', `/agents/${agent.id}`, { name: 'Taken', nickname: 'should not stick' });
+      const res = await api('PATCH', `/agents/${agent.id}`, {
+        name: 'Taken',
+        nickname: 'should not stick',
+      });
       expectProblem(res, 409, 'AGENT.NAME_TAKEN');
-      expect((await api('GET', `/agents/${agent.id}`)).json()).toMatchObject({ name: 'Renamer', nickname: null });
+      expect((await api('GET', `/agents/${agent.id}`)).json()).toMatchObject({
+        name: 'Renamer',
+        nickname: null,
+      });
       // Renaming to its own name is no clash.
       expect((await api('PATCH', `/agents/${agent.id}`, { name: 'Renamer' })).statusCode).toBe(200);
     });
 
     it('clears nullable fields with null and refuses null for the others', async () => {
-      const agent = await createAgent(world.t, world.owner, world.p1, { nickname: 'nick', config: { a: 1 } });
+      const agent = await createAgent(world.t, world.owner, world.p1, {
+        nickname: 'nick',
+        config: { a: 1 },
+      });
       const cleared = await api('PATCH', `/agents/${agent.id}`, { nickname: null, config: null });
       expect(cleared.json()).toMatchObject({ nickname: null, config: null });
       for (const field of ['name', 'status', 'capabilities', 'is_active', 'agent_type']) {
@@ -121,7 +163,12 @@ describe('agents', () => {
     it('records who changed which agent of which project, agents included', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1);
       const key = await createKey(world.t, world.owner, agent.id);
-      await world.t.request({ method: 'POST', url: `/api/v1/agents/${agent.id}/heartbeat`, headers: { authorization: `Bearer ${key.api_key}` }, payload: {} });
+      await world.t.request({
+        method: 'POST',
+        url: `/api/v1/agents/${agent.id}/heartbeat`,
+        headers: { authorization: `Bearer ${key.api_key}` },
+        payload: {},
+      });
       await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`);
       await api('DELETE', `/agents/${agent.id}`);
       const rows = await sql.query(
@@ -129,11 +176,41 @@ describe('agents', () => {
         [agent.id, key.id],
       );
       expect(rows.rows).toEqual([
-        { action: 'agent.create', resource_type: 'agent', resource_id: agent.id, project_id: world.p1, actor_type: 'user' },
-        { action: 'agent_api_key.create', resource_type: 'api_key', resource_id: key.id, project_id: world.p1, actor_type: 'user' },
-        { action: 'agent.heartbeat', resource_type: 'agent', resource_id: agent.id, project_id: world.p1, actor_type: 'agent' },
-        { action: 'agent_api_key.revoke', resource_type: 'api_key', resource_id: key.id, project_id: world.p1, actor_type: 'user' },
-        { action: 'agent.delete', resource_type: 'agent', resource_id: agent.id, project_id: world.p1, actor_type: 'user' },
+        {
+          action: 'agent.create',
+          resource_type: 'agent',
+          resource_id: agent.id,
+          project_id: world.p1,
+          actor_type: 'user',
+        },
+        {
+          action: 'agent_api_key.create',
+          resource_type: 'api_key',
+          resource_id: key.id,
+          project_id: world.p1,
+          actor_type: 'user',
+        },
+        {
+          action: 'agent.heartbeat',
+          resource_type: 'agent',
+          resource_id: agent.id,
+          project_id: world.p1,
+          actor_type: 'agent',
+        },
+        {
+          action: 'agent_api_key.revoke',
+          resource_type: 'api_key',
+          resource_id: key.id,
+          project_id: world.p1,
+          actor_type: 'user',
+        },
+        {
+          action: 'agent.delete',
+          resource_type: 'agent',
+          resource_id: agent.id,
+          project_id: world.p1,
+          actor_type: 'user',
+        },
       ]);
     });
   });
@@ -142,8 +219,14 @@ describe('agents', () => {
     it('answers 204, then 404; its keys and capability details go with it', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1, { capabilities: ['c'] });
       await createKey(world.t, world.owner, agent.id);
-      await api('PUT', `/agents/${agent.id}/capabilities`, { capabilities: [{ capability_name: 'c', confidence_score: 0.9 }] });
-      const count = async (table: string) => Number((await sql.query(`SELECT count(*) FROM ${table} WHERE agent_id = $1`, [agent.id])).rows[0].count);
+      await api('PUT', `/agents/${agent.id}/capabilities`, {
+        capabilities: [{ capability_name: 'c', confidence_score: 0.9 }],
+      });
+      const count = async (table: string) =>
+        Number(
+          (await sql.query(`SELECT count(*) FROM ${table} WHERE agent_id = $1`, [agent.id])).rows[0]
+            .count,
+        );
       expect(await count('agent_api_keys')).toBe(1);
       expect(await count('agent_capabilities')).toBe(1);
 
@@ -157,26 +240,66 @@ describe('agents', () => {
     });
 
     it('goes with its project (FK cascade)', async () => {
-      const res = await world.t.request({ method: 'POST', url: '/api/v1/projects', headers: world.owner, payload: { name: 'Doomed' } });
+      const res = await world.t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: world.owner,
+        payload: { name: 'Doomed' },
+      });
       const project = res.json().id;
       const agent = await createAgent(world.t, world.owner, project);
       await createKey(world.t, world.owner, agent.id);
-      expect((await world.t.request({ method: 'DELETE', url: `/api/v1/projects/${project}`, headers: world.owner })).statusCode).toBe(204);
+      expect(
+        (
+          await world.t.request({
+            method: 'DELETE',
+            url: `/api/v1/projects/${project}`,
+            headers: world.owner,
+          })
+        ).statusCode,
+      ).toBe(204);
       expect((await sql.query('SELECT 1 FROM agents WHERE id = $1', [agent.id])).rowCount).toBe(0);
-      expect((await sql.query('SELECT 1 FROM agent_api_keys WHERE agent_id = $1', [agent.id])).rowCount).toBe(0);
+      expect(
+        (await sql.query('SELECT 1 FROM agent_api_keys WHERE agent_id = $1', [agent.id])).rowCount,
+      ).toBe(0);
     });
   });
 
   describe('list', () => {
     let project: string;
     beforeAll(async () => {
-      const res = await world.t.request({ method: 'POST', url: '/api/v1/projects', headers: world.owner, payload: { name: 'Listing' } });
+      const res = await world.t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: world.owner,
+        payload: { name: 'Listing' },
+      });
       project = res.json().id;
       // Created one after another, so "newest first" is well defined.
-      await createAgent(world.t, world.owner, project, { name: 'alpha', agent_type: 'coder', capabilities: ['python', 'sql'], status: 'online' });
-      await createAgent(world.t, world.owner, project, { name: 'beta', agent_type: 'coder', capabilities: ['go'], is_active: false });
-      await createAgent(world.t, world.owner, project, { name: 'gamma', nickname: 'The Reviewer', agent_type: 'reviewer', capabilities: ['review_100%'], status: 'busy' });
-      await createAgent(world.t, world.owner, project, { name: 'delta', capabilities: ['SQL-tuning'], status: 'online' });
+      await createAgent(world.t, world.owner, project, {
+        name: 'alpha',
+        agent_type: 'coder',
+        capabilities: ['python', 'sql'],
+        status: 'online',
+      });
+      await createAgent(world.t, world.owner, project, {
+        name: 'beta',
+        agent_type: 'coder',
+        capabilities: ['go'],
+        is_active: false,
+      });
+      await createAgent(world.t, world.owner, project, {
+        name: 'gamma',
+        nickname: 'The Reviewer',
+        agent_type: 'reviewer',
+        capabilities: ['review_100%'],
+        status: 'busy',
+      });
+      await createAgent(world.t, world.owner, project, {
+        name: 'delta',
+        capabilities: ['SQL-tuning'],
+        status: 'online',
+      });
     });
     const names = async (query: string) => {
       const res = await api('GET', `/agents?project_id=${project}&${query}`);
@@ -212,7 +335,16 @@ describe('agents', () => {
     });
 
     it('refuses bad filters with 400', async () => {
-      for (const query of ['status=sleeping', 'is_active=yes', 'project_id=nope', 'limit=501', 'limit=0', 'offset=-1', `q=${'x'.repeat(201)}`, 'colour=red']) {
+      for (const query of [
+        'status=sleeping',
+        'is_active=yes',
+        'project_id=nope',
+        'limit=501',
+        'limit=0',
+        'offset=-1',
+        `q=${'x'.repeat(201)}`,
+        'colour=red',
+      ]) {
         expectProblem(await api('GET', `/agents?${query}`), 400);
       }
     });
@@ -227,33 +359,54 @@ describe('agents', () => {
       expect(Date.now() - new Date(res.json().last_heartbeat).getTime()).toBeLessThan(60_000);
       const busy = await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'busy' });
       expect(busy.json().status).toBe('busy');
-      expectProblem(await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'sleeping' }), 400);
-      expectProblem(await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'online', extra: 1 }), 400);
+      expectProblem(
+        await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'sleeping' }),
+        400,
+      );
+      expectProblem(
+        await api('POST', `/agents/${agent.id}/heartbeat`, { status: 'online', extra: 1 }),
+        400,
+      );
     });
 
     it('takes a heartbeat without a body', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1);
-      const res = await world.t.request({ method: 'POST', url: `/api/v1/agents/${agent.id}/heartbeat`, headers: world.owner });
+      const res = await world.t.request({
+        method: 'POST',
+        url: `/api/v1/agents/${agent.id}/heartbeat`,
+        headers: world.owner,
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json().status).toBe('online');
     });
 
     it('reads agents with a stale heartbeat as offline, in responses and in ?status= filters', async () => {
-      const res = await world.t.request({ method: 'POST', url: '/api/v1/projects', headers: world.owner, payload: { name: 'Heartbeats' } });
+      const res = await world.t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: world.owner,
+        payload: { name: 'Heartbeats' },
+      });
       const project = res.json().id;
       const fresh = await createAgent(world.t, world.owner, project, { name: 'fresh' });
       const stale = await createAgent(world.t, world.owner, project, { name: 'stale' });
       await api('POST', `/agents/${fresh.id}/heartbeat`, { status: 'busy' });
       await api('POST', `/agents/${stale.id}/heartbeat`, { status: 'busy' });
       // 61 s ago: just past AGENT_HEARTBEAT_TIMEOUT=60.
-      await sql.query(`UPDATE agents SET last_heartbeat = now() - interval '61 seconds' WHERE id = $1`, [stale.id]);
+      await sql.query(
+        `UPDATE agents SET last_heartbeat = now() - interval '61 seconds' WHERE id = $1`,
+        [stale.id],
+      );
 
       expect((await api('GET', `/agents/${stale.id}`)).json().status).toBe('offline');
       expect((await api('GET', `/agents/${fresh.id}`)).json().status).toBe('busy');
       const busy = await api('GET', `/agents?project_id=${project}&status=busy`);
       expect(busy.json()).toMatchObject({ total: 1, items: [{ name: 'fresh' }] });
       const offline = await api('GET', `/agents?project_id=${project}&status=offline`);
-      expect(offline.json()).toMatchObject({ total: 1, items: [{ name: 'stale', status: 'offline' }] });
+      expect(offline.json()).toMatchObject({
+        total: 1,
+        items: [{ name: 'stale', status: 'offline' }],
+      });
       // The next heartbeat brings it back.
       expect((await api('POST', `/agents/${stale.id}/heartbeat`, {})).json().status).toBe('online');
     });
@@ -261,42 +414,92 @@ describe('agents', () => {
 
   describe('capabilities', () => {
     it('lists the agent’s capabilities with details, defaults where none were given', async () => {
-      const agent = await createAgent(world.t, world.owner, world.p1, { capabilities: ['code', 'review'] });
+      const agent = await createAgent(world.t, world.owner, world.p1, {
+        capabilities: ['code', 'review'],
+      });
       const res = await api('GET', `/agents/${agent.id}/capabilities`);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         agent_id: agent.id,
         project_id: world.p1,
         capabilities: [
-          { capability_name: 'code', confidence_score: 0.5, description: null, input_schema: null, output_schema: null, usage_count: 0, last_used_at: null },
-          { capability_name: 'review', confidence_score: 0.5, description: null, input_schema: null, output_schema: null, usage_count: 0, last_used_at: null },
+          {
+            capability_name: 'code',
+            confidence_score: 0.5,
+            description: null,
+            input_schema: null,
+            output_schema: null,
+            usage_count: 0,
+            last_used_at: null,
+          },
+          {
+            capability_name: 'review',
+            confidence_score: 0.5,
+            description: null,
+            input_schema: null,
+            output_schema: null,
+            usage_count: 0,
+            last_used_at: null,
+          },
         ],
       });
     });
 
     it('replaces the set with PUT, which also becomes the agent’s capability list', async () => {
-      const agent = await createAgent(world.t, world.owner, world.p1, { capabilities: ['code', 'review'] });
+      const agent = await createAgent(world.t, world.owner, world.p1, {
+        capabilities: ['code', 'review'],
+      });
       const put = await api('PUT', `/agents/${agent.id}/capabilities`, {
         capabilities: [
-          { capability_name: 'review', confidence_score: 0.75, description: 'Reads diffs', input_schema: { type: 'object' } },
+          {
+            capability_name: 'review',
+            confidence_score: 0.75,
+            description: 'Reads diffs',
+            input_schema: { type: 'object' },
+          },
           { capability_name: 'deploy', confidence_score: 1 },
         ],
       });
       expect(put.statusCode).toBe(200);
       expect(put.json().capabilities).toEqual([
-        expect.objectContaining({ capability_name: 'review', confidence_score: 0.75, description: 'Reads diffs', input_schema: { type: 'object' } }),
-        expect.objectContaining({ capability_name: 'deploy', confidence_score: 1, description: null }),
+        expect.objectContaining({
+          capability_name: 'review',
+          confidence_score: 0.75,
+          description: 'Reads diffs',
+          input_schema: { type: 'object' },
+        }),
+        expect.objectContaining({
+          capability_name: 'deploy',
+          confidence_score: 1,
+          description: null,
+        }),
       ]);
-      expect((await api('GET', `/agents/${agent.id}`)).json().capabilities).toEqual(['review', 'deploy']);
+      expect((await api('GET', `/agents/${agent.id}`)).json().capabilities).toEqual([
+        'review',
+        'deploy',
+      ]);
       expect((await api('GET', `/agents/${agent.id}/capabilities`)).json()).toEqual(put.json());
 
       // Usage counters survive a PUT that keeps the name; details go when the name leaves the list.
-      await sql.query(`UPDATE agent_capabilities SET usage_count = 7 WHERE agent_id = $1 AND capability_name = 'review'`, [agent.id]);
-      await api('PUT', `/agents/${agent.id}/capabilities`, { capabilities: [{ capability_name: 'review' }, { capability_name: 'deploy' }] });
+      await sql.query(
+        `UPDATE agent_capabilities SET usage_count = 7 WHERE agent_id = $1 AND capability_name = 'review'`,
+        [agent.id],
+      );
+      await api('PUT', `/agents/${agent.id}/capabilities`, {
+        capabilities: [{ capability_name: 'review' }, { capability_name: 'deploy' }],
+      });
       const kept = (await api('GET', `/agents/${agent.id}/capabilities`)).json().capabilities;
-      expect(kept[0]).toMatchObject({ capability_name: 'review', usage_count: 7, confidence_score: 0.5, description: null });
+      expect(kept[0]).toMatchObject({
+        capability_name: 'review',
+        usage_count: 7,
+        confidence_score: 0.5,
+        description: null,
+      });
       await api('PATCH', `/agents/${agent.id}`, { capabilities: ['deploy'] });
-      const rows = await sql.query('SELECT capability_name FROM agent_capabilities WHERE agent_id = $1', [agent.id]);
+      const rows = await sql.query(
+        'SELECT capability_name FROM agent_capabilities WHERE agent_id = $1',
+        [agent.id],
+      );
       expect(rows.rows.map((r) => r.capability_name)).toEqual(['deploy']);
     });
 
@@ -335,7 +538,11 @@ describe('agents', () => {
       ['capabilities that are not a list', { capabilities: 'code' }, ['capabilities']],
       ['a capability that is not a string', { capabilities: [1] }, ['capabilities']],
       ['a huge capability', { capabilities: ['c'.repeat(101)] }, ['capabilities']],
-      ['too many capabilities', { capabilities: Array.from({ length: 101 }, (_, i) => `c${i}`) }, ['capabilities']],
+      [
+        'too many capabilities',
+        { capabilities: Array.from({ length: 101 }, (_, i) => `c${i}`) },
+        ['capabilities'],
+      ],
       ['a repeated capability', { capabilities: ['a', 'a'] }, ['capabilities']],
       ['a config that is not an object', { config: [1, 2] }, ['config']],
       ['a huge config', { config: { blob: 'x'.repeat(70_000) } }, ['config']],
@@ -349,9 +556,19 @@ describe('agents', () => {
     });
 
     it('refuses malformed JSON and non-object bodies', async () => {
-      const broken = await world.t.request({ method: 'POST', url: '/api/v1/agents', headers: { ...world.owner, 'content-type': 'application/json' }, payload: '{"name":' });
+      const broken = await world.t.request({
+        method: 'POST',
+        url: '/api/v1/agents',
+        headers: { ...world.owner, 'content-type': 'application/json' },
+        payload: '{"name":',
+      });
       expectProblem(broken, 400);
-      const list = await world.t.request({ method: 'POST', url: '/api/v1/agents', headers: { ...world.owner, 'content-type': 'application/json' }, payload: '[1,2]' });
+      const list = await world.t.request({
+        method: 'POST',
+        url: '/api/v1/agents',
+        headers: { ...world.owner, 'content-type': 'application/json' },
+        payload: '[1,2]',
+      });
       expectProblem(list, 400);
     });
   });

@@ -2,7 +2,14 @@ import { Client } from 'pg';
 import { purgeAuditLog } from '@agenthub/auth';
 import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
-import { createProject, expectProblem, makeSuperuser, registerAndLogin, sql, TestUser } from './helpers';
+import {
+  createProject,
+  expectProblem,
+  makeSuperuser,
+  registerAndLogin,
+  sql,
+  TestUser,
+} from './helpers';
 
 interface AuditRow {
   id: string;
@@ -38,8 +45,14 @@ describe('audit log', () => {
   });
 
   const rows = (where = 'true', params: unknown[] = []) =>
-    sql<AuditRow>(db.url, `SELECT id::text, actor_type, actor_id, action, resource_type, resource_id, project_id, request_id FROM audit_log WHERE ${where} ORDER BY audit_log.id`, params);
-  const lastId = async () => (await sql<{ max: string | null }>(db.url, 'SELECT max(id)::text AS max FROM audit_log'))[0].max ?? '0';
+    sql<AuditRow>(
+      db.url,
+      `SELECT id::text, actor_type, actor_id, action, resource_type, resource_id, project_id, request_id FROM audit_log WHERE ${where} ORDER BY audit_log.id`,
+      params,
+    );
+  const lastId = async () =>
+    (await sql<{ max: string | null }>(db.url, 'SELECT max(id)::text AS max FROM audit_log'))[0]
+      .max ?? '0';
 
   describe('what gets recorded', () => {
     it('records sign-up (anonymous) and login (the user) with their request ids', async () => {
@@ -50,31 +63,94 @@ describe('audit log', () => {
         headers: { 'x-request-id': 'signup-42' },
         payload: { email: 'new@example.com', password: 'long enough', name: 'New' },
       });
-      const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'new@example.com', password: 'long enough' } });
+      const login = await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'new@example.com', password: 'long enough' },
+      });
       expect(login.statusCode).toBe(200);
       const userId = reg.json().id;
       expect(await rows('id > $1', [before])).toEqual([
-        { id: expect.any(String), actor_type: 'anonymous', actor_id: null, action: 'user.register', resource_type: 'user', resource_id: userId, project_id: null, request_id: 'signup-42' },
-        { id: expect.any(String), actor_type: 'user', actor_id: userId, action: 'user.login', resource_type: 'user', resource_id: userId, project_id: null, request_id: expect.stringMatching(UUID) },
+        {
+          id: expect.any(String),
+          actor_type: 'anonymous',
+          actor_id: null,
+          action: 'user.register',
+          resource_type: 'user',
+          resource_id: userId,
+          project_id: null,
+          request_id: 'signup-42',
+        },
+        {
+          id: expect.any(String),
+          actor_type: 'user',
+          actor_id: userId,
+          action: 'user.login',
+          resource_type: 'user',
+          resource_id: userId,
+          project_id: null,
+          request_id: expect.stringMatching(UUID),
+        },
       ]);
     });
 
     it('records create, update (by whoever did it) and delete of a project', async () => {
       const before = await lastId();
-      const created = await t.request({ method: 'POST', url: '/api/v1/projects', headers: { ...owner.auth, 'x-request-id': 'create-1' }, payload: { name: 'Audited' } });
+      const created = await t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: { ...owner.auth, 'x-request-id': 'create-1' },
+        payload: { name: 'Audited' },
+      });
       const id = created.json().id;
-      await t.request({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: { ...root.auth, 'x-request-id': 'update-2' }, payload: { name: 'Audited!' } });
+      await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${id}`,
+        headers: { ...root.auth, 'x-request-id': 'update-2' },
+        payload: { name: 'Audited!' },
+      });
 
       const history = await rows('id > $1', [before]);
       expect(history).toEqual([
-        { id: expect.any(String), actor_type: 'user', actor_id: owner.id, action: 'project.create', resource_type: 'project', resource_id: id, project_id: id, request_id: 'create-1' },
-        { id: expect.any(String), actor_type: 'user', actor_id: root.id, action: 'project.update', resource_type: 'project', resource_id: id, project_id: id, request_id: 'update-2' },
+        {
+          id: expect.any(String),
+          actor_type: 'user',
+          actor_id: owner.id,
+          action: 'project.create',
+          resource_type: 'project',
+          resource_id: id,
+          project_id: id,
+          request_id: 'create-1',
+        },
+        {
+          id: expect.any(String),
+          actor_type: 'user',
+          actor_id: root.id,
+          action: 'project.update',
+          resource_type: 'project',
+          resource_id: id,
+          project_id: id,
+          request_id: 'update-2',
+        },
       ]);
 
       // The deletion takes the project's history with it (FK cascade) but is itself recorded.
-      await t.request({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: { ...owner.auth, 'x-request-id': 'delete-3' } });
+      await t.request({
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}`,
+        headers: { ...owner.auth, 'x-request-id': 'delete-3' },
+      });
       expect(await rows('id > $1', [before])).toEqual([
-        { id: expect.any(String), actor_type: 'user', actor_id: owner.id, action: 'project.delete', resource_type: 'project', resource_id: id, project_id: null, request_id: 'delete-3' },
+        {
+          id: expect.any(String),
+          actor_type: 'user',
+          actor_id: owner.id,
+          action: 'project.delete',
+          resource_type: 'project',
+          resource_id: id,
+          project_id: null,
+          request_id: 'delete-3',
+        },
       ]);
     });
 
@@ -83,18 +159,61 @@ describe('audit log', () => {
       const before = await lastId();
       await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}`, headers: owner.auth });
       await t.request({ method: 'GET', url: '/api/v1/projects', headers: owner.auth });
-      expectProblem(await t.request({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: bob.auth, payload: { name: 'x' } }), 403);
-      expectProblem(await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, payload: {} }), 401);
-      expectProblem(await t.request({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: owner.auth, payload: { name: '' } }), 400);
-      expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'owner@example.com', password: 'wrong' } }), 401);
-      expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'owner@example.com', password: 'long enough', name: 'x' } }), 409);
+      expectProblem(
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/projects/${p.id}`,
+          headers: bob.auth,
+          payload: { name: 'x' },
+        }),
+        403,
+      );
+      expectProblem(
+        await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, payload: {} }),
+        401,
+      );
+      expectProblem(
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/projects/${p.id}`,
+          headers: owner.auth,
+          payload: { name: '' },
+        }),
+        400,
+      );
+      expectProblem(
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'owner@example.com', password: 'wrong' },
+        }),
+        401,
+      );
+      expectProblem(
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/register',
+          payload: { email: 'owner@example.com', password: 'long enough', name: 'x' },
+        }),
+        409,
+      );
       expect(await rows('id > $1', [before])).toEqual([]);
     });
 
     it('replaces a malformed X-Request-Id with a fresh UUID', async () => {
       const before = await lastId();
-      await t.request({ method: 'POST', url: '/api/v1/projects', headers: { ...owner.auth, 'x-request-id': 'x'.repeat(200) }, payload: { name: 'Long id' } });
-      await t.request({ method: 'POST', url: '/api/v1/projects', headers: { ...owner.auth, 'x-request-id': "a'b c" }, payload: { name: 'Odd id' } });
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: { ...owner.auth, 'x-request-id': 'x'.repeat(200) },
+        payload: { name: 'Long id' },
+      });
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: { ...owner.auth, 'x-request-id': "a'b c" },
+        payload: { name: 'Odd id' },
+      });
       const [a, b] = await rows('id > $1', [before]);
       expect(a.request_id).toMatch(UUID);
       expect(b.request_id).toMatch(UUID);
@@ -106,21 +225,43 @@ describe('audit log', () => {
     afterEach(() => sql(db.url, 'DROP TRIGGER IF EXISTS audit_log_fail ON audit_log'));
 
     const failAuditInsertsFor = async (action: string) => {
-      await sql(db.url, `CREATE OR REPLACE FUNCTION audit_log_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit insert failed'; END $$`);
+      await sql(
+        db.url,
+        `CREATE OR REPLACE FUNCTION audit_log_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit insert failed'; END $$`,
+      );
       await sql(db.url, 'DROP TRIGGER IF EXISTS audit_log_fail ON audit_log');
-      await sql(db.url, `CREATE TRIGGER audit_log_fail BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.action = '${action}') EXECUTE FUNCTION audit_log_fail()`);
+      await sql(
+        db.url,
+        `CREATE TRIGGER audit_log_fail BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.action = '${action}') EXECUTE FUNCTION audit_log_fail()`,
+      );
     };
 
     it('undoes a change whose audit row cannot be written (no change without its record)', async () => {
       const p = await createProject(t, owner, 'Before');
       await failAuditInsertsFor('project.update');
-      const res = await t.request({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: owner.auth, payload: { name: 'After' } });
+      const res = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${p.id}`,
+        headers: owner.auth,
+        payload: { name: 'After' },
+      });
       expect(res.statusCode).toBe(500);
-      expect(await sql(db.url, 'SELECT name FROM projects WHERE id = $1', [p.id])).toEqual([{ name: 'Before' }]);
+      expect(await sql(db.url, 'SELECT name FROM projects WHERE id = $1', [p.id])).toEqual([
+        { name: 'Before' },
+      ]);
 
       await failAuditInsertsFor('project.create');
       const [{ count }] = await sql<{ count: string }>(db.url, 'SELECT count(*) FROM projects');
-      expect((await t.request({ method: 'POST', url: '/api/v1/projects', headers: owner.auth, payload: { name: 'Never' } })).statusCode).toBe(500);
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            url: '/api/v1/projects',
+            headers: owner.auth,
+            payload: { name: 'Never' },
+          })
+        ).statusCode,
+      ).toBe(500);
       expect(await sql(db.url, 'SELECT count(*) FROM projects')).toEqual([{ count }]);
     });
   });
@@ -128,28 +269,49 @@ describe('audit log', () => {
   describe('append-only in the database', () => {
     it('refuses UPDATE, DELETE and TRUNCATE in plain SQL', async () => {
       expect((await rows()).length).toBeGreaterThan(0);
-      await expect(sql(db.url, `UPDATE audit_log SET action = 'forged'`)).rejects.toThrow(/append-only/);
-      await expect(sql(db.url, `UPDATE audit_log SET actor_id = NULL, actor_type = 'anonymous' WHERE actor_type = 'user'`)).rejects.toThrow(/append-only/);
+      await expect(sql(db.url, `UPDATE audit_log SET action = 'forged'`)).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(
+        sql(
+          db.url,
+          `UPDATE audit_log SET actor_id = NULL, actor_type = 'anonymous' WHERE actor_type = 'user'`,
+        ),
+      ).rejects.toThrow(/append-only/);
       await expect(sql(db.url, 'DELETE FROM audit_log')).rejects.toThrow(/append-only/);
-      await expect(sql(db.url, 'DELETE FROM audit_log WHERE project_id IS NULL')).rejects.toThrow(/append-only/);
+      await expect(sql(db.url, 'DELETE FROM audit_log WHERE project_id IS NULL')).rejects.toThrow(
+        /append-only/,
+      );
       await expect(sql(db.url, 'TRUNCATE audit_log')).rejects.toThrow(/append-only/);
       expect(await sql(db.url, `SELECT 1 FROM audit_log WHERE action = 'forged'`)).toEqual([]);
     });
 
     it('lets rows go only with their project (cascade) or in a retention run', async () => {
       const p = await createProject(t, owner, 'Cascade');
-      await t.request({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: owner.auth, payload: { name: 'Cascade 2' } });
+      await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${p.id}`,
+        headers: owner.auth,
+        payload: { name: 'Cascade 2' },
+      });
       expect(await rows('project_id = $1', [p.id])).toHaveLength(2);
-      await expect(sql(db.url, 'DELETE FROM audit_log WHERE project_id = $1', [p.id])).rejects.toThrow(/append-only/);
+      await expect(
+        sql(db.url, 'DELETE FROM audit_log WHERE project_id = $1', [p.id]),
+      ).rejects.toThrow(/append-only/);
       await sql(db.url, 'DELETE FROM projects WHERE id = $1', [p.id]);
       expect(await rows('project_id = $1', [p.id])).toEqual([]);
     });
 
     it('purges rows older than a cutoff in a retention run, and only there', async () => {
-      await sql(db.url, `INSERT INTO audit_log (occurred_at, actor_type, action, resource_type) VALUES (now() - interval '400 days', 'system', 'old.thing', 'thing'), (now() - interval '10 days', 'system', 'recent.thing', 'thing')`);
+      await sql(
+        db.url,
+        `INSERT INTO audit_log (occurred_at, actor_type, action, resource_type) VALUES (now() - interval '400 days', 'system', 'old.thing', 'thing'), (now() - interval '10 days', 'system', 'recent.thing', 'thing')`,
+      );
       const cutoff = new Date(Date.now() - 365 * 86_400_000);
       expect(await purgeAuditLog(db.url, cutoff)).toBe(1);
-      expect(await sql(db.url, `SELECT action FROM audit_log WHERE action LIKE '%.thing'`)).toEqual([{ action: 'recent.thing' }]);
+      expect(await sql(db.url, `SELECT action FROM audit_log WHERE action LIKE '%.thing'`)).toEqual(
+        [{ action: 'recent.thing' }],
+      );
 
       // The permission ends with the retention transaction; a session cannot keep it by accident.
       const client = new Client({ connectionString: db.url });
@@ -159,7 +321,9 @@ describe('audit log', () => {
         await client.query(`SET LOCAL agenthub.audit_retention = 'on'`);
         await client.query(`DELETE FROM audit_log WHERE action = 'recent.thing'`);
         await client.query('ROLLBACK');
-        await expect(client.query(`DELETE FROM audit_log WHERE action = 'recent.thing'`)).rejects.toThrow(/append-only/);
+        await expect(
+          client.query(`DELETE FROM audit_log WHERE action = 'recent.thing'`),
+        ).rejects.toThrow(/append-only/);
       } finally {
         await client.end();
       }
@@ -170,12 +334,25 @@ describe('audit log', () => {
     it("pages through a project's history, newest first", async () => {
       const p = await createProject(t, owner, 'History');
       for (const name of ['v2', 'v3', 'v4']) {
-        await t.request({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: owner.auth, payload: { name } });
+        await t.request({
+          method: 'PATCH',
+          url: `/api/v1/projects/${p.id}`,
+          headers: owner.auth,
+          payload: { name },
+        });
       }
-      const first = await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}/audit?limit=3`, headers: owner.auth });
+      const first = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${p.id}/audit?limit=3`,
+        headers: owner.auth,
+      });
       expect(first.statusCode).toBe(200);
       expect(first.json()).toMatchObject({ total: 4, limit: 3, offset: 0 });
-      expect(first.json().items.map((e: AuditRow) => e.action)).toEqual(['project.update', 'project.update', 'project.update']);
+      expect(first.json().items.map((e: AuditRow) => e.action)).toEqual([
+        'project.update',
+        'project.update',
+        'project.update',
+      ]);
       expect(first.json().items[0]).toEqual({
         id: expect.any(String),
         occurred_at: expect.stringMatching(/Z$/),
@@ -189,22 +366,52 @@ describe('audit log', () => {
       });
       const ids = first.json().items.map((e: AuditRow) => Number(e.id));
       expect(ids).toEqual([...ids].sort((a, b) => b - a));
-      const rest = await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}/audit?limit=3&offset=3`, headers: root.auth });
+      const rest = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${p.id}/audit?limit=3&offset=3`,
+        headers: root.auth,
+      });
       expect(rest.json().items.map((e: AuditRow) => e.action)).toEqual(['project.create']);
     });
 
     it('gives superusers the whole log, filterable; nobody else', async () => {
-      const all = await t.request({ method: 'GET', url: '/api/v1/audit?action=user.register&limit=500', headers: root.auth });
+      const all = await t.request({
+        method: 'GET',
+        url: '/api/v1/audit?action=user.register&limit=500',
+        headers: root.auth,
+      });
       expect(all.statusCode).toBe(200);
       expect(all.json().items.length).toBeGreaterThanOrEqual(3);
-      expect(all.json().items.every((e: AuditRow) => e.action === 'user.register' && e.project_id === null)).toBe(true);
-      const mine = await t.request({ method: 'GET', url: `/api/v1/audit?actor_id=${bob.id}`, headers: root.auth });
+      expect(
+        all
+          .json()
+          .items.every((e: AuditRow) => e.action === 'user.register' && e.project_id === null),
+      ).toBe(true);
+      const mine = await t.request({
+        method: 'GET',
+        url: `/api/v1/audit?actor_id=${bob.id}`,
+        headers: root.auth,
+      });
       expect(mine.json().items.every((e: AuditRow) => e.actor_id === bob.id)).toBe(true);
 
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/audit', headers: owner.auth }), 403, 'AUTH.SUPERUSER_REQUIRED');
+      expectProblem(
+        await t.request({ method: 'GET', url: '/api/v1/audit', headers: owner.auth }),
+        403,
+        'AUTH.SUPERUSER_REQUIRED',
+      );
       expectProblem(await t.request({ method: 'GET', url: '/api/v1/audit' }), 401);
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/audit?actor_id=nope', headers: root.auth }), 400);
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/audit?actor_type=robot', headers: root.auth }), 400);
+      expectProblem(
+        await t.request({ method: 'GET', url: '/api/v1/audit?actor_id=nope', headers: root.auth }),
+        400,
+      );
+      expectProblem(
+        await t.request({
+          method: 'GET',
+          url: '/api/v1/audit?actor_type=robot',
+          headers: root.auth,
+        }),
+        400,
+      );
     });
   });
 });

@@ -14,12 +14,18 @@ describe('auth: register, login, me', () => {
     await db.drop();
   });
 
-  const register = (payload: Record<string, unknown>) => t.request({ method: 'POST', url: '/api/v1/auth/register', payload });
-  const loginRequest = (email: string, password: string) => t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  const register = (payload: Record<string, unknown>) =>
+    t.request({ method: 'POST', url: '/api/v1/auth/register', payload });
+  const loginRequest = (email: string, password: string) =>
+    t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
 
   describe('POST /auth/register', () => {
     it('creates an active, ordinary user (201) with a normalised email and no password in sight', async () => {
-      const res = await register({ email: '  Grace.Hopper@Example.COM ', password: PASSWORD, name: ' Grace Hopper ' });
+      const res = await register({
+        email: '  Grace.Hopper@Example.COM ',
+        password: PASSWORD,
+        name: ' Grace Hopper ',
+      });
       expect(res.statusCode).toBe(201);
       const body = res.json();
       expect(body).toEqual({
@@ -33,49 +39,88 @@ describe('auth: register, login, me', () => {
       });
       expect(res.body).not.toMatch(/password|argon2|hash/i);
 
-      const [row] = await sql<{ password_hash: string }>(db.url, 'SELECT password_hash FROM users WHERE id = $1', [body.id]);
+      const [row] = await sql<{ password_hash: string }>(
+        db.url,
+        'SELECT password_hash FROM users WHERE id = $1',
+        [body.id],
+      );
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       expect(row.password_hash).not.toContain(PASSWORD);
     });
 
     it('refuses an email that exists in another letter case (409)', async () => {
       await register({ email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
-      const res = await register({ email: 'ADA@Example.com', password: 'another password', name: 'Ada 2' });
+      const res = await register({
+        email: 'ADA@Example.com',
+        password: 'another password',
+        name: 'Ada 2',
+      });
       expectProblem(res, 409, 'AUTH.EMAIL_TAKEN');
-      expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'ada@example.com'`)).toHaveLength(1);
+      expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'ada@example.com'`)).toHaveLength(
+        1,
+      );
     });
 
     it('keeps emails unique case-insensitively in the database too', async () => {
-      await expect(sql(db.url, `INSERT INTO users (email, password_hash, name) VALUES ('ADA@example.com', '$x', 'x')`)).rejects.toThrow(/users_email_normalised/);
-      await expect(sql(db.url, `INSERT INTO users (email, password_hash, name) VALUES ('ada@example.com', '$x', 'x')`)).rejects.toThrow(/users_email_key/);
+      await expect(
+        sql(
+          db.url,
+          `INSERT INTO users (email, password_hash, name) VALUES ('ADA@example.com', '$x', 'x')`,
+        ),
+      ).rejects.toThrow(/users_email_normalised/);
+      await expect(
+        sql(
+          db.url,
+          `INSERT INTO users (email, password_hash, name) VALUES ('ada@example.com', '$x', 'x')`,
+        ),
+      ).rejects.toThrow(/users_email_key/);
     });
 
     it.each([
       ['7 characters', 'x'.repeat(7)],
       ['129 characters', 'x'.repeat(129)],
     ])('refuses a password of %s (400 naming password)', async (_what, password) => {
-      const res = await register({ email: `short-${password.length}@example.com`, password, name: 'X' });
+      const res = await register({
+        email: `short-${password.length}@example.com`,
+        password,
+        name: 'X',
+      });
       expectProblem(res, 400, 'REQUEST.VALIDATION_FAILED');
       expect(Object.keys(res.json().errors)).toEqual(['password']);
     });
 
     it('accepts passwords of exactly 8 and 128 characters', async () => {
-      expect((await register({ email: 'eight@example.com', password: 'x'.repeat(8), name: 'E' })).statusCode).toBe(201);
-      expect((await register({ email: 'max@example.com', password: 'y'.repeat(128), name: 'M' })).statusCode).toBe(201);
+      expect(
+        (await register({ email: 'eight@example.com', password: 'x'.repeat(8), name: 'E' }))
+          .statusCode,
+      ).toBe(201);
+      expect(
+        (await register({ email: 'max@example.com', password: 'y'.repeat(128), name: 'M' }))
+          .statusCode,
+      ).toBe(201);
       expect((await loginRequest('max@example.com', 'y'.repeat(128))).statusCode).toBe(200);
     });
 
     it('refuses an unknown field by name, a bad email, a blank name and a missing body', async () => {
-      const unknown = await register({ email: 'u@example.com', password: PASSWORD, name: 'U', is_superuser: true });
+      const unknown = await register({
+        email: 'u@example.com',
+        password: PASSWORD,
+        name: 'U',
+        is_superuser: true,
+      });
       expectProblem(unknown, 400, 'REQUEST.VALIDATION_FAILED');
-      expect(unknown.json().errors).toEqual({ is_superuser: ['unknown field "is_superuser" is not allowed'] });
+      expect(unknown.json().errors).toEqual({
+        is_superuser: ['unknown field "is_superuser" is not allowed'],
+      });
 
       const bad = await register({ email: 'not-an-email', password: PASSWORD, name: '   ' });
       expectProblem(bad, 400);
       expect(Object.keys(bad.json().errors).sort()).toEqual(['email', 'name']);
 
       expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/register' }), 400);
-      expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'u@example.com'`)).toHaveLength(0);
+      expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'u@example.com'`)).toHaveLength(
+        0,
+      );
     });
   });
 
@@ -85,10 +130,24 @@ describe('auth: register, login, me', () => {
     it('answers a bearer token with its lifetime (200)', async () => {
       const res = await loginRequest('Linus@Example.com', PASSWORD);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: 1200 });
-      const [header, claims] = res.json().access_token.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+      expect(res.json()).toEqual({
+        access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+        token_type: 'Bearer',
+        expires_in: 1200,
+      });
+      const [header, claims] = res
+        .json()
+        .access_token.split('.')
+        .slice(0, 2)
+        .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-      expect(claims).toEqual({ sub: expect.any(String), iat: expect.any(Number), exp: expect.any(Number), iss: 'agenthub', aud: 'agenthub-api' });
+      expect(claims).toEqual({
+        sub: expect.any(String),
+        iat: expect.any(Number),
+        exp: expect.any(Number),
+        iss: 'agenthub',
+        aud: 'agenthub-api',
+      });
       expect(claims.exp - claims.iat).toBe(1200);
     });
 
@@ -125,22 +184,56 @@ describe('auth: register, login, me', () => {
     it('refuses an inactive user with the same 401, even with the right password', async () => {
       await register({ email: 'gone@example.com', password: PASSWORD, name: 'Gone' });
       await sql(db.url, `UPDATE users SET is_active = false WHERE email = 'gone@example.com'`);
-      expectProblem(await loginRequest('gone@example.com', PASSWORD), 401, 'AUTH.INVALID_CREDENTIALS');
+      expectProblem(
+        await loginRequest('gone@example.com', PASSWORD),
+        401,
+        'AUTH.INVALID_CREDENTIALS',
+      );
     });
 
     it('upgrades a hash made elsewhere (argon2-cffi, other parameters) the first time the password is used', async () => {
-      const foreign = '$argon2id$v=19$m=65536,t=3,p=4$MIIRqgvgQbgj220jfp0MPA$YfwJSVjtjSU0zzV/P3S9nnQ/USre2wvJMjfCIjrTQbg';
-      await sql(db.url, `INSERT INTO users (email, password_hash, name) VALUES ('legacy@example.com', $1, 'Legacy')`, [foreign]);
-      expect((await loginRequest('legacy@example.com', 'correct horse battery staple')).statusCode).toBe(200);
-      const [row] = await sql<{ password_hash: string }>(db.url, `SELECT password_hash FROM users WHERE email = 'legacy@example.com'`);
+      const foreign =
+        '$argon2id$v=19$m=65536,t=3,p=4$MIIRqgvgQbgj220jfp0MPA$YfwJSVjtjSU0zzV/P3S9nnQ/USre2wvJMjfCIjrTQbg';
+      await sql(
+        db.url,
+        `INSERT INTO users (email, password_hash, name) VALUES ('legacy@example.com', $1, 'Legacy')`,
+        [foreign],
+      );
+      expect(
+        (await loginRequest('legacy@example.com', 'correct horse battery staple')).statusCode,
+      ).toBe(200);
+      const [row] = await sql<{ password_hash: string }>(
+        db.url,
+        `SELECT password_hash FROM users WHERE email = 'legacy@example.com'`,
+      );
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      expect((await loginRequest('legacy@example.com', 'correct horse battery staple')).statusCode).toBe(200);
+      expect(
+        (await loginRequest('legacy@example.com', 'correct horse battery staple')).statusCode,
+      ).toBe(200);
     });
 
     it('refuses malformed bodies with 400', async () => {
-      expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'linus@example.com' } }), 400);
-      expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 1, password: 2 } }), 400);
-      const extra = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@b.co', password: 'x', remember: true } });
+      expectProblem(
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'linus@example.com' },
+        }),
+        400,
+      );
+      expectProblem(
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 1, password: 2 },
+        }),
+        400,
+      );
+      const extra = await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'a@b.co', password: 'x', remember: true },
+      });
       expectProblem(extra, 400);
       expect(Object.keys(extra.json().errors)).toEqual(['remember']);
     });
@@ -151,14 +244,23 @@ describe('auth: register, login, me', () => {
       const user = await registerAndLogin(t, 'me@example.com');
       const res = await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ kind: 'user', id: user.id, email: 'me@example.com', is_superuser: false, is_active: true });
+      expect(res.json()).toMatchObject({
+        kind: 'user',
+        id: user.id,
+        email: 'me@example.com',
+        is_superuser: false,
+        is_active: true,
+      });
       expect(res.body).not.toMatch(/password|argon2|hash/i);
     });
 
     it('sees a promotion to superuser at once (the user is re-read on every request)', async () => {
       const user = await login(t, 'me@example.com');
       await sql(db.url, `UPDATE users SET is_superuser = true WHERE id = $1`, [user.id]);
-      expect((await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth })).json().is_superuser).toBe(true);
+      expect(
+        (await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth })).json()
+          .is_superuser,
+      ).toBe(true);
     });
 
     it('answers 401 without a token, and names the Bearer scheme', async () => {

@@ -6,7 +6,9 @@ describe('health', () => {
     const ctx = useApiTestApp();
 
     it('is live and ready, outside the /api/v1 prefix', async () => {
-      expect((await ctx.t.request({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
+      expect((await ctx.t.request({ method: 'GET', url: '/health/live' })).json()).toEqual({
+        status: 'ok',
+      });
       const ready = await ctx.t.request({ method: 'GET', url: '/health/ready' });
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', migrations: 'ok' } });

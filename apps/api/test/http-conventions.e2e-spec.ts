@@ -41,7 +41,8 @@ describe('HTTP conventions (configureHttpApp)', () => {
   });
   afterAll(() => t.close());
 
-  const post = (payload: unknown) => t.request({ method: 'POST', url: '/api/v1/things', payload: payload as object });
+  const post = (payload: unknown) =>
+    t.request({ method: 'POST', url: '/api/v1/things', payload: payload as object });
 
   it('serves routes under /api/v1 and transforms bodies into their DTO', async () => {
     const res = await post({ name: 'a', size: 1 });
@@ -53,7 +54,11 @@ describe('HTTP conventions (configureHttpApp)', () => {
     const res = await post({ name: 'a', size: 1, colour: 'red' });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ status: 400, code: 'REQUEST.VALIDATION_FAILED', errors: { colour: [expect.stringContaining('colour')] } });
+    expect(res.json()).toMatchObject({
+      status: 400,
+      code: 'REQUEST.VALIDATION_FAILED',
+      errors: { colour: [expect.stringContaining('colour')] },
+    });
   });
 
   it('names every invalid field', async () => {
@@ -63,18 +68,33 @@ describe('HTTP conventions (configureHttpApp)', () => {
   });
 
   it('answers malformed JSON and a wrong content type with a 4xx problem', async () => {
-    const bad = await t.request({ method: 'POST', url: '/api/v1/things', payload: '{"name":', headers: { 'content-type': 'application/json' } });
+    const bad = await t.request({
+      method: 'POST',
+      url: '/api/v1/things',
+      payload: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
-    const xml = await t.request({ method: 'POST', url: '/api/v1/things', payload: '<a/>', headers: { 'content-type': 'application/xml' } });
+    const xml = await t.request({
+      method: 'POST',
+      url: '/api/v1/things',
+      payload: '<a/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(xml.statusCode).toBe(415);
     expect(xml.headers['content-type']).toContain('application/problem+json');
     expect(xml.json().code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('applies pagination defaults and limits', async () => {
-    expect((await t.request({ method: 'GET', url: '/api/v1/things' })).json()).toEqual({ limit: 50, offset: 0 });
-    expect((await t.request({ method: 'GET', url: '/api/v1/things?limit=500&offset=3' })).json()).toEqual({ limit: 500, offset: 3 });
+    expect((await t.request({ method: 'GET', url: '/api/v1/things' })).json()).toEqual({
+      limit: 50,
+      offset: 0,
+    });
+    expect(
+      (await t.request({ method: 'GET', url: '/api/v1/things?limit=500&offset=3' })).json(),
+    ).toEqual({ limit: 500, offset: 3 });
     const tooMany = await t.request({ method: 'GET', url: '/api/v1/things?limit=501' });
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().errors.limit).toBeDefined();
@@ -83,7 +103,10 @@ describe('HTTP conventions (configureHttpApp)', () => {
   it('answers a malformed UUID in the path with 400, not 500', async () => {
     const res = await t.request({ method: 'GET', url: '/api/v1/things/not-a-uuid' });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'REQUEST.INVALID_ID', errors: { id: ['must be a UUID'] } });
+    expect(res.json()).toMatchObject({
+      code: 'REQUEST.INVALID_ID',
+      errors: { id: ['must be a UUID'] },
+    });
   });
 
   it('answers an unknown route with a problem+json 404', async () => {

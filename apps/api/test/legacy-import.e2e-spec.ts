@@ -8,7 +8,8 @@ const fixture = sharedFixture;
 const hex = (u: string) => u.replace(/-/g, '');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** make_fixtures.py's broker keys: sk_agent_v1_<project>_<agent>_<sha256(agent)[:32]>. */
-const brokerKey = (project: string, agent: string) => `sk_agent_v1_${project}_${agent}_${sha256(agent).slice(0, 32)}`;
+const brokerKey = (project: string, agent: string) =>
+  `sk_agent_v1_${project}_${agent}_${sha256(agent).slice(0, 32)}`;
 
 describe('legacy broker users and keys keep working after agent-com import', () => {
   let db: TestDatabase;
@@ -24,35 +25,82 @@ describe('legacy broker users and keys keep working after agent-com import', () 
   });
 
   it('alice logs in with her old password (argon2id hash from the broker)', async () => {
-    const ok = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'alice@example.com', password: 'alice-password-1' } });
+    const ok = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'alice@example.com', password: 'alice-password-1' },
+    });
     expect(ok.statusCode).toBe(200);
-    const me = await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${ok.json().access_token}` } });
+    const me = await t.request({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${ok.json().access_token}` },
+    });
     expect(me.json()).toMatchObject({ email: 'alice@example.com', is_superuser: true });
-    const wrong = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'alice@example.com', password: 'nope-nope-nope' } });
+    const wrong = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'alice@example.com', password: 'nope-nope-nope' },
+    });
     expect(wrong.statusCode).toBe(401);
   });
 
   it("a broker key authenticates as its agent; a revoked one and a placeholder's (inactive) do not", async () => {
-    const planner = (await sql<{ id: string }>(db.url, `SELECT id FROM agents WHERE name = 'Planner'`))[0].id;
-    const ok = await t.request({ method: 'GET', url: `/api/v1/agents/${planner}`, headers: { authorization: `Bearer ${brokerKey('alpha', 'planner')}` } });
+    const planner = (
+      await sql<{ id: string }>(db.url, `SELECT id FROM agents WHERE name = 'Planner'`)
+    )[0].id;
+    const ok = await t.request({
+      method: 'GET',
+      url: `/api/v1/agents/${planner}`,
+      headers: { authorization: `Bearer ${brokerKey('alpha', 'planner')}` },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ id: planner, name: 'Planner' });
-    const revoked = await t.request({ method: 'GET', url: `/api/v1/agents/${planner}`, headers: { authorization: `Bearer ${brokerKey('alpha', 'tester')}` } });
+    const revoked = await t.request({
+      method: 'GET',
+      url: `/api/v1/agents/${planner}`,
+      headers: { authorization: `Bearer ${brokerKey('alpha', 'tester')}` },
+    });
     expect(revoked.statusCode).toBe(401);
     // coder is still a placeholder: inactive until someone activates it, then its key works.
     const coderKey = { authorization: `Bearer ${brokerKey('alpha', 'coder')}` };
-    const coder = (await sql<{ agent_id: string }>(db.url, `SELECT agent_id FROM agent_api_keys WHERE key_hash = $1`, [sha256(brokerKey('alpha', 'coder'))]))[0].agent_id;
-    expect((await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey })).statusCode).toBe(401);
+    const coder = (
+      await sql<{ agent_id: string }>(
+        db.url,
+        `SELECT agent_id FROM agent_api_keys WHERE key_hash = $1`,
+        [sha256(brokerKey('alpha', 'coder'))],
+      )
+    )[0].agent_id;
+    expect(
+      (await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey }))
+        .statusCode,
+    ).toBe(401);
     await sql(db.url, 'UPDATE agents SET is_active = true WHERE id = $1', [coder]);
-    expect((await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey })).statusCode).toBe(200);
+    expect(
+      (await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey }))
+        .statusCode,
+    ).toBe(200);
     expect(hex(coder)).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('broker fields with no column of their own are kept in legacy on the row', async () => {
-    expect(await sql(db.url, `SELECT legacy FROM users WHERE email = 'alice@example.com'`)).toEqual([{ legacy: { username: 'alice', role: 'admin', permissions: null } }]);
-    expect(await sql(db.url, `SELECT legacy FROM projects WHERE legacy->>'project_id' = 'alpha'`)).toEqual([
-      { legacy: { project_id: 'alpha', status: 'active', allow_cross_project: 0, settings: { color: 'blue' } } },
+    expect(await sql(db.url, `SELECT legacy FROM users WHERE email = 'alice@example.com'`)).toEqual(
+      [{ legacy: { username: 'alice', role: 'admin', permissions: null } }],
+    );
+    expect(
+      await sql(db.url, `SELECT legacy FROM projects WHERE legacy->>'project_id' = 'alpha'`),
+    ).toEqual([
+      {
+        legacy: {
+          project_id: 'alpha',
+          status: 'active',
+          allow_cross_project: 0,
+          settings: { color: 'blue' },
+        },
+      },
     ]);
-    expect(await sql(db.url, `SELECT legacy FROM agent_api_keys WHERE name = 'key_planner'`)).toEqual([{ legacy: { capabilities: ['chat'] } }]);
+    expect(
+      await sql(db.url, `SELECT legacy FROM agent_api_keys WHERE name = 'key_planner'`),
+    ).toEqual([{ legacy: { capabilities: ['chat'] } }]);
   });
 });

@@ -10,7 +10,9 @@ describe('GET /metrics', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('process_cpu_user_seconds_total');
-    expect(res.body).toMatch(/http_request_duration_seconds_count\{[^}]*method="GET"[^}]*route="\/health\/live"[^}]*status="200"/);
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_count\{[^}]*method="GET"[^}]*route="\/health\/live"[^}]*status="200"/,
+    );
     // Unmatched URLs never become labels of their own.
     expect(res.body).not.toContain('no-such-route');
   });
@@ -22,7 +24,10 @@ describe('OpenAPI', () => {
   it('serves the OpenAPI document and Swagger UI', async () => {
     const json = await ctx.t.request({ method: 'GET', url: '/docs/json' });
     expect(json.statusCode).toBe(200);
-    expect(json.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./), info: { title: 'AgentHub API' } });
+    expect(json.json()).toMatchObject({
+      openapi: expect.stringMatching(/^3\./),
+      info: { title: 'AgentHub API' },
+    });
     const ui = await ctx.t.request({ method: 'GET', url: '/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toContain('text/html');

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
-import { createProject, deactivate, expectProblem, makeSuperuser, registerAndLogin, sql, TestUser } from './helpers';
+import {
+  createProject,
+  deactivate,
+  expectProblem,
+  makeSuperuser,
+  registerAndLogin,
+  sql,
+  TestUser,
+} from './helpers';
 
 type Actor = 'owner' | 'superuser' | 'other user' | 'no token' | 'inactive user';
 const ACTORS: Actor[] = ['owner', 'superuser', 'other user', 'no token', 'inactive user'];
@@ -30,7 +38,13 @@ describe('projects', () => {
     await deactivate(db.url, 'carol@example.com');
     project = await createProject(t, owner, 'Apollo', 'to the moon');
     headers = (actor) =>
-      ({ owner: owner.auth, superuser: root.auth, 'other user': bob.auth, 'no token': {}, 'inactive user': carol.auth })[actor];
+      ({
+        owner: owner.auth,
+        superuser: root.auth,
+        'other user': bob.auth,
+        'no token': {},
+        'inactive user': carol.auth,
+      })[actor];
   });
   afterAll(async () => {
     await t.close();
@@ -39,29 +53,58 @@ describe('projects', () => {
 
   /** Seed 001's matrix: owner and superuser may, other users get 403, no valid credentials 401. */
   const expectAccess = (res: LightMyRequestResponse, actor: Actor, ok: number) => {
-    const expected = { owner: ok, superuser: ok, 'other user': 403, 'no token': 401, 'inactive user': 401 }[actor];
+    const expected = {
+      owner: ok,
+      superuser: ok,
+      'other user': 403,
+      'no token': 401,
+      'inactive user': 401,
+    }[actor];
     expect({ actor, status: res.statusCode }).toEqual({ actor, status: expected });
-    if (expected >= 400) expectProblem(res, expected, { 403: 'PROJECT.FORBIDDEN', 401: undefined }[expected as 403 | 401]);
+    if (expected >= 400)
+      expectProblem(
+        res,
+        expected,
+        { 403: 'PROJECT.FORBIDDEN', 401: undefined }[expected as 403 | 401],
+      );
   };
 
   describe('access matrix', () => {
     it.each(ACTORS)('GET /projects/:id — %s', async (actor) => {
-      const res = await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}`, headers: headers(actor) });
+      const res = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${project.id}`,
+        headers: headers(actor),
+      });
       expectAccess(res, actor, 200);
-      if (res.statusCode === 200) expect(res.json()).toMatchObject({ id: project.id, name: 'Apollo', owner_id: owner.id });
+      if (res.statusCode === 200)
+        expect(res.json()).toMatchObject({ id: project.id, name: 'Apollo', owner_id: owner.id });
     });
 
     it.each(ACTORS)('PATCH /projects/:id — %s', async (actor) => {
       const description = `edited by ${actor}`;
-      const res = await t.request({ method: 'PATCH', url: `/api/v1/projects/${project.id}`, headers: headers(actor), payload: { description } });
+      const res = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${project.id}`,
+        headers: headers(actor),
+        payload: { description },
+      });
       expectAccess(res, actor, 200);
-      const [row] = await sql<{ description: string }>(db.url, 'SELECT description FROM projects WHERE id = $1', [project.id]);
+      const [row] = await sql<{ description: string }>(
+        db.url,
+        'SELECT description FROM projects WHERE id = $1',
+        [project.id],
+      );
       expect(row.description === description).toBe(res.statusCode === 200);
     });
 
     it.each(ACTORS)('DELETE /projects/:id — %s', async (actor) => {
       const doomed = await createProject(t, owner, `Doomed by ${actor}`);
-      const res = await t.request({ method: 'DELETE', url: `/api/v1/projects/${doomed.id}`, headers: headers(actor) });
+      const res = await t.request({
+        method: 'DELETE',
+        url: `/api/v1/projects/${doomed.id}`,
+        headers: headers(actor),
+      });
       expectAccess(res, actor, 204);
       const left = await sql(db.url, 'SELECT 1 FROM projects WHERE id = $1', [doomed.id]);
       expect(left).toHaveLength(res.statusCode === 204 ? 0 : 1);
@@ -69,13 +112,28 @@ describe('projects', () => {
     });
 
     it.each(ACTORS)('GET /projects/:id/audit — %s', async (actor) => {
-      const res = await t.request({ method: 'GET', url: `/api/v1/projects/${project.id}/audit`, headers: headers(actor) });
+      const res = await t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${project.id}/audit`,
+        headers: headers(actor),
+      });
       expectAccess(res, actor, 200);
     });
 
     it.each(ACTORS)('POST /projects — %s (any active user may create their own)', async (actor) => {
-      const res = await t.request({ method: 'POST', url: '/api/v1/projects', headers: headers(actor), payload: { name: `New by ${actor}` } });
-      const expected = { owner: 201, superuser: 201, 'other user': 201, 'no token': 401, 'inactive user': 401 }[actor];
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: headers(actor),
+        payload: { name: `New by ${actor}` },
+      });
+      const expected = {
+        owner: 201,
+        superuser: 201,
+        'other user': 201,
+        'no token': 401,
+        'inactive user': 401,
+      }[actor];
       expect(res.statusCode).toBe(expected);
       if (expected === 201) {
         const me = { owner, superuser: root, 'other user': bob }[actor as 'owner'];
@@ -91,28 +149,66 @@ describe('projects', () => {
     });
 
     it('refuses an inactive user even on the projects they own (401)', async () => {
-      for (const [method, url] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/audit']] as const) {
-        const res = await t.request({ method, url: `/api/v1/projects/${carolsProject.id}${url}`, headers: carol.auth, payload: method === 'PATCH' ? { name: 'x' } : undefined });
+      for (const [method, url] of [
+        ['GET', ''],
+        ['PATCH', ''],
+        ['DELETE', ''],
+        ['GET', '/audit'],
+      ] as const) {
+        const res = await t.request({
+          method,
+          url: `/api/v1/projects/${carolsProject.id}${url}`,
+          headers: carol.auth,
+          payload: method === 'PATCH' ? { name: 'x' } : undefined,
+        });
         expectProblem(res, 401, 'AUTH.INVALID_TOKEN');
       }
-      expect(await sql(db.url, 'SELECT name FROM projects WHERE id = $1', [carolsProject.id])).toEqual([{ name: 'Carol’s' }]);
+      expect(
+        await sql(db.url, 'SELECT name FROM projects WHERE id = $1', [carolsProject.id]),
+      ).toEqual([{ name: 'Carol’s' }]);
     });
 
     it.each(['no token', 'inactive user'] as Actor[])('GET /projects — %s → 401', async (actor) => {
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/projects', headers: headers(actor) }), 401);
+      expectProblem(
+        await t.request({ method: 'GET', url: '/api/v1/projects', headers: headers(actor) }),
+        401,
+      );
     });
 
-    it.each(['owner', 'superuser', 'other user'] as Actor[])('a project that does not exist is 404 for %s, on every route', async (actor) => {
-      const id = randomUUID();
-      for (const [method, url] of [['GET', `/projects/${id}`], ['PATCH', `/projects/${id}`], ['DELETE', `/projects/${id}`], ['GET', `/projects/${id}/audit`]] as const) {
-        const res = await t.request({ method, url: `/api/v1${url}`, headers: headers(actor), payload: method === 'PATCH' ? { name: 'x' } : undefined });
-        expectProblem(res, 404, 'PROJECT.NOT_FOUND');
-      }
-    });
+    it.each(['owner', 'superuser', 'other user'] as Actor[])(
+      'a project that does not exist is 404 for %s, on every route',
+      async (actor) => {
+        const id = randomUUID();
+        for (const [method, url] of [
+          ['GET', `/projects/${id}`],
+          ['PATCH', `/projects/${id}`],
+          ['DELETE', `/projects/${id}`],
+          ['GET', `/projects/${id}/audit`],
+        ] as const) {
+          const res = await t.request({
+            method,
+            url: `/api/v1${url}`,
+            headers: headers(actor),
+            payload: method === 'PATCH' ? { name: 'x' } : undefined,
+          });
+          expectProblem(res, 404, 'PROJECT.NOT_FOUND');
+        }
+      },
+    );
 
     it('answers a malformed project id with 400 on every route, never 500', async () => {
-      for (const [method, url] of [['GET', '/projects/not-a-uuid'], ['PATCH', '/projects/123'], ['DELETE', `/projects/${project.id}x`], ['GET', '/projects/%27%20OR%201=1/audit']] as const) {
-        const res = await t.request({ method, url: `/api/v1${url}`, headers: owner.auth, payload: method === 'PATCH' ? { name: 'x' } : undefined });
+      for (const [method, url] of [
+        ['GET', '/projects/not-a-uuid'],
+        ['PATCH', '/projects/123'],
+        ['DELETE', `/projects/${project.id}x`],
+        ['GET', '/projects/%27%20OR%201=1/audit'],
+      ] as const) {
+        const res = await t.request({
+          method,
+          url: `/api/v1${url}`,
+          headers: owner.auth,
+          payload: method === 'PATCH' ? { name: 'x' } : undefined,
+        });
         expectProblem(res, 400, 'REQUEST.INVALID_ID');
       }
     });
@@ -123,29 +219,65 @@ describe('projects', () => {
       const mine = await registerAndLogin(t, 'lister@example.com');
       const names = ['one', 'two', 'three'];
       for (const name of names) await createProject(t, mine, name);
-      const res = await t.request({ method: 'GET', url: '/api/v1/projects?limit=2&offset=0', headers: mine.auth });
-      expect(res.json()).toMatchObject({ total: 3, limit: 2, offset: 0, items: [{ name: 'three' }, { name: 'two' }] });
-      const rest = await t.request({ method: 'GET', url: '/api/v1/projects?limit=2&offset=2', headers: mine.auth });
+      const res = await t.request({
+        method: 'GET',
+        url: '/api/v1/projects?limit=2&offset=0',
+        headers: mine.auth,
+      });
+      expect(res.json()).toMatchObject({
+        total: 3,
+        limit: 2,
+        offset: 0,
+        items: [{ name: 'three' }, { name: 'two' }],
+      });
+      const rest = await t.request({
+        method: 'GET',
+        url: '/api/v1/projects?limit=2&offset=2',
+        headers: mine.auth,
+      });
       expect(rest.json()).toMatchObject({ total: 3, items: [{ name: 'one' }] });
-      expect(rest.json().items.every((p: { owner_id: string }) => p.owner_id === mine.id)).toBe(true);
+      expect(rest.json().items.every((p: { owner_id: string }) => p.owner_id === mine.id)).toBe(
+        true,
+      );
     });
 
     it('lists every project for a superuser', async () => {
       const [{ count }] = await sql<{ count: string }>(db.url, 'SELECT count(*) FROM projects');
-      const res = await t.request({ method: 'GET', url: '/api/v1/projects?limit=500', headers: root.auth });
+      const res = await t.request({
+        method: 'GET',
+        url: '/api/v1/projects?limit=500',
+        headers: root.auth,
+      });
       expect(res.json().total).toBe(Number(count));
-      expect(new Set(res.json().items.map((p: { owner_id: string }) => p.owner_id)).size).toBeGreaterThan(2);
+      expect(
+        new Set(res.json().items.map((p: { owner_id: string }) => p.owner_id)).size,
+      ).toBeGreaterThan(2);
     });
 
     it('refuses bad pagination with 400', async () => {
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/projects?limit=0', headers: owner.auth }), 400);
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/projects?offset=-1', headers: owner.auth }), 400);
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/projects?owner=me', headers: owner.auth }), 400);
+      expectProblem(
+        await t.request({ method: 'GET', url: '/api/v1/projects?limit=0', headers: owner.auth }),
+        400,
+      );
+      expectProblem(
+        await t.request({ method: 'GET', url: '/api/v1/projects?offset=-1', headers: owner.auth }),
+        400,
+      );
+      expectProblem(
+        await t.request({ method: 'GET', url: '/api/v1/projects?owner=me', headers: owner.auth }),
+        400,
+      );
     });
   });
 
   describe('validation', () => {
-    const create = (payload: unknown) => t.request({ method: 'POST', url: '/api/v1/projects', headers: owner.auth, payload: payload as object });
+    const create = (payload: unknown) =>
+      t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: owner.auth,
+        payload: payload as object,
+      });
 
     it('refuses an unknown field by name (owner_id cannot be chosen)', async () => {
       const res = await create({ name: 'x', owner_id: bob.id });
@@ -154,7 +286,13 @@ describe('projects', () => {
     });
 
     it('refuses a blank, missing, too long or non-string name', async () => {
-      for (const payload of [{ name: '   ' }, {}, { name: 'x'.repeat(256) }, { name: 42 }, { name: 'ok', description: 7 }]) {
+      for (const payload of [
+        { name: '   ' },
+        {},
+        { name: 'x'.repeat(256) },
+        { name: 42 },
+        { name: 'ok', description: 7 },
+      ]) {
         expectProblem(await create(payload), 400, 'REQUEST.VALIDATION_FAILED');
       }
       expect((await create({ name: 'x'.repeat(255) })).statusCode).toBe(201);
@@ -162,9 +300,21 @@ describe('projects', () => {
 
     it('updates only the fields given, and clears the description with null', async () => {
       const p = await createProject(t, owner, 'Gemini', 'two seats');
-      const patch = (payload: object) => t.request({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: owner.auth, payload });
-      expect((await patch({ name: '  Gemini II ' })).json()).toMatchObject({ name: 'Gemini II', description: 'two seats' });
-      expect((await patch({ description: null })).json()).toMatchObject({ name: 'Gemini II', description: null });
+      const patch = (payload: object) =>
+        t.request({
+          method: 'PATCH',
+          url: `/api/v1/projects/${p.id}`,
+          headers: owner.auth,
+          payload,
+        });
+      expect((await patch({ name: '  Gemini II ' })).json()).toMatchObject({
+        name: 'Gemini II',
+        description: 'two seats',
+      });
+      expect((await patch({ description: null })).json()).toMatchObject({
+        name: 'Gemini II',
+        description: null,
+      });
       expect((await patch({})).json()).toMatchObject({ name: 'Gemini II', description: null });
       for (const name of [null, '  ', 42]) {
         const res = await patch({ name });
@@ -179,10 +329,26 @@ describe('projects', () => {
   describe('deletion', () => {
     it('cascades through foreign keys, and a user who owns projects cannot be deleted under them', async () => {
       const p = await createProject(t, owner, 'Mercury');
-      await expect(sql(db.url, 'DELETE FROM users WHERE id = $1', [owner.id])).rejects.toThrow(/projects_owner_id_fkey/);
-      expect((await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, headers: owner.auth })).statusCode).toBe(204);
-      expectProblem(await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}`, headers: owner.auth }), 404);
-      expectProblem(await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, headers: owner.auth }), 404);
+      await expect(sql(db.url, 'DELETE FROM users WHERE id = $1', [owner.id])).rejects.toThrow(
+        /projects_owner_id_fkey/,
+      );
+      expect(
+        (
+          await t.request({
+            method: 'DELETE',
+            url: `/api/v1/projects/${p.id}`,
+            headers: owner.auth,
+          })
+        ).statusCode,
+      ).toBe(204);
+      expectProblem(
+        await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}`, headers: owner.auth }),
+        404,
+      );
+      expectProblem(
+        await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, headers: owner.auth }),
+        404,
+      );
     });
 
     it('is declared ON DELETE CASCADE for everything that references projects', async () => {

@@ -1,8 +1,19 @@
-import { ACTORS, ActorName, buildWorld, createAgent, createProject, expectProblem, Headers, headersOf, World } from './agents-fixture';
+import {
+  ACTORS,
+  ActorName,
+  buildWorld,
+  createAgent,
+  createProject,
+  expectProblem,
+  Headers,
+  headersOf,
+  World,
+} from './agents-fixture';
 import { sql } from './helpers';
 
 /** The user id a JWT names. */
-const userIdOf = (h: Headers) => JSON.parse(Buffer.from(h['authorization'].split('.')[1], 'base64url').toString()).sub as string;
+const userIdOf = (h: Headers) =>
+  JSON.parse(Buffer.from(h['authorization'].split('.')[1], 'base64url').toString()).sub as string;
 
 describe('rooms, participants and messages', () => {
   let w: World;
@@ -13,10 +24,22 @@ describe('rooms, participants and messages', () => {
   }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => w.close());
 
-  const req = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, as: Headers, payload?: unknown) =>
-    w.t.request({ method, url: `/api/v1${url}`, headers: as, ...(payload === undefined ? {} : { payload: payload as object }) });
-  const createRoom = (as: Headers, projectId: string, name: string) => req('POST', '/rooms', as, { project_id: projectId, name });
-  const addAgent = (roomId: string, agentId: string, as = w.owner) => req('POST', `/rooms/${roomId}/participants`, as, { agent_id: agentId });
+  const req = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    as: Headers,
+    payload?: unknown,
+  ) =>
+    w.t.request({
+      method,
+      url: `/api/v1${url}`,
+      headers: as,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  const createRoom = (as: Headers, projectId: string, name: string) =>
+    req('POST', '/rooms', as, { project_id: projectId, name });
+  const addAgent = (roomId: string, agentId: string, as = w.owner) =>
+    req('POST', `/rooms/${roomId}/participants`, as, { agent_id: agentId });
 
   describe('access matrix', () => {
     const expected: Record<ActorName, { read: number; manage: number }> = {
@@ -50,7 +73,10 @@ describe('rooms, participants and messages', () => {
 
     it('lists only rooms of projects the caller may read', async () => {
       const p2Room = (await createRoom(w.otherUser, w.p2, 'p2 room')).json().id;
-      const ids = async (as: Headers) => ((await req('GET', '/rooms?limit=500', as)).json().items as { id: string }[]).map((r) => r.id);
+      const ids = async (as: Headers) =>
+        ((await req('GET', '/rooms?limit=500', as)).json().items as { id: string }[]).map(
+          (r) => r.id,
+        );
       expect(await ids(w.owner)).toContain(room);
       expect(await ids(w.owner)).not.toContain(p2Room);
       expect(await ids(w.agentKey)).not.toContain(p2Room);
@@ -61,7 +87,11 @@ describe('rooms, participants and messages', () => {
 
   describe('rooms', () => {
     it('creates with snake_case fields, allows duplicate names, reads, updates and paginates', async () => {
-      const res = await req('POST', '/rooms', w.owner, { project_id: w.p1, name: ' ops ', description: 'Ops talk' });
+      const res = await req('POST', '/rooms', w.owner, {
+        project_id: w.p1,
+        name: ' ops ',
+        description: 'Ops talk',
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toEqual({
         id: expect.any(String),
@@ -73,7 +103,10 @@ describe('rooms, participants and messages', () => {
         updated_at: expect.any(String),
       });
       expect((await createRoom(w.owner, w.p1, 'ops')).statusCode).toBe(201); // legacy rooms were not unique by name
-      const patched = await req('PATCH', `/rooms/${res.json().id}`, w.owner, { name: 'ops2', description: null });
+      const patched = await req('PATCH', `/rooms/${res.json().id}`, w.owner, {
+        name: 'ops2',
+        description: null,
+      });
       expect(patched.json()).toMatchObject({ name: 'ops2', description: null });
       const list = (await req('GET', `/rooms?project_id=${w.p1}&limit=1&offset=1`, w.owner)).json();
       expect(list).toMatchObject({ limit: 1, offset: 1, items: [expect.any(Object)] });
@@ -84,17 +117,30 @@ describe('rooms, participants and messages', () => {
       ['no name', { project_id: '00000000-0000-4000-8000-000000000001' }],
       ['blank name', { project_id: '00000000-0000-4000-8000-000000000001', name: '   ' }],
       ['bad project id', { project_id: 'nope', name: 'x' }],
-      ['unknown field', { project_id: '00000000-0000-4000-8000-000000000001', name: 'x', topic: 'y' }],
+      [
+        'unknown field',
+        { project_id: '00000000-0000-4000-8000-000000000001', name: 'x', topic: 'y' },
+      ],
       ['huge name', { project_id: '00000000-0000-4000-8000-000000000001', name: 'x'.repeat(256) }],
     ])('bad input (%s) → 400', async (_what, body) => {
       expectProblem(await req('POST', '/rooms', w.owner, body), 400);
     });
 
     it('unknown ids → 404, malformed ids → 400, bad patch → 400', async () => {
-      expectProblem(await req('GET', '/rooms/00000000-0000-4000-8000-000000000009', w.owner), 404, 'ROOM.NOT_FOUND');
+      expectProblem(
+        await req('GET', '/rooms/00000000-0000-4000-8000-000000000009', w.owner),
+        404,
+        'ROOM.NOT_FOUND',
+      );
       expectProblem(await req('GET', '/rooms/not-a-uuid', w.owner), 400);
       expectProblem(await req('DELETE', `/rooms/${room}/participants/not-a-uuid`, w.owner), 400);
-      expectProblem(await req('POST', '/rooms', w.owner, { project_id: '00000000-0000-4000-8000-000000000009', name: 'x' }), 404);
+      expectProblem(
+        await req('POST', '/rooms', w.owner, {
+          project_id: '00000000-0000-4000-8000-000000000009',
+          name: 'x',
+        }),
+        404,
+      );
       expectProblem(await req('PATCH', `/rooms/${room}`, w.owner, { name: null }), 400);
       expectProblem(await req('GET', `/rooms?project_id=nope`, w.owner), 400);
       expectProblem(await req('GET', `/rooms/${room}/messages?limit=0`, w.owner), 400);
@@ -106,27 +152,77 @@ describe('rooms, participants and messages', () => {
       const r = (await createRoom(w.owner, w.p1, 'members')).json().id;
       const agent = await addAgent(r, w.a1);
       expect(agent.statusCode).toBe(201);
-      expect(agent.json()).toEqual({ id: expect.any(String), room_id: r, participant_type: 'agent', agent_id: w.a1, user_id: null, joined_at: expect.any(String) });
+      expect(agent.json()).toEqual({
+        id: expect.any(String),
+        room_id: r,
+        participant_type: 'agent',
+        agent_id: w.a1,
+        user_id: null,
+        joined_at: expect.any(String),
+      });
       expectProblem(await addAgent(r, w.a1), 409, 'ROOM.ALREADY_PARTICIPANT');
-      const owner = await req('POST', `/rooms/${r}/participants`, w.owner, { user_id: userIdOf(w.owner) });
-      expect(owner.json()).toMatchObject({ participant_type: 'user', user_id: userIdOf(w.owner), agent_id: null });
-      expect((await req('POST', `/rooms/${r}/participants`, w.owner, { user_id: userIdOf(w.superuser) })).statusCode).toBe(201);
+      const owner = await req('POST', `/rooms/${r}/participants`, w.owner, {
+        user_id: userIdOf(w.owner),
+      });
+      expect(owner.json()).toMatchObject({
+        participant_type: 'user',
+        user_id: userIdOf(w.owner),
+        agent_id: null,
+      });
+      expect(
+        (await req('POST', `/rooms/${r}/participants`, w.owner, { user_id: userIdOf(w.superuser) }))
+          .statusCode,
+      ).toBe(201);
       const list = (await req('GET', `/rooms/${r}/participants`, w.agentKey)).json();
       expect(list.total).toBe(3);
-      expect(list.items.map((p: { agent_id: string | null }) => p.agent_id)).toEqual([w.a1, null, null]);
-      expect((await req('DELETE', `/rooms/${r}/participants/${agent.json().id}`, w.owner)).statusCode).toBe(204);
-      expectProblem(await req('DELETE', `/rooms/${r}/participants/${agent.json().id}`, w.owner), 404, 'ROOM.PARTICIPANT_NOT_FOUND');
+      expect(list.items.map((p: { agent_id: string | null }) => p.agent_id)).toEqual([
+        w.a1,
+        null,
+        null,
+      ]);
+      expect(
+        (await req('DELETE', `/rooms/${r}/participants/${agent.json().id}`, w.owner)).statusCode,
+      ).toBe(204);
+      expectProblem(
+        await req('DELETE', `/rooms/${r}/participants/${agent.json().id}`, w.owner),
+        404,
+        'ROOM.PARTICIPANT_NOT_FOUND',
+      );
       expect((await req('GET', `/rooms/${r}/participants`, w.owner)).json().total).toBe(2);
     });
 
     it('refuses agents of another project, unknown agents, other users, both or neither → 400', async () => {
       expectProblem(await addAgent(room, w.b1), 400, 'ROOM.INVALID_PARTICIPANT');
-      expectProblem(await addAgent(room, '00000000-0000-4000-8000-000000000009'), 400, 'ROOM.INVALID_PARTICIPANT');
+      expectProblem(
+        await addAgent(room, '00000000-0000-4000-8000-000000000009'),
+        400,
+        'ROOM.INVALID_PARTICIPANT',
+      );
       expectProblem(await addAgent(room, w.b1, w.superuser), 400, 'ROOM.INVALID_PARTICIPANT');
-      expectProblem(await req('POST', `/rooms/${room}/participants`, w.owner, { user_id: userIdOf(w.otherUser) }), 400, 'ROOM.INVALID_PARTICIPANT');
-      expectProblem(await req('POST', `/rooms/${room}/participants`, w.owner, { agent_id: w.a1, user_id: userIdOf(w.owner) }), 400, 'ROOM.INVALID_PARTICIPANT');
-      expectProblem(await req('POST', `/rooms/${room}/participants`, w.owner, {}), 400, 'ROOM.INVALID_PARTICIPANT');
-      expectProblem(await req('POST', `/rooms/${room}/participants`, w.owner, { agent_id: 'nope' }), 400);
+      expectProblem(
+        await req('POST', `/rooms/${room}/participants`, w.owner, {
+          user_id: userIdOf(w.otherUser),
+        }),
+        400,
+        'ROOM.INVALID_PARTICIPANT',
+      );
+      expectProblem(
+        await req('POST', `/rooms/${room}/participants`, w.owner, {
+          agent_id: w.a1,
+          user_id: userIdOf(w.owner),
+        }),
+        400,
+        'ROOM.INVALID_PARTICIPANT',
+      );
+      expectProblem(
+        await req('POST', `/rooms/${room}/participants`, w.owner, {}),
+        400,
+        'ROOM.INVALID_PARTICIPANT',
+      );
+      expectProblem(
+        await req('POST', `/rooms/${room}/participants`, w.owner, { agent_id: 'nope' }),
+        400,
+      );
     });
   });
 
@@ -138,7 +234,10 @@ describe('rooms, participants and messages', () => {
     });
 
     it('managers post as users, participating agents as themselves; listed newest first', async () => {
-      const first = await req('POST', `/rooms/${r}/messages`, w.owner, { content: 'hello', meta: { lang: 'en' } });
+      const first = await req('POST', `/rooms/${r}/messages`, w.owner, {
+        content: 'hello',
+        meta: { lang: 'en' },
+      });
       expect(first.statusCode).toBe(201);
       expect(first.json()).toEqual({
         id: expect.any(String),
@@ -150,23 +249,49 @@ describe('rooms, participants and messages', () => {
         meta: { lang: 'en' },
         created_at: expect.any(String),
       });
-      const second = await req('POST', `/rooms/${r}/messages`, w.agentKey, { content: 'hi there', message_type: 'status' });
-      expect(second.json()).toMatchObject({ sender_type: 'agent', sender_id: w.a1, message_type: 'status', meta: null });
-      expect((await req('POST', `/rooms/${r}/messages`, w.superuser, { content: 'admin here' })).statusCode).toBe(201);
+      const second = await req('POST', `/rooms/${r}/messages`, w.agentKey, {
+        content: 'hi there',
+        message_type: 'status',
+      });
+      expect(second.json()).toMatchObject({
+        sender_type: 'agent',
+        sender_id: w.a1,
+        message_type: 'status',
+        meta: null,
+      });
+      expect(
+        (await req('POST', `/rooms/${r}/messages`, w.superuser, { content: 'admin here' }))
+          .statusCode,
+      ).toBe(201);
 
       const list = (await req('GET', `/rooms/${r}/messages?limit=2`, w.agentKey)).json();
       expect(list).toMatchObject({ total: 3, limit: 2, offset: 0 });
-      expect(list.items.map((m: { content: string }) => m.content)).toEqual(['admin here', 'hi there']);
+      expect(list.items.map((m: { content: string }) => m.content)).toEqual([
+        'admin here',
+        'hi there',
+      ]);
       const oldest = (await req('GET', `/rooms/${r}/messages?order=asc&limit=1`, w.owner)).json();
       expect(oldest.items[0].content).toBe('hello');
     });
 
     it('refuses non-participant agents, other users, agents of other projects and anonymous', async () => {
-      const a2Key = await w.t.request({ method: 'POST', url: `/api/v1/agents/${w.a2}/api-keys`, headers: w.owner, payload: {} });
+      const a2Key = await w.t.request({
+        method: 'POST',
+        url: `/api/v1/agents/${w.a2}/api-keys`,
+        headers: w.owner,
+        payload: {},
+      });
       const a2 = { authorization: `Bearer ${a2Key.json().api_key}` };
-      expectProblem(await req('POST', `/rooms/${r}/messages`, a2, { content: 'x' }), 403, 'ROOM.NOT_PARTICIPANT');
+      expectProblem(
+        await req('POST', `/rooms/${r}/messages`, a2, { content: 'x' }),
+        403,
+        'ROOM.NOT_PARTICIPANT',
+      );
       expectProblem(await req('POST', `/rooms/${r}/messages`, w.otherUser, { content: 'x' }), 403);
-      expectProblem(await req('POST', `/rooms/${r}/messages`, w.otherProjectAgentKey, { content: 'x' }), 403);
+      expectProblem(
+        await req('POST', `/rooms/${r}/messages`, w.otherProjectAgentKey, { content: 'x' }),
+        403,
+      );
       expectProblem(await req('POST', `/rooms/${r}/messages`, {}, { content: 'x' }), 401);
     });
 
@@ -187,28 +312,44 @@ describe('rooms, participants and messages', () => {
       const agent = await createAgent(w.t, w.owner, w.p1, { name: 'short-lived' });
       const r = (await createRoom(w.owner, w.p1, 'cascade-agent')).json().id;
       await addAgent(r, agent.id);
-      await sql(w.db.url, `INSERT INTO chat_messages (id, room_id, sender_type, sender_agent_id, content) VALUES (gen_random_uuid(), $1, 'agent', $2, 'bye')`, [r, agent.id]);
+      await sql(
+        w.db.url,
+        `INSERT INTO chat_messages (id, room_id, sender_type, sender_agent_id, content) VALUES (gen_random_uuid(), $1, 'agent', $2, 'bye')`,
+        [r, agent.id],
+      );
       expect((await req('DELETE', `/agents/${agent.id}`, w.owner)).statusCode).toBe(204);
       expect((await req('GET', `/rooms/${r}/participants`, w.owner)).json().total).toBe(0);
-      expect((await req('GET', `/rooms/${r}/messages`, w.owner)).json().items).toEqual([expect.objectContaining({ sender_type: 'agent', sender_id: null, content: 'bye' })]);
+      expect((await req('GET', `/rooms/${r}/messages`, w.owner)).json().items).toEqual([
+        expect.objectContaining({ sender_type: 'agent', sender_id: null, content: 'bye' }),
+      ]);
     });
 
     it("deleting a room removes its participants and messages, and clears tasks' room_id", async () => {
       const r = (await createRoom(w.owner, w.p1, 'cascade-room')).json().id;
       await addAgent(r, w.a1);
       await req('POST', `/rooms/${r}/messages`, w.owner, { content: 'doomed' });
-      const task = (await req('POST', '/tasks', w.owner, { project_id: w.p1, title: 'in a room', room_id: r })).json();
+      const task = (
+        await req('POST', '/tasks', w.owner, { project_id: w.p1, title: 'in a room', room_id: r })
+      ).json();
       expect(task.room_id).toBe(r);
       expect((await req('DELETE', `/rooms/${r}`, w.owner)).statusCode).toBe(204);
       expectProblem(await req('GET', `/rooms/${r}`, w.owner), 404);
-      const left = await sql(w.db.url, `SELECT (SELECT count(*) FROM chat_participants WHERE room_id = $1)::int AS p, (SELECT count(*) FROM chat_messages WHERE room_id = $1)::int AS m`, [r]);
+      const left = await sql(
+        w.db.url,
+        `SELECT (SELECT count(*) FROM chat_participants WHERE room_id = $1)::int AS p, (SELECT count(*) FROM chat_messages WHERE room_id = $1)::int AS m`,
+        [r],
+      );
       expect(left).toEqual([{ p: 0, m: 0 }]);
       expect((await req('GET', `/tasks/${task.id}`, w.owner)).json().room_id).toBeNull();
     });
 
-    it("a task cannot name a room of another project", async () => {
+    it('a task cannot name a room of another project', async () => {
       const p2Room = (await createRoom(w.otherUser, w.p2, 'elsewhere')).json().id;
-      const res = await req('POST', '/tasks', w.owner, { project_id: w.p1, title: 'wrong room', room_id: p2Room });
+      const res = await req('POST', '/tasks', w.owner, {
+        project_id: w.p1,
+        title: 'wrong room',
+        room_id: p2Room,
+      });
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
     });

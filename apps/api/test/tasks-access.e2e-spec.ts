@@ -1,6 +1,13 @@
 import type { InjectOptions } from 'fastify';
 import { ACTORS, ActorName, headersOf } from './agents-fixture';
-import { buildTaskWorld, claim, createTask, expectProblem, moveTask, TaskWorld } from './tasks-fixture';
+import {
+  buildTaskWorld,
+  claim,
+  createTask,
+  expectProblem,
+  moveTask,
+  TaskWorld,
+} from './tasks-fixture';
 
 /**
  * Every task route × every kind of caller. Owner and superusers manage; other users get
@@ -11,28 +18,68 @@ import { buildTaskWorld, claim, createTask, expectProblem, moveTask, TaskWorld }
 type Expected = Record<ActorName, number>;
 interface RouteCase {
   route: string;
-  request(world: TaskWorld): Promise<Omit<InjectOptions, 'headers'>> | Omit<InjectOptions, 'headers'>;
+  request(
+    world: TaskWorld,
+  ): Promise<Omit<InjectOptions, 'headers'>> | Omit<InjectOptions, 'headers'>;
   expected: Expected;
 }
 
-const read: Expected = { owner: 200, superuser: 200, otherUser: 403, agentKey: 200, otherProjectAgentKey: 403, anonymous: 401 };
-const manage = (ok: number): Expected => ({ owner: ok, superuser: ok, otherUser: 403, agentKey: 403, otherProjectAgentKey: 403, anonymous: 401 });
-const agentsOnly = (ok: number): Expected => ({ owner: 403, superuser: 403, otherUser: 403, agentKey: ok, otherProjectAgentKey: 403, anonymous: 401 });
+const read: Expected = {
+  owner: 200,
+  superuser: 200,
+  otherUser: 403,
+  agentKey: 200,
+  otherProjectAgentKey: 403,
+  anonymous: 401,
+};
+const manage = (ok: number): Expected => ({
+  owner: ok,
+  superuser: ok,
+  otherUser: 403,
+  agentKey: 403,
+  otherProjectAgentKey: 403,
+  anonymous: 401,
+});
+const agentsOnly = (ok: number): Expected => ({
+  owner: 403,
+  superuser: 403,
+  otherUser: 403,
+  agentKey: ok,
+  otherProjectAgentKey: 403,
+  anonymous: 401,
+});
 
 /** A fresh task of P1 (made by the owner) for routes that change or remove it. */
-const fresh = async (w: TaskWorld, fields: Record<string, unknown> = {}) => (await createTask(w.t, w.owner, w.p1, fields)).id;
+const fresh = async (w: TaskWorld, fields: Record<string, unknown> = {}) =>
+  (await createTask(w.t, w.owner, w.p1, fields)).id;
 
 const ROUTES: RouteCase[] = [
   {
     route: 'POST /tasks',
-    request: (w) => ({ method: 'POST', url: '/api/v1/tasks', payload: { project_id: w.p1, title: 'new' } }),
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/tasks',
+      payload: { project_id: w.p1, title: 'new' },
+    }),
     expected: { ...manage(201), agentKey: 201 },
   },
-  { route: 'GET /tasks?project_id', request: (w) => ({ method: 'GET', url: `/api/v1/tasks?project_id=${w.p1}` }), expected: read },
-  { route: 'GET /tasks/:id', request: async (w) => ({ method: 'GET', url: `/api/v1/tasks/${await fresh(w)}` }), expected: read },
+  {
+    route: 'GET /tasks?project_id',
+    request: (w) => ({ method: 'GET', url: `/api/v1/tasks?project_id=${w.p1}` }),
+    expected: read,
+  },
+  {
+    route: 'GET /tasks/:id',
+    request: async (w) => ({ method: 'GET', url: `/api/v1/tasks/${await fresh(w)}` }),
+    expected: read,
+  },
   {
     route: 'PATCH /tasks/:id (title)',
-    request: async (w) => ({ method: 'PATCH', url: `/api/v1/tasks/${await fresh(w)}`, payload: { title: 'renamed' } }),
+    request: async (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/tasks/${await fresh(w)}`,
+      payload: { title: 'renamed' },
+    }),
     expected: manage(200),
   },
   {
@@ -62,10 +109,18 @@ const ROUTES: RouteCase[] = [
     }),
     expected: manage(200),
   },
-  { route: 'DELETE /tasks/:id', request: async (w) => ({ method: 'DELETE', url: `/api/v1/tasks/${await fresh(w)}` }), expected: manage(204) },
+  {
+    route: 'DELETE /tasks/:id',
+    request: async (w) => ({ method: 'DELETE', url: `/api/v1/tasks/${await fresh(w)}` }),
+    expected: manage(204),
+  },
   {
     route: 'POST /tasks/:id/assign',
-    request: async (w) => ({ method: 'POST', url: `/api/v1/tasks/${await fresh(w)}/assign`, payload: { assigned_to: w.a2, assigned_to_type: 'agent' } }),
+    request: async (w) => ({
+      method: 'POST',
+      url: `/api/v1/tasks/${await fresh(w)}/assign`,
+      payload: { assigned_to: w.a2, assigned_to_type: 'agent' },
+    }),
     expected: manage(200),
   },
   {
@@ -91,12 +146,18 @@ describe('task routes × callers', () => {
   }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => world.close());
 
-  const cases = ROUTES.flatMap((r) => ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const));
+  const cases = ROUTES.flatMap((r) =>
+    ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const),
+  );
 
   it.each(cases)('%s as %s → %i', async (_route, actor, status, routeCase) => {
     // Keep one task claimable in P1, so the agent's claim answers 200 rather than 204.
-    if (routeCase.route.startsWith('POST /tasks/claim')) await createTask(world.t, world.owner, world.p1, { priority: 'urgent' });
-    const res = await world.t.request({ ...(await routeCase.request(world)), headers: headersOf(world, actor) });
+    if (routeCase.route.startsWith('POST /tasks/claim'))
+      await createTask(world.t, world.owner, world.p1, { priority: 'urgent' });
+    const res = await world.t.request({
+      ...(await routeCase.request(world)),
+      headers: headersOf(world, actor),
+    });
     if (status >= 400) {
       expectProblem(res, status);
       if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
@@ -108,7 +169,15 @@ describe('task routes × callers', () => {
   it('lists without project_id only the projects the caller may see (an empty page for strangers)', async () => {
     const task = await createTask(world.t, world.owner, world.p1);
     const list = async (actor: ActorName) =>
-      (await world.t.request({ method: 'GET', url: '/api/v1/tasks?limit=500', headers: headersOf(world, actor) })).json().items.map((t: { id: string }) => t.id);
+      (
+        await world.t.request({
+          method: 'GET',
+          url: '/api/v1/tasks?limit=500',
+          headers: headersOf(world, actor),
+        })
+      )
+        .json()
+        .items.map((t: { id: string }) => t.id);
     expect(await list('owner')).toContain(task.id);
     expect(await list('superuser')).toContain(task.id);
     expect(await list('agentKey')).toContain(task.id);

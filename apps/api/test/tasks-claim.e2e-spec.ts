@@ -28,14 +28,26 @@ describe('claiming tasks', () => {
   afterAll(() => w.close());
 
   /** A project of its own (so other tests' tasks are not claimable) with one agent and its key. */
-  async function arena(capabilities: string[] = []): Promise<{ project: string; agent: string; key: Headers }> {
-    const project = (await w.t.request({ method: 'POST', url: '/api/v1/projects', headers: w.owner, payload: { name: 'Arena' } })).json().id;
+  async function arena(
+    capabilities: string[] = [],
+  ): Promise<{ project: string; agent: string; key: Headers }> {
+    const project = (
+      await w.t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: w.owner,
+        payload: { name: 'Arena' },
+      })
+    ).json().id;
     const [{ id, key }] = await agentsWithKeys(w.t, w.owner, project, 1, { capabilities });
     return { project, agent: id, key };
   }
 
   /** Moves a task's lease into the past, as if its agent had stopped renewing it. */
-  const expireLease = (taskId: string) => w.sql(`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [taskId]);
+  const expireLease = (taskId: string) =>
+    w.sql(`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
+      taskId,
+    ]);
 
   const sweeper = () => w.t.app.get(TaskLeaseSweeper);
 
@@ -62,7 +74,11 @@ describe('claiming tasks', () => {
 
   it('writes an audit row for a claim that takes a task, none for one that finds nothing', async () => {
     const { project, agent, key } = await arena();
-    const claimRows = () => w.sql(`SELECT actor_type, actor_id, action, resource_id, project_id FROM audit_log WHERE actor_id = $1 AND action = 'task.claim'`, [agent]);
+    const claimRows = () =>
+      w.sql(
+        `SELECT actor_type, actor_id, action, resource_id, project_id FROM audit_log WHERE actor_id = $1 AND action = 'task.claim'`,
+        [agent],
+      );
 
     expect((await claim(w.t, key)).statusCode).toBe(204);
     expect(await claimRows()).toEqual([]);
@@ -70,7 +86,15 @@ describe('claiming tasks', () => {
     const task = await createTask(w.t, w.owner, project);
     expect((await claim(w.t, key)).statusCode).toBe(200);
     expect((await claim(w.t, key)).statusCode).toBe(204);
-    expect(await claimRows()).toEqual([{ actor_type: 'agent', actor_id: agent, action: 'task.claim', resource_id: task.id, project_id: project }]);
+    expect(await claimRows()).toEqual([
+      {
+        actor_type: 'agent',
+        actor_id: agent,
+        action: 'task.claim',
+        resource_id: task.id,
+        project_id: project,
+      },
+    ]);
   });
 
   it('marks the task in_progress, assigned, started, counted and leased (5 minutes unless asked)', async () => {
@@ -79,7 +103,15 @@ describe('claiming tasks', () => {
     const t0 = Date.now();
     const res = await claim(w.t, key);
     const claimed = res.json() as TaskJson;
-    expect(claimed).toMatchObject({ id: task.id, status: 'in_progress', assigned_to: agent, assigned_to_type: 'agent', attempts: 1, version: task.version + 1, completed_at: null });
+    expect(claimed).toMatchObject({
+      id: task.id,
+      status: 'in_progress',
+      assigned_to: agent,
+      assigned_to_type: 'agent',
+      attempts: 1,
+      version: task.version + 1,
+      completed_at: null,
+    });
     expect(ms(claimed.started_at)).toBeGreaterThanOrEqual(t0 - 1000);
     expect(ms(claimed.lease_expires_at) - ms(claimed.started_at)).toBe(300_000);
     expect(await getTask(w.t, w.owner, task.id)).toEqual(claimed);
@@ -93,7 +125,10 @@ describe('claiming tasks', () => {
   it('never hands out a task whose dependencies are not all completed', async () => {
     const { project, key } = await arena();
     const first = await createTask(w.t, w.owner, project, { priority: 'low' });
-    const second = await createTask(w.t, w.owner, project, { priority: 'urgent', dependencies: [first.id] });
+    const second = await createTask(w.t, w.owner, project, {
+      priority: 'urgent',
+      dependencies: [first.id],
+    });
     expect((await claim(w.t, key)).json().id).toBe(first.id); // the urgent one waits
     expect((await claim(w.t, key)).statusCode).toBe(204);
     await patchTask(w.t, key, first.id, { status: 'completed' });
@@ -102,8 +137,14 @@ describe('claiming tasks', () => {
 
   it('matches required capabilities against the agent’s (all of them, or the subset it asks for)', async () => {
     const { project, key } = await arena(['python', 'sql']);
-    const rust = await createTask(w.t, w.owner, project, { required_capabilities: ['rust'], priority: 'urgent' });
-    const both = await createTask(w.t, w.owner, project, { required_capabilities: ['python', 'sql'], priority: 'high' });
+    const rust = await createTask(w.t, w.owner, project, {
+      required_capabilities: ['rust'],
+      priority: 'urgent',
+    });
+    const both = await createTask(w.t, w.owner, project, {
+      required_capabilities: ['python', 'sql'],
+      priority: 'high',
+    });
     const sqlOnly = await createTask(w.t, w.owner, project, { required_capabilities: ['sql'] });
 
     // Asking for python only: neither the python+sql task nor the sql task is covered.
@@ -124,18 +165,43 @@ describe('claiming tasks', () => {
     await createTask(w.t, w.owner, project, { required_capabilities: ['sql'] });
     await createTask(w.t, w.owner, project);
     for (let i = 0; i < 3; i++) expect((await claim(w.t, key)).statusCode).toBe(200);
-    const res = await w.t.request({ method: 'GET', url: `/api/v1/agents/${agent}/capabilities`, headers: w.owner });
-    const usage = Object.fromEntries(res.json().capabilities.map((c: { capability_name: string; usage_count: number }) => [c.capability_name, c.usage_count]));
+    const res = await w.t.request({
+      method: 'GET',
+      url: `/api/v1/agents/${agent}/capabilities`,
+      headers: w.owner,
+    });
+    const usage = Object.fromEntries(
+      res
+        .json()
+        .capabilities.map((c: { capability_name: string; usage_count: number }) => [
+          c.capability_name,
+          c.usage_count,
+        ]),
+    );
     expect(usage).toEqual({ python: 1, sql: 2, go: 0 });
   });
 
   it('skips tasks assigned to a user or to another agent, and takes those assigned to itself', async () => {
     const { project, agent, key } = await arena();
     const [other] = await agentsWithKeys(w.t, w.owner, project, 1);
-    const ownerId = (await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })).json().id;
-    await createTask(w.t, w.owner, project, { priority: 'urgent', assigned_to: ownerId, assigned_to_type: 'user' });
-    const forOther = await createTask(w.t, w.owner, project, { priority: 'urgent', assigned_to: other.id, assigned_to_type: 'agent' });
-    const forMe = await createTask(w.t, w.owner, project, { priority: 'low', assigned_to: agent, assigned_to_type: 'agent' });
+    const ownerId = (
+      await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })
+    ).json().id;
+    await createTask(w.t, w.owner, project, {
+      priority: 'urgent',
+      assigned_to: ownerId,
+      assigned_to_type: 'user',
+    });
+    const forOther = await createTask(w.t, w.owner, project, {
+      priority: 'urgent',
+      assigned_to: other.id,
+      assigned_to_type: 'agent',
+    });
+    const forMe = await createTask(w.t, w.owner, project, {
+      priority: 'low',
+      assigned_to: agent,
+      assigned_to_type: 'agent',
+    });
     expect((await claim(w.t, key)).json().id).toBe(forMe.id);
     expect((await claim(w.t, key)).statusCode).toBe(204);
     expect((await claim(w.t, other.key)).json().id).toBe(forOther.id);
@@ -145,10 +211,17 @@ describe('claiming tasks', () => {
     expectProblem(await claim(w.t, w.owner), 403, 'TASK.AGENT_REQUIRED');
     expectProblem(await claim(w.t, w.superuser), 403, 'TASK.AGENT_REQUIRED');
     expectProblem(await claim(w.t, w.otherProjectAgentKey, { project_id: w.p1 }), 403);
-    expectProblem(await claim(w.t, w.agentKey, { project_id: '00000000-0000-4000-8000-000000000000' }), 404);
+    expectProblem(
+      await claim(w.t, w.agentKey, { project_id: '00000000-0000-4000-8000-000000000000' }),
+      404,
+    );
     expectProblem(await claim(w.t, {}), 401);
     expectProblem(await claim(w.t, w.agentKey, { colour: 'red' }), 400);
-    const noBody = await w.t.request({ method: 'POST', url: '/api/v1/tasks/claim', headers: w.agentKey });
+    const noBody = await w.t.request({
+      method: 'POST',
+      url: '/api/v1/tasks/claim',
+      headers: w.agentKey,
+    });
     expect([200, 204]).toContain(noBody.statusCode);
   });
 
@@ -203,17 +276,35 @@ describe('claiming tasks', () => {
       await expireLease(task.id);
       expect(await sweeper().sweep()).toBeGreaterThanOrEqual(0);
       const requeued = await getTask(w.t, w.owner, task.id);
-      expect(requeued).toMatchObject({ status: 'pending', assigned_to: null, attempts: 1, started_at: null, completed_at: null, lease_expires_at: null, version: first.version + 1 });
+      expect(requeued).toMatchObject({
+        status: 'pending',
+        assigned_to: null,
+        attempts: 1,
+        started_at: null,
+        completed_at: null,
+        lease_expires_at: null,
+        version: first.version + 1,
+      });
 
       // The agent that lost its lease may no longer finish the task.
-      expectProblem(await patchTask(w.t, key, task.id, { status: 'completed' }), 403, 'TASK.NOT_ASSIGNEE');
+      expectProblem(
+        await patchTask(w.t, key, task.id, { status: 'completed' }),
+        403,
+        'TASK.NOT_ASSIGNEE',
+      );
 
       const again = (await claim(w.t, second.key)).json() as TaskJson;
       expect(again).toMatchObject({ id: task.id, attempts: 2, assigned_to: second.id });
       await expireLease(task.id);
       await sweeper().sweep();
       const failed = await getTask(w.t, w.owner, task.id);
-      expect(failed).toMatchObject({ status: 'failed', attempts: 2, result: { error: 'lease expired' }, lease_expires_at: null, assigned_to: null });
+      expect(failed).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        result: { error: 'lease expired' },
+        lease_expires_at: null,
+        assigned_to: null,
+      });
       expect(ms(failed.completed_at)).toBeGreaterThan(ms(again.started_at as string) - 1);
       expect(failed.started_at).toBe(again.started_at);
       expect((await claim(w.t, key)).statusCode).toBe(204);
@@ -230,8 +321,18 @@ describe('claiming tasks', () => {
       await claim(w.t, key);
       await expireLease(task.id);
       await sweeper().sweep();
-      const rows = await w.sql(`SELECT actor_type, actor_id, action, project_id FROM audit_log WHERE resource_id = $1 AND actor_type = 'system'`, [task.id]);
-      expect(rows).toEqual([{ actor_type: 'system', actor_id: null, action: 'task.lease_expired_requeued', project_id: project }]);
+      const rows = await w.sql(
+        `SELECT actor_type, actor_id, action, project_id FROM audit_log WHERE resource_id = $1 AND actor_type = 'system'`,
+        [task.id],
+      );
+      expect(rows).toEqual([
+        {
+          actor_type: 'system',
+          actor_id: null,
+          action: 'task.lease_expired_requeued',
+          project_id: project,
+        },
+      ]);
     });
 
     it('is also enforced at claim time, without waiting for the sweeper', async () => {
@@ -241,7 +342,12 @@ describe('claiming tasks', () => {
       await claim(w.t, key);
       await expireLease(task.id);
       const res = await claim(w.t, rescuer.key);
-      expect(res.json()).toMatchObject({ id: task.id, assigned_to: rescuer.id, attempts: 2, status: 'in_progress' });
+      expect(res.json()).toMatchObject({
+        id: task.id,
+        assigned_to: rescuer.id,
+        attempts: 2,
+        status: 'in_progress',
+      });
     });
 
     it('leaves live leases alone', async () => {
@@ -253,13 +359,31 @@ describe('claiming tasks', () => {
     });
 
     it('frees the task of a deleted agent once its lease runs out', async () => {
-      const project = (await w.t.request({ method: 'POST', url: '/api/v1/projects', headers: w.owner, payload: { name: 'Doomed' } })).json().id;
+      const project = (
+        await w.t.request({
+          method: 'POST',
+          url: '/api/v1/projects',
+          headers: w.owner,
+          payload: { name: 'Doomed' },
+        })
+      ).json().id;
       const doomed = await createAgent(w.t, w.owner, project);
       const doomedKey = bearer((await createKey(w.t, w.owner, doomed.id)).api_key);
       const task = await createTask(w.t, w.owner, project);
       await claim(w.t, doomedKey);
-      expect((await w.t.request({ method: 'DELETE', url: `/api/v1/agents/${doomed.id}`, headers: w.owner })).statusCode).toBe(204);
-      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({ status: 'in_progress', assigned_to: null });
+      expect(
+        (
+          await w.t.request({
+            method: 'DELETE',
+            url: `/api/v1/agents/${doomed.id}`,
+            headers: w.owner,
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({
+        status: 'in_progress',
+        assigned_to: null,
+      });
       await expireLease(task.id);
       await sweeper().sweep();
       expect((await getTask(w.t, w.owner, task.id)).status).toBe('pending');
@@ -271,12 +395,21 @@ describe('claiming tasks', () => {
       const task = await createTask(w.t, w.owner, project);
       const claimed = (await claim(w.t, key)).json() as TaskJson;
       const lease = (as: Headers, payload: Record<string, unknown> = {}) =>
-        w.t.request({ method: 'POST', url: `/api/v1/tasks/${task.id}/lease`, headers: as, payload });
+        w.t.request({
+          method: 'POST',
+          url: `/api/v1/tasks/${task.id}/lease`,
+          headers: as,
+          payload,
+        });
 
       const t0 = Date.now();
       const extended = await lease(key, { lease_seconds: 3600 });
       expect(extended.statusCode).toBe(200);
-      expect(extended.json()).toMatchObject({ id: task.id, assigned_to: agent, version: claimed.version + 1 });
+      expect(extended.json()).toMatchObject({
+        id: task.id,
+        assigned_to: agent,
+        version: claimed.version + 1,
+      });
       expect(ms(extended.json().lease_expires_at) - t0).toBeGreaterThan(3_590_000);
       const byDefault = await lease(key);
       expect(ms(byDefault.json().lease_expires_at) - t0).toBeLessThan(310_000);
@@ -288,7 +421,15 @@ describe('claiming tasks', () => {
 
       await patchTask(w.t, key, task.id, { status: 'completed' });
       expectProblem(await lease(key), 409, 'TASK.NOT_LEASED');
-      expectProblem(await w.t.request({ method: 'POST', url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000/lease', headers: key, payload: {} }), 404);
+      expectProblem(
+        await w.t.request({
+          method: 'POST',
+          url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000/lease',
+          headers: key,
+          payload: {},
+        }),
+        404,
+      );
     });
 
     it('an extended lease survives the sweep that would have taken it back', async () => {
@@ -297,7 +438,16 @@ describe('claiming tasks', () => {
       await claim(w.t, key);
       await expireLease(task.id);
       // The agent is alive after all and says so before any sweeper noticed.
-      expect((await w.t.request({ method: 'POST', url: `/api/v1/tasks/${task.id}/lease`, headers: key, payload: {} })).statusCode).toBe(200);
+      expect(
+        (
+          await w.t.request({
+            method: 'POST',
+            url: `/api/v1/tasks/${task.id}/lease`,
+            headers: key,
+            payload: {},
+          })
+        ).statusCode,
+      ).toBe(200);
       await sweeper().sweep();
       expect((await getTask(w.t, w.owner, task.id)).status).toBe('in_progress');
     });

@@ -26,7 +26,10 @@ export type TaskJson = {
  */
 export interface TaskWorld extends World {
   a2Key: Headers;
-  sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  sql<T extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<T[]>;
 }
 
 export async function buildTaskWorld(env: NodeJS.ProcessEnv = {}): Promise<TaskWorld> {
@@ -37,7 +40,8 @@ export async function buildTaskWorld(env: NodeJS.ProcessEnv = {}): Promise<TaskW
   return {
     ...world,
     a2Key: bearer(key.api_key),
-    sql: async <T extends Record<string, unknown>>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+    sql: async <T extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
+      (await client.query<T>(text, params)).rows,
     async close() {
       await client.end();
       await world.close();
@@ -46,13 +50,19 @@ export async function buildTaskWorld(env: NodeJS.ProcessEnv = {}): Promise<TaskW
 }
 
 function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
-  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
+  if (res.statusCode !== status)
+    throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
 }
 
 let counter = 0;
 
 /** A task made through the API (title unique unless given). */
-export async function createTask(t: TestApp, as: Headers, projectId: string, fields: Record<string, unknown> = {}): Promise<TaskJson> {
+export async function createTask(
+  t: TestApp,
+  as: Headers,
+  projectId: string,
+  fields: Record<string, unknown> = {},
+): Promise<TaskJson> {
   const res = await t.request({
     method: 'POST',
     url: '/api/v1/tasks',
@@ -63,7 +73,12 @@ export async function createTask(t: TestApp, as: Headers, projectId: string, fie
   return res.json();
 }
 
-export async function patchTask(t: TestApp, as: Headers, id: string, payload: Record<string, unknown>): Promise<LightMyRequestResponse> {
+export async function patchTask(
+  t: TestApp,
+  as: Headers,
+  id: string,
+  payload: Record<string, unknown>,
+): Promise<LightMyRequestResponse> {
   return t.request({ method: 'PATCH', url: `/api/v1/tasks/${id}`, headers: as, payload });
 }
 
@@ -74,7 +89,12 @@ export async function getTask(t: TestApp, as: Headers, id: string): Promise<Task
 }
 
 /** Moves a task along legal transitions with PATCH, as `as`. */
-export async function moveTask(t: TestApp, as: Headers, id: string, ...statuses: string[]): Promise<TaskJson> {
+export async function moveTask(
+  t: TestApp,
+  as: Headers,
+  id: string,
+  ...statuses: string[]
+): Promise<TaskJson> {
   let task: TaskJson | undefined;
   for (const status of statuses) {
     const res = await patchTask(t, as, id, { status });
@@ -88,7 +108,13 @@ export const claim = (t: TestApp, as: Headers, payload: Record<string, unknown> 
   t.request({ method: 'POST', url: '/api/v1/tasks/claim', headers: as, payload });
 
 /** `count` agents of the project, each with its own key. */
-export async function agentsWithKeys(t: TestApp, as: Headers, projectId: string, count: number, fields: Record<string, unknown> = {}): Promise<{ id: string; key: Headers }[]> {
+export async function agentsWithKeys(
+  t: TestApp,
+  as: Headers,
+  projectId: string,
+  count: number,
+  fields: Record<string, unknown> = {},
+): Promise<{ id: string; key: Headers }[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
       const agent = await createAgent(t, as, projectId, fields);

@@ -1,5 +1,14 @@
 import { TASK_STATUSES, TASK_TRANSITIONS, TaskStatus } from '@agenthub/tasks';
-import { buildTaskWorld, createTask, expectProblem, getTask, moveTask, patchTask, TaskJson, TaskWorld } from './tasks-fixture';
+import {
+  buildTaskWorld,
+  createTask,
+  expectProblem,
+  getTask,
+  moveTask,
+  patchTask,
+  TaskJson,
+  TaskWorld,
+} from './tasks-fixture';
 
 /** How to reach each status from a new task with legal moves. */
 const PATH_TO: Record<TaskStatus, TaskStatus[]> = {
@@ -10,9 +19,13 @@ const PATH_TO: Record<TaskStatus, TaskStatus[]> = {
   cancelled: ['cancelled'],
 };
 
-const LEGAL = TASK_STATUSES.flatMap((from) => TASK_TRANSITIONS[from].map((to) => [from, to] as const));
+const LEGAL = TASK_STATUSES.flatMap((from) =>
+  TASK_TRANSITIONS[from].map((to) => [from, to] as const),
+);
 const ILLEGAL = TASK_STATUSES.flatMap((from) =>
-  TASK_STATUSES.filter((to) => to !== from && !TASK_TRANSITIONS[from].includes(to)).map((to) => [from, to] as const),
+  TASK_STATUSES.filter((to) => to !== from && !TASK_TRANSITIONS[from].includes(to)).map(
+    (to) => [from, to] as const,
+  ),
 );
 
 const ms = (iso: string | null) => (iso ? Date.parse(iso) : null);
@@ -24,7 +37,10 @@ describe('task lifecycle', () => {
   }, 30_000); // users (argon2), projects, agents and keys through the API
   afterAll(() => w.close());
 
-  async function taskIn(status: TaskStatus, fields: Record<string, unknown> = {}): Promise<TaskJson> {
+  async function taskIn(
+    status: TaskStatus,
+    fields: Record<string, unknown> = {},
+  ): Promise<TaskJson> {
     const task = await createTask(w.t, w.owner, w.p1, fields);
     return moveTask(w.t, w.owner, task.id, ...PATH_TO[status]);
   }
@@ -74,9 +90,16 @@ describe('task lifecycle', () => {
 
   it('treats setting the current status again as no change', async () => {
     const task = await taskIn('completed');
-    const res = await patchTask(w.t, w.owner, task.id, { status: 'completed', result: { ok: true } });
+    const res = await patchTask(w.t, w.owner, task.id, {
+      status: 'completed',
+      result: { ok: true },
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'completed', completed_at: task.completed_at, result: { ok: true } });
+    expect(res.json()).toMatchObject({
+      status: 'completed',
+      completed_at: task.completed_at,
+      result: { ok: true },
+    });
   });
 
   describe('dependencies block the start', () => {
@@ -84,7 +107,9 @@ describe('task lifecycle', () => {
       const done = await taskIn('completed');
       const open = await createTask(w.t, w.owner, w.p1, { title: 'Pour the foundation' });
       const running = await taskIn('in_progress');
-      const task = await createTask(w.t, w.owner, w.p1, { dependencies: [done.id, open.id, running.id] });
+      const task = await createTask(w.t, w.owner, w.p1, {
+        dependencies: [done.id, open.id, running.id],
+      });
 
       const blocked = await patchTask(w.t, w.owner, task.id, { status: 'in_progress' });
       expectProblem(blocked, 409, 'TASK.BLOCKED');
@@ -102,14 +127,24 @@ describe('task lifecycle', () => {
     it('does not count a cancelled or failed dependency as done', async () => {
       const cancelled = await taskIn('cancelled');
       const failed = await taskIn('failed');
-      const task = await createTask(w.t, w.owner, w.p1, { dependencies: [cancelled.id, failed.id] });
-      expectProblem(await patchTask(w.t, w.owner, task.id, { status: 'in_progress' }), 409, 'TASK.BLOCKED');
+      const task = await createTask(w.t, w.owner, w.p1, {
+        dependencies: [cancelled.id, failed.id],
+      });
+      expectProblem(
+        await patchTask(w.t, w.owner, task.id, { status: 'in_progress' }),
+        409,
+        'TASK.BLOCKED',
+      );
     });
 
     it('checks the dependencies given in the same PATCH', async () => {
       const open = await createTask(w.t, w.owner, w.p1);
       const task = await createTask(w.t, w.owner, w.p1);
-      expectProblem(await patchTask(w.t, w.owner, task.id, { dependencies: [open.id], status: 'in_progress' }), 409, 'TASK.BLOCKED');
+      expectProblem(
+        await patchTask(w.t, w.owner, task.id, { dependencies: [open.id], status: 'in_progress' }),
+        409,
+        'TASK.BLOCKED',
+      );
       expect((await getTask(w.t, w.owner, task.id)).dependencies).toEqual([]);
     });
 
@@ -117,13 +152,20 @@ describe('task lifecycle', () => {
       const open = await createTask(w.t, w.owner, w.p1);
       const task = await taskIn('completed');
       await patchTask(w.t, w.owner, task.id, { dependencies: [open.id] });
-      expectProblem(await patchTask(w.t, w.owner, task.id, { status: 'in_progress' }), 409, 'TASK.ILLEGAL_TRANSITION');
+      expectProblem(
+        await patchTask(w.t, w.owner, task.id, { status: 'in_progress' }),
+        409,
+        'TASK.ILLEGAL_TRANSITION',
+      );
     });
   });
 
   describe('the assignee agent', () => {
     it('moves its task through the lifecycle and reports a result; holds a lease while working', async () => {
-      const task = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a1, assigned_to_type: 'agent' });
+      const task = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a1,
+        assigned_to_type: 'agent',
+      });
       const t0 = Date.now();
       const started = await patchTask(w.t, w.agentKey, task.id, { status: 'in_progress' });
       expect(started.statusCode).toBe(200);
@@ -131,33 +173,75 @@ describe('task lifecycle', () => {
       expect(ms(started.json().lease_expires_at)! - t0).toBeGreaterThan(290_000);
       expect(ms(started.json().lease_expires_at)! - t0).toBeLessThan(310_000);
 
-      const done = await patchTask(w.t, w.agentKey, task.id, { status: 'completed', result: { summary: 'all good', files: 3 } });
+      const done = await patchTask(w.t, w.agentKey, task.id, {
+        status: 'completed',
+        result: { summary: 'all good', files: 3 },
+      });
       expect(done.statusCode).toBe(200);
-      expect(done.json()).toMatchObject({ status: 'completed', result: { summary: 'all good', files: 3 }, lease_expires_at: null });
+      expect(done.json()).toMatchObject({
+        status: 'completed',
+        result: { summary: 'all good', files: 3 },
+        lease_expires_at: null,
+      });
     });
 
     it('may not change anything but status and result (403), nor touch tasks of other agents (403)', async () => {
-      const mine = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a1, assigned_to_type: 'agent' });
-      const res = await patchTask(w.t, w.agentKey, mine.id, { status: 'in_progress', priority: 'urgent' });
+      const mine = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a1,
+        assigned_to_type: 'agent',
+      });
+      const res = await patchTask(w.t, w.agentKey, mine.id, {
+        status: 'in_progress',
+        priority: 'urgent',
+      });
       expectProblem(res, 403, 'TASK.AGENT_FIELD_FORBIDDEN');
       expect(res.json().detail).toContain('priority');
 
-      const theirs = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a2, assigned_to_type: 'agent' });
-      expectProblem(await patchTask(w.t, w.agentKey, theirs.id, { status: 'in_progress' }), 403, 'TASK.NOT_ASSIGNEE');
+      const theirs = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a2,
+        assigned_to_type: 'agent',
+      });
+      expectProblem(
+        await patchTask(w.t, w.agentKey, theirs.id, { status: 'in_progress' }),
+        403,
+        'TASK.NOT_ASSIGNEE',
+      );
       const nobodys = await createTask(w.t, w.owner, w.p1);
-      expectProblem(await patchTask(w.t, w.agentKey, nobodys.id, { status: 'in_progress' }), 403, 'TASK.NOT_ASSIGNEE');
+      expectProblem(
+        await patchTask(w.t, w.agentKey, nobodys.id, { status: 'in_progress' }),
+        403,
+        'TASK.NOT_ASSIGNEE',
+      );
       expect((await getTask(w.t, w.owner, theirs.id)).status).toBe('pending');
     });
 
     it('follows the same transition rules (409)', async () => {
-      const task = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a1, assigned_to_type: 'agent' });
-      expectProblem(await patchTask(w.t, w.agentKey, task.id, { status: 'completed' }), 409, 'TASK.ILLEGAL_TRANSITION');
+      const task = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a1,
+        assigned_to_type: 'agent',
+      });
+      expectProblem(
+        await patchTask(w.t, w.agentKey, task.id, { status: 'completed' }),
+        409,
+        'TASK.ILLEGAL_TRANSITION',
+      );
     });
 
     it('refuses a result that is not an object', async () => {
-      const task = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a1, assigned_to_type: 'agent' });
-      expectProblem(await patchTask(w.t, w.agentKey, task.id, { result: [1, 2] }), 400, 'REQUEST.VALIDATION_FAILED');
-      expectProblem(await patchTask(w.t, w.agentKey, task.id, { result: 'done' }), 400, 'REQUEST.VALIDATION_FAILED');
+      const task = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a1,
+        assigned_to_type: 'agent',
+      });
+      expectProblem(
+        await patchTask(w.t, w.agentKey, task.id, { result: [1, 2] }),
+        400,
+        'REQUEST.VALIDATION_FAILED',
+      );
+      expectProblem(
+        await patchTask(w.t, w.agentKey, task.id, { result: 'done' }),
+        400,
+        'REQUEST.VALIDATION_FAILED',
+      );
     });
   });
 });

@@ -1,5 +1,14 @@
 import { PRIORITY_RANK, TASK_PRIORITIES } from '@agenthub/tasks';
-import { agentsWithKeys, buildTaskWorld, createAgent, createTask, expectProblem, getTask, patchTask, TaskWorld } from './tasks-fixture';
+import {
+  agentsWithKeys,
+  buildTaskWorld,
+  createAgent,
+  createTask,
+  expectProblem,
+  getTask,
+  patchTask,
+  TaskWorld,
+} from './tasks-fixture';
 
 describe('tasks', () => {
   let w: TaskWorld;
@@ -14,7 +23,12 @@ describe('tasks', () => {
         method: 'POST',
         url: '/api/v1/tasks',
         headers: w.owner,
-        payload: { project_id: w.p1, title: '  Write the report ', description: 'Quarterly numbers', due_date: '2030-01-02T03:04:05Z' },
+        payload: {
+          project_id: w.p1,
+          title: '  Write the report ',
+          description: 'Quarterly numbers',
+          due_date: '2030-01-02T03:04:05Z',
+        },
       });
       expect(res.statusCode).toBe(201);
       const task = res.json();
@@ -50,7 +64,10 @@ describe('tasks', () => {
 
     it('keeps workflow and room ids, step order and required capabilities', async () => {
       // A task's room must be a room of its project (a foreign key).
-      await w.sql(`INSERT INTO chat_rooms (id, project_id, name) VALUES ('00000000-0000-4000-8000-000000000002', $1, 'r')`, [w.p1]);
+      await w.sql(
+        `INSERT INTO chat_rooms (id, project_id, name) VALUES ('00000000-0000-4000-8000-000000000002', $1, 'r')`,
+        [w.p1],
+      );
       const fields = {
         workflow_id: '00000000-0000-4000-8000-000000000001',
         room_id: '00000000-0000-4000-8000-000000000002',
@@ -64,15 +81,30 @@ describe('tasks', () => {
     });
 
     it('records the creating user, and keeps the task (created_by null) when that user is deleted', async () => {
-      const res = await w.t.request({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'leaver@tasks.test', password: 'correct horse battery staple', name: 'Leaver' } });
+      const res = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: {
+          email: 'leaver@tasks.test',
+          password: 'correct horse battery staple',
+          name: 'Leaver',
+        },
+      });
       const leaverId = res.json().id;
       await w.sql(`UPDATE users SET is_superuser = true WHERE id = $1`, [leaverId]);
-      const login = await w.t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'leaver@tasks.test', password: 'correct horse battery staple' } });
+      const login = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'leaver@tasks.test', password: 'correct horse battery staple' },
+      });
       const leaver = { authorization: `Bearer ${login.json().access_token}` };
       const task = await createTask(w.t, leaver, w.p1);
       expect(task).toMatchObject({ created_by: leaverId, created_by_type: 'user' });
       await w.sql(`DELETE FROM users WHERE id = $1`, [leaverId]);
-      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({ created_by: null, created_by_type: null });
+      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({
+        created_by: null,
+        created_by_type: null,
+      });
     });
 
     it('records an agent that creates a task in its own project, and keeps the task when the agent is deleted', async () => {
@@ -82,8 +114,19 @@ describe('tasks', () => {
       const [temp] = await agentsWithKeys(w.t, w.owner, w.p1, 1);
       const byTemp = await createTask(w.t, temp.key, w.p1);
       expect(byTemp).toMatchObject({ created_by: temp.id, created_by_type: 'agent' });
-      expect((await w.t.request({ method: 'DELETE', url: `/api/v1/agents/${temp.id}`, headers: w.owner })).statusCode).toBe(204);
-      expect(await getTask(w.t, w.owner, byTemp.id)).toMatchObject({ created_by: null, created_by_type: null });
+      expect(
+        (
+          await w.t.request({
+            method: 'DELETE',
+            url: `/api/v1/agents/${temp.id}`,
+            headers: w.owner,
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(await getTask(w.t, w.owner, byTemp.id)).toMatchObject({
+        created_by: null,
+        created_by_type: null,
+      });
     });
 
     it.each([
@@ -93,24 +136,63 @@ describe('tasks', () => {
       ['an unknown priority', { priority: 'asap' }, 'priority'],
       ['a status (new tasks are pending)', { status: 'completed' }, 'status'],
       ['a malformed dependency id', { dependencies: ['nope'] }, 'dependencies'],
-      ['a dependency listed twice', { dependencies: ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001'] }, 'dependencies'],
+      [
+        'a dependency listed twice',
+        {
+          dependencies: [
+            '00000000-0000-4000-8000-000000000001',
+            '00000000-0000-4000-8000-000000000001',
+          ],
+        },
+        'dependencies',
+      ],
       ['max_attempts 0', { max_attempts: 0 }, 'max_attempts'],
       ['a due_date that is not a date', { due_date: 'tomorrow' }, 'due_date'],
-      ['an assignee without its type', { assigned_to: '00000000-0000-4000-8000-000000000001' }, 'assigned_to_type'],
-      ['capabilities that are not strings', { required_capabilities: [1] }, 'required_capabilities'],
+      [
+        'an assignee without its type',
+        { assigned_to: '00000000-0000-4000-8000-000000000001' },
+        'assigned_to_type',
+      ],
+      [
+        'capabilities that are not strings',
+        { required_capabilities: [1] },
+        'required_capabilities',
+      ],
     ])('refuses %s with a 400 naming the field', async (_what, fields, field) => {
-      const res = await w.t.request({ method: 'POST', url: '/api/v1/tasks', headers: w.owner, payload: { title: 'ok', project_id: w.p1, ...fields } });
+      const res = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.owner,
+        payload: { title: 'ok', project_id: w.p1, ...fields },
+      });
       expectProblem(res, 400, 'REQUEST.VALIDATION_FAILED');
       expect(Object.keys(res.json().errors)).toContain(field);
     });
 
     it('answers 404 for a task that does not exist and 400 for a malformed id', async () => {
-      expectProblem(await w.t.request({ method: 'GET', url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000', headers: w.owner }), 404, 'TASK.NOT_FOUND');
-      expectProblem(await w.t.request({ method: 'GET', url: '/api/v1/tasks/123', headers: w.owner }), 400, 'REQUEST.INVALID_ID');
+      expectProblem(
+        await w.t.request({
+          method: 'GET',
+          url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000',
+          headers: w.owner,
+        }),
+        404,
+        'TASK.NOT_FOUND',
+      );
+      expectProblem(
+        await w.t.request({ method: 'GET', url: '/api/v1/tasks/123', headers: w.owner }),
+        400,
+        'REQUEST.INVALID_ID',
+      );
     });
 
     it('answers 404 for a project that does not exist', async () => {
-      const res = await w.t.request({ method: 'POST', url: '/api/v1/tasks', headers: w.owner, payload: { title: 'x', project_id: '00000000-0000-4000-8000-000000000000' } });
+      const res = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.owner,
+        payload: { title: 'x', project_id: '00000000-0000-4000-8000-000000000000' },
+      });
       expectProblem(res, 404, 'PROJECT.NOT_FOUND');
     });
   });
@@ -125,13 +207,22 @@ describe('tasks', () => {
       expect(patched.statusCode).toBe(200);
       expect(patched.json()).toMatchObject({ dependencies: [b.id], version: c.version + 1 });
       expect((await getTask(w.t, w.owner, c.id)).dependencies).toEqual([b.id]);
-      expect((await w.sql(`SELECT depends_on_id FROM task_dependencies WHERE task_id = $1`, [c.id])).map((r) => r['depends_on_id'])).toEqual([b.id]);
+      expect(
+        (await w.sql(`SELECT depends_on_id FROM task_dependencies WHERE task_id = $1`, [c.id])).map(
+          (r) => r['depends_on_id'],
+        ),
+      ).toEqual([b.id]);
     });
 
     it('refuses a dependency that does not exist (400) and writes nothing', async () => {
       const missing = '00000000-0000-4000-8000-00000000dead';
       const before = await w.sql(`SELECT count(*)::int AS n FROM tasks`);
-      const res = await w.t.request({ method: 'POST', url: '/api/v1/tasks', headers: w.owner, payload: { title: 'x', project_id: w.p1, dependencies: [missing] } });
+      const res = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.owner,
+        payload: { title: 'x', project_id: w.p1, dependencies: [missing] },
+      });
       expectProblem(res, 400, 'TASK.INVALID_DEPENDENCY');
       expect(res.json().detail).toContain(missing);
       expect(await w.sql(`SELECT count(*)::int AS n FROM tasks`)).toEqual(before);
@@ -139,30 +230,58 @@ describe('tasks', () => {
 
     it('refuses a dependency in another project (400), on create and on update', async () => {
       const foreign = await createTask(w.t, w.otherUser, w.p2);
-      const res = await w.t.request({ method: 'POST', url: '/api/v1/tasks', headers: w.superuser, payload: { title: 'x', project_id: w.p1, dependencies: [foreign.id] } });
+      const res = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.superuser,
+        payload: { title: 'x', project_id: w.p1, dependencies: [foreign.id] },
+      });
       expectProblem(res, 400, 'TASK.INVALID_DEPENDENCY');
       expect(res.json().detail).toContain(foreign.id);
       const mine = await createTask(w.t, w.owner, w.p1);
-      expectProblem(await patchTask(w.t, w.superuser, mine.id, { dependencies: [foreign.id] }), 400, 'TASK.INVALID_DEPENDENCY');
+      expectProblem(
+        await patchTask(w.t, w.superuser, mine.id, { dependencies: [foreign.id] }),
+        400,
+        'TASK.INVALID_DEPENDENCY',
+      );
       // The database refuses it too, whoever writes.
-      await expect(w.sql(`INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ($1, $2, $3)`, [w.p1, mine.id, foreign.id])).rejects.toThrow(/foreign key/);
+      await expect(
+        w.sql(
+          `INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ($1, $2, $3)`,
+          [w.p1, mine.id, foreign.id],
+        ),
+      ).rejects.toThrow(/foreign key/);
     });
 
     it('refuses a task that depends on itself (400)', async () => {
       const a = await createTask(w.t, w.owner, w.p1);
       const res = await patchTask(w.t, w.owner, a.id, { dependencies: [a.id] });
       expectProblem(res, 400, 'TASK.SELF_DEPENDENCY');
-      await expect(w.sql(`INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ($1, $2, $2)`, [w.p1, a.id])).rejects.toThrow(/check constraint/);
+      await expect(
+        w.sql(
+          `INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ($1, $2, $2)`,
+          [w.p1, a.id],
+        ),
+      ).rejects.toThrow(/check constraint/);
     });
 
     it('refuses a three-node cycle with a 400 that names it, and changes nothing', async () => {
       const a = await createTask(w.t, w.owner, w.p1, { title: 'Alpha' });
       const b = await createTask(w.t, w.owner, w.p1, { title: 'Bravo', dependencies: [a.id] });
       const c = await createTask(w.t, w.owner, w.p1, { title: 'Charlie', dependencies: [b.id] });
-      const res = await patchTask(w.t, w.owner, a.id, { dependencies: [c.id], title: 'Alpha renamed' });
+      const res = await patchTask(w.t, w.owner, a.id, {
+        dependencies: [c.id],
+        title: 'Alpha renamed',
+      });
       expectProblem(res, 400, 'TASK.DEPENDENCY_CYCLE');
-      expect(res.json().detail).toContain(`${a.id} "Alpha" → ${c.id} "Charlie" → ${b.id} "Bravo" → ${a.id} "Alpha"`);
-      expect(await getTask(w.t, w.owner, a.id)).toMatchObject({ title: 'Alpha', dependencies: [], version: a.version });
+      expect(res.json().detail).toContain(
+        `${a.id} "Alpha" → ${c.id} "Charlie" → ${b.id} "Bravo" → ${a.id} "Alpha"`,
+      );
+      expect(await getTask(w.t, w.owner, a.id)).toMatchObject({
+        title: 'Alpha',
+        dependencies: [],
+        version: a.version,
+      });
     });
 
     it('serialises concurrent edits of one graph: A→B and B→A at once never both succeed', async () => {
@@ -174,8 +293,13 @@ describe('tasks', () => {
           patchTask(w.t, w.owner, b.id, { dependencies: [a.id] }),
         ]);
         expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
-        expect(results.find((r) => r.statusCode === 400)!.json().code).toBe('TASK.DEPENDENCY_CYCLE');
-        const edges = await w.sql(`SELECT 1 FROM task_dependencies WHERE task_id IN ($1, $2)`, [a.id, b.id]);
+        expect(results.find((r) => r.statusCode === 400)!.json().code).toBe(
+          'TASK.DEPENDENCY_CYCLE',
+        );
+        const edges = await w.sql(`SELECT 1 FROM task_dependencies WHERE task_id IN ($1, $2)`, [
+          a.id,
+          b.id,
+        ]);
         expect(edges).toHaveLength(1);
       }
     });
@@ -183,33 +307,69 @@ describe('tasks', () => {
     it('refuses to delete a task others depend on (409 naming them) unless forced', async () => {
       const base = await createTask(w.t, w.owner, w.p1);
       const dependent = await createTask(w.t, w.owner, w.p1, { dependencies: [base.id] });
-      const refused = await w.t.request({ method: 'DELETE', url: `/api/v1/tasks/${base.id}`, headers: w.owner });
+      const refused = await w.t.request({
+        method: 'DELETE',
+        url: `/api/v1/tasks/${base.id}`,
+        headers: w.owner,
+      });
       expectProblem(refused, 409, 'TASK.HAS_DEPENDENTS');
       expect(refused.json().detail).toContain(dependent.id);
       expect((await getTask(w.t, w.owner, base.id)).id).toBe(base.id);
 
-      const forced = await w.t.request({ method: 'DELETE', url: `/api/v1/tasks/${base.id}?force=true`, headers: w.owner });
+      const forced = await w.t.request({
+        method: 'DELETE',
+        url: `/api/v1/tasks/${base.id}?force=true`,
+        headers: w.owner,
+      });
       expect(forced.statusCode).toBe(204);
-      expectProblem(await w.t.request({ method: 'GET', url: `/api/v1/tasks/${base.id}`, headers: w.owner }), 404);
+      expectProblem(
+        await w.t.request({ method: 'GET', url: `/api/v1/tasks/${base.id}`, headers: w.owner }),
+        404,
+      );
       expect((await getTask(w.t, w.owner, dependent.id)).dependencies).toEqual([]);
     });
 
     it('deletes a task with dependencies of its own freely; its edges go with it', async () => {
       const base = await createTask(w.t, w.owner, w.p1);
       const dependent = await createTask(w.t, w.owner, w.p1, { dependencies: [base.id] });
-      expect((await w.t.request({ method: 'DELETE', url: `/api/v1/tasks/${dependent.id}`, headers: w.owner })).statusCode).toBe(204);
-      expect(await w.sql(`SELECT 1 FROM task_dependencies WHERE task_id = $1 OR depends_on_id = $1`, [base.id])).toEqual([]);
-      expectProblem(await w.t.request({ method: 'DELETE', url: `/api/v1/tasks/${base.id}?force=maybe`, headers: w.owner }), 400);
+      expect(
+        (
+          await w.t.request({
+            method: 'DELETE',
+            url: `/api/v1/tasks/${dependent.id}`,
+            headers: w.owner,
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(
+        await w.sql(`SELECT 1 FROM task_dependencies WHERE task_id = $1 OR depends_on_id = $1`, [
+          base.id,
+        ]),
+      ).toEqual([]);
+      expectProblem(
+        await w.t.request({
+          method: 'DELETE',
+          url: `/api/v1/tasks/${base.id}?force=maybe`,
+          headers: w.owner,
+        }),
+        400,
+      );
     });
   });
 
   describe('optimistic locking', () => {
     it('accepts the current version and bumps it; refuses a stale one with 409', async () => {
       const task = await createTask(w.t, w.owner, w.p1);
-      const first = await patchTask(w.t, w.owner, task.id, { title: 'first', version: task.version });
+      const first = await patchTask(w.t, w.owner, task.id, {
+        title: 'first',
+        version: task.version,
+      });
       expect(first.statusCode).toBe(200);
       expect(first.json().version).toBe(task.version + 1);
-      const stale = await patchTask(w.t, w.owner, task.id, { title: 'second', version: task.version });
+      const stale = await patchTask(w.t, w.owner, task.id, {
+        title: 'second',
+        version: task.version,
+      });
       expectProblem(stale, 409, 'TASK.VERSION_CONFLICT');
       expect((await getTask(w.t, w.owner, task.id)).title).toBe('first');
     });
@@ -217,11 +377,16 @@ describe('tasks', () => {
     it('lets exactly one of two concurrent updates from the same version win', async () => {
       const task = await createTask(w.t, w.owner, w.p1);
       const results = await Promise.all(
-        ['one', 'two', 'three'].map((title) => patchTask(w.t, w.owner, task.id, { title, version: task.version })),
+        ['one', 'two', 'three'].map((title) =>
+          patchTask(w.t, w.owner, task.id, { title, version: task.version }),
+        ),
       );
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
       const winner = results.find((r) => r.statusCode === 200)!.json();
-      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({ title: winner.title, version: task.version + 1 });
+      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({
+        title: winner.title,
+        version: task.version + 1,
+      });
     });
   });
 
@@ -233,9 +398,15 @@ describe('tasks', () => {
       const task = await createTask(w.t, w.owner, w.p1);
       const toAgent = await assign(task.id, { assigned_to: w.a2, assigned_to_type: 'agent' });
       expect(toAgent.statusCode).toBe(200);
-      expect(toAgent.json()).toMatchObject({ assigned_to: w.a2, assigned_to_type: 'agent', version: task.version + 1 });
+      expect(toAgent.json()).toMatchObject({
+        assigned_to: w.a2,
+        assigned_to_type: 'agent',
+        version: task.version + 1,
+      });
 
-      const ownerId = (await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })).json().id;
+      const ownerId = (
+        await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })
+      ).json().id;
       const toUser = await assign(task.id, { assigned_to: ownerId, assigned_to_type: 'user' });
       expect(toUser.json()).toMatchObject({ assigned_to: ownerId, assigned_to_type: 'user' });
 
@@ -244,14 +415,19 @@ describe('tasks', () => {
     });
 
     it('accepts an assignee on create', async () => {
-      const task = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a1, assigned_to_type: 'agent' });
+      const task = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a1,
+        assigned_to_type: 'agent',
+      });
       expect(task).toMatchObject({ assigned_to: w.a1, assigned_to_type: 'agent' });
     });
 
     it('refuses an agent of another project, an inactive agent, a stranger and an unknown id (400)', async () => {
       const task = await createTask(w.t, w.owner, w.p1);
       const inactive = await createAgent(w.t, w.owner, w.p1, { is_active: false });
-      const strangerId = (await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.otherUser })).json().id;
+      const strangerId = (
+        await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.otherUser })
+      ).json().id;
       for (const payload of [
         { assigned_to: w.b1, assigned_to_type: 'agent' },
         { assigned_to: inactive.id, assigned_to_type: 'agent' },
@@ -262,7 +438,12 @@ describe('tasks', () => {
         const res = await assign(task.id, payload);
         expectProblem(res, 400, 'TASK.INVALID_ASSIGNEE');
       }
-      const onCreate = await w.t.request({ method: 'POST', url: '/api/v1/tasks', headers: w.owner, payload: { title: 'x', project_id: w.p1, assigned_to: w.b1, assigned_to_type: 'agent' } });
+      const onCreate = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/tasks',
+        headers: w.owner,
+        payload: { title: 'x', project_id: w.p1, assigned_to: w.b1, assigned_to_type: 'agent' },
+      });
       expectProblem(onCreate, 400, 'TASK.INVALID_ASSIGNEE');
       expect((await getTask(w.t, w.owner, task.id)).assigned_to).toBeNull();
     });
@@ -270,15 +451,24 @@ describe('tasks', () => {
     it('validates the assign body', async () => {
       const task = await createTask(w.t, w.owner, w.p1);
       expectProblem(await assign(task.id, { assigned_to: w.a1 }), 400, 'REQUEST.VALIDATION_FAILED');
-      expectProblem(await assign(task.id, { assigned_to: w.a1, assigned_to_type: 'robot' }), 400, 'REQUEST.VALIDATION_FAILED');
+      expectProblem(
+        await assign(task.id, { assigned_to: w.a1, assigned_to_type: 'robot' }),
+        400,
+        'REQUEST.VALIDATION_FAILED',
+      );
       expectProblem(await assign(task.id, {}), 400, 'REQUEST.VALIDATION_FAILED');
     });
 
     it('moves the lease of a task in progress with its assignee: agents hold one, people do not', async () => {
-      const task = await createTask(w.t, w.owner, w.p1, { assigned_to: w.a1, assigned_to_type: 'agent' });
+      const task = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: w.a1,
+        assigned_to_type: 'agent',
+      });
       const started = (await patchTask(w.t, w.owner, task.id, { status: 'in_progress' })).json();
       expect(started.lease_expires_at).not.toBeNull();
-      const ownerId = (await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })).json().id;
+      const ownerId = (
+        await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })
+      ).json().id;
       const toUser = await assign(task.id, { assigned_to: ownerId, assigned_to_type: 'user' });
       expect(toUser.json()).toMatchObject({ status: 'in_progress', lease_expires_at: null });
       const toAgent = await assign(task.id, { assigned_to: w.a2, assigned_to_type: 'agent' });
@@ -287,9 +477,23 @@ describe('tasks', () => {
 
     it("unassigns an agent's tasks when the agent is deleted", async () => {
       const agent = await createAgent(w.t, w.owner, w.p1);
-      const task = await createTask(w.t, w.owner, w.p1, { assigned_to: agent.id, assigned_to_type: 'agent' });
-      expect((await w.t.request({ method: 'DELETE', url: `/api/v1/agents/${agent.id}`, headers: w.owner })).statusCode).toBe(204);
-      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({ assigned_to: null, assigned_to_type: null });
+      const task = await createTask(w.t, w.owner, w.p1, {
+        assigned_to: agent.id,
+        assigned_to_type: 'agent',
+      });
+      expect(
+        (
+          await w.t.request({
+            method: 'DELETE',
+            url: `/api/v1/agents/${agent.id}`,
+            headers: w.owner,
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(await getTask(w.t, w.owner, task.id)).toMatchObject({
+        assigned_to: null,
+        assigned_to_type: null,
+      });
     });
   });
 
@@ -298,25 +502,77 @@ describe('tasks', () => {
     let agent: string;
     const ids: Record<string, string> = {};
     beforeAll(async () => {
-      const res = await w.t.request({ method: 'POST', url: '/api/v1/projects', headers: w.owner, payload: { name: 'Search' } });
+      const res = await w.t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: w.owner,
+        payload: { name: 'Search' },
+      });
       project = res.json().id;
       agent = (await createAgent(w.t, w.owner, project)).id;
-      await w.sql(`INSERT INTO chat_rooms (id, project_id, name) VALUES ('00000000-0000-4000-8000-0000000000aa', $1, 'bugs')`, [project]);
+      await w.sql(
+        `INSERT INTO chat_rooms (id, project_id, name) VALUES ('00000000-0000-4000-8000-0000000000aa', $1, 'bugs')`,
+        [project],
+      );
       const specs: [string, Record<string, unknown>][] = [
-        ['deploy', { title: 'Deploying the web servers', description: 'Roll out release 2.3', priority: 'high', due_date: '2030-03-01T00:00:00Z' }],
-        ['docs', { title: 'Write documentation', description: 'Explain how a deployment works', priority: 'low', due_date: '2030-01-01T00:00:00Z' }],
-        ['bug', { title: 'Fix login bug', description: 'Users cannot sign in after a password reset', priority: 'urgent', room_id: '00000000-0000-4000-8000-0000000000aa' }],
-        ['mice', { title: 'Feed the mice', description: null, priority: 'medium', assigned_to: agent, assigned_to_type: 'agent' }],
+        [
+          'deploy',
+          {
+            title: 'Deploying the web servers',
+            description: 'Roll out release 2.3',
+            priority: 'high',
+            due_date: '2030-03-01T00:00:00Z',
+          },
+        ],
+        [
+          'docs',
+          {
+            title: 'Write documentation',
+            description: 'Explain how a deployment works',
+            priority: 'low',
+            due_date: '2030-01-01T00:00:00Z',
+          },
+        ],
+        [
+          'bug',
+          {
+            title: 'Fix login bug',
+            description: 'Users cannot sign in after a password reset',
+            priority: 'urgent',
+            room_id: '00000000-0000-4000-8000-0000000000aa',
+          },
+        ],
+        [
+          'mice',
+          {
+            title: 'Feed the mice',
+            description: null,
+            priority: 'medium',
+            assigned_to: agent,
+            assigned_to_type: 'agent',
+          },
+        ],
       ];
-      for (const [name, fields] of specs) ids[name] = (await createTask(w.t, w.owner, project, fields)).id;
+      for (const [name, fields] of specs)
+        ids[name] = (await createTask(w.t, w.owner, project, fields)).id;
     });
 
     const list = async (query: string, as = w.owner) => {
-      const res = await w.t.request({ method: 'GET', url: `/api/v1/tasks?project_id=${project}&${query}`, headers: as });
+      const res = await w.t.request({
+        method: 'GET',
+        url: `/api/v1/tasks?project_id=${project}&${query}`,
+        headers: as,
+      });
       expect(res.statusCode).toBe(200);
-      return res.json() as { items: { id: string; dependencies: string[] }[]; total: number; limit: number; offset: number };
+      return res.json() as {
+        items: { id: string; dependencies: string[] }[];
+        total: number;
+        limit: number;
+        offset: number;
+      };
     };
-    const names = (items: { id: string }[]) => items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
+    const names = (items: { id: string }[]) =>
+      items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
 
     it('finds tasks by stemmed words of title and description', async () => {
       expect(names((await list('q=deployed')).items).sort()).toEqual(['deploy', 'docs']);
@@ -329,17 +585,24 @@ describe('tasks', () => {
     it('ranks title matches above description matches, and takes web-search syntax', async () => {
       expect(names((await list('q=deploy')).items)).toEqual(['deploy', 'docs']);
       expect(names((await list('q=deploy%20-documentation')).items)).toEqual(['deploy']);
-      expect(names((await list('q=%22login%20bug%22%20or%20mice')).items).sort()).toEqual(['bug', 'mice']);
+      expect(names((await list('q=%22login%20bug%22%20or%20mice')).items).sort()).toEqual([
+        'bug',
+        'mice',
+      ]);
     });
 
     it('filters by status, priority, assignee and room', async () => {
       expect(names((await list('priority=urgent')).items)).toEqual(['bug']);
       expect(names((await list(`assigned_to=${agent}`)).items)).toEqual(['mice']);
-      expect(names((await list(`assigned_to=${agent}&assigned_to_type=agent`)).items)).toEqual(['mice']);
+      expect(names((await list(`assigned_to=${agent}&assigned_to_type=agent`)).items)).toEqual([
+        'mice',
+      ]);
       expect((await list(`assigned_to=${agent}&assigned_to_type=user`)).items).toEqual([]);
       expect(names((await list('assigned_to_type=agent')).items)).toEqual(['mice']);
       expect((await list('assigned_to_type=user')).items).toEqual([]);
-      expect(names((await list('room_id=00000000-0000-4000-8000-0000000000aa')).items)).toEqual(['bug']);
+      expect(names((await list('room_id=00000000-0000-4000-8000-0000000000aa')).items)).toEqual([
+        'bug',
+      ]);
       expect((await list('status=completed')).total).toBe(0);
       expect((await list('status=pending')).total).toBe(4);
     });
@@ -347,35 +610,81 @@ describe('tasks', () => {
     it('sorts by priority, due date and creation time, and pages', async () => {
       expect(names((await list('sort=priority')).items)).toEqual(['bug', 'deploy', 'mice', 'docs']);
       expect(names((await list('sort=due_date')).items)).toEqual(['docs', 'deploy', 'bug', 'mice']);
-      expect(names((await list('sort=created_at')).items)).toEqual(['deploy', 'docs', 'bug', 'mice']);
-      expect(names((await list('sort=-created_at')).items)).toEqual(['mice', 'bug', 'docs', 'deploy']);
+      expect(names((await list('sort=created_at')).items)).toEqual([
+        'deploy',
+        'docs',
+        'bug',
+        'mice',
+      ]);
+      expect(names((await list('sort=-created_at')).items)).toEqual([
+        'mice',
+        'bug',
+        'docs',
+        'deploy',
+      ]);
       const second = await list('sort=created_at&limit=2&offset=2');
-      expect({ ...second, items: names(second.items) }).toEqual({ items: ['bug', 'mice'], total: 4, limit: 2, offset: 2 });
+      expect({ ...second, items: names(second.items) }).toEqual({
+        items: ['bug', 'mice'],
+        total: 4,
+        limit: 2,
+        offset: 2,
+      });
       expect(await list('limit=2&offset=10')).toMatchObject({ items: [], total: 4 });
     });
 
     it('refuses unknown filters and sort keys', async () => {
-      for (const query of ['sort=title', 'status=done', 'assigned_to=nope', 'colour=red', `q=${'x'.repeat(201)}`]) {
-        const res = await w.t.request({ method: 'GET', url: `/api/v1/tasks?${query}`, headers: w.owner });
+      for (const query of [
+        'sort=title',
+        'status=done',
+        'assigned_to=nope',
+        'colour=red',
+        `q=${'x'.repeat(201)}`,
+      ]) {
+        const res = await w.t.request({
+          method: 'GET',
+          url: `/api/v1/tasks?${query}`,
+          headers: w.owner,
+        });
         expectProblem(res, 400, 'REQUEST.VALIDATION_FAILED');
       }
     });
 
     it('lists only what the caller may see', async () => {
-      const other = await w.t.request({ method: 'GET', url: '/api/v1/tasks?limit=500', headers: w.otherUser });
-      expect(other.json().items.every((t: { project_id: string }) => t.project_id === w.p2)).toBe(true);
-      const agent = await w.t.request({ method: 'GET', url: '/api/v1/tasks?limit=500', headers: w.agentKey });
+      const other = await w.t.request({
+        method: 'GET',
+        url: '/api/v1/tasks?limit=500',
+        headers: w.otherUser,
+      });
+      expect(other.json().items.every((t: { project_id: string }) => t.project_id === w.p2)).toBe(
+        true,
+      );
+      const agent = await w.t.request({
+        method: 'GET',
+        url: '/api/v1/tasks?limit=500',
+        headers: w.agentKey,
+      });
       expect(agent.json().items.length).toBeGreaterThan(0);
-      expect(agent.json().items.every((t: { project_id: string }) => t.project_id === w.p1)).toBe(true);
-      const all = await w.t.request({ method: 'GET', url: '/api/v1/tasks?limit=500', headers: w.superuser });
-      expect(new Set(all.json().items.map((t: { project_id: string }) => t.project_id))).toEqual(new Set([w.p1, w.p2, project]));
+      expect(agent.json().items.every((t: { project_id: string }) => t.project_id === w.p1)).toBe(
+        true,
+      );
+      const all = await w.t.request({
+        method: 'GET',
+        url: '/api/v1/tasks?limit=500',
+        headers: w.superuser,
+      });
+      expect(new Set(all.json().items.map((t: { project_id: string }) => t.project_id))).toEqual(
+        new Set([w.p1, w.p2, project]),
+      );
     });
   });
 
   it('ranks priorities in the database (generated priority_rank) as PRIORITY_RANK does', async () => {
     for (const priority of TASK_PRIORITIES) await createTask(w.t, w.owner, w.p1, { priority });
-    const stored = await w.sql<{ priority: string; rank: number }>(`SELECT DISTINCT priority, priority_rank::int AS rank FROM tasks`);
+    const stored = await w.sql<{ priority: string; rank: number }>(
+      `SELECT DISTINCT priority, priority_rank::int AS rank FROM tasks`,
+    );
     expect(stored.map((r) => r.priority).sort()).toEqual([...TASK_PRIORITIES].sort());
-    for (const row of stored) expect(row.rank).toBe(PRIORITY_RANK[row.priority as keyof typeof PRIORITY_RANK]);
+    for (const row of stored)
+      expect(row.rank).toBe(PRIORITY_RANK[row.priority as keyof typeof PRIORITY_RANK]);
   });
 });

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { MigrationObject } from '@mikro-orm/core';
 import { AppConfig, ConfigError, loadConfig } from '@agenthub/config';
-import { EmbeddedPostgres, startEmbeddedPostgres, withDatabase as urlForDatabase } from '@agenthub/database';
+import {
+  EmbeddedPostgres,
+  startEmbeddedPostgres,
+  withDatabase as urlForDatabase,
+} from '@agenthub/database';
 import {
   MigrationLogger,
   MigrationRunner,
@@ -41,7 +45,10 @@ export function exitCodeOf(error: unknown): number {
       case 'unreachable':
         return EXIT.unreachable;
       case 'interrupted':
-        return SIGNAL_EXIT[(error as MigrationToolError & { signal?: string }).signal ?? ''] ?? EXIT.failed;
+        return (
+          SIGNAL_EXIT[(error as MigrationToolError & { signal?: string }).signal ?? ''] ??
+          EXIT.failed
+        );
       default:
         return EXIT.failed;
     }
@@ -52,12 +59,14 @@ export function exitCodeOf(error: unknown): number {
 /** Option parsers: a bad value is a usage error (exit 2). */
 export function seconds(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0 or more)');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('must be a number of seconds (0 or more)');
   return n;
 }
 
 export function wholeNumber(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number (0 or more)');
+  if (!/^\d+$/.test(value.trim()))
+    throw new InvalidArgumentError('must be a whole number (0 or more)');
   return Number(value);
 }
 
@@ -94,7 +103,10 @@ export interface DatabaseHandle {
 function readAppVersion(env: NodeJS.ProcessEnv): string {
   if (env['AGENTHUB_VERSION']) return env['AGENTHUB_VERSION'];
   // dist/apps/migrator/main.js and apps/migrator/src/*.ts both sit three levels below the root.
-  for (const file of [join(__dirname, '../../../package.json'), join(process.cwd(), 'package.json')]) {
+  for (const file of [
+    join(__dirname, '../../../package.json'),
+    join(process.cwd(), 'package.json'),
+  ]) {
     try {
       const { version } = JSON.parse(readFileSync(file, 'utf8'));
       if (typeof version === 'string') return version;
@@ -144,7 +156,10 @@ export class CliContext {
   }
 
   get logger(): MigrationLogger {
-    this.cachedLogger ??= createLogger(this.stderr, this.options.verbose ? 'debug' : (this.env['LOG_LEVEL'] ?? 'info'));
+    this.cachedLogger ??= createLogger(
+      this.stderr,
+      this.options.verbose ? 'debug' : (this.env['LOG_LEVEL'] ?? 'info'),
+    );
     return this.cachedLogger;
   }
 
@@ -188,7 +203,11 @@ export class CliContext {
   async withDatabase<T>(readOnly: boolean, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
     const config = this.config;
     if (config.databaseUrl) {
-      const { exists } = await waitForDatabase(config.databaseUrl, { timeoutMs: this.options.wait * 1000, signal: this.signal, logger: this.logger });
+      const { exists } = await waitForDatabase(config.databaseUrl, {
+        timeoutMs: this.options.wait * 1000,
+        signal: this.signal,
+        logger: this.logger,
+      });
       return fn({ url: config.databaseUrl, exists });
     }
     const database = 'agenthub';
@@ -196,7 +215,10 @@ export class CliContext {
       return fn({ url: `postgres://embedded@127.0.0.1/${database}`, exists: false });
     }
     // Read-only runs start the server on its maintenance database, so nothing gets created.
-    const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: config.dataDir, database: readOnly ? 'postgres' : database });
+    const embedded: EmbeddedPostgres = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      database: readOnly ? 'postgres' : database,
+    });
     try {
       const url = urlForDatabase(embedded.url, database);
       const { exists } = await waitForDatabase(url, { timeoutMs: 0 });
@@ -207,9 +229,15 @@ export class CliContext {
   }
 
   /** A migration runner on the database (read-only runners never create anything). */
-  async withRunner<T>(readOnly: boolean, fn: (runner: MigrationRunner, db: DatabaseHandle) => Promise<T>): Promise<T> {
+  async withRunner<T>(
+    readOnly: boolean,
+    fn: (runner: MigrationRunner, db: DatabaseHandle) => Promise<T>,
+  ): Promise<T> {
     return this.withDatabase(readOnly, async (db) => {
-      const runner = await MigrationRunner.open(db.exists || !readOnly ? db.url : null, this.runnerOptions(readOnly));
+      const runner = await MigrationRunner.open(
+        db.exists || !readOnly ? db.url : null,
+        this.runnerOptions(readOnly),
+      );
       try {
         return await fn(runner, db);
       } finally {
@@ -221,7 +249,8 @@ export class CliContext {
   /** For commands that work on a database that must exist already (backup, restore, verify): never creates one. */
   async withExistingDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
     return this.withDatabase(true, async (db) => {
-      if (!db.exists) throw new MigrationUsageError(`the database does not exist yet (run "up" first)`);
+      if (!db.exists)
+        throw new MigrationUsageError(`the database does not exist yet (run "up" first)`);
       return fn(db.url);
     });
   }

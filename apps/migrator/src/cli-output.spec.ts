@@ -11,9 +11,20 @@ describe('CLI output', () => {
     const logger = createLogger(stream, 'info');
     logger.info('up Migration1 done', { migration: 'Migration1', execution_ms: 12 });
     logger.debug('hidden at info');
-    const lines = stream.text().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = stream
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { level: 'info', time: expect.any(String), app: 'agenthub-migrator', migration: 'Migration1', execution_ms: 12, msg: 'up Migration1 done' },
+      {
+        level: 'info',
+        time: expect.any(String),
+        app: 'agenthub-migrator',
+        migration: 'Migration1',
+        execution_ms: 12,
+        msg: 'up Migration1 done',
+      },
     ]);
   });
 
@@ -22,7 +33,9 @@ describe('CLI output', () => {
     createLogger(stream, 'info').warn('waiting for the migration lock', { timeout_s: 60 });
     createLogger(stream, 'info').debug('hidden');
     createLogger(stream, 'debug').debug('shown');
-    expect(stream.text()).toBe('warn: waiting for the migration lock  timeout_s=60\ndebug: shown\n');
+    expect(stream.text()).toBe(
+      'warn: waiting for the migration lock  timeout_s=60\ndebug: shown\n',
+    );
   });
 
   it('draws a progress bar on a terminal only', () => {

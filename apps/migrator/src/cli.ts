@@ -8,24 +8,48 @@ import { COMMANDS } from './commands';
 export function buildProgram(deps: CliDeps): { program: Command; ctx: CliContext } {
   const program = new Command()
     .name('agenthub-migrator')
-    .description('Moves the AgentHub database schema forward (and back), backs it up, restores and verifies it.')
+    .description(
+      'Moves the AgentHub database schema forward (and back), backs it up, restores and verifies it.',
+    )
     .option('--json', 'machine-readable output: one JSON document on stdout')
     .option('--verbose', 'debug logging (and the SQL in up --dry-run)')
     .option('--no-backup', 'do not take a backup before up/down')
-    .option('--force', 'proceed despite validation problems (recorded in the history), a failed backup, or a backup of another schema version')
+    .option(
+      '--force',
+      'proceed despite validation problems (recorded in the history), a failed backup, or a backup of another schema version',
+    )
     .option('--lock-timeout <s>', 'seconds to wait for another migrator to finish', seconds, 60)
     .option('--wait <s>', 'seconds to wait for the database to come up', seconds, 60)
-    .option('--ddl-lock-timeout <s>', 'lock_timeout for migration statements, in seconds (0: none)', seconds, 10)
-    .option('--statement-timeout <s>', 'statement_timeout for migration statements, in seconds (0: none)', seconds, 600)
+    .option(
+      '--ddl-lock-timeout <s>',
+      'lock_timeout for migration statements, in seconds (0: none)',
+      seconds,
+      10,
+    )
+    .option(
+      '--statement-timeout <s>',
+      'statement_timeout for migration statements, in seconds (0: none)',
+      seconds,
+      600,
+    )
     .option('--dir <path>', 'backups directory (default: $AGENTHUB_DATA_DIR/backups)')
     .showHelpAfterError()
     .exitOverride();
   const ctx = new CliContext(deps, program);
-  program.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  program.configureOutput({
+    writeOut: (s) => ctx.stdout.write(s),
+    writeErr: (s) => ctx.stderr.write(s),
+  });
   for (const register of COMMANDS) register(program, ctx);
   // Subcommands inherit the output and the exit override, so usage errors return instead of exiting.
   for (const command of program.commands) {
-    command.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+    command
+      .exitOverride()
+      .showHelpAfterError()
+      .configureOutput({
+        writeOut: (s) => ctx.stdout.write(s),
+        writeErr: (s) => ctx.stderr.write(s),
+      });
   }
   return { program, ctx };
 }
@@ -38,7 +62,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     return ctx.exitCode;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
+    if (
+      code === 'commander.helpDisplayed' ||
+      code === 'commander.version' ||
+      code === 'commander.help'
+    )
+      return EXIT.ok;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.invalid;
     const exitCode = exitCodeOf(error);
     const message = errorText(error);
@@ -48,8 +77,11 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       // a bad environment (no logger config) still gets its one line below
     }
     if (ctx.options.json) {
-      const problems = error instanceof MigrationValidationError ? { problems: error.problems } : {};
-      ctx.stdout.write(`${JSON.stringify({ error: { kind: (error as { kind?: string }).kind ?? 'failed', message, exit_code: exitCode, ...problems } })}\n`);
+      const problems =
+        error instanceof MigrationValidationError ? { problems: error.problems } : {};
+      ctx.stdout.write(
+        `${JSON.stringify({ error: { kind: (error as { kind?: string }).kind ?? 'failed', message, exit_code: exitCode, ...problems } })}\n`,
+      );
     }
     ctx.stderr.write(`agenthub-migrator: ${message}\n`);
     return exitCode;

@@ -18,7 +18,11 @@ async function query<T = Record<string, unknown>>(url: string, sql: string): Pro
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -42,10 +46,21 @@ describe('migrator process on SIGTERM', () => {
 
   it('rolls the running migration back, records it, releases the lock and exits 143', async () => {
     // The real entry point (signal handling included) with a 60 s test migration appended.
-    migrator = spawnTs('cli-harness.ts', ['up', '--no-backup'], { DATABASE_URL: db.url, AGENTHUB_DATA_DIR: dataDir, TEST_SLOW_SECONDS: '60', LOG_LEVEL: 'info' });
+    migrator = spawnTs('cli-harness.ts', ['up', '--no-backup'], {
+      DATABASE_URL: db.url,
+      AGENTHUB_DATA_DIR: dataDir,
+      TEST_SLOW_SECONDS: '60',
+      LOG_LEVEL: 'info',
+    });
 
     await waitFor(
-      async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`)).length > 0,
+      async () =>
+        (
+          await query(
+            db.url,
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`,
+          )
+        ).length > 0,
       'the slow migration to run',
     );
     const signalled = Date.now();
@@ -54,19 +69,42 @@ describe('migrator process on SIGTERM', () => {
     const { stderr } = migrator.output();
     expect(Date.now() - signalled).toBeLessThan(5000);
     expect(stderr).toContain('SIGTERM received, rolling back and stopping');
-    expect(stderr).toContain('agenthub-migrator: interrupted by SIGTERM: up Migration20990201000003_test_slow rolled back');
+    expect(stderr).toContain(
+      'agenthub-migrator: interrupted by SIGTERM: up Migration20990201000003_test_slow rolled back',
+    );
 
     const slow = slowMigration(0);
     expect(await query(db.url, `SELECT to_regclass('public.t_slow') AS t`)).toEqual([{ t: null }]);
-    expect(await query(db.url, 'SELECT name FROM mikro_orm_migrations ORDER BY id')).toEqual(MIGRATIONS.map((m) => ({ name: m.name })));
-    expect(await query(db.url, 'SELECT name, action, success, error FROM agenthub_migration_history WHERE NOT success')).toEqual([
-      { name: slow.name, action: 'up', success: false, error: expect.stringContaining('interrupted by SIGTERM') },
+    expect(await query(db.url, 'SELECT name FROM mikro_orm_migrations ORDER BY id')).toEqual(
+      MIGRATIONS.map((m) => ({ name: m.name })),
+    );
+    expect(
+      await query(
+        db.url,
+        'SELECT name, action, success, error FROM agenthub_migration_history WHERE NOT success',
+      ),
+    ).toEqual([
+      {
+        name: slow.name,
+        action: 'up',
+        success: false,
+        error: expect.stringContaining('interrupted by SIGTERM'),
+      },
     ]);
     expect(await query(db.url, `SELECT pid FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([]);
-    expect(await query(db.url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).toEqual([]);
+    expect(
+      await query(
+        db.url,
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      ),
+    ).toEqual([]);
 
     // A clean state: the next run applies the migration as if nothing had happened.
-    const again = await cli(['up', '--no-backup', '--json'], { DATABASE_URL: db.url, AGENTHUB_DATA_DIR: dataDir }, [...MIGRATIONS, slow]);
+    const again = await cli(
+      ['up', '--no-backup', '--json'],
+      { DATABASE_URL: db.url, AGENTHUB_DATA_DIR: dataDir },
+      [...MIGRATIONS, slow],
+    );
     expect(again.code).toBe(0);
     expect(again.json()).toMatchObject({ applied: [slow.name] });
   });

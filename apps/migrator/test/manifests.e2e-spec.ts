@@ -7,13 +7,27 @@ import { promisify } from 'node:util';
 const root = join(__dirname, '../../..');
 
 /** `npm run validate:manifests` (without its typecheck) on a docker/ directory. */
-async function validate(dockerDir: string): Promise<{ code: number; stdout: string; errors: string[] }> {
+async function validate(
+  dockerDir: string,
+): Promise<{ code: number; stdout: string; errors: string[] }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(root, 'tools/register-ts.js'), join(root, 'tools/validate-manifests.ts'), dockerDir]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '-r',
+      join(root, 'tools/register-ts.js'),
+      join(root, 'tools/validate-manifests.ts'),
+      dockerDir,
+    ]);
     return { code: 0, stdout, errors: [] };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, errors: stderr.split('\n').filter(Boolean).map((l) => l.replace(/^validate-manifests: /, '')) };
+    return {
+      code,
+      stdout,
+      errors: stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^validate-manifests: /, '')),
+    };
   }
 }
 
@@ -36,7 +50,8 @@ describe('docker/ manifests (offline validation)', () => {
   it('accepts the manifests, compose file and Dockerfile of this repository', async () => {
     expect(await validate(join(root, 'docker'))).toEqual({
       code: 0,
-      stdout: 'validate-manifests: 6 Kubernetes objects, the compose file and the Dockerfile are valid\n',
+      stdout:
+        'validate-manifests: 6 Kubernetes objects, the compose file and the Dockerfile are valid\n',
       errors: [],
     });
   });
@@ -48,13 +63,23 @@ describe('docker/ manifests (offline validation)', () => {
     await edit('k8s/api-service.yaml', 'port: 80', 'port: eighty');
     await edit('k8s/api-deployment.yaml', 'path: /health/ready', 'path: /health/live');
     await edit('k8s/api-deployment.yaml', 'name: agenthub-secrets', 'name: agenthub-secret');
-    await edit('docker-compose.yml', 'condition: service_completed_successfully', 'condition: service_started');
-    await edit('Dockerfile', /FROM runtime AS api([\s\S]*?)USER node/, 'FROM runtime AS api$1USER root');
+    await edit(
+      'docker-compose.yml',
+      'condition: service_completed_successfully',
+      'condition: service_started',
+    );
+    await edit(
+      'Dockerfile',
+      /FROM runtime AS api([\s\S]*?)USER node/,
+      'FROM runtime AS api$1USER root',
+    );
     const { code, errors } = await validate(join(copy, 'docker'));
     expect(code).toBe(1);
     expect(errors).toEqual([
       expect.stringContaining('Deployment/agenthub-api: container api: no Secret agenthub-secret'),
-      expect.stringContaining('Deployment/agenthub-api: container api: readinessProbe must GET /health/ready'),
+      expect.stringContaining(
+        'Deployment/agenthub-api: container api: readinessProbe must GET /health/ready',
+      ),
       expect.stringMatching(/Service\/agenthub-api: schema: .*port/),
       expect.stringContaining('Job/agenthub-migrate-0-1-0: unknown field spec.backofLimit'),
       expect.stringContaining('Job: template.spec.restartPolicy must be Never'),

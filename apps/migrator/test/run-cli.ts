@@ -10,7 +10,11 @@ export interface CliRun {
 }
 
 /** Runs the migrator in this process with its own environment and captured output. */
-export async function cli(args: string[], env: Record<string, string | undefined>, migrations: MigrationObject[] = MIGRATIONS): Promise<CliRun> {
+export async function cli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  migrations: MigrationObject[] = MIGRATIONS,
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(['node', 'agenthub-migrator', ...args], {

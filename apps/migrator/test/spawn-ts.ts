@@ -11,11 +11,19 @@ export interface Spawned {
 }
 
 /** Runs one of the test entry points (a .ts file next to this one) in a new node process, compiled on load by SWC. */
-export function spawnTs(file: string, args: string[], env: Record<string, string | undefined>): Spawned {
-  const child = spawn(process.execPath, ['-r', join(__dirname, '../../../tools/register-ts.js'), join(__dirname, file), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnTs(
+  file: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Spawned {
+  const child = spawn(
+    process.execPath,
+    ['-r', join(__dirname, '../../../tools/register-ts.js'), join(__dirname, file), ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -24,7 +32,9 @@ export function spawnTs(file: string, args: string[], env: Record<string, string
     for (const w of waiters.filter((x) => stdout.includes(x.text))) w.resolve();
   });
   child.stderr?.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     output: () => ({ stdout, stderr }),
@@ -32,9 +42,14 @@ export function spawnTs(file: string, args: string[], env: Record<string, string
     waitForOutput(text, timeoutMs = 30_000) {
       if (stdout.includes(text)) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${text}" from ${file} in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${text}" from ${file} in ${timeoutMs} ms: ${stderr}`)),
+          timeoutMs,
+        );
         waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
-        void exited.then(() => reject(new Error(`${file} exited before printing "${text}": ${stderr}`)));
+        void exited.then(() =>
+          reject(new Error(`${file} exited before printing "${text}": ${stderr}`)),
+        );
       });
     },
   };

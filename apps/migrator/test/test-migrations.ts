@@ -25,8 +25,14 @@ export class Migration20990201000002_test_failing extends Migration {
   }
 }
 
-export const NOTES: MigrationObject = { name: 'Migration20990201000001_test_notes', class: Migration20990201000001_test_notes };
-export const FAILING: MigrationObject = { name: 'Migration20990201000002_test_failing', class: Migration20990201000002_test_failing };
+export const NOTES: MigrationObject = {
+  name: 'Migration20990201000001_test_notes',
+  class: Migration20990201000001_test_notes,
+};
+export const FAILING: MigrationObject = {
+  name: 'Migration20990201000002_test_failing',
+  class: Migration20990201000002_test_failing,
+};
 
 /** Creates t_slow, then sleeps: the migration a SIGTERM interrupts. */
 export function slowMigration(seconds: number): MigrationObject {

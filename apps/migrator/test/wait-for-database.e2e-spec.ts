@@ -26,7 +26,10 @@ describe('migrator started before its database', () => {
     const port = await freePort();
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, 'pg-password'), 'late-secret\n', { mode: 0o600 }); // the server's password, known up front
-    const env = { DATABASE_URL: `postgres://postgres:late-secret@127.0.0.1:${port}/agenthub`, AGENTHUB_DATA_DIR: dataDir };
+    const env = {
+      DATABASE_URL: `postgres://postgres:late-secret@127.0.0.1:${port}/agenthub`,
+      AGENTHUB_DATA_DIR: dataDir,
+    };
 
     const started = Date.now();
     const running = cli(['up', '--wait', '40', '--json'], env);
@@ -43,7 +46,10 @@ describe('migrator started before its database', () => {
 
     // The same cluster in embedded mode (no DATABASE_URL), read-only: started, read, stopped.
     await stopServer();
-    const status = spawnTs('cli-harness.ts', ['status', '--json'], { AGENTHUB_DATA_DIR: dataDir, DATABASE_URL: '' });
+    const status = spawnTs('cli-harness.ts', ['status', '--json'], {
+      AGENTHUB_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+    });
     expect((await status.exited).code).toBe(0);
     expect(JSON.parse(status.output().stdout)).toMatchObject({ pending: [], problems: [] });
   }, 60_000);

@@ -1,7 +1,12 @@
 export * from './lib/auth.module';
 export * from './lib/entities';
 export { User, normaliseEmail } from './lib/identity/entities/user.entity';
-export type { Principal, UserPrincipal, AgentPrincipal, AuthenticatedRequest } from './lib/identity/principal';
+export type {
+  Principal,
+  UserPrincipal,
+  AgentPrincipal,
+  AuthenticatedRequest,
+} from './lib/identity/principal';
 export { Public, CurrentPrincipal } from './lib/identity/decorators';
 export { AGENT_KEY_AUTHENTICATOR, AGENT_KEY_PREFIX } from './lib/identity/agent-key';
 export type { AgentKeyAuthenticator } from './lib/identity/agent-key';

@@ -8,11 +8,27 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .description('write a consistent backup of every table (COPY, no pg_dump) to --dir')
     .action(async () => {
       const backup = await ctx.withExistingDatabase((url) =>
-        createBackup({ url, dir: ctx.backupDir, reason: 'manual', appVersion: ctx.appVersion, logger: ctx.logger, progress: ctx.progress, signal: ctx.signal }),
+        createBackup({
+          url,
+          dir: ctx.backupDir,
+          reason: 'manual',
+          appVersion: ctx.appVersion,
+          logger: ctx.logger,
+          progress: ctx.progress,
+          signal: ctx.signal,
+        }),
       );
-      const tables = Object.fromEntries(backup.tables.map((t) => [t.schema === 'public' ? t.name : `${t.schema}.${t.name}`, t.rows]));
+      const tables = Object.fromEntries(
+        backup.tables.map((t) => [
+          t.schema === 'public' ? t.name : `${t.schema}.${t.name}`,
+          t.rows,
+        ]),
+      );
       const rows = backup.tables.reduce((n, t) => n + t.rows, 0);
-      ctx.print(`backup ${backup.id} written to ${backup.path} (${backup.tables.length} tables, ${rows} rows)`, { id: backup.id, path: backup.path, tables });
+      ctx.print(
+        `backup ${backup.id} written to ${backup.path} (${backup.tables.length} tables, ${rows} rows)`,
+        { id: backup.id, path: backup.path, tables },
+      );
     });
 
   program
@@ -24,7 +40,10 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
         backups.length === 0
           ? `No backups in ${ctx.backupDir}.`
           : backups
-              .map((b) => `${b.id}  ${b.created_at}  ${b.schema_version ?? '(no schema)'}  ${Object.values(b.tables).reduce((n, r) => n + r, 0)} rows  ${b.reason}`)
+              .map(
+                (b) =>
+                  `${b.id}  ${b.created_at}  ${b.schema_version ?? '(no schema)'}  ${Object.values(b.tables).reduce((n, r) => n + r, 0)} rows  ${b.reason}`,
+              )
               .join('\n');
       ctx.print(human, { dir: ctx.backupDir, backups });
     });
@@ -36,7 +55,9 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
     .action(async (options: { keep: number }) => {
       const result = await cleanupBackups(ctx.backupDir, options.keep);
       ctx.print(
-        result.removed.length === 0 ? `Nothing to remove (${result.kept.length} backup(s) kept).` : result.removed.map((id) => `removed  ${id}`).join('\n'),
+        result.removed.length === 0
+          ? `Nothing to remove (${result.kept.length} backup(s) kept).`
+          : result.removed.map((id) => `removed  ${id}`).join('\n'),
         result,
       );
     });

@@ -12,7 +12,11 @@ import { FAILING, NOTES } from '../../test/test-migrations';
 
 const names = (list: { name: string }[]) => list.map((m) => m.name);
 
-async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+async function query<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -22,7 +26,11 @@ async function query<T = Record<string, unknown>>(url: string, sql: string, para
   }
 }
 
-const publicRelations = (url: string) => query<{ relname: string }>(url, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1`).then((r) => r.map((x) => x.relname));
+const publicRelations = (url: string) =>
+  query<{ relname: string }>(
+    url,
+    `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1`,
+  ).then((r) => r.map((x) => x.relname));
 
 describe('migrator CLI', () => {
   let db: TestDatabase;
@@ -44,7 +52,11 @@ describe('migrator CLI', () => {
     it('leaves a missing database missing and writes no file', async () => {
       const absent = { ...env, DATABASE_URL: withDatabase(db.url, `${db.name}_absent`) };
       for (const args of readOnly) expect(await cli(args, absent)).toMatchObject({ code: 0 });
-      expect((await cli(['status', '--json'], absent)).json()).toEqual({ applied: [], pending: names(MIGRATIONS), problems: [] });
+      expect((await cli(['status', '--json'], absent)).json()).toEqual({
+        applied: [],
+        pending: names(MIGRATIONS),
+        problems: [],
+      });
       expect(await databaseExists(absent.DATABASE_URL)).toBe(false);
       expect(existsSync(dataDir)).toBe(false);
     });
@@ -55,7 +67,11 @@ describe('migrator CLI', () => {
       const plan = await cli(['plan'], env);
       expect(plan.stdout).toContain(`-- ${MIGRATIONS[0].name}  checksum `);
       expect(plan.stdout).toContain('ALTER DATABASE');
-      expect((await cli(['up', '--dry-run', '--json'], env)).json()).toEqual({ dry_run: true, pending: names(MIGRATIONS), problems: [] });
+      expect((await cli(['up', '--dry-run', '--json'], env)).json()).toEqual({
+        dry_run: true,
+        pending: names(MIGRATIONS),
+        problems: [],
+      });
     });
 
     it('does not initialise an embedded cluster that does not exist', async () => {
@@ -75,12 +91,20 @@ describe('migrator CLI', () => {
     expect(up.json()).toEqual({ applied: names(list), backup: null, forced: [] }); // nothing applied before: nothing to back up
     const status = (await cli(['status', '--json'], env, list)).json();
     expect(status).toEqual({
-      applied: list.map((m) => ({ name: m.name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), executed_at: expect.any(String), execution_ms: expect.any(Number) })),
+      applied: list.map((m) => ({
+        name: m.name,
+        checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+        executed_at: expect.any(String),
+        execution_ms: expect.any(Number),
+      })),
       pending: [],
       problems: [],
     });
     const again = await cli(['up'], env, list);
-    expect(again).toMatchObject({ code: 0, stdout: 'Nothing to do: the database is up to date.\n' });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: 'Nothing to do: the database is up to date.\n',
+    });
   });
 
   it('backs up before applying pending migrations, unless --no-backup', async () => {
@@ -89,11 +113,18 @@ describe('migrator CLI', () => {
     expect(up.code).toBe(0);
     const { backup } = up.json<{ backup: string }>();
     expect(backup).toMatch(/^backup_\d{8}_\d{6}_[0-9a-f]{6}$/);
-    const manifest = JSON.parse(await readFile(join(dataDir, 'backups', backup, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ schema_version: MIGRATIONS.at(-1)?.name, reason: `before up ${NOTES.name}` });
+    const manifest = JSON.parse(
+      await readFile(join(dataDir, 'backups', backup, 'manifest.json'), 'utf8'),
+    );
+    expect(manifest).toMatchObject({
+      schema_version: MIGRATIONS.at(-1)?.name,
+      reason: `before up ${NOTES.name}`,
+    });
 
     await cli(['down', '--step', '1', '--no-backup'], env, [...MIGRATIONS, NOTES]);
-    expect((await cli(['up', '--no-backup', '--json'], env, [...MIGRATIONS, NOTES])).json()).toMatchObject({ backup: null });
+    expect(
+      (await cli(['up', '--no-backup', '--json'], env, [...MIGRATIONS, NOTES])).json(),
+    ).toMatchObject({ backup: null });
     expect(await readdir(join(dataDir, 'backups'))).toEqual([backup]);
   });
 
@@ -103,8 +134,13 @@ describe('migrator CLI', () => {
     await writeFile(notADirectory, 'in the way');
     const refused = await cli(['up', '--dir', notADirectory], env, [...MIGRATIONS, NOTES]);
     expect(refused.code).toBe(1);
-    expect((await cli(['status', '--json'], env, [...MIGRATIONS, NOTES])).json()).toMatchObject({ pending: [NOTES.name] });
-    const forced = await cli(['up', '--dir', notADirectory, '--force', '--json'], env, [...MIGRATIONS, NOTES]);
+    expect((await cli(['status', '--json'], env, [...MIGRATIONS, NOTES])).json()).toMatchObject({
+      pending: [NOTES.name],
+    });
+    const forced = await cli(['up', '--dir', notADirectory, '--force', '--json'], env, [
+      ...MIGRATIONS,
+      NOTES,
+    ]);
     expect(forced.code).toBe(0);
     expect(forced.json()).toMatchObject({ applied: [NOTES.name], backup: null });
     expect(forced.stderr).toContain('--force: going on without a backup');
@@ -120,16 +156,26 @@ describe('migrator CLI', () => {
     const tampered = [...MIGRATIONS, { name: NOTES.name, class: Tampered }];
     const validate = await cli(['validate', '--json'], env, tampered);
     expect(validate.code).toBe(2);
-    expect(validate.json()).toEqual({ ok: false, problems: [expect.objectContaining({ kind: 'checksum_mismatch', migration: NOTES.name })] });
+    expect(validate.json()).toEqual({
+      ok: false,
+      problems: [expect.objectContaining({ kind: 'checksum_mismatch', migration: NOTES.name })],
+    });
     const up = await cli(['up'], env, tampered);
     expect(up.code).toBe(2);
-    expect(up.stderr).toContain(`agenthub-migrator: validation failed: ${NOTES.name} changed after it was applied`);
-    expect((await cli(['status', '--json'], env, tampered)).json<{ problems: unknown[] }>().problems).toHaveLength(1);
+    expect(up.stderr).toContain(
+      `agenthub-migrator: validation failed: ${NOTES.name} changed after it was applied`,
+    );
+    expect(
+      (await cli(['status', '--json'], env, tampered)).json<{ problems: unknown[] }>().problems,
+    ).toHaveLength(1);
     expect((await cli(['plan'], env, tampered)).code).toBe(2);
     expect((await cli(['up', '--dry-run'], env, tampered)).code).toBe(2);
 
     expect((await cli(['up', '--force', '--no-backup'], env, tampered)).code).toBe(0);
-    const [repair] = await query(db.url, `SELECT name, action, forced FROM agenthub_migration_history WHERE action = 'repair'`);
+    const [repair] = await query(
+      db.url,
+      `SELECT name, action, forced FROM agenthub_migration_history WHERE action = 'repair'`,
+    );
     expect(repair).toEqual({ name: NOTES.name, action: 'repair', forced: true });
     expect((await cli(['validate'], env, tampered)).code).toBe(0);
   });
@@ -137,11 +183,20 @@ describe('migrator CLI', () => {
   it('exits 1 when a migration fails, leaving it rolled back and recorded', async () => {
     const run = await cli(['up', '--json'], env, [...MIGRATIONS, FAILING]);
     expect(run.code).toBe(1);
-    expect(run.json()).toEqual({ error: { kind: 'failed', message: expect.stringContaining('division by zero'), exit_code: 1 } });
-    expect(run.stderr).toContain(`agenthub-migrator: up ${FAILING.name} failed and was rolled back: select 1 / 0 - division by zero`);
+    expect(run.json()).toEqual({
+      error: { kind: 'failed', message: expect.stringContaining('division by zero'), exit_code: 1 },
+    });
+    expect(run.stderr).toContain(
+      `agenthub-migrator: up ${FAILING.name} failed and was rolled back: select 1 / 0 - division by zero`,
+    );
     expect(await publicRelations(db.url)).not.toContain('t_failing');
-    const rows = await query(db.url, `SELECT name, success, error FROM agenthub_migration_history WHERE NOT success`);
-    expect(rows).toEqual([{ name: FAILING.name, success: false, error: expect.stringContaining('division by zero') }]);
+    const rows = await query(
+      db.url,
+      `SELECT name, success, error FROM agenthub_migration_history WHERE NOT success`,
+    );
+    expect(rows).toEqual([
+      { name: FAILING.name, success: false, error: expect.stringContaining('division by zero') },
+    ]);
   });
 
   it('exits 3 when another migrator holds the lock past --lock-timeout', async () => {
@@ -161,7 +216,10 @@ describe('migrator CLI', () => {
   it('exits 4 when the database stays unreachable for --wait seconds', async () => {
     const port = await freePort();
     const started = Date.now();
-    const run = await cli(['status', '--wait', '1'], { ...env, DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/agenthub` });
+    const run = await cli(['status', '--wait', '1'], {
+      ...env,
+      DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/agenthub`,
+    });
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('unreachable after 1 s');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
@@ -189,8 +247,16 @@ describe('migrator CLI', () => {
     await query(db.url, `INSERT INTO t_note (body) VALUES ('one'), ('two')`);
     const backup = await cli(['backup', '--json'], env, [...MIGRATIONS, NOTES]);
     expect(backup.code).toBe(0);
-    const { id, path, tables } = backup.json<{ id: string; path: string; tables: Record<string, number> }>();
-    expect(backup.json()).toEqual({ id, path: join(dataDir, 'backups', id), tables: expect.objectContaining({ t_note: 2 }) });
+    const { id, path, tables } = backup.json<{
+      id: string;
+      path: string;
+      tables: Record<string, number>;
+    }>();
+    expect(backup.json()).toEqual({
+      id,
+      path: join(dataDir, 'backups', id),
+      tables: expect.objectContaining({ t_note: 2 }),
+    });
     // Every other table of the schema is in the backup too (empty here).
     expect(Object.values(tables).reduce((a, b) => a + b, 0)).toBe(2);
 
@@ -198,10 +264,17 @@ describe('migrator CLI', () => {
     const restore = await cli(['restore', id, '--json'], env, [...MIGRATIONS, NOTES]);
     expect(restore.code).toBe(0);
     expect(restore.json()).toEqual({ id, schema_version: NOTES.name, tables });
-    expect(await query(db.url, 'SELECT body FROM t_note ORDER BY id')).toEqual([{ body: 'one' }, { body: 'two' }]);
+    expect(await query(db.url, 'SELECT body FROM t_note ORDER BY id')).toEqual([
+      { body: 'one' },
+      { body: 'two' },
+    ]);
 
-    const second = (await cli(['backup', '--json', '--dir', join(dataDir, 'backups')], env)).json<{ id: string }>().id;
-    const listed = (await cli(['list-backups', '--json'], env)).json<{ backups: { id: string }[] }>();
+    const second = (await cli(['backup', '--json', '--dir', join(dataDir, 'backups')], env)).json<{
+      id: string;
+    }>().id;
+    const listed = (await cli(['list-backups', '--json'], env)).json<{
+      backups: { id: string }[];
+    }>();
     expect(listed.backups.map((b) => b.id)).toEqual([id, second]);
 
     const manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8'));
@@ -223,9 +296,15 @@ describe('migrator CLI', () => {
     );
     const dangling = await cli(['verify', '--json'], env);
     expect(dangling.code).toBe(1);
-    const report = dangling.json<{ ok: boolean; references: { reference: string; status: string; dangling: number }[]; tables: Record<string, number> }>();
+    const report = dangling.json<{
+      ok: boolean;
+      references: { reference: string; status: string; dangling: number }[];
+      tables: Record<string, number>;
+    }>();
     expect(report.ok).toBe(false);
-    expect(report.references.find((r) => r.reference === 'agent_api_keys.agent_id → agents.id')).toMatchObject({ status: 'dangling', dangling: 1 });
+    expect(
+      report.references.find((r) => r.reference === 'agent_api_keys.agent_id → agents.id'),
+    ).toMatchObject({ status: 'dangling', dangling: 1 });
     expect(report.tables).toEqual({ agent_api_keys: 1, agents: 0 });
 
     await query(db.url, `INSERT INTO agents VALUES ('00000000-0000-4000-8000-000000000001')`);
@@ -241,7 +320,9 @@ describe('migrator CLI', () => {
       const clean = await cli(['verify'], menv);
       expect(clean.code).toBe(0);
       expect(clean.stdout).toContain('No dangling references.');
-      expect(clean.stdout).not.toMatch(/skipped +(projects|agents|agent_\w+|task_dependencies|audit_log)\./);
+      expect(clean.stdout).not.toMatch(
+        /skipped +(projects|agents|agent_\w+|task_dependencies|audit_log)\./,
+      );
 
       const ghost = '00000000-0000-4000-8000-00000000dead';
       await query(
@@ -251,7 +332,9 @@ describe('migrator CLI', () => {
       );
       const dangling = await cli(['verify'], menv);
       expect(dangling.code).toBe(1);
-      expect(dangling.stdout).toContain(`DANGLING  agents.project_id → projects.id  1  e.g. ${ghost}`);
+      expect(dangling.stdout).toContain(
+        `DANGLING  agents.project_id → projects.id  1  e.g. ${ghost}`,
+      );
       expect(dangling.stdout).toContain('1 reference(s) dangle.');
     } finally {
       await migrated.drop();

@@ -7,7 +7,9 @@ export function formatSql(migrations: PlannedMigration[]): string {
     .map((m) =>
       [
         `-- ${m.name}  checksum ${m.checksum}${m.transactional ? '' : '  (runs outside a transaction)'}`,
-        ...m.sql.map((statement) => (statement.trimEnd().endsWith(';') ? statement : `${statement};`)),
+        ...m.sql.map((statement) =>
+          statement.trimEnd().endsWith(';') ? statement : `${statement};`,
+        ),
       ].join('\n'),
     )
     .join('\n\n');
@@ -24,6 +26,9 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
         return { pending: await runner.plan(options.to), problems: status.problems };
       });
       if (problems.length > 0 && !ctx.options.force) throw new MigrationValidationError(problems);
-      ctx.print(pending.length === 0 ? '-- Nothing to do: the database is up to date.' : formatSql(pending), { pending, problems });
+      ctx.print(
+        pending.length === 0 ? '-- Nothing to do: the database is up to date.' : formatSql(pending),
+        { pending, problems },
+      );
     });
 }

@@ -5,7 +5,9 @@ import type { CliContext } from '../cli-context';
 export function registerRestoreCommand(program: Command, ctx: CliContext): void {
   program
     .command('restore')
-    .description('verify a backup, then replace all data with it in one transaction (same schema version unless --force)')
+    .description(
+      'verify a backup, then replace all data with it in one transaction (same schema version unless --force)',
+    )
     .argument('<id>', 'backup id (see list-backups)')
     .action(async (id: string) => {
       const result = await ctx.withExistingDatabase((url) =>
@@ -22,6 +24,9 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
         }),
       );
       const rows = Object.values(result.tables).reduce((n, r) => n + r, 0);
-      ctx.print(`restored ${result.id} (${Object.keys(result.tables).length} tables, ${rows} rows)`, result);
+      ctx.print(
+        `restored ${result.id} (${Object.keys(result.tables).length} tables, ${rows} rows)`,
+        result,
+      );
     });
 }

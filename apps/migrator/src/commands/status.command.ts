@@ -9,11 +9,14 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       const status = await ctx.withRunner(true, (runner) => runner.status());
       const lines = [
         ...status.applied.map(
-          (m) => `applied  ${m.name}  ${m.executed_at}${m.execution_ms !== null ? `  ${m.execution_ms} ms` : ''}  ${m.checksum ? m.checksum.slice(0, 12) : '(no checksum yet)'}`,
+          (m) =>
+            `applied  ${m.name}  ${m.executed_at}${m.execution_ms !== null ? `  ${m.execution_ms} ms` : ''}  ${m.checksum ? m.checksum.slice(0, 12) : '(no checksum yet)'}`,
         ),
         ...status.pending.map((name) => `pending  ${name}`),
         ...status.problems.map((p) => `problem  ${p.message}`),
-        status.pending.length === 0 ? 'Database is up to date.' : `${status.pending.length} pending migration(s).`,
+        status.pending.length === 0
+          ? 'Database is up to date.'
+          : `${status.pending.length} pending migration(s).`,
       ];
       ctx.print(lines.join('\n'), status);
     });

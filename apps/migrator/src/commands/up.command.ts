@@ -8,10 +8,16 @@ import { formatSql } from './plan.command';
  * database with nothing applied yet has nothing to lose; --no-backup skips it; with --force a
  * failed backup is logged and the migration goes on (seed 004's "proceed even if backup fails").
  */
-export function backupBeforeChange(ctx: CliContext, url: string, result: { backup: string | null }) {
+export function backupBeforeChange(
+  ctx: CliContext,
+  url: string,
+  result: { backup: string | null },
+) {
   return async (change: { direction: 'up' | 'down'; migrations: string[]; applied: string[] }) => {
-    if (!ctx.options.backup) return void ctx.logger.info('no backup before this change (--no-backup)');
-    if (change.applied.length === 0) return void ctx.logger.info('no backup: nothing applied yet, so no data to lose');
+    if (!ctx.options.backup)
+      return void ctx.logger.info('no backup before this change (--no-backup)');
+    if (change.applied.length === 0)
+      return void ctx.logger.info('no backup: nothing applied yet, so no data to lose');
     try {
       const backup = await createBackup({
         url,
@@ -40,7 +46,11 @@ export function registerUpCommand(program: Command, ctx: CliContext): void {
       if (options.dryRun) {
         const { pending, problems } = await ctx.withRunner(true, async (runner) => {
           const status = await runner.status();
-          return { pending: await runner.plan(options.to), problems: status.problems, applied: status.applied };
+          return {
+            pending: await runner.plan(options.to),
+            problems: status.problems,
+            applied: status.applied,
+          };
         });
         if (problems.length > 0 && !ctx.options.force) throw new MigrationValidationError(problems);
         const human =
@@ -48,7 +58,9 @@ export function registerUpCommand(program: Command, ctx: CliContext): void {
             ? 'Nothing to do: the database is up to date.'
             : [
                 ...pending.map((m) => `would apply  ${m.name}`),
-                ctx.options.verbose ? `\n${formatSql(pending)}` : '(--verbose shows the SQL; plan prints it alone)',
+                ctx.options.verbose
+                  ? `\n${formatSql(pending)}`
+                  : '(--verbose shows the SQL; plan prints it alone)',
               ].join('\n');
         ctx.print(human, { dry_run: true, pending: pending.map((m) => m.name), problems });
         return;
@@ -56,12 +68,20 @@ export function registerUpCommand(program: Command, ctx: CliContext): void {
 
       const result: { backup: string | null } = { backup: null };
       const { migrations, forced } = await ctx.withRunner(false, (runner, db) =>
-        runner.up({ to: options.to, force: ctx.options.force, signal: ctx.signal, beforeChange: backupBeforeChange(ctx, db.url, result) }),
+        runner.up({
+          to: options.to,
+          force: ctx.options.force,
+          signal: ctx.signal,
+          beforeChange: backupBeforeChange(ctx, db.url, result),
+        }),
       );
       ctx.print(
         migrations.length === 0
           ? 'Nothing to do: the database is up to date.'
-          : [...(result.backup ? [`backup   ${result.backup}`] : []), ...migrations.map((name) => `applied  ${name}`)].join('\n'),
+          : [
+              ...(result.backup ? [`backup   ${result.backup}`] : []),
+              ...migrations.map((name) => `applied  ${name}`),
+            ].join('\n'),
         { applied: migrations, backup: result.backup, forced },
       );
     });

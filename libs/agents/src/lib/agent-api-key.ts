@@ -42,5 +42,9 @@ export function generateAgentKey(): GeneratedAgentKey {
 
 /** A bearer token that could be an agent key (ours or a legacy one); cheap, no I/O. */
 export function isPlausibleAgentKey(token: string): boolean {
-  return token.length > AGENT_KEY_PREFIX.length && token.length <= MAX_AGENT_KEY_LENGTH && /^[\x21-\x7e]+$/.test(token);
+  return (
+    token.length > AGENT_KEY_PREFIX.length &&
+    token.length <= MAX_AGENT_KEY_LENGTH &&
+    /^[\x21-\x7e]+$/.test(token)
+  );
 }

@@ -4,7 +4,10 @@ import { Audit, AuditNote, AuditNoteData, CurrentPrincipal, Principal } from '@a
 import { Page, PaginationQueryDto, UuidParam } from '@agenthub/http';
 import { AgentApiKeysService } from './agent-api-keys.service';
 import { CreateAgentApiKeyDto } from './dto/create-agent-api-key.dto';
-import type { AgentApiKeyResponse, CreatedAgentApiKeyResponse } from './dto/agent-api-key-response.dto';
+import type {
+  AgentApiKeyResponse,
+  CreatedAgentApiKeyResponse,
+} from './dto/agent-api-key-response.dto';
 
 @ApiTags('agents')
 @ApiBearerAuth()

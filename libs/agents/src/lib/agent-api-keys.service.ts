@@ -3,11 +3,19 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, ProjectAccessPolicy } from '@agenthub/auth';
 import { Page, page, PaginationQueryDto } from '@agenthub/http';
 import { generateAgentKey } from './agent-api-key';
-import { AgentApiKeyExpiryInPastError, AgentApiKeyNotFoundError, AgentNotFoundError } from './agents.errors';
+import {
+  AgentApiKeyExpiryInPastError,
+  AgentApiKeyNotFoundError,
+  AgentNotFoundError,
+} from './agents.errors';
 import { Agent } from './entities/agent.entity';
 import { AgentApiKey } from './entities/agent-api-key.entity';
 import type { CreateAgentApiKeyDto } from './dto/create-agent-api-key.dto';
-import { AgentApiKeyResponse, CreatedAgentApiKeyResponse, toAgentApiKeyResponse } from './dto/agent-api-key-response.dto';
+import {
+  AgentApiKeyResponse,
+  CreatedAgentApiKeyResponse,
+  toAgentApiKeyResponse,
+} from './dto/agent-api-key-response.dto';
 
 /**
  * An agent's API keys. Keys are administered by whoever manages the agent's project; an
@@ -21,7 +29,11 @@ export class AgentApiKeysService {
   ) {}
 
   /** The new key (with its secret) and the project it was made in (for the audit record). */
-  async create(principal: Principal, agentId: string, dto: CreateAgentApiKeyDto): Promise<{ key: CreatedAgentApiKeyResponse; projectId: string }> {
+  async create(
+    principal: Principal,
+    agentId: string,
+    dto: CreateAgentApiKeyDto,
+  ): Promise<{ key: CreatedAgentApiKeyResponse; projectId: string }> {
     const agent = await this.agentForManage(principal, agentId);
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AgentApiKeyExpiryInPastError();
@@ -39,7 +51,11 @@ export class AgentApiKeysService {
     return { key: { ...toAgentApiKeyResponse(key), api_key: secret }, projectId: agent.projectId };
   }
 
-  async list(principal: Principal, agentId: string, query: PaginationQueryDto): Promise<Page<AgentApiKeyResponse>> {
+  async list(
+    principal: Principal,
+    agentId: string,
+    query: PaginationQueryDto,
+  ): Promise<Page<AgentApiKeyResponse>> {
     await this.agentForManage(principal, agentId);
     const [keys, total] = await this.em.findAndCount(
       AgentApiKey,
@@ -58,7 +74,11 @@ export class AgentApiKeysService {
    * Revokes a key; from the next request on it is refused (every request checks the
    * database, whichever API process serves it). Revoking a revoked key changes nothing.
    */
-  async revoke(principal: Principal, agentId: string, keyId: string): Promise<{ projectId: string }> {
+  async revoke(
+    principal: Principal,
+    agentId: string,
+    keyId: string,
+  ): Promise<{ projectId: string }> {
     const agent = await this.agentForManage(principal, agentId);
     const key = await this.em.findOne(AgentApiKey, { id: keyId, agent: agentId });
     if (!key) throw new AgentApiKeyNotFoundError();

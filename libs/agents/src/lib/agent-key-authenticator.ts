@@ -19,7 +19,9 @@ export class AgentKeyAuthenticatorService implements AgentKeyAuthenticator {
   async authenticate(secret: string): Promise<AgentPrincipal | null> {
     if (!isPlausibleAgentKey(secret)) return null;
     // A plain indexed read on the hot path; the write happens at most once a minute per key.
-    const rows = await this.em.execute<{ key_id: string; agent_id: string; project_id: string; stale: boolean }[]>(
+    const rows = await this.em.execute<
+      { key_id: string; agent_id: string; project_id: string; stale: boolean }[]
+    >(
       `SELECT k.id AS key_id, k.agent_id, a.project_id,
               (k.last_used_at IS NULL OR k.last_used_at < now() - make_interval(secs => ?)) AS stale
        FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id

@@ -124,7 +124,10 @@ export class AgentRepository {
     } else if (filter.offset === 0) {
       total = 0;
     } else {
-      const [{ count }] = await this.em.execute<{ count: string }[]>(`SELECT count(*) AS count FROM agents a ${whereSql}`, params);
+      const [{ count }] = await this.em.execute<{ count: string }[]>(
+        `SELECT count(*) AS count FROM agents a ${whereSql}`,
+        params,
+      );
       total = Number(count);
     }
     return { rows: rows.map(({ total_count: _total, ...row }) => row), total };

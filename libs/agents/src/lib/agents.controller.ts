@@ -20,12 +20,18 @@ export class AgentsController {
 
   @Post()
   @Audit('agent.create', 'agent')
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateAgentDto): Promise<AgentResponse> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateAgentDto,
+  ): Promise<AgentResponse> {
     return this.agents.create(principal, dto);
   }
 
   @Get()
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListAgentsQueryDto): Promise<Page<AgentResponse>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListAgentsQueryDto,
+  ): Promise<Page<AgentResponse>> {
     return this.agents.list(principal, query);
   }
 
@@ -43,32 +49,50 @@ export class AgentsController {
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<AgentResponse> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<AgentResponse> {
     return this.agents.get(principal, id);
   }
 
   @Patch(':id')
   @Audit('agent.update', 'agent')
-  update(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: UpdateAgentDto): Promise<AgentResponse> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateAgentDto,
+  ): Promise<AgentResponse> {
     return this.agents.update(principal, id, dto);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Audit('agent.delete', 'agent')
-  async remove(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @AuditNote() note: AuditNoteData): Promise<void> {
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @AuditNote() note: AuditNoteData,
+  ): Promise<void> {
     note.projectId = (await this.agents.remove(principal, id)).projectId;
   }
 
   @Post(':id/heartbeat')
   @HttpCode(200)
   @Audit('agent.heartbeat', 'agent')
-  heartbeat(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: HeartbeatDto): Promise<AgentResponse> {
+  heartbeat(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: HeartbeatDto,
+  ): Promise<AgentResponse> {
     return this.agents.heartbeat(principal, id, dto);
   }
 
   @Get(':id/capabilities')
-  getCapabilities(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<AgentCapabilitiesResponse> {
+  getCapabilities(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<AgentCapabilitiesResponse> {
     return this.agents.getCapabilities(principal, id);
   }
 

@@ -20,6 +20,8 @@ export class AgentApiKeyNotFoundError extends NotFoundError {
 
 export class AgentApiKeyExpiryInPastError extends InvalidInputError {
   constructor() {
-    super('AGENT_KEY.EXPIRY_IN_PAST', 'expires_at must be in the future', { expires_at: ['must be in the future'] });
+    super('AGENT_KEY.EXPIRY_IN_PAST', 'expires_at must be in the future', {
+      expires_at: ['must be in the future'],
+    });
   }
 }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { mayAccessProject, Principal, ProjectAccessDeniedError, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
+import {
+  mayAccessProject,
+  Principal,
+  ProjectAccessDeniedError,
+  ProjectAccessLevel,
+  ProjectAccessPolicy,
+} from '@agenthub/auth';
 import { Page, page } from '@agenthub/http';
 import { HEARTBEAT_DEFAULT_STATUS } from './agent-status';
 import { AgentRepository, AgentRowWithOwner } from './agent.repository';
@@ -16,13 +22,19 @@ import type { HeartbeatDto } from './dto/heartbeat.dto';
 import type { PutCapabilitiesDto } from './dto/agent-capabilities.dto';
 import type { BatchDeployDto, BatchDeployError, BatchDeployResult } from './dto/batch-deploy.dto';
 import { AgentResponse, toAgentResponse } from './dto/agent-response.dto';
-import { AgentCapabilitiesResponse, toAgentCapabilitiesResponse } from './dto/agent-capability-response.dto';
+import {
+  AgentCapabilitiesResponse,
+  toAgentCapabilitiesResponse,
+} from './dto/agent-capability-response.dto';
 import { validateBatchItems } from './batch-items';
 
 const NAME_CONSTRAINT = 'uq_agents_project_name';
 
 function isNameClash(error: unknown): boolean {
-  return error instanceof UniqueConstraintViolationException && (error as { constraint?: string }).constraint === NAME_CONSTRAINT;
+  return (
+    error instanceof UniqueConstraintViolationException &&
+    (error as { constraint?: string }).constraint === NAME_CONSTRAINT
+  );
 }
 
 /** Copies the fields a request gave (undefined = left as is) onto the entity. */
@@ -124,18 +136,28 @@ export class AgentsService {
   async getCapabilities(principal: Principal, id: string): Promise<AgentCapabilitiesResponse> {
     const row = await this.findRowFor(principal, id, 'read');
     const details = await this.em.find(AgentCapability, { agent: id });
-    return toAgentCapabilitiesResponse({ id, projectId: row.project_id }, row.capabilities, details);
+    return toAgentCapabilitiesResponse(
+      { id, projectId: row.project_id },
+      row.capabilities,
+      details,
+    );
   }
 
   /**
    * Replaces the agent's capabilities: the list becomes exactly these names, each with the
    * details given (defaults for the rest). Usage counters of names it keeps survive.
    */
-  async putCapabilities(principal: Principal, id: string, dto: PutCapabilitiesDto): Promise<AgentCapabilitiesResponse> {
+  async putCapabilities(
+    principal: Principal,
+    id: string,
+    dto: PutCapabilitiesDto,
+  ): Promise<AgentCapabilitiesResponse> {
     const { names, details, projectId } = await this.em.transactional(async (em) => {
       const agent = await this.findForManage(em, principal, id);
       agent.capabilities = dto.capabilities.map((c) => c.capability_name);
-      const existing = new Map((await em.find(AgentCapability, { agent })).map((d) => [d.capabilityName, d]));
+      const existing = new Map(
+        (await em.find(AgentCapability, { agent })).map((d) => [d.capabilityName, d]),
+      );
       const kept: AgentCapability[] = [];
       for (const given of dto.capabilities) {
         let detail = existing.get(given.capability_name);
@@ -172,7 +194,9 @@ export class AgentsService {
     if (valid.length > 0) {
       for (let attempt = 1; ; attempt++) {
         try {
-          deployed = await this.em.transactional((em) => this.upsertByName(em, dto.project_id, valid));
+          deployed = await this.em.transactional((em) =>
+            this.upsertByName(em, dto.project_id, valid),
+          );
           break;
         } catch (error) {
           // A concurrent request created one of these names after our select: the next
@@ -206,11 +230,23 @@ export class AgentsService {
         em.persist(agent);
       }
       applyAgentFields(agent, fields);
-      return { index, agent, created, capabilitiesChanged: !created && fields.capabilities !== undefined };
+      return {
+        index,
+        agent,
+        created,
+        capabilitiesChanged: !created && fields.capabilities !== undefined,
+      };
     });
     await em.flush();
-    await this.agents.pruneCapabilityDetails(outcome.filter((o) => o.capabilitiesChanged).map((o) => o.agent.id));
-    return outcome.map(({ index, agent, created }) => ({ index, id: agent.id, name: agent.name, created }));
+    await this.agents.pruneCapabilityDetails(
+      outcome.filter((o) => o.capabilitiesChanged).map((o) => o.agent.id),
+    );
+    return outcome.map(({ index, agent, created }) => ({
+      index,
+      id: agent.id,
+      name: agent.name,
+      created,
+    }));
   }
 
   /**
@@ -218,10 +254,16 @@ export class AgentsService {
    * `level` (403). The row carries its project's owner, so the shared rule
    * ({@link mayAccessProject}, what ProjectAccessPolicy applies) needs no second query.
    */
-  private async findRowFor(principal: Principal, id: string, level: ProjectAccessLevel): Promise<AgentRowWithOwner> {
+  private async findRowFor(
+    principal: Principal,
+    id: string,
+    level: ProjectAccessLevel,
+  ): Promise<AgentRowWithOwner> {
     const row = await this.agents.findRow(id);
     if (!row) throw new AgentNotFoundError();
-    if (!mayAccessProject(principal, { id: row.project_id, ownerId: row.project_owner_id }, level)) {
+    if (
+      !mayAccessProject(principal, { id: row.project_id, ownerId: row.project_owner_id }, level)
+    ) {
       throw new ProjectAccessDeniedError(level);
     }
     return row;

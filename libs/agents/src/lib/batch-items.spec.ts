@@ -3,7 +3,10 @@ import { validateBatchItems } from './batch-items';
 
 describe('validateBatchItems', () => {
   it('keeps valid items with their index, trimmed like a single create', async () => {
-    const { valid, errors } = await validateBatchItems([{ name: ' a ', capabilities: [' x '] }, { name: 'b', status: 'busy' }]);
+    const { valid, errors } = await validateBatchItems([
+      { name: ' a ', capabilities: [' x '] },
+      { name: 'b', status: 'busy' },
+    ]);
     expect(errors).toEqual([]);
     expect(valid.map((v) => [v.index, v.fields.name, v.fields.capabilities])).toEqual([
       [0, 'a', ['x']],
@@ -21,9 +24,24 @@ describe('validateBatchItems', () => {
     ]);
     expect(valid.map((v) => v.index)).toEqual([0]);
     expect(errors).toEqual([
-      { index: 1, name: 'bad', error: expect.stringMatching(/^Invalid agent: status: /), fields: { status: [expect.any(String)] } },
-      { index: 2, name: 'extra', error: expect.stringContaining('unknown'), fields: { unknown: [expect.stringContaining('unknown field')] } },
-      { index: 3, name: 'n'.repeat(AGENT_LIMITS.name), error: expect.any(String), fields: { name: expect.any(Array) } },
+      {
+        index: 1,
+        name: 'bad',
+        error: expect.stringMatching(/^Invalid agent: status: /),
+        fields: { status: [expect.any(String)] },
+      },
+      {
+        index: 2,
+        name: 'extra',
+        error: expect.stringContaining('unknown'),
+        fields: { unknown: [expect.stringContaining('unknown field')] },
+      },
+      {
+        index: 3,
+        name: 'n'.repeat(AGENT_LIMITS.name),
+        error: expect.any(String),
+        fields: { name: expect.any(Array) },
+      },
       { index: 4, name: null, error: expect.any(String), fields: { name: expect.any(Array) } },
     ]);
   });
@@ -31,12 +49,20 @@ describe('validateBatchItems', () => {
   it('refuses items that are not objects', async () => {
     const { valid, errors } = await validateBatchItems(['a', 1, null, [], true]);
     expect(valid).toEqual([]);
-    expect(errors.map((e) => [e.index, e.error])).toEqual([0, 1, 2, 3, 4].map((i) => [i, 'Each agent must be a JSON object']));
+    expect(errors.map((e) => [e.index, e.error])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [i, 'Each agent must be a JSON object']),
+    );
   });
 
   it('refuses a later item that repeats a name, after trimming', async () => {
-    const { valid, errors } = await validateBatchItems([{ name: 'same' }, { name: 'same ' }, { name: 'other' }]);
+    const { valid, errors } = await validateBatchItems([
+      { name: 'same' },
+      { name: 'same ' },
+      { name: 'other' },
+    ]);
     expect(valid.map((v) => v.index)).toEqual([0, 2]);
-    expect(errors).toEqual([{ index: 1, name: 'same', error: 'Duplicate name in batch: item 0 already deploys "same"' }]);
+    expect(errors).toEqual([
+      { index: 1, name: 'same', error: 'Duplicate name in batch: item 0 already deploys "same"' },
+    ]);
   });
 });

@@ -26,7 +26,9 @@ function reportedName(item: unknown): string | null {
  * single create (unknown fields refused, strings trimmed). Later items that repeat an
  * earlier item's name are refused too: one name is one agent.
  */
-export async function validateBatchItems(items: unknown[]): Promise<{ valid: ValidBatchItem[]; errors: BatchDeployError[] }> {
+export async function validateBatchItems(
+  items: unknown[],
+): Promise<{ valid: ValidBatchItem[]; errors: BatchDeployError[] }> {
   const valid: ValidBatchItem[] = [];
   const errors: BatchDeployError[] = [];
   const firstIndexOfName = new Map<string, number>();
@@ -43,12 +45,21 @@ export async function validateBatchItems(items: unknown[]): Promise<{ valid: Val
     } catch (error) {
       if (!(error instanceof RequestValidationError)) throw error;
       const problems = error.errors ?? {};
-      errors.push({ index, name: reportedName(item), error: `Invalid agent: ${describe(problems)}`, fields: problems });
+      errors.push({
+        index,
+        name: reportedName(item),
+        error: `Invalid agent: ${describe(problems)}`,
+        fields: problems,
+      });
       continue;
     }
     const first = firstIndexOfName.get(fields.name);
     if (first !== undefined) {
-      errors.push({ index, name: fields.name, error: `Duplicate name in batch: item ${first} already deploys "${fields.name}"` });
+      errors.push({
+        index,
+        name: fields.name,
+        error: `Duplicate name in batch: item ${first} already deploys "${fields.name}"`,
+      });
       continue;
     }
     firstIndexOfName.set(fields.name, index);

@@ -28,14 +28,23 @@ import { ProjectsService } from './projects/projects.service';
 @Module({
   controllers: [AuthController, ProjectsController, AuditController],
   providers: [
-    { provide: JWT_SIGNING_KEY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => resolveJwtSecret(config) },
+    {
+      provide: JWT_SIGNING_KEY,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => resolveJwtSecret(config),
+    },
     {
       provide: JwtService,
       inject: [APP_CONFIG, JWT_SIGNING_KEY],
       useFactory: (config: AppConfig, secret: string) =>
         new JwtService({
           secret,
-          signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtlSeconds, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
+          signOptions: {
+            algorithm: 'HS256',
+            expiresIn: config.jwtTtlSeconds,
+            issuer: JWT_ISSUER,
+            audience: JWT_AUDIENCE,
+          },
           verifyOptions: { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
         }),
     },

@@ -2,7 +2,15 @@ import type { ClientBase } from 'pg';
 import type { MigrationLogger } from '@agenthub/migrations';
 import { derivedId } from './ids';
 import type { Adjustment, ReportBuilder } from './report';
-import { addCounts, Batch, ColumnSpec, RowCollision, StagedWriter, UpsertCounts, UpsertOptions } from './sql-writer';
+import {
+  addCounts,
+  Batch,
+  ColumnSpec,
+  RowCollision,
+  StagedWriter,
+  UpsertCounts,
+  UpsertOptions,
+} from './sql-writer';
 import { ParsedTime, parseTimestamp } from './values';
 
 /** Progress of one pass over a source table (the migrator's bar on a TTY, log lines elsewhere). */
@@ -42,7 +50,13 @@ export interface AgentRow {
   isActive: boolean;
   createdAt: string | null;
   updatedAt: string | null;
-  details: { name: string; confidence?: number; description?: string | null; inputSchema?: unknown; outputSchema?: unknown }[];
+  details: {
+    name: string;
+    confidence?: number;
+    description?: string | null;
+    inputSchema?: unknown;
+    outputSchema?: unknown;
+  }[];
 }
 
 const AGENT_COLUMNS: ColumnSpec[] = [
@@ -96,7 +110,12 @@ export class ImportContext {
    * Writes one batch of `table` (see StagedWriter). Two rows of this import that would be the
    * same row are an error naming both legacy rows: keeping either would lose the other.
    */
-  async upsert(table: string, columns: ColumnSpec[], rows: unknown[][], options: UpsertOptions & { sourceTable?: string } = {}): Promise<UpsertCounts> {
+  async upsert(
+    table: string,
+    columns: ColumnSpec[],
+    rows: unknown[][],
+    options: UpsertOptions & { sourceTable?: string } = {},
+  ): Promise<UpsertCounts> {
     try {
       return await this.writer.upsert(table, columns, rows, options);
     } catch (error) {
@@ -115,21 +134,50 @@ export class ImportContext {
   }
 
   /** A timestamp column's value: parsed as UTC, or null (→ the import time) and reported. */
-  time(raw: unknown, sourceTable: string, legacyId: string | null, field: string, reportMissing = false): string | null {
+  time(
+    raw: unknown,
+    sourceTable: string,
+    legacyId: string | null,
+    field: string,
+    reportMissing = false,
+  ): string | null {
     const parsed: ParsedTime = parseTimestamp(raw);
     if (parsed.ok) return parsed.value;
     if (!parsed.missing) {
-      this.adjust({ source_table: sourceTable, legacy_id: legacyId, kind: 'timestamp_unreadable', field, from: raw, to: 'import time', message: `${field} ${JSON.stringify(raw)} is not a timestamp; the import time was used` });
+      this.adjust({
+        source_table: sourceTable,
+        legacy_id: legacyId,
+        kind: 'timestamp_unreadable',
+        field,
+        from: raw,
+        to: 'import time',
+        message: `${field} ${JSON.stringify(raw)} is not a timestamp; the import time was used`,
+      });
     } else if (reportMissing) {
-      this.adjust({ source_table: sourceTable, legacy_id: legacyId, kind: 'timestamp_missing', field, from: null, to: 'import time', message: `${field} was empty; the import time was used` });
+      this.adjust({
+        source_table: sourceTable,
+        legacy_id: legacyId,
+        kind: 'timestamp_missing',
+        field,
+        from: null,
+        to: 'import time',
+        message: `${field} was empty; the import time was used`,
+      });
     }
     return null;
   }
 
   /** Fails when any of these ids already belongs to a row of another project: an import never moves rows silently. */
-  async assertSameProject(table: 'agents' | 'tasks', ids: string[], projects: string[]): Promise<void> {
+  async assertSameProject(
+    table: 'agents' | 'tasks',
+    ids: string[],
+    projects: string[],
+  ): Promise<void> {
     if (ids.length === 0) return;
-    await this.sameProject(table, 'unnest($1::uuid[], $2::uuid[]) AS s(id, project_id)', [ids, projects]);
+    await this.sameProject(table, 'unnest($1::uuid[], $2::uuid[]) AS s(id, project_id)', [
+      ids,
+      projects,
+    ]);
   }
 
   /** The same check for a staged batch (the staging table has id and project_id). */
@@ -137,7 +185,11 @@ export class ImportContext {
     return (stage) => this.sameProject(table, `${stage} s`, []);
   }
 
-  private async sameProject(table: 'agents' | 'tasks', source: string, params: unknown[]): Promise<void> {
+  private async sameProject(
+    table: 'agents' | 'tasks',
+    source: string,
+    params: unknown[],
+  ): Promise<void> {
     const { rows } = await this.client.query<{ id: string; project_id: string; wanted: string }>(
       `SELECT t.id, t.project_id, s.project_id AS wanted FROM ${table} t JOIN ${source} ON s.id = t.id
         WHERE t.project_id <> s.project_id LIMIT 5`,
@@ -154,8 +206,14 @@ export class ImportContext {
   private async projectNames(projectId: string) {
     let entry = this.names.get(projectId);
     if (!entry) {
-      const { rows } = await this.client.query<{ id: string; name: string }>('SELECT id, name FROM agents WHERE project_id = $1', [projectId]);
-      entry = { byName: new Map(rows.map((r) => [r.name, r.id])), byId: new Map(rows.map((r) => [r.id, r.name])) };
+      const { rows } = await this.client.query<{ id: string; name: string }>(
+        'SELECT id, name FROM agents WHERE project_id = $1',
+        [projectId],
+      );
+      entry = {
+        byName: new Map(rows.map((r) => [r.name, r.id])),
+        byId: new Map(rows.map((r) => [r.id, r.name])),
+      };
       this.names.set(projectId, entry);
     }
     return entry;
@@ -166,17 +224,33 @@ export class ImportContext {
    * earlier in this import) has it; then " (2)", " (3)"… — reported. Stable across re-runs:
    * an agent keeps the name it got the first time.
    */
-  async uniqueName(projectId: string, id: string, wanted: string, sourceTable: string, legacyId: string): Promise<string> {
+  async uniqueName(
+    projectId: string,
+    id: string,
+    wanted: string,
+    sourceTable: string,
+    legacyId: string,
+  ): Promise<string> {
     const entry = await this.projectNames(projectId);
     let name = wanted;
-    for (let n = 2; entry.byName.has(name) && entry.byName.get(name) !== id; n++) name = `${wanted} (${n})`;
+    for (let n = 2; entry.byName.has(name) && entry.byName.get(name) !== id; n++)
+      name = `${wanted} (${n})`;
     const previous = entry.byId.get(id);
-    if (previous !== undefined && previous !== name && entry.byName.get(previous) === id) entry.byName.delete(previous);
+    if (previous !== undefined && previous !== name && entry.byName.get(previous) === id)
+      entry.byName.delete(previous);
     entry.byName.set(name, id);
     entry.byId.set(id, name);
     if (name !== wanted) {
       this.report.table('agents').renamed++;
-      this.adjust({ source_table: sourceTable, legacy_id: legacyId, kind: 'name_deduplicated', field: 'name', from: wanted, to: name, message: `another agent of the project is named "${wanted}"; this one is "${name}"` });
+      this.adjust({
+        source_table: sourceTable,
+        legacy_id: legacyId,
+        kind: 'name_deduplicated',
+        field: 'name',
+        from: wanted,
+        to: name,
+        message: `another agent of the project is named "${wanted}"; this one is "${name}"`,
+      });
     }
     return name;
   }
@@ -187,12 +261,39 @@ export class ImportContext {
       await this.upsert(
         'agents',
         AGENT_COLUMNS,
-        rows.map((r) => [r.id, r.projectId, r.name, r.nickname ?? null, r.agentType, r.status, json(r.capabilities), json(r.config), r.systemPrompt ?? null, r.modelProvider ?? null, r.modelName ?? null, r.isActive, r.createdAt, r.updatedAt]),
-        { legacyIds: rows.map((r) => r.legacyId), sourceTable: rows[0]?.sourceTable, check: this.assertStagedSameProject('agents') },
+        rows.map((r) => [
+          r.id,
+          r.projectId,
+          r.name,
+          r.nickname ?? null,
+          r.agentType,
+          r.status,
+          json(r.capabilities),
+          json(r.config),
+          r.systemPrompt ?? null,
+          r.modelProvider ?? null,
+          r.modelName ?? null,
+          r.isActive,
+          r.createdAt,
+          r.updatedAt,
+        ]),
+        {
+          legacyIds: rows.map((r) => r.legacyId),
+          sourceTable: rows[0]?.sourceTable,
+          check: this.assertStagedSameProject('agents'),
+        },
       ),
     );
     const details = rows.flatMap((r) =>
-      r.details.map((d) => [derivedId('agent-capability', r.id, d.name), r.id, d.name, d.confidence ?? DEFAULT_CONFIDENCE, d.description ?? null, json(d.inputSchema), json(d.outputSchema)]),
+      r.details.map((d) => [
+        derivedId('agent-capability', r.id, d.name),
+        r.id,
+        d.name,
+        d.confidence ?? DEFAULT_CONFIDENCE,
+        d.description ?? null,
+        json(d.inputSchema),
+        json(d.outputSchema),
+      ]),
     );
     const table = this.report.table('agent_capabilities');
     table.read += details.length;
@@ -208,13 +309,26 @@ export class ImportContext {
    * database), a placeholder "Migrated Agent <uuid>" (offline, inactive until someone renames
    * and activates it), one per distinct id, reported with the row that referenced it first.
    */
-  async ensurePlaceholders(refs: { id: string; projectId: string; legacyId: string; sourceTable: string; rowId: string | null; field: string }[]): Promise<void> {
+  async ensurePlaceholders(
+    refs: {
+      id: string;
+      projectId: string;
+      legacyId: string;
+      sourceTable: string;
+      rowId: string | null;
+      field: string;
+    }[],
+  ): Promise<void> {
     const fresh = refs.filter((r) => !this.placeholders.has(r.id));
     if (fresh.length === 0) return;
     const distinct = new Map(fresh.map((r) => [r.id, r]));
     for (const id of distinct.keys()) this.placeholders.add(id);
     const list = [...distinct.values()];
-    await this.assertSameProject('agents', list.map((r) => r.id), list.map((r) => r.projectId));
+    await this.assertSameProject(
+      'agents',
+      list.map((r) => r.id),
+      list.map((r) => r.projectId),
+    );
     const { rows } = await this.client.query<{ id: string }>(
       `INSERT INTO agents (id, project_id, name, agent_type, status, capabilities, config, is_active)
        SELECT s.id, s.project_id, 'Migrated Agent ' || s.id, 'generic', 'offline', '[]'::jsonb,
@@ -232,7 +346,15 @@ export class ImportContext {
       const entry = this.names.get(r.projectId);
       entry?.byName.set(`Migrated Agent ${r.id}`, r.id);
       entry?.byId.set(r.id, `Migrated Agent ${r.id}`);
-      this.adjust({ source_table: r.sourceTable, legacy_id: r.rowId, kind: 'placeholder_created', field: r.field, from: r.legacyId, to: r.id, message: `${r.field} ${r.legacyId} names no agent; placeholder "Migrated Agent ${r.id}" (offline, inactive) created` });
+      this.adjust({
+        source_table: r.sourceTable,
+        legacy_id: r.rowId,
+        kind: 'placeholder_created',
+        field: r.field,
+        from: r.legacyId,
+        to: r.id,
+        message: `${r.field} ${r.legacyId} names no agent; placeholder "Migrated Agent ${r.id}" (offline, inactive) created`,
+      });
     }
   }
 }

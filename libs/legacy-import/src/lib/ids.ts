@@ -34,7 +34,12 @@ export function uuidV5(namespace: string, name: string): string {
  * import finds the same rows. The table is part of the name because phase-1 agents and tasks
  * have separate id spaces.
  */
-export function importedId(kind: string, projectId: string, table: string, legacyId: string): { id: string; kept: boolean } {
+export function importedId(
+  kind: string,
+  projectId: string,
+  table: string,
+  legacyId: string,
+): { id: string; kept: boolean } {
   const kept = asUuid(legacyId);
   if (kept) return { id: kept, kept: true };
   return { id: uuidV5(IMPORT_NAMESPACE, `${kind}/${projectId}/${table}/${legacyId}`), kept: false };

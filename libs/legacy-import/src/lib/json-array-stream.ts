@@ -17,7 +17,9 @@ export async function* jsonArrayElements(path: string): AsyncGenerator<unknown> 
   let offset = 0;
   let sawComma = false;
   const fail = (what: string): never => {
-    throw new LegacyImportError(`${path} is not valid JSON (an array of agents was expected): ${what} near byte ${offset}`);
+    throw new LegacyImportError(
+      `${path} is not valid JSON (an array of agents was expected): ${what} near byte ${offset}`,
+    );
   };
   const parse = (text: string): unknown => {
     try {

@@ -54,14 +54,31 @@ export interface ImportReport {
   adjustments: Adjustment[];
 }
 
-export const emptyTable = (): TableReport => ({ read: 0, inserted: 0, updated: 0, unchanged: 0, placeholders: 0, nulled: 0, renamed: 0, dropped: 0 });
+export const emptyTable = (): TableReport => ({
+  read: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  placeholders: 0,
+  nulled: 0,
+  renamed: 0,
+  dropped: 0,
+});
 
 /** Collects the report while an import runs. */
 export class ReportBuilder {
   readonly report: ImportReport;
 
   constructor(source: string, path: string, projectId: string | null, dryRun: boolean) {
-    this.report = { source, path, project_id: projectId, dry_run: dryRun, changed: false, tables: {}, adjustments: [] };
+    this.report = {
+      source,
+      path,
+      project_id: projectId,
+      dry_run: dryRun,
+      changed: false,
+      tables: {},
+      adjustments: [],
+    };
   }
 
   table(name: string): TableReport {
@@ -81,17 +98,37 @@ export class ReportBuilder {
 /** The human summary the CLI prints without --json. */
 export function formatReport(report: ImportReport): string {
   const head = `${report.dry_run ? 'dry run (nothing written): ' : ''}import ${report.source} ${report.path}${report.project_id ? ` into project ${report.project_id}` : ''}`;
-  const cols = ['read', 'inserted', 'updated', 'unchanged', 'placeholders', 'nulled', 'renamed', 'dropped'] as const;
-  const rows = Object.entries(report.tables).map(([name, t]) => `${name.padEnd(20)}${cols.map((c) => String(t[c]).padStart(13)).join('')}`);
-  const adjustments = report.adjustments.map((a) => `  ${a.kind.padEnd(30)} ${a.source_table}${a.legacy_id ? ` ${a.legacy_id}` : ''}: ${a.message}`);
+  const cols = [
+    'read',
+    'inserted',
+    'updated',
+    'unchanged',
+    'placeholders',
+    'nulled',
+    'renamed',
+    'dropped',
+  ] as const;
+  const rows = Object.entries(report.tables).map(
+    ([name, t]) => `${name.padEnd(20)}${cols.map((c) => String(t[c]).padStart(13)).join('')}`,
+  );
+  const adjustments = report.adjustments.map(
+    (a) =>
+      `  ${a.kind.padEnd(30)} ${a.source_table}${a.legacy_id ? ` ${a.legacy_id}` : ''}: ${a.message}`,
+  );
   return [
     head,
     `${'table'.padEnd(20)}${cols.map((c) => c.padStart(13)).join('')}`,
     ...rows,
     '',
-    report.adjustments.length ? `${report.adjustments.length} adjustment(s):` : 'No adjustments: every value was taken as it was.',
+    report.adjustments.length
+      ? `${report.adjustments.length} adjustment(s):`
+      : 'No adjustments: every value was taken as it was.',
     ...adjustments,
     '',
-    report.changed ? (report.dry_run ? 'Would change the database (dry run: rolled back).' : 'Imported.') : 'Nothing changed: everything was already imported.',
+    report.changed
+      ? report.dry_run
+        ? 'Would change the database (dry run: rolled back).'
+        : 'Imported.'
+      : 'Nothing changed: everything was already imported.',
   ].join('\n');
 }

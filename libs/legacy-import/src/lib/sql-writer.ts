@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TableReport } from './report';
 
-export type ColumnType = 'uuid' | 'text' | 'jsonb' | 'timestamptz' | 'boolean' | 'numeric' | 'integer';
+export type ColumnType =
+  'uuid' | 'text' | 'jsonb' | 'timestamptz' | 'boolean' | 'numeric' | 'integer';
 
 export interface ColumnSpec {
   name: string;
@@ -57,7 +58,9 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 function copyField(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
   const s = typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
 }
 
 /**
@@ -75,7 +78,12 @@ export class StagedWriter {
 
   constructor(private readonly client: ClientBase) {}
 
-  async upsert(table: string, columns: ColumnSpec[], rows: unknown[][], options: UpsertOptions = {}): Promise<UpsertCounts> {
+  async upsert(
+    table: string,
+    columns: ColumnSpec[],
+    rows: unknown[][],
+    options: UpsertOptions = {},
+  ): Promise<UpsertCounts> {
     if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
     const conflict = options.conflict ?? ['id'];
     const stage = await this.stage(table, columns);
@@ -96,10 +104,14 @@ export class StagedWriter {
     await options.check?.(stage);
 
     const names = columns.map((c) => quote(c.name));
-    const select = columns.map((c) => (c.nowIfNull ? `COALESCE(s.${quote(c.name)}, now())` : `s.${quote(c.name)}`));
+    const select = columns.map((c) =>
+      c.nowIfNull ? `COALESCE(s.${quote(c.name)}, now())` : `s.${quote(c.name)}`,
+    );
     const updatable = columns.filter((c) => !conflict.includes(c.name) && !c.insertOnly);
     const setExpr = (c: ColumnSpec) =>
-      c.nowIfNull ? `CASE WHEN EXCLUDED.${quote(c.name)} = now() THEN t.${quote(c.name)} ELSE EXCLUDED.${quote(c.name)} END` : `EXCLUDED.${quote(c.name)}`;
+      c.nowIfNull
+        ? `CASE WHEN EXCLUDED.${quote(c.name)} = now() THEN t.${quote(c.name)} ELSE EXCLUDED.${quote(c.name)} END`
+        : `EXCLUDED.${quote(c.name)}`;
     const onConflict =
       updatable.length === 0
         ? 'DO NOTHING'
@@ -123,7 +135,9 @@ export class StagedWriter {
     if (this.made.has(stage)) {
       await this.client.query(`TRUNCATE ${stage}`);
     } else {
-      await this.client.query(`CREATE TEMP TABLE ${stage} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')}, legacy_row_id text) ON COMMIT DROP`);
+      await this.client.query(
+        `CREATE TEMP TABLE ${stage} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')}, legacy_row_id text) ON COMMIT DROP`,
+      );
       this.made.add(stage);
     }
     return stage;
@@ -136,7 +150,9 @@ export class StagedWriter {
   private async rememberIds(table: string, stage: string): Promise<void> {
     const seen = quote(`import_seen_${table}`);
     if (!this.made.has(seen)) {
-      await this.client.query(`CREATE TEMP TABLE ${seen} (id uuid PRIMARY KEY, legacy_row_id text) ON COMMIT DROP`);
+      await this.client.query(
+        `CREATE TEMP TABLE ${seen} (id uuid PRIMARY KEY, legacy_row_id text) ON COMMIT DROP`,
+      );
       this.made.add(seen);
     }
     const { rows } = await this.client.query<{ id: string; first: string; second: string }>(`

@@ -12,27 +12,38 @@ export function openSqlite(path: string, requiredTables: string[]): Database.Dat
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (error) {
-    throw new LegacyImportError(`${path} is not a readable SQLite database: ${(error as Error).message}`);
+    throw new LegacyImportError(
+      `${path} is not a readable SQLite database: ${(error as Error).message}`,
+    );
   }
   try {
     const check = db.prepare('PRAGMA quick_check').pluck().all() as string[];
     if (check.length !== 1 || check[0] !== 'ok') throw new Error(check.slice(0, 3).join('; '));
-    const tables = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+    const tables = new Set(
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[],
+    );
     const missing = requiredTables.filter((t) => !tables.has(t));
     if (missing.length > 0) {
       db.close();
-      throw new LegacyImportError(`${path} has no table ${missing.join(', ')}: is it the right kind of file for this source?`);
+      throw new LegacyImportError(
+        `${path} has no table ${missing.join(', ')}: is it the right kind of file for this source?`,
+      );
     }
   } catch (error) {
     if (error instanceof LegacyImportError) throw error;
     db.close();
-    throw new LegacyImportError(`${path} is not a readable SQLite database (truncated or corrupt?): ${(error as Error).message}`);
+    throw new LegacyImportError(
+      `${path} is not a readable SQLite database (truncated or corrupt?): ${(error as Error).message}`,
+    );
   }
   return db;
 }
 
 export function hasTable(db: Database.Database, table: string): boolean {
-  return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+  return (
+    db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !==
+    undefined
+  );
 }
 
 /** Row count, for the progress bar. */
@@ -44,6 +55,9 @@ export function countOf(db: Database.Database, table: string): number {
 export function sqliteReadError(path: string, error: unknown): never {
   if (error instanceof LegacyImportError) throw error;
   const code = (error as { code?: string }).code;
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new LegacyImportError(`${path}: reading failed (${code}: ${(error as Error).message}); nothing was written`);
+  if (typeof code === 'string' && code.startsWith('SQLITE_'))
+    throw new LegacyImportError(
+      `${path}: reading failed (${code}: ${(error as Error).message}); nothing was written`,
+    );
   throw error;
 }

@@ -5,4 +5,9 @@ import { ChatMessage } from './entities/chat-message.entity';
 import { AgentMessage } from './entities/agent-message.entity';
 
 /** Every entity this lib owns, for the ORM configuration (no globs). */
-export const MESSAGING_ENTITIES: EntityClass<unknown>[] = [ChatRoom, ChatParticipant, ChatMessage, AgentMessage];
+export const MESSAGING_ENTITIES: EntityClass<unknown>[] = [
+  ChatRoom,
+  ChatParticipant,
+  ChatMessage,
+  AgentMessage,
+];

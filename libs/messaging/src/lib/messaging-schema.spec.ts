@@ -9,11 +9,23 @@ import { createTestDatabase, TestDatabase } from '@agenthub/testing';
 describe('messaging schema', () => {
   let db: TestDatabase;
   let sql: Client;
-  const ids = { user: randomUUID(), p1: randomUUID(), p2: randomUUID(), a1: randomUUID(), b1: randomUUID() };
+  const ids = {
+    user: randomUUID(),
+    p1: randomUUID(),
+    p2: randomUUID(),
+    a1: randomUUID(),
+    b1: randomUUID(),
+  };
 
   const q = (text: string, params: unknown[] = []) => sql.query(text, params);
   const room = async (projectId: string, name = 'general') =>
-    (await q(`INSERT INTO chat_rooms (id, project_id, name) VALUES ($1, $2, $3) RETURNING id`, [randomUUID(), projectId, name])).rows[0].id as string;
+    (
+      await q(`INSERT INTO chat_rooms (id, project_id, name) VALUES ($1, $2, $3) RETURNING id`, [
+        randomUUID(),
+        projectId,
+        name,
+      ])
+    ).rows[0].id as string;
   /** Runs `text` in a savepoint and returns the violated constraint's name (or null). */
   const violation = async (text: string, params: unknown[] = []): Promise<string | null> => {
     await q('SAVEPOINT s');
@@ -31,9 +43,21 @@ describe('messaging schema', () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await q(`INSERT INTO users (id, email, password_hash, name) VALUES ($1, 'o@example.com', '$argon2id$x', 'Owner')`, [ids.user]);
-    await q(`INSERT INTO projects (id, name, owner_id) VALUES ($1, 'P1', $3), ($2, 'P2', $3)`, [ids.p1, ids.p2, ids.user]);
-    await q(`INSERT INTO agents (id, project_id, name) VALUES ($1, $2, 'a1'), ($3, $4, 'b1')`, [ids.a1, ids.p1, ids.b1, ids.p2]);
+    await q(
+      `INSERT INTO users (id, email, password_hash, name) VALUES ($1, 'o@example.com', '$argon2id$x', 'Owner')`,
+      [ids.user],
+    );
+    await q(`INSERT INTO projects (id, name, owner_id) VALUES ($1, 'P1', $3), ($2, 'P2', $3)`, [
+      ids.p1,
+      ids.p2,
+      ids.user,
+    ]);
+    await q(`INSERT INTO agents (id, project_id, name) VALUES ($1, $2, 'a1'), ($3, $4, 'b1')`, [
+      ids.a1,
+      ids.p1,
+      ids.b1,
+      ids.p2,
+    ]);
     await q('BEGIN');
   });
 
@@ -44,7 +68,12 @@ describe('messaging schema', () => {
 
   it('allows rooms of the same name in a project (legacy data imports without renames)', async () => {
     await room(ids.p1, 'dup');
-    expect(await violation(`INSERT INTO chat_rooms (id, project_id, name) VALUES ($1, $2, 'dup')`, [randomUUID(), ids.p1])).toBeNull();
+    expect(
+      await violation(`INSERT INTO chat_rooms (id, project_id, name) VALUES ($1, $2, 'dup')`, [
+        randomUUID(),
+        ids.p1,
+      ]),
+    ).toBeNull();
   });
 
   it('a participant is exactly one of an agent or a user, once per room', async () => {
@@ -78,13 +107,19 @@ describe('messaging schema', () => {
     const task = randomUUID();
     expect(await violation(insert, [task, ids.p1, r1])).toBeNull();
     await q(`DELETE FROM chat_rooms WHERE id = $1`, [r1]);
-    expect((await q(`SELECT project_id, room_id FROM tasks WHERE id = $1`, [task])).rows).toEqual([{ project_id: ids.p1, room_id: null }]);
+    expect((await q(`SELECT project_id, room_id FROM tasks WHERE id = $1`, [task])).rows).toEqual([
+      { project_id: ids.p1, room_id: null },
+    ]);
   });
 
   it('agent messages take only known priorities and statuses', async () => {
     const insert = `INSERT INTO agent_messages (id, project_id, sender_id, recipient_id, message_type, priority, status) VALUES (gen_random_uuid(), $1, $2, $2, 'ping', $3, $4)`;
     expect(await violation(insert, [ids.p1, ids.a1, 'normal', 'pending'])).toBeNull();
-    expect(await violation(insert, [ids.p1, ids.a1, 'medium', 'pending'])).toBe('ck_agent_messages_priority');
-    expect(await violation(insert, [ids.p1, ids.a1, 'normal', 'read'])).toBe('ck_agent_messages_status');
+    expect(await violation(insert, [ids.p1, ids.a1, 'medium', 'pending'])).toBe(
+      'ck_agent_messages_priority',
+    );
+    expect(await violation(insert, [ids.p1, ids.a1, 'normal', 'read'])).toBe(
+      'ck_agent_messages_status',
+    );
   });
 });

@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Audit, AuditNote, AuditNoteData, CurrentPrincipal, Principal } from '@agenthub/auth';
 import { Page, PaginationQueryDto, UuidParam } from '@agenthub/http';
 import { RoomsService } from './rooms.service';
-import { AddParticipantDto, CreateRoomDto, ListMessagesQueryDto, ListRoomsQueryDto, PostMessageDto, UpdateRoomDto } from './dto/room.dto';
+import {
+  AddParticipantDto,
+  CreateRoomDto,
+  ListMessagesQueryDto,
+  ListRoomsQueryDto,
+  PostMessageDto,
+  UpdateRoomDto,
+} from './dto/room.dto';
 import type { MessageResponse, ParticipantResponse, RoomResponse } from './dto/room-response.dto';
 
 @ApiTags('rooms')
@@ -14,36 +21,57 @@ export class RoomsController {
 
   @Post()
   @Audit('room.create', 'room')
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateRoomDto): Promise<RoomResponse> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateRoomDto,
+  ): Promise<RoomResponse> {
     return this.rooms.create(principal, dto);
   }
 
   @Get()
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListRoomsQueryDto): Promise<Page<RoomResponse>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListRoomsQueryDto,
+  ): Promise<Page<RoomResponse>> {
     return this.rooms.list(principal, query);
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<RoomResponse> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<RoomResponse> {
     return this.rooms.get(principal, id);
   }
 
   @Patch(':id')
   @Audit('room.update', 'room')
-  update(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: UpdateRoomDto): Promise<RoomResponse> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateRoomDto,
+  ): Promise<RoomResponse> {
     return this.rooms.update(principal, id, dto);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Audit('room.delete', 'room')
-  async remove(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @AuditNote() note: AuditNoteData): Promise<void> {
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @AuditNote() note: AuditNoteData,
+  ): Promise<void> {
     note.projectId = (await this.rooms.remove(principal, id)).projectId;
   }
 
   @Post(':id/participants')
   @Audit('room.participant_add', 'room_participant')
-  addParticipant(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: AddParticipantDto): Promise<ParticipantResponse> {
+  addParticipant(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: AddParticipantDto,
+  ): Promise<ParticipantResponse> {
     return this.rooms.addParticipant(principal, id, dto);
   }
 
@@ -71,7 +99,11 @@ export class RoomsController {
 
   @Post(':id/messages')
   @Audit('room.message_post', 'room_message')
-  postMessage(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: PostMessageDto): Promise<MessageResponse> {
+  postMessage(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: PostMessageDto,
+  ): Promise<MessageResponse> {
     return this.rooms.postMessage(principal, id, dto);
   }
 

@@ -14,7 +14,14 @@ import {
   ParticipantNotFoundError,
   RoomNotFoundError,
 } from './messaging.errors';
-import type { AddParticipantDto, CreateRoomDto, ListMessagesQueryDto, ListRoomsQueryDto, PostMessageDto, UpdateRoomDto } from './dto/room.dto';
+import type {
+  AddParticipantDto,
+  CreateRoomDto,
+  ListMessagesQueryDto,
+  ListRoomsQueryDto,
+  PostMessageDto,
+  UpdateRoomDto,
+} from './dto/room.dto';
 import {
   MessageResponse,
   ParticipantResponse,
@@ -79,23 +86,40 @@ export class RoomsService {
     return { projectId: room.projectId };
   }
 
-  async addParticipant(principal: Principal, roomId: string, dto: AddParticipantDto): Promise<ParticipantResponse> {
+  async addParticipant(
+    principal: Principal,
+    roomId: string,
+    dto: AddParticipantDto,
+  ): Promise<ParticipantResponse> {
     const { room, project } = await this.roomFor(principal, roomId, 'manage');
     if ((dto.agent_id === undefined) === (dto.user_id === undefined)) {
-      throw new InvalidParticipantError('agent_id/user_id', 'Give exactly one of agent_id or user_id');
+      throw new InvalidParticipantError(
+        'agent_id/user_id',
+        'Give exactly one of agent_id or user_id',
+      );
     }
     const participant = this.em.create(ChatParticipant, { roomId: room.id });
     if (dto.agent_id !== undefined) {
-      const agent = await this.em.findOne(Agent, { id: dto.agent_id }, { fields: ['id', 'projectId'] });
+      const agent = await this.em.findOne(
+        Agent,
+        { id: dto.agent_id },
+        { fields: ['id', 'projectId'] },
+      );
       if (!agent || agent.projectId !== room.projectId) {
-        throw new InvalidParticipantError('agent_id', "agent_id must be an agent of the room's project");
+        throw new InvalidParticipantError(
+          'agent_id',
+          "agent_id must be an agent of the room's project",
+        );
       }
       participant.agentId = agent.id;
     } else {
       // Until projects have members, the users who may take part are those who manage it.
       const user = await this.em.findOne(User, { id: dto.user_id });
       if (!user || !(user.isSuperuser || user.id === project.owner.id)) {
-        throw new InvalidParticipantError('user_id', "user_id must be the project's owner or a superuser");
+        throw new InvalidParticipantError(
+          'user_id',
+          "user_id must be the project's owner or a superuser",
+        );
       }
       participant.userId = user.id;
     }
@@ -108,7 +132,11 @@ export class RoomsService {
     return toParticipantResponse(participant);
   }
 
-  async listParticipants(principal: Principal, roomId: string, query: { limit: number; offset: number }): Promise<Page<ParticipantResponse>> {
+  async listParticipants(
+    principal: Principal,
+    roomId: string,
+    query: { limit: number; offset: number },
+  ): Promise<Page<ParticipantResponse>> {
     const { room } = await this.roomFor(principal, roomId, 'read');
     const [participants, total] = await this.em.findAndCount(
       ChatParticipant,
@@ -118,14 +146,25 @@ export class RoomsService {
     return page(participants.map(toParticipantResponse), total, query);
   }
 
-  async removeParticipant(principal: Principal, roomId: string, participantId: string): Promise<{ projectId: string }> {
+  async removeParticipant(
+    principal: Principal,
+    roomId: string,
+    participantId: string,
+  ): Promise<{ projectId: string }> {
     const { room } = await this.roomFor(principal, roomId, 'manage');
-    const deleted = await this.em.nativeDelete(ChatParticipant, { id: participantId, roomId: room.id });
+    const deleted = await this.em.nativeDelete(ChatParticipant, {
+      id: participantId,
+      roomId: room.id,
+    });
     if (deleted === 0) throw new ParticipantNotFoundError();
     return { projectId: room.projectId };
   }
 
-  async postMessage(principal: Principal, roomId: string, dto: PostMessageDto): Promise<MessageResponse> {
+  async postMessage(
+    principal: Principal,
+    roomId: string,
+    dto: PostMessageDto,
+  ): Promise<MessageResponse> {
     if (principal.kind === 'user') {
       await this.roomFor(principal, roomId, 'manage');
     } else {
@@ -146,7 +185,11 @@ export class RoomsService {
     return toMessageResponse(message);
   }
 
-  async listMessages(principal: Principal, roomId: string, query: ListMessagesQueryDto): Promise<Page<MessageResponse>> {
+  async listMessages(
+    principal: Principal,
+    roomId: string,
+    query: ListMessagesQueryDto,
+  ): Promise<Page<MessageResponse>> {
     const { room } = await this.roomFor(principal, roomId, 'read');
     const order = query.order === 'asc' ? 'asc' : 'desc';
     const [messages, total] = await this.em.findAndCount(
@@ -158,11 +201,14 @@ export class RoomsService {
   }
 
   /** The room (404 when missing) and its project, when the principal may access it at `level`. */
-  private async roomFor(principal: Principal, id: string, level: 'read' | 'manage'): Promise<{ room: ChatRoom; project: Project }> {
+  private async roomFor(
+    principal: Principal,
+    id: string,
+    level: 'read' | 'manage',
+  ): Promise<{ room: ChatRoom; project: Project }> {
     const room = await this.em.findOne(ChatRoom, { id });
     if (!room) throw new RoomNotFoundError();
     const project = await this.policy.assertCanAccess(principal, room.projectId, level);
     return { room, project };
   }
 }
-

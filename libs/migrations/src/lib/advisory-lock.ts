@@ -33,8 +33,15 @@ export class AdvisoryLock {
     const pollMs = options.pollMs ?? 250;
     let announced = false;
     for (;;) {
-      if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason ?? 'abort'), 'stopped waiting for the migration lock');
-      const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [...MIGRATION_LOCK_KEY]);
+      if (options.signal?.aborted)
+        throw new InterruptedError(
+          String(options.signal.reason ?? 'abort'),
+          'stopped waiting for the migration lock',
+        );
+      const { rows } = await this.client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1, $2) AS locked',
+        [...MIGRATION_LOCK_KEY],
+      );
       if (rows[0].locked) {
         this.held = true;
         return;
@@ -46,7 +53,10 @@ export class AdvisoryLock {
         );
       }
       if (!announced) {
-        options.logger?.info(`waiting for the migration lock${holder ? `, held by ${holder}` : ''}`, { timeout_s: options.timeoutMs / 1000 });
+        options.logger?.info(
+          `waiting for the migration lock${holder ? `, held by ${holder}` : ''}`,
+          { timeout_s: options.timeoutMs / 1000 },
+        );
         announced = true;
       }
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), options.signal);
@@ -55,7 +65,12 @@ export class AdvisoryLock {
 
   /** Who holds the lock: "pid 123, agenthub-migrator@host since …", for messages. */
   async holder(): Promise<string | undefined> {
-    const { rows } = await this.client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date }>(
+    const { rows } = await this.client.query<{
+      pid: number;
+      application_name: string;
+      client_addr: string | null;
+      backend_start: Date;
+    }>(
       `SELECT l.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
          FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())

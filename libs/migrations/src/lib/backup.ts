@@ -9,8 +9,20 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { databaseNameOf } from '@agenthub/database';
 import { AdvisoryLock } from './advisory-lock';
-import { displayName, listDataSequences, listDataTables, qualified, quoteIdent, readAppliedNames } from './database-catalog';
-import { BackupIntegrityError, errorText, InterruptedError, MigrationUsageError } from './migration-errors';
+import {
+  displayName,
+  listDataSequences,
+  listDataTables,
+  qualified,
+  quoteIdent,
+  readAppliedNames,
+} from './database-catalog';
+import {
+  BackupIntegrityError,
+  errorText,
+  InterruptedError,
+  MigrationUsageError,
+} from './migration-errors';
 import { MigrationLogger, NO_PROGRESS, ProgressReporter, SILENT_LOGGER } from './migration-logger';
 
 export const BACKUP_FORMAT = 'agenthub-backup/1';
@@ -76,7 +88,8 @@ export function newBackupId(now = new Date()): string {
 const BACKUP_ID = /^[A-Za-z0-9_.-]+$/;
 
 function backupPath(dir: string, id: string): string {
-  if (!BACKUP_ID.test(id) || id.startsWith('.')) throw new MigrationUsageError(`"${id}" is not a backup id`);
+  if (!BACKUP_ID.test(id) || id.startsWith('.'))
+    throw new MigrationUsageError(`"${id}" is not a backup id`);
   return join(dir, id);
 }
 
@@ -104,7 +117,10 @@ class Digest extends Transform {
 }
 
 async function connect(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url, application_name: 'agenthub-migrator/backup' });
+  const client = new Client({
+    connectionString: url,
+    application_name: 'agenthub-migrator/backup',
+  });
   client.on('error', () => undefined);
   await client.connect();
   return client;
@@ -135,27 +151,50 @@ export async function createBackup(
     const tables = await listDataTables(client);
     const sequences = await listDataSequences(client);
     const { rows: version } = await client.query<{ server_version: string }>('SHOW server_version');
-    logger.info('backup started', { id, tables: tables.length, schema_version: migrations.at(-1) ?? null });
+    logger.info('backup started', {
+      id,
+      tables: tables.length,
+      schema_version: migrations.at(-1) ?? null,
+    });
 
     const entries: BackupTableEntry[] = [];
     const bar = (options.progress ?? NO_PROGRESS).start('backing up tables', tables.length);
     try {
       for (const [index, table] of tables.entries()) {
         checkSignal(options.signal, 'backup abandoned');
-        const file = join('data', `${String(index + 1).padStart(4, '0')}_${table.schema}.${table.name}.copy.gz`.replace(/[^A-Za-z0-9_.-]/g, '_'));
+        const file = join(
+          'data',
+          `${String(index + 1).padStart(4, '0')}_${table.schema}.${table.name}.copy.gz`.replace(
+            /[^A-Za-z0-9_.-]/g,
+            '_',
+          ),
+        );
         const counter = new RowCounter();
         const digest = new Digest();
         const columns = table.columns.map(quoteIdent).join(', ');
         await pipeline(
-          client.query(copyTo(`COPY ${qualified(table.schema, table.name)} (${columns}) TO STDOUT`)),
+          client.query(
+            copyTo(`COPY ${qualified(table.schema, table.name)} (${columns}) TO STDOUT`),
+          ),
           counter,
           createGzip(),
           digest,
           createWriteStream(join(partial, file)),
           ...(options.signal ? [{ signal: options.signal }] : []),
         );
-        entries.push({ schema: table.schema, name: table.name, columns: table.columns, rows: counter.rows, file, bytes: digest.bytes, sha256: digest.hex() });
-        logger.debug('table backed up', { table: displayName(table.schema, table.name), rows: counter.rows });
+        entries.push({
+          schema: table.schema,
+          name: table.name,
+          columns: table.columns,
+          rows: counter.rows,
+          file,
+          bytes: digest.bytes,
+          sha256: digest.hex(),
+        });
+        logger.debug('table backed up', {
+          table: displayName(table.schema, table.name),
+          rows: counter.rows,
+        });
         bar.tick(displayName(table.schema, table.name));
       }
     } finally {
@@ -186,11 +225,20 @@ export async function createBackup(
     };
     await writeFile(join(partial, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(partial, path);
-    logger.info('backup written', { id, path, tables: entries.length, rows: entries.reduce((n, t) => n + t.rows, 0) });
+    logger.info('backup written', {
+      id,
+      path,
+      tables: entries.length,
+      rows: entries.reduce((n, t) => n + t.rows, 0),
+    });
     return { ...manifest, path };
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
-    if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason), `backup abandoned (${errorText(error)})`);
+    if (options.signal?.aborted)
+      throw new InterruptedError(
+        String(options.signal.reason),
+        `backup abandoned (${errorText(error)})`,
+      );
     throw error;
   } finally {
     await client.end().catch(() => undefined);
@@ -198,7 +246,10 @@ export async function createBackup(
 }
 
 /** Reads and sanity-checks a manifest; a missing backup is a usage error, an unreadable one corrupt. */
-export async function readManifest(dir: string, id: string): Promise<{ manifest: BackupManifest; path: string }> {
+export async function readManifest(
+  dir: string,
+  id: string,
+): Promise<{ manifest: BackupManifest; path: string }> {
   const path = backupPath(dir, id);
   let text: string;
   try {
@@ -210,10 +261,19 @@ export async function readManifest(dir: string, id: string): Promise<{ manifest:
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    throw new BackupIntegrityError(`backup ${id}: ${MANIFEST_FILE} is not valid JSON (${errorText(error)})`);
+    throw new BackupIntegrityError(
+      `backup ${id}: ${MANIFEST_FILE} is not valid JSON (${errorText(error)})`,
+    );
   }
-  if (manifest?.format !== BACKUP_FORMAT || !Array.isArray(manifest.tables) || !Array.isArray(manifest.sequences) || manifest.id !== id) {
-    throw new BackupIntegrityError(`backup ${id}: ${MANIFEST_FILE} is not an ${BACKUP_FORMAT} manifest for this backup`);
+  if (
+    manifest?.format !== BACKUP_FORMAT ||
+    !Array.isArray(manifest.tables) ||
+    !Array.isArray(manifest.sequences) ||
+    manifest.id !== id
+  ) {
+    throw new BackupIntegrityError(
+      `backup ${id}: ${MANIFEST_FILE} is not an ${BACKUP_FORMAT} manifest for this backup`,
+    );
   }
   return { manifest, path };
 }
@@ -239,12 +299,16 @@ export async function verifyBackup(dir: string, id: string): Promise<BackupManif
     }
     try {
       const actual = await fileDigest(join(path, table.file));
-      if (actual.sha256 !== table.sha256 || actual.bytes !== table.bytes) bad.push(`${table.file}: checksum mismatch`);
+      if (actual.sha256 !== table.sha256 || actual.bytes !== table.bytes)
+        bad.push(`${table.file}: checksum mismatch`);
     } catch (error) {
       bad.push(`${table.file}: ${errorText(error)}`);
     }
   }
-  if (bad.length > 0) throw new BackupIntegrityError(`backup ${id} is corrupt, refusing to use it: ${bad.join('; ')}`);
+  if (bad.length > 0)
+    throw new BackupIntegrityError(
+      `backup ${id} is corrupt, refusing to use it: ${bad.join('; ')}`,
+    );
   return manifest;
 }
 
@@ -266,21 +330,28 @@ export async function listBackups(dir: string): Promise<BackupSummary[]> {
         created_at: manifest.created_at,
         reason: manifest.reason,
         schema_version: manifest.schema_version,
-        tables: Object.fromEntries(manifest.tables.map((t) => [displayName(t.schema, t.name), t.rows])),
+        tables: Object.fromEntries(
+          manifest.tables.map((t) => [displayName(t.schema, t.name), t.rows]),
+        ),
         bytes: manifest.tables.reduce((n, t) => n + t.bytes, 0),
       });
     } catch {
       // not a backup (or a damaged one): list-backups shows what restore could use
     }
   }
-  return summaries.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  return summaries.sort(
+    (a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id),
+  );
 }
 
 /**
  * Removes all but the newest `keep` backups, and leftovers of backups that died midway (hidden
  * `.partial` directories untouched for an hour). Answers the ids removed.
  */
-export async function cleanupBackups(dir: string, keep: number): Promise<{ removed: string[]; kept: string[] }> {
+export async function cleanupBackups(
+  dir: string,
+  keep: number,
+): Promise<{ removed: string[]; kept: string[] }> {
   const backups = await listBackups(dir);
   const doomed = backups.slice(0, Math.max(0, backups.length - keep));
   for (const backup of doomed) await rm(backup.path, { recursive: true, force: true });
@@ -292,7 +363,8 @@ export async function cleanupBackups(dir: string, keep: number): Promise<{ remov
   }
   for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.partial'))) {
     const info = await stat(join(dir, name)).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > 3_600_000) await rm(join(dir, name), { recursive: true, force: true });
+    if (info && Date.now() - info.mtimeMs > 3_600_000)
+      await rm(join(dir, name), { recursive: true, force: true });
   }
   return { removed: doomed.map((b) => b.id), kept: backups.slice(doomed.length).map((b) => b.id) };
 }
@@ -312,7 +384,14 @@ export interface RestoreResult {
  * failure rolls all of it back. Needs the table owner (the role that ran the migrations).
  */
 export async function restoreBackup(
-  options: CommonOptions & { url: string; dir: string; id: string; force?: boolean; lockTimeoutMs?: number; ddlLockTimeoutMs?: number },
+  options: CommonOptions & {
+    url: string;
+    dir: string;
+    id: string;
+    force?: boolean;
+    lockTimeoutMs?: number;
+    ddlLockTimeoutMs?: number;
+  },
 ): Promise<RestoreResult> {
   const logger = options.logger ?? SILENT_LOGGER;
   const manifest = await verifyBackup(options.dir, options.id);
@@ -322,7 +401,11 @@ export async function restoreBackup(
   const client = await connect(options.url);
   const lock = new AdvisoryLock(client);
   try {
-    await lock.acquire({ timeoutMs: options.lockTimeoutMs ?? 60_000, signal: options.signal, logger });
+    await lock.acquire({
+      timeoutMs: options.lockTimeoutMs ?? 60_000,
+      signal: options.signal,
+      logger,
+    });
     const current = await readAppliedNames(client);
     const currentVersion = current.at(-1) ?? null;
     if (currentVersion !== manifest.schema_version) {
@@ -336,20 +419,35 @@ export async function restoreBackup(
     }
 
     await client.query('BEGIN');
-    await client.query(`SET LOCAL lock_timeout = ${Math.max(0, Math.round(options.ddlLockTimeoutMs ?? 10_000))}`);
+    await client.query(
+      `SET LOCAL lock_timeout = ${Math.max(0, Math.round(options.ddlLockTimeoutMs ?? 10_000))}`,
+    );
     const tables = await listDataTables(client);
     const byName = new Map(tables.map((t) => [displayName(t.schema, t.name), t]));
     const missing = manifest.tables.filter((t) => !byName.has(displayName(t.schema, t.name)));
     if (missing.length > 0) {
-      throw new MigrationUsageError(`the database has no table ${missing.map((t) => displayName(t.schema, t.name)).join(', ')} from the backup`);
+      throw new MigrationUsageError(
+        `the database has no table ${missing.map((t) => displayName(t.schema, t.name)).join(', ')} from the backup`,
+      );
     }
-    const sequences = new Set((await listDataSequences(client)).map((s) => displayName(s.schema, s.name)));
-    const missingSequences = manifest.sequences.filter((s) => !sequences.has(displayName(s.schema, s.name)));
+    const sequences = new Set(
+      (await listDataSequences(client)).map((s) => displayName(s.schema, s.name)),
+    );
+    const missingSequences = manifest.sequences.filter(
+      (s) => !sequences.has(displayName(s.schema, s.name)),
+    );
     if (missingSequences.length > 0) {
-      throw new MigrationUsageError(`the database has no sequence ${missingSequences.map((s) => displayName(s.schema, s.name)).join(', ')} from the backup`);
+      throw new MigrationUsageError(
+        `the database has no sequence ${missingSequences.map((s) => displayName(s.schema, s.name)).join(', ')} from the backup`,
+      );
     }
     const oids = tables.map((t) => t.oid);
-    const { rows: foreignKeys } = await client.query<{ schema: string; table: string; name: string; definition: string }>(
+    const { rows: foreignKeys } = await client.query<{
+      schema: string;
+      table: string;
+      name: string;
+      definition: string;
+    }>(
       `SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS definition
          FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE k.contype = 'f' AND k.conrelid = ANY($1::oid[]) ORDER BY 1, 2, 3`,
@@ -363,12 +461,17 @@ export async function restoreBackup(
     );
 
     for (const fk of foreignKeys) {
-      await client.query(`ALTER TABLE ${qualified(fk.schema, fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
+      await client.query(
+        `ALTER TABLE ${qualified(fk.schema, fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)}`,
+      );
     }
     for (const trigger of triggers) {
-      await client.query(`ALTER TABLE ${qualified(trigger.schema, trigger.table)} DISABLE TRIGGER ${quoteIdent(trigger.name)}`);
+      await client.query(
+        `ALTER TABLE ${qualified(trigger.schema, trigger.table)} DISABLE TRIGGER ${quoteIdent(trigger.name)}`,
+      );
     }
-    if (tables.length > 0) await client.query(`TRUNCATE ${tables.map((t) => qualified(t.schema, t.name)).join(', ')}`);
+    if (tables.length > 0)
+      await client.query(`TRUNCATE ${tables.map((t) => qualified(t.schema, t.name)).join(', ')}`);
 
     const restored: Record<string, number> = {};
     const bar = (options.progress ?? NO_PROGRESS).start('restoring tables', manifest.tables.length);
@@ -376,11 +479,20 @@ export async function restoreBackup(
       for (const table of manifest.tables) {
         checkSignal(options.signal, 'restore abandoned, nothing changed');
         const columns = table.columns.map(quoteIdent).join(', ');
-        const copy = client.query(copyFrom(`COPY ${qualified(table.schema, table.name)} (${columns}) FROM STDIN`));
-        await pipeline(createReadStream(join(path, table.file)), createGunzip(), copy, ...(options.signal ? [{ signal: options.signal }] : []));
+        const copy = client.query(
+          copyFrom(`COPY ${qualified(table.schema, table.name)} (${columns}) FROM STDIN`),
+        );
+        await pipeline(
+          createReadStream(join(path, table.file)),
+          createGunzip(),
+          copy,
+          ...(options.signal ? [{ signal: options.signal }] : []),
+        );
         const name = displayName(table.schema, table.name);
         if (copy.rowCount !== table.rows) {
-          throw new BackupIntegrityError(`backup ${manifest.id}: ${name} loaded ${copy.rowCount} rows, the manifest says ${table.rows}`);
+          throw new BackupIntegrityError(
+            `backup ${manifest.id}: ${name} loaded ${copy.rowCount} rows, the manifest says ${table.rows}`,
+          );
         }
         restored[name] = table.rows;
         bar.tick(name);
@@ -390,15 +502,23 @@ export async function restoreBackup(
     }
 
     for (const trigger of triggers) {
-      await client.query(`ALTER TABLE ${qualified(trigger.schema, trigger.table)} ENABLE TRIGGER ${quoteIdent(trigger.name)}`);
+      await client.query(
+        `ALTER TABLE ${qualified(trigger.schema, trigger.table)} ENABLE TRIGGER ${quoteIdent(trigger.name)}`,
+      );
     }
     for (const fk of foreignKeys) {
-      await client.query(`ALTER TABLE ${qualified(fk.schema, fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`);
+      await client.query(
+        `ALTER TABLE ${qualified(fk.schema, fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`,
+      );
     }
     // setval is not transactional: last, right before COMMIT, so a failed restore leaves them alone.
     checkSignal(options.signal, 'restore abandoned, nothing changed');
     for (const sequence of manifest.sequences) {
-      await client.query(`SELECT setval($1::regclass, $2::bigint, $3)`, [qualified(sequence.schema, sequence.name), sequence.last_value, sequence.is_called]);
+      await client.query(`SELECT setval($1::regclass, $2::bigint, $3)`, [
+        qualified(sequence.schema, sequence.name),
+        sequence.last_value,
+        sequence.is_called,
+      ]);
     }
     await client.query('COMMIT');
     logger.info('backup restored', { id: manifest.id, tables: manifest.tables.length });
@@ -406,7 +526,10 @@ export async function restoreBackup(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (options.signal?.aborted && !(error instanceof InterruptedError)) {
-      throw new InterruptedError(String(options.signal.reason), `restore abandoned, nothing changed (${errorText(error)})`);
+      throw new InterruptedError(
+        String(options.signal.reason),
+        `restore abandoned, nothing changed (${errorText(error)})`,
+      );
     }
     throw error;
   } finally {

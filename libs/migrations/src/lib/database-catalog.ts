@@ -37,7 +37,12 @@ export function displayName(schema: string, name: string): string {
  * migration bookkeeping and without tables that belong to extensions.
  */
 export async function listDataTables(client: ClientBase): Promise<DataTable[]> {
-  const { rows } = await client.query<{ oid: number; schema: string; name: string; columns: string[] }>(
+  const { rows } = await client.query<{
+    oid: number;
+    schema: string;
+    name: string;
+    columns: string[];
+  }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
             array(SELECT a.attname::text FROM pg_attribute a
                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
@@ -72,17 +77,27 @@ export async function listDataSequences(client: ClientBase): Promise<DataSequenc
 
 /** Names of applied migrations in order (MikroORM's table), empty when there is none. */
 export async function readAppliedNames(client: ClientBase): Promise<string[]> {
-  const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS "exists"', [`public."${MIGRATIONS_TABLE}"`]);
+  const { rows } = await client.query<{ exists: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AS "exists"',
+    [`public."${MIGRATIONS_TABLE}"`],
+  );
   if (!rows[0].exists) return [];
-  const applied = await client.query<{ name: string }>(`SELECT "name" FROM "${MIGRATIONS_TABLE}" ORDER BY "id"`);
+  const applied = await client.query<{ name: string }>(
+    `SELECT "name" FROM "${MIGRATIONS_TABLE}" ORDER BY "id"`,
+  );
   return applied.rows.map((r) => r.name);
 }
 
 /** Exact row count of every data table, keyed by display name. */
-export async function countRows(client: ClientBase, tables: DataTable[]): Promise<Record<string, number>> {
+export async function countRows(
+  client: ClientBase,
+  tables: DataTable[],
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of tables) {
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(table.schema, table.name)}`);
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${qualified(table.schema, table.name)}`,
+    );
     counts[displayName(table.schema, table.name)] = Number(rows[0].n);
   }
   return counts;

@@ -28,13 +28,20 @@ export function isTransientConnectError(error: unknown): boolean {
  * a missing database means the server is up. Throws DatabaseUnreachableError when time runs out
  * or the server refuses us for good (authentication, permissions).
  */
-export async function waitForDatabase(url: string, options: WaitOptions): Promise<{ exists: boolean }> {
+export async function waitForDatabase(
+  url: string,
+  options: WaitOptions,
+): Promise<{ exists: boolean }> {
   const deadline = Date.now() + options.timeoutMs;
   let delay = 250;
   let attempts = 0;
   for (;;) {
     attempts += 1;
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'agenthub-migrator' });
+    const client = new Client({
+      connectionString: url,
+      connectionTimeoutMillis: 5000,
+      application_name: 'agenthub-migrator',
+    });
     client.on('error', () => undefined); // a dying attempt must not crash the process
     try {
       await client.connect();
@@ -45,7 +52,9 @@ export async function waitForDatabase(url: string, options: WaitOptions): Promis
       await client.end().catch(() => undefined);
       if ((error as { code?: string }).code === '3D000') return { exists: false };
       if (!isTransientConnectError(error)) {
-        throw new DatabaseUnreachableError(`cannot connect to ${redactUrl(url)}: ${errorText(error)}`);
+        throw new DatabaseUnreachableError(
+          `cannot connect to ${redactUrl(url)}: ${errorText(error)}`,
+        );
       }
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -53,10 +62,23 @@ export async function waitForDatabase(url: string, options: WaitOptions): Promis
           `database ${redactUrl(url)} unreachable after ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts): ${errorText(error)}`,
         );
       }
-      if (attempts === 1) options.logger?.info('waiting for the database', { url: redactUrl(url), reason: errorText(error), timeout_s: options.timeoutMs / 1000 });
-      else options.logger?.debug('database not up yet', { attempt: attempts, reason: errorText(error) });
+      if (attempts === 1)
+        options.logger?.info('waiting for the database', {
+          url: redactUrl(url),
+          reason: errorText(error),
+          timeout_s: options.timeoutMs / 1000,
+        });
+      else
+        options.logger?.debug('database not up yet', {
+          attempt: attempts,
+          reason: errorText(error),
+        });
       await sleep(Math.min(delay, left), options.signal);
-      if (options.signal?.aborted) throw new InterruptedError(String(options.signal.reason ?? 'abort'), 'stopped waiting for the database');
+      if (options.signal?.aborted)
+        throw new InterruptedError(
+          String(options.signal.reason ?? 'abort'),
+          'stopped waiting for the database',
+        );
       delay = Math.min(delay * 2, 2000);
     }
   }

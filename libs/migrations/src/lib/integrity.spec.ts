@@ -9,8 +9,20 @@ const GHOST = '00000000-0000-4000-8000-00000000dead';
 
 /** Seed 001's polymorphic assignee: one column, told apart by assigned_to_type. */
 const LEGACY_ASSIGNEE: ReferenceCheck[] = [
-  { table: 'tasks', column: 'assigned_to', references: { table: 'agents', column: 'id' }, where: `assigned_to_type = 'agent'`, whereColumns: ['assigned_to_type'] },
-  { table: 'tasks', column: 'assigned_to', references: { table: 'users', column: 'id' }, where: `assigned_to_type = 'user'`, whereColumns: ['assigned_to_type'] },
+  {
+    table: 'tasks',
+    column: 'assigned_to',
+    references: { table: 'agents', column: 'id' },
+    where: `assigned_to_type = 'agent'`,
+    whereColumns: ['assigned_to_type'],
+  },
+  {
+    table: 'tasks',
+    column: 'assigned_to',
+    references: { table: 'users', column: 'id' },
+    where: `assigned_to_type = 'user'`,
+    whereColumns: ['assigned_to_type'],
+  },
 ];
 
 describe('verify: referential-integrity report', () => {
@@ -44,22 +56,59 @@ describe('verify: referential-integrity report', () => {
     const report = await verifyIntegrity(client);
     const byRef = Object.fromEntries(report.references.map((r) => [r.reference, r]));
     expect(report.references).toHaveLength(REFERENCE_CHECKS.length);
-    expect(byRef['chat_participants.agent_id → agents.id']).toMatchObject({ status: 'dangling', dangling: 2 });
-    expect(byRef['chat_participants.agent_id → agents.id'].samples.sort()).toEqual([GHOST, 'not-a-uuid']);
-    expect(byRef['chat_participants.user_id → users.id']).toMatchObject({ status: 'ok', dangling: 0 });
-    expect(byRef['agent_api_keys.agent_id → agents.id']).toMatchObject({ status: 'ok', dangling: 0 });
-    expect(byRef['agents.project_id → projects.id']).toMatchObject({ status: 'skipped', reason: 'no column agents.project_id' });
-    expect(byRef['tasks.assigned_agent_id → agents.id']).toMatchObject({ status: 'skipped', reason: 'no column tasks.assigned_agent_id' });
-    expect(byRef['task_dependencies.task_id → tasks.id']).toMatchObject({ status: 'skipped', reason: 'no table task_dependencies' });
-    expect(report.tables).toEqual({ agent_api_keys: 2, agents: 2, chat_participants: 4, tasks: 4, users: 1 });
+    expect(byRef['chat_participants.agent_id → agents.id']).toMatchObject({
+      status: 'dangling',
+      dangling: 2,
+    });
+    expect(byRef['chat_participants.agent_id → agents.id'].samples.sort()).toEqual([
+      GHOST,
+      'not-a-uuid',
+    ]);
+    expect(byRef['chat_participants.user_id → users.id']).toMatchObject({
+      status: 'ok',
+      dangling: 0,
+    });
+    expect(byRef['agent_api_keys.agent_id → agents.id']).toMatchObject({
+      status: 'ok',
+      dangling: 0,
+    });
+    expect(byRef['agents.project_id → projects.id']).toMatchObject({
+      status: 'skipped',
+      reason: 'no column agents.project_id',
+    });
+    expect(byRef['tasks.assigned_agent_id → agents.id']).toMatchObject({
+      status: 'skipped',
+      reason: 'no column tasks.assigned_agent_id',
+    });
+    expect(byRef['task_dependencies.task_id → tasks.id']).toMatchObject({
+      status: 'skipped',
+      reason: 'no table task_dependencies',
+    });
+    expect(report.tables).toEqual({
+      agent_api_keys: 2,
+      agents: 2,
+      chat_participants: 4,
+      tasks: 4,
+      users: 1,
+    });
     expect(report.ok).toBe(false);
   });
 
-  it('narrows a check to the rows its condition selects (seed 001\'s one-column assignee)', async () => {
+  it("narrows a check to the rows its condition selects (seed 001's one-column assignee)", async () => {
     const report = await verifyIntegrity(client, LEGACY_ASSIGNEE);
     expect(report.references).toEqual([
-      { reference: `tasks.assigned_to → agents.id (where assigned_to_type = 'agent')`, status: 'ok', dangling: 0, samples: [] },
-      { reference: `tasks.assigned_to → users.id (where assigned_to_type = 'user')`, status: 'dangling', dangling: 1, samples: [A1] },
+      {
+        reference: `tasks.assigned_to → agents.id (where assigned_to_type = 'agent')`,
+        status: 'ok',
+        dangling: 0,
+        samples: [],
+      },
+      {
+        reference: `tasks.assigned_to → users.id (where assigned_to_type = 'user')`,
+        status: 'dangling',
+        dangling: 1,
+        samples: [A1],
+      },
     ]);
   });
 
@@ -111,26 +160,53 @@ describe('verify on the migrated schema', () => {
 
   it('checks every reference of the migrated schema (none skipped) and finds nothing dangling', async () => {
     const report = await verifyDatabaseIntegrity(db.url);
-    expect(report.references.filter((r) => r.status === 'skipped').map((r) => r.reference)).toEqual([]);
+    expect(report.references.filter((r) => r.status === 'skipped').map((r) => r.reference)).toEqual(
+      [],
+    );
     const checked = report.references.filter((r) => r.status !== 'skipped');
     expect(checked).toHaveLength(REFERENCE_CHECKS.length);
     expect(checked.filter((r) => r.status !== 'ok')).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.tables).toMatchObject({ users: 1, projects: 1, agents: 1, agent_capabilities: 1, agent_api_keys: 1, tasks: 2, task_dependencies: 1, audit_log: 1, chat_rooms: 1, chat_participants: 2, chat_messages: 2, agent_messages: 1 });
+    expect(report.tables).toMatchObject({
+      users: 1,
+      projects: 1,
+      agents: 1,
+      agent_capabilities: 1,
+      agent_api_keys: 1,
+      tasks: 2,
+      task_dependencies: 1,
+      audit_log: 1,
+      chat_rooms: 1,
+      chat_participants: 2,
+      chat_messages: 2,
+      agent_messages: 1,
+    });
   });
 
   it('reports rows that got past a disabled foreign key', async () => {
     // Replica mode skips the foreign-key triggers for this session, as a raw import might.
     await client.query(`SET session_replication_role = replica`);
     await client.query(`UPDATE tasks SET assigned_agent_id = '${GHOST}' WHERE id = '${T1}'`);
-    await client.query(`INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ('${P}', '${T1}', '${GHOST}')`);
+    await client.query(
+      `INSERT INTO task_dependencies (project_id, task_id, depends_on_id) VALUES ('${P}', '${T1}', '${GHOST}')`,
+    );
     await client.query(`RESET session_replication_role`);
 
     const report = await verifyIntegrity(client);
     expect(report.ok).toBe(false);
     expect(report.references.filter((r) => r.status === 'dangling')).toEqual([
-      { reference: 'tasks.assigned_agent_id → agents.id', status: 'dangling', dangling: 1, samples: [GHOST] },
-      { reference: 'task_dependencies.depends_on_id → tasks.id', status: 'dangling', dangling: 1, samples: [GHOST] },
+      {
+        reference: 'tasks.assigned_agent_id → agents.id',
+        status: 'dangling',
+        dangling: 1,
+        samples: [GHOST],
+      },
+      {
+        reference: 'task_dependencies.depends_on_id → tasks.id',
+        status: 'dangling',
+        dangling: 1,
+        samples: [GHOST],
+      },
     ]);
   });
 });

@@ -28,7 +28,10 @@ function describe(check: ReferenceCheck): string {
  * Seed 000's referential-integrity report: per reference the number of rows that point nowhere,
  * and the row count of every data table. Read-only. `ok` is false when anything dangles.
  */
-export async function verifyIntegrity(client: ClientBase, checks: readonly ReferenceCheck[] = REFERENCE_CHECKS): Promise<IntegrityReport> {
+export async function verifyIntegrity(
+  client: ClientBase,
+  checks: readonly ReferenceCheck[] = REFERENCE_CHECKS,
+): Promise<IntegrityReport> {
   const { rows: columnRows } = await client.query<{ table: string; column: string; type: string }>(
     `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -48,13 +51,21 @@ export async function verifyIntegrity(client: ClientBase, checks: readonly Refer
     const absent = needed.find(([table, column]) => !types.has(`${table}.${column}`));
     if (absent) {
       const [table, column] = absent;
-      references.push({ reference, status: 'skipped', dangling: 0, samples: [], reason: tables.has(table) ? `no column ${table}.${column}` : `no table ${table}` });
+      references.push({
+        reference,
+        status: 'skipped',
+        dangling: 0,
+        samples: [],
+        reason: tables.has(table) ? `no column ${table}.${column}` : `no table ${table}`,
+      });
       continue;
     }
     const child = `c.${quoteIdent(check.column)}`;
     const parent = `p.${quoteIdent(check.references.column)}`;
     // Same types compare directly (and use the parent's index); legacy mixes (text vs uuid) as text.
-    const sameType = types.get(`${check.table}.${check.column}`) === types.get(`${check.references.table}.${check.references.column}`);
+    const sameType =
+      types.get(`${check.table}.${check.column}`) ===
+      types.get(`${check.references.table}.${check.references.column}`);
     const match = sameType ? `${parent} = ${child}` : `${parent}::text = ${child}::text`;
     const { rows } = await client.query<{ dangling: string; samples: string[] | null }>(
       `SELECT count(*) AS dangling, (array_agg(DISTINCT ${child}::text))[1:5] AS samples
@@ -63,7 +74,12 @@ export async function verifyIntegrity(client: ClientBase, checks: readonly Refer
           AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(check.references.table)} p WHERE ${match})`,
     );
     const dangling = Number(rows[0].dangling);
-    references.push({ reference, status: dangling > 0 ? 'dangling' : 'ok', dangling, samples: rows[0].samples ?? [] });
+    references.push({
+      reference,
+      status: dangling > 0 ? 'dangling' : 'ok',
+      dangling,
+      samples: rows[0].samples ?? [],
+    });
   }
 
   const counts = await countRows(client, await listDataTables(client));
@@ -71,8 +87,14 @@ export async function verifyIntegrity(client: ClientBase, checks: readonly Refer
 }
 
 /** Connects to `url`, reports, disconnects. */
-export async function verifyDatabaseIntegrity(url: string, checks: readonly ReferenceCheck[] = REFERENCE_CHECKS): Promise<IntegrityReport> {
-  const client = new Client({ connectionString: url, application_name: 'agenthub-migrator/verify' });
+export async function verifyDatabaseIntegrity(
+  url: string,
+  checks: readonly ReferenceCheck[] = REFERENCE_CHECKS,
+): Promise<IntegrityReport> {
+  const client = new Client({
+    connectionString: url,
+    application_name: 'agenthub-migrator/verify',
+  });
   await client.connect();
   try {
     return await verifyIntegrity(client, checks);

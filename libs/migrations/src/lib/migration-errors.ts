@@ -18,7 +18,9 @@ export class MigrationValidationError extends MigrationToolError {
   constructor(readonly problems: MigrationProblem[]) {
     super(
       `validation failed: ${problems.map((p) => p.message).join('; ')}` +
-        (problems.some((p) => p.kind !== 'duplicate') ? ' (fix the migrations, or pass --force to proceed and record it)' : ''),
+        (problems.some((p) => p.kind !== 'duplicate')
+          ? ' (fix the migrations, or pass --force to proceed and record it)'
+          : ''),
     );
   }
 }

@@ -49,7 +49,18 @@ export interface HistoryRow {
 export function historyInsert(row: HistoryRow): { sql: string; params: unknown[] } {
   return {
     sql: `INSERT INTO "${HISTORY_TABLE}" ("name", "action", "checksum", "success", "started_at", "execution_ms", "hostname", "app_version", "error", "forced") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    params: [row.name, row.action, row.checksum, row.success, row.startedAt, Math.round(row.executionMs), row.hostname, row.appVersion, row.error ?? null, row.forced ?? false],
+    params: [
+      row.name,
+      row.action,
+      row.checksum,
+      row.success,
+      row.startedAt,
+      Math.round(row.executionMs),
+      row.hostname,
+      row.appVersion,
+      row.error ?? null,
+      row.forced ?? false,
+    ],
   };
 }
 
@@ -62,7 +73,10 @@ export interface AppliedMigrationRecord {
 }
 
 async function tableExists(client: ClientBase, table: string): Promise<boolean> {
-  const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS "exists"', [`public."${table}"`]);
+  const { rows } = await client.query<{ exists: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AS "exists"',
+    [`public."${table}"`],
+  );
   return rows[0].exists;
 }
 
@@ -73,10 +87,22 @@ async function tableExists(client: ClientBase, table: string): Promise<boolean> 
 export async function readAppliedRecords(client: ClientBase): Promise<AppliedMigrationRecord[]> {
   if (!(await tableExists(client, MIGRATIONS_TABLE))) return [];
   if (!(await tableExists(client, HISTORY_TABLE))) {
-    const { rows } = await client.query<{ name: string; executed_at: Date }>(`SELECT "name", "executed_at" FROM "${MIGRATIONS_TABLE}" ORDER BY "id"`);
-    return rows.map((r) => ({ name: r.name, checksum: null, executed_at: new Date(r.executed_at).toISOString(), execution_ms: null }));
+    const { rows } = await client.query<{ name: string; executed_at: Date }>(
+      `SELECT "name", "executed_at" FROM "${MIGRATIONS_TABLE}" ORDER BY "id"`,
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      checksum: null,
+      executed_at: new Date(r.executed_at).toISOString(),
+      execution_ms: null,
+    }));
   }
-  const { rows } = await client.query<{ name: string; executed_at: Date; checksum: string | null; execution_ms: number | null }>(
+  const { rows } = await client.query<{
+    name: string;
+    executed_at: Date;
+    checksum: string | null;
+    execution_ms: number | null;
+  }>(
     `SELECT m."name", m."executed_at", c."checksum", u."execution_ms"
        FROM "${MIGRATIONS_TABLE}" m
        LEFT JOIN LATERAL (SELECT h."checksum" FROM "${HISTORY_TABLE}" h
@@ -114,5 +140,9 @@ export interface HistoryEntry {
 export async function readHistory(client: ClientBase): Promise<HistoryEntry[]> {
   if (!(await tableExists(client, HISTORY_TABLE))) return [];
   const { rows } = await client.query(`SELECT * FROM "${HISTORY_TABLE}" ORDER BY "id"`);
-  return rows.map((r) => ({ ...r, id: Number(r.id), started_at: new Date(r.started_at).toISOString() }));
+  return rows.map((r) => ({
+    ...r,
+    id: Number(r.id),
+    started_at: new Date(r.started_at).toISOString(),
+  }));
 }

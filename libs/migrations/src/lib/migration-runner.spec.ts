@@ -4,7 +4,13 @@ import { Migration } from '@mikro-orm/migrations';
 import { createTestDatabase, TestDatabase } from '@agenthub/testing';
 import { MIGRATIONS } from '../migrations';
 import { MIGRATION_LOCK_KEY } from './advisory-lock';
-import { InterruptedError, LockTimeoutError, MigrationExecutionError, MigrationUsageError, MigrationValidationError } from './migration-errors';
+import {
+  InterruptedError,
+  LockTimeoutError,
+  MigrationExecutionError,
+  MigrationUsageError,
+  MigrationValidationError,
+} from './migration-errors';
 import { HISTORY_TABLE, readHistory } from './migration-history';
 import { MigrationRunner } from './migration-runner';
 import { CATALOG, CONCURRENT_INDEX, FAILING, slowMigration } from './test-migrations.fixture';
@@ -19,7 +25,11 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   }
 }
 
-async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+async function query<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   return withClient(url, async (c) => (await c.query(sql, params)).rows as T[]);
 }
 
@@ -52,7 +62,11 @@ async function schemaSnapshot(url: string): Promise<string[]> {
 }
 
 async function tableExists(url: string, table: string): Promise<boolean> {
-  const [row] = await query<{ exists: boolean }>(url, 'SELECT to_regclass($1) IS NOT NULL AS exists', [`public.${table}`]);
+  const [row] = await query<{ exists: boolean }>(
+    url,
+    'SELECT to_regclass($1) IS NOT NULL AS exists',
+    [`public.${table}`],
+  );
   return row.exists;
 }
 
@@ -77,8 +91,15 @@ const names = (list: { name: string }[]) => list.map((m) => m.name);
 describe('MigrationRunner', () => {
   let db: TestDatabase;
   const runners: MigrationRunner[] = [];
-  const open = async (migrations = MIGRATIONS, options: Parameters<typeof MigrationRunner.open>[1] = {}) => {
-    const runner = await MigrationRunner.open(db.url, { migrations, appVersion: '9.9.9-test', ...options });
+  const open = async (
+    migrations = MIGRATIONS,
+    options: Parameters<typeof MigrationRunner.open>[1] = {},
+  ) => {
+    const runner = await MigrationRunner.open(db.url, {
+      migrations,
+      appVersion: '9.9.9-test',
+      ...options,
+    });
     runners.push(runner);
     return runner;
   };
@@ -93,9 +114,20 @@ describe('MigrationRunner', () => {
 
   it('reports every migration pending on an empty database, read-only, without creating anything', async () => {
     const runner = await open(MIGRATIONS, { readOnly: true });
-    expect(await runner.status()).toEqual({ applied: [], pending: names(MIGRATIONS), problems: [] });
-    expect(await runner.plan()).toEqual(MIGRATIONS.map((m) => expect.objectContaining({ name: m.name, transactional: true })));
-    expect(await query(db.url, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).toEqual([]);
+    expect(await runner.status()).toEqual({
+      applied: [],
+      pending: names(MIGRATIONS),
+      problems: [],
+    });
+    expect(await runner.plan()).toEqual(
+      MIGRATIONS.map((m) => expect.objectContaining({ name: m.name, transactional: true })),
+    );
+    expect(
+      await query(
+        db.url,
+        `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
+      ),
+    ).toEqual([]);
   });
 
   it('goes up, all the way down and up again to the same schema, recording every step', async () => {
@@ -103,10 +135,15 @@ describe('MigrationRunner', () => {
     const runner = await open(list);
     expect((await runner.up()).migrations).toEqual(names(list));
     const first = await schemaSnapshot(db.url);
-    expect(first).toContain('index CREATE INDEX t_item_title_idx ON public.t_item USING btree (title)');
+    expect(first).toContain(
+      'index CREATE INDEX t_item_title_idx ON public.t_item USING btree (title)',
+    );
 
     expect((await runner.down({ to: '0' })).migrations).toEqual(names(list).reverse());
-    const empty = await query<{ relname: string }>(db.url, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1`);
+    const empty = await query<{ relname: string }>(
+      db.url,
+      `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1`,
+    );
     expect(empty.map((r) => r.relname)).toEqual([HISTORY_TABLE, 'mikro_orm_migrations']);
 
     expect((await runner.up()).migrations).toEqual(names(list));
@@ -121,20 +158,34 @@ describe('MigrationRunner', () => {
     ]);
     const [current] = await query<{ current_user: string }>(db.url, 'SELECT current_user');
     for (const row of history) {
-      expect(row).toMatchObject({ success: true, installed_by: current.current_user, hostname: hostname(), app_version: '9.9.9-test', error: null, forced: false });
+      expect(row).toMatchObject({
+        success: true,
+        installed_by: current.current_user,
+        hostname: hostname(),
+        app_version: '9.9.9-test',
+        error: null,
+        forced: false,
+      });
       expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
       expect(row.execution_ms).toBeGreaterThanOrEqual(0);
     }
     const status = await runner.status();
     expect(status.applied.map((a) => [a.name, a.checksum])).toEqual(
-      await Promise.all(list.map(async (m) => [m.name, (await runner.known()).find((k) => k.name === m.name)?.checksum])),
+      await Promise.all(
+        list.map(async (m) => [
+          m.name,
+          (await runner.known()).find((k) => k.name === m.name)?.checksum,
+        ]),
+      ),
     );
   });
 
   it('applies up to --to, reverts by steps, and refuses an unknown target', async () => {
     const list = [...MIGRATIONS, CATALOG, CONCURRENT_INDEX];
     const runner = await open(list);
-    expect((await runner.up({ to: CATALOG.name })).migrations).toEqual(names([...MIGRATIONS, CATALOG]));
+    expect((await runner.up({ to: CATALOG.name })).migrations).toEqual(
+      names([...MIGRATIONS, CATALOG]),
+    );
     expect((await runner.status()).pending).toEqual([CONCURRENT_INDEX.name]);
     expect((await runner.down({ step: 1 })).migrations).toEqual([CATALOG.name]);
     expect(await tableExists(db.url, 't_item')).toBe(false);
@@ -155,7 +206,14 @@ describe('MigrationRunner', () => {
     expect(names(status.applied)).toEqual(names([...MIGRATIONS, CATALOG, CONCURRENT_INDEX]));
     expect(status.pending).toEqual([FAILING.name, after.name]);
     const failures = (await withClient(db.url, readHistory)).filter((h) => !h.success);
-    expect(failures).toEqual([expect.objectContaining({ name: FAILING.name, action: 'up', forced: false, error: expect.stringContaining('t_does_not_exist') })]);
+    expect(failures).toEqual([
+      expect.objectContaining({
+        name: FAILING.name,
+        action: 'up',
+        forced: false,
+        error: expect.stringContaining('t_does_not_exist'),
+      }),
+    ]);
     expect(await advisoryLocksHeld(db.url)).toBe(0);
   });
 
@@ -188,7 +246,15 @@ describe('MigrationRunner', () => {
     const runner = await open(list);
     const stop = new AbortController();
     const running = runner.up({ signal: stop.signal }).catch((e) => e);
-    await waitFor(async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`)).length > 0);
+    await waitFor(
+      async () =>
+        (
+          await query(
+            db.url,
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`,
+          )
+        ).length > 0,
+    );
     const started = Date.now();
     stop.abort('SIGTERM');
     const error = await running;
@@ -197,7 +263,11 @@ describe('MigrationRunner', () => {
     expect(await tableExists(db.url, 't_slow')).toBe(false);
     expect(names((await runner.status()).applied)).toEqual(names(MIGRATIONS));
     const failure = (await withClient(db.url, readHistory)).find((h) => !h.success);
-    expect(failure).toMatchObject({ name: list[list.length - 1].name, action: 'up', error: expect.stringContaining('interrupted by SIGTERM') });
+    expect(failure).toMatchObject({
+      name: list[list.length - 1].name,
+      action: 'up',
+      error: expect.stringContaining('interrupted by SIGTERM'),
+    });
     expect(await advisoryLocksHeld(db.url)).toBe(0);
   });
 
@@ -210,7 +280,9 @@ describe('MigrationRunner', () => {
     }
     const tampered = [...MIGRATIONS, { name: CATALOG.name, class: Edited }, CONCURRENT_INDEX];
     const runner = await open(tampered);
-    expect(await runner.validate()).toEqual([expect.objectContaining({ kind: 'checksum_mismatch', migration: CATALOG.name })]);
+    expect(await runner.validate()).toEqual([
+      expect.objectContaining({ kind: 'checksum_mismatch', migration: CATALOG.name }),
+    ]);
     await expect(runner.up()).rejects.toThrow(MigrationValidationError);
     expect((await runner.status()).pending).toEqual([CONCURRENT_INDEX.name]);
 
@@ -218,15 +290,26 @@ describe('MigrationRunner', () => {
     expect(forced.migrations).toEqual([CONCURRENT_INDEX.name]);
     expect(forced.forced.map((p) => p.kind)).toEqual(['checksum_mismatch']);
     const history = await withClient(db.url, readHistory);
-    expect(history.find((h) => h.action === 'repair')).toMatchObject({ name: CATALOG.name, forced: true, success: true, error: expect.stringContaining('changed after it was applied') });
-    expect(history.at(-1)).toMatchObject({ name: CONCURRENT_INDEX.name, action: 'up', forced: true });
+    expect(history.find((h) => h.action === 'repair')).toMatchObject({
+      name: CATALOG.name,
+      forced: true,
+      success: true,
+      error: expect.stringContaining('changed after it was applied'),
+    });
+    expect(history.at(-1)).toMatchObject({
+      name: CONCURRENT_INDEX.name,
+      action: 'up',
+      forced: true,
+    });
     expect(await runner.validate()).toEqual([]);
   });
 
   it('refuses a build whose applied migration vanished, and forgets it when forced', async () => {
     await (await open([...MIGRATIONS, CATALOG])).up();
     const runner = await open(MIGRATIONS);
-    expect(await runner.validate()).toEqual([expect.objectContaining({ kind: 'missing', migration: CATALOG.name })]);
+    expect(await runner.validate()).toEqual([
+      expect.objectContaining({ kind: 'missing', migration: CATALOG.name }),
+    ]);
     await expect(runner.up()).rejects.toThrow(MigrationValidationError);
     await runner.up({ force: true });
     expect(await runner.validate()).toEqual([]);
@@ -236,10 +319,14 @@ describe('MigrationRunner', () => {
     const runner = await open();
     await runner.up();
     await query(db.url, `DROP TABLE ${HISTORY_TABLE}`);
-    expect((await runner.status()).applied.map((a) => a.checksum)).toEqual(MIGRATIONS.map(() => null));
+    expect((await runner.status()).applied.map((a) => a.checksum)).toEqual(
+      MIGRATIONS.map(() => null),
+    );
     await runner.up();
     const status = await runner.status();
     expect(status.applied.every((a) => /^[0-9a-f]{64}$/.test(a.checksum ?? ''))).toBe(true);
-    expect((await withClient(db.url, readHistory)).map((h) => h.action)).toEqual(MIGRATIONS.map(() => 'baseline'));
+    expect((await withClient(db.url, readHistory)).map((h) => h.action)).toEqual(
+      MIGRATIONS.map(() => 'baseline'),
+    );
   });
 });

@@ -8,7 +8,13 @@ import type { Migration } from '@mikro-orm/migrations';
 import { createOrmOptions, ensureDatabase, MIGRATIONS_TABLE } from '@agenthub/database';
 import { MIGRATIONS } from '../migrations';
 import { AdvisoryLock } from './advisory-lock';
-import { errorText, InterruptedError, MigrationExecutionError, MigrationUsageError, MigrationValidationError } from './migration-errors';
+import {
+  errorText,
+  InterruptedError,
+  MigrationExecutionError,
+  MigrationUsageError,
+  MigrationValidationError,
+} from './migration-errors';
 import {
   AppliedMigrationRecord,
   CREATE_HISTORY_TABLE,
@@ -36,10 +42,18 @@ export interface MigrationStatus {
  * migrated has no history table, and reading it must not create one.
  */
 export async function readAppliedMigrations(connection: Connection): Promise<AppliedMigration[]> {
-  const [{ exists }] = await connection.execute<{ exists: boolean }[]>(`SELECT to_regclass(?) IS NOT NULL AS exists`, [`public.${MIGRATIONS_TABLE}`]);
+  const [{ exists }] = await connection.execute<{ exists: boolean }[]>(
+    `SELECT to_regclass(?) IS NOT NULL AS exists`,
+    [`public.${MIGRATIONS_TABLE}`],
+  );
   if (!exists) return [];
-  const rows = await connection.execute<{ name: string; executed_at: Date }[]>(`SELECT name, executed_at FROM ${MIGRATIONS_TABLE} ORDER BY id`);
-  return rows.map((r: { name: string; executed_at: Date }) => ({ name: r.name, executed_at: new Date(r.executed_at).toISOString() }));
+  const rows = await connection.execute<{ name: string; executed_at: Date }[]>(
+    `SELECT name, executed_at FROM ${MIGRATIONS_TABLE} ORDER BY id`,
+  );
+  return rows.map((r: { name: string; executed_at: Date }) => ({
+    name: r.name,
+    executed_at: new Date(r.executed_at).toISOString(),
+  }));
 }
 
 /** What the API's readiness probe asks: is every migration of this build applied? */
@@ -85,7 +99,11 @@ export interface ChangeOptions {
   /** SIGTERM/SIGINT: cancel the running statement, roll back, record, stop. */
   signal?: AbortSignal;
   /** Called under the lock, once, right before the first change (the migrator backs up here). */
-  beforeChange?: (change: { direction: 'up' | 'down'; migrations: string[]; applied: string[] }) => Promise<void>;
+  beforeChange?: (change: {
+    direction: 'up' | 'down';
+    migrations: string[];
+    applied: string[];
+  }) => Promise<void>;
 }
 
 export interface ChangeResult {
@@ -137,9 +155,13 @@ export class MigrationRunner {
    * nothing applied (as with `url` null: a database that cannot exist yet, e.g. an embedded
    * server that was never initialised).
    */
-  static async open(url: string | null, options: MigrationRunnerOptions = {}): Promise<MigrationRunner> {
+  static async open(
+    url: string | null,
+    options: MigrationRunnerOptions = {},
+  ): Promise<MigrationRunner> {
     if (url === null) {
-      if (!options.readOnly) throw new MigrationUsageError('a database URL is needed to change anything');
+      if (!options.readOnly)
+        throw new MigrationUsageError('a database URL is needed to change anything');
       return new MigrationRunner('', undefined, options);
     }
     let client = await connectControl(url);
@@ -183,14 +205,19 @@ export class MigrationRunner {
     return this.pendingUpTo(known, await this.readApplied(), to).map(toPlanned);
   }
 
-  private pendingUpTo(known: KnownMigration[], applied: AppliedMigrationRecord[], to?: string): KnownMigration[] {
+  private pendingUpTo(
+    known: KnownMigration[],
+    applied: AppliedMigrationRecord[],
+    to?: string,
+  ): KnownMigration[] {
     const done = new Set(applied.map((m) => m.name));
     if (to !== undefined && !known.some((m) => m.name === to)) {
       throw new MigrationUsageError(`--to ${to}: no such migration in this build`);
     }
     const pending: KnownMigration[] = [];
     for (const migration of known) {
-      if (!done.has(migration.name) && !pending.some((m) => m.name === migration.name)) pending.push(migration);
+      if (!done.has(migration.name) && !pending.some((m) => m.name === migration.name))
+        pending.push(migration);
       if (migration.name === to) break;
     }
     return pending;
@@ -204,7 +231,11 @@ export class MigrationRunner {
       const { applied, forced } = await this.prepare(client, known, options.force ?? false);
       const pending = this.pendingUpTo(known, applied, options.to);
       if (pending.length === 0) return { migrations: [], forced };
-      await options.beforeChange?.({ direction: 'up', migrations: pending.map((m) => m.name), applied: applied.map((m) => m.name) });
+      await options.beforeChange?.({
+        direction: 'up',
+        migrations: pending.map((m) => m.name),
+        applied: applied.map((m) => m.name),
+      });
       await this.runAll(pending, 'up', forced.length > 0, options.signal);
       return { migrations: pending.map((m) => m.name), forced };
     });
@@ -223,31 +254,51 @@ export class MigrationRunner {
         targets = names;
       } else {
         const index = names.indexOf(options.to);
-        if (index < 0) throw new MigrationUsageError(`--to ${options.to}: not an applied migration`);
+        if (index < 0)
+          throw new MigrationUsageError(`--to ${options.to}: not an applied migration`);
         targets = names.slice(index + 1);
       }
       targets.reverse();
       const byName = new Map(known.map((m) => [m.name, m]));
       const unknown = targets.filter((name) => !byName.has(name));
-      if (unknown.length > 0) throw new MigrationUsageError(`cannot revert ${unknown.join(', ')}: not in this build`);
+      if (unknown.length > 0)
+        throw new MigrationUsageError(`cannot revert ${unknown.join(', ')}: not in this build`);
       const irreversible = targets.filter((name) => byName.get(name)?.sql.down === null);
-      if (irreversible.length > 0) throw new MigrationUsageError(`cannot revert ${irreversible.join(', ')}: it has no down()`);
+      if (irreversible.length > 0)
+        throw new MigrationUsageError(`cannot revert ${irreversible.join(', ')}: it has no down()`);
       if (targets.length === 0) return { migrations: [], forced };
       await options.beforeChange?.({ direction: 'down', migrations: targets, applied: names });
-      await this.runAll(targets.map((name) => byName.get(name) as KnownMigration), 'down', forced.length > 0, options.signal);
+      await this.runAll(
+        targets.map((name) => byName.get(name) as KnownMigration),
+        'down',
+        forced.length > 0,
+        options.signal,
+      );
       return { migrations: targets, forced };
     });
   }
 
-  private async underLock<T>(signal: AbortSignal | undefined, fn: (client: Client) => Promise<T>): Promise<T> {
+  private async underLock<T>(
+    signal: AbortSignal | undefined,
+    fn: (client: Client) => Promise<T>,
+  ): Promise<T> {
     const client = this.client;
     const lock = this.lock;
-    if (!client || !lock) throw new MigrationUsageError('the database does not exist (opened read-only)');
-    await lock.acquire({ timeoutMs: this.options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs, signal, logger: this.logger });
+    if (!client || !lock)
+      throw new MigrationUsageError('the database does not exist (opened read-only)');
+    await lock.acquire({
+      timeoutMs: this.options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
+      signal,
+      logger: this.logger,
+    });
     try {
       return await fn(client);
     } finally {
-      await lock.release().catch((error) => this.logger.warn('could not release the migration lock', { error: errorText(error) }));
+      await lock
+        .release()
+        .catch((error) =>
+          this.logger.warn('could not release the migration lock', { error: errorText(error) }),
+        );
     }
   }
 
@@ -268,10 +319,15 @@ export class MigrationRunner {
 
     const byName = new Map(known.map((m) => [m.name, m]));
     for (const problem of problems) {
-      this.logger.warn(`--force: ${problem.message}`, { migration: problem.migration, problem: problem.kind });
+      this.logger.warn(`--force: ${problem.message}`, {
+        migration: problem.migration,
+        problem: problem.kind,
+      });
       if (problem.kind === 'missing') {
         // Flyway's "repair": forget it was applied, so validation stops tripping over it.
-        await client.query(`DELETE FROM "${MIGRATIONS_TABLE}" WHERE "name" = $1`, [problem.migration]);
+        await client.query(`DELETE FROM "${MIGRATIONS_TABLE}" WHERE "name" = $1`, [
+          problem.migration,
+        ]);
       }
       await this.record(client, {
         name: problem.migration,
@@ -287,18 +343,39 @@ export class MigrationRunner {
     for (const record of applied) {
       const current = byName.get(record.name);
       if (record.checksum === null && current) {
-        await this.record(client, { name: record.name, action: 'baseline', checksum: current.checksum, success: true, startedAt: new Date(), executionMs: 0 });
+        await this.record(client, {
+          name: record.name,
+          action: 'baseline',
+          checksum: current.checksum,
+          success: true,
+          startedAt: new Date(),
+          executionMs: 0,
+        });
       }
     }
-    if (problems.length > 0 || applied.some((r) => r.checksum === null)) applied = await readAppliedRecords(client);
+    if (problems.length > 0 || applied.some((r) => r.checksum === null))
+      applied = await readAppliedRecords(client);
     return { applied, forced: problems };
   }
 
   private async record(
     client: Client,
-    row: { name: string; action: HistoryAction; checksum: string | null; success: boolean; startedAt: Date; executionMs: number; error?: string; forced?: boolean },
+    row: {
+      name: string;
+      action: HistoryAction;
+      checksum: string | null;
+      success: boolean;
+      startedAt: Date;
+      executionMs: number;
+      error?: string;
+      forced?: boolean;
+    },
   ): Promise<void> {
-    const { sql, params } = historyInsert({ ...row, hostname: hostname(), appVersion: this.appVersion });
+    const { sql, params } = historyInsert({
+      ...row,
+      hostname: hostname(),
+      appVersion: this.appVersion,
+    });
     await client.query(sql, params);
   }
 
@@ -306,13 +383,24 @@ export class MigrationRunner {
     return this.options.appVersion ?? process.env['AGENTHUB_VERSION'] ?? 'unknown';
   }
 
-  private async runAll(migrations: KnownMigration[], direction: 'up' | 'down', forced: boolean, signal?: AbortSignal): Promise<void> {
-    const bar = this.progress.start(direction === 'up' ? 'applying migrations' : 'reverting migrations', migrations.length);
+  private async runAll(
+    migrations: KnownMigration[],
+    direction: 'up' | 'down',
+    forced: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const bar = this.progress.start(
+      direction === 'up' ? 'applying migrations' : 'reverting migrations',
+      migrations.length,
+    );
     try {
       for (const [index, migration] of migrations.entries()) {
         if (signal?.aborted) {
           const done = migrations.slice(0, index).map((m) => m.name);
-          throw new InterruptedError(String(signal.reason), `stopped before ${migration.name}${done.length ? ` (done: ${done.join(', ')})` : ''}`);
+          throw new InterruptedError(
+            String(signal.reason),
+            `stopped before ${migration.name}${done.length ? ` (done: ${done.join(', ')})` : ''}`,
+          );
         }
         await this.runOne(migration, direction, forced, signal);
         bar.tick(migration.name);
@@ -341,24 +429,45 @@ export class MigrationRunner {
   /** Cancels whatever statement the migration connection is running (it then rolls back). */
   private async cancelRunning(): Promise<void> {
     await this.client
-      ?.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [this.executorName])
-      .catch((error) => this.logger.warn('could not cancel the running statement', { error: errorText(error) }));
+      ?.query(
+        'SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+        [this.executorName],
+      )
+      .catch((error) =>
+        this.logger.warn('could not cancel the running statement', { error: errorText(error) }),
+      );
   }
 
-  private async runOne(migration: KnownMigration, direction: 'up' | 'down', forced: boolean, signal?: AbortSignal): Promise<void> {
+  private async runOne(
+    migration: KnownMigration,
+    direction: 'up' | 'down',
+    forced: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const orm = await this.executor();
     const driver = orm.em.getDriver();
     const connection = driver.getConnection();
-    const Ctor = migration.object.class as unknown as new (driver: unknown, config: unknown) => Migration;
+    const Ctor = migration.object.class as unknown as new (
+      driver: unknown,
+      config: unknown,
+    ) => Migration;
     const instance = new Ctor(driver, orm.config);
     const startedAt = new Date();
     const t0 = performance.now();
     const checkSignal = () => {
-      if (signal?.aborted) throw new InterruptedError(String(signal.reason), `${direction} ${migration.name} rolled back`);
+      if (signal?.aborted)
+        throw new InterruptedError(
+          String(signal.reason),
+          `${direction} ${migration.name} rolled back`,
+        );
     };
     const onAbort = () => void this.cancelRunning();
     signal?.addEventListener('abort', onAbort);
-    this.logger.info(`${direction} ${migration.name}`, { migration: migration.name, direction, transactional: migration.sql.transactional });
+    this.logger.info(`${direction} ${migration.name}`, {
+      migration: migration.name,
+      direction,
+      transactional: migration.sql.transactional,
+    });
 
     const run = async (trx?: Transaction) => {
       instance.reset();
@@ -370,7 +479,10 @@ export class MigrationRunner {
       }
       checkSignal();
     };
-    const bookkeeping = direction === 'up' ? `INSERT INTO "${MIGRATIONS_TABLE}" ("name") VALUES ($1)` : `DELETE FROM "${MIGRATIONS_TABLE}" WHERE "name" = $1`;
+    const bookkeeping =
+      direction === 'up'
+        ? `INSERT INTO "${MIGRATIONS_TABLE}" ("name") VALUES ($1)`
+        : `DELETE FROM "${MIGRATIONS_TABLE}" WHERE "name" = $1`;
     const historyRow = (success: boolean, error?: string) => ({
       name: migration.name,
       action: direction,
@@ -392,7 +504,12 @@ export class MigrationRunner {
           // In the migration's own transaction: applied and recorded, or neither.
           await connection.execute(toKnexPlaceholders(bookkeeping), [migration.name], 'run', trx);
           const insert = historyInsert(historyRow(true));
-          await connection.execute(toKnexPlaceholders(insert.sql), insert.params.map(knexValue), 'run', trx);
+          await connection.execute(
+            toKnexPlaceholders(insert.sql),
+            insert.params.map(knexValue),
+            'run',
+            trx,
+          );
         });
       } else {
         await run();
@@ -410,24 +527,39 @@ export class MigrationRunner {
       }
     } catch (error) {
       const interrupted = signal?.aborted === true;
-      const text = interrupted ? `interrupted by ${String(signal?.reason)}: ${errorText(error)}` : errorText(error);
-      this.logger.error(`${direction} ${migration.name} failed${migration.sql.transactional ? ' and was rolled back' : ''}`, {
-        migration: migration.name,
-        direction,
-        error: text,
-      });
+      const text = interrupted
+        ? `interrupted by ${String(signal?.reason)}: ${errorText(error)}`
+        : errorText(error);
+      this.logger.error(
+        `${direction} ${migration.name} failed${migration.sql.transactional ? ' and was rolled back' : ''}`,
+        {
+          migration: migration.name,
+          direction,
+          error: text,
+        },
+      );
       try {
         const insert = historyInsert(historyRow(false, text));
         await this.client?.query(insert.sql, insert.params);
       } catch (recordError) {
-        this.logger.warn('could not record the failure in the history', { error: errorText(recordError) });
+        this.logger.warn('could not record the failure in the history', {
+          error: errorText(recordError),
+        });
       }
-      if (interrupted) throw new InterruptedError(String(signal?.reason), `${direction} ${migration.name} rolled back`);
+      if (interrupted)
+        throw new InterruptedError(
+          String(signal?.reason),
+          `${direction} ${migration.name} rolled back`,
+        );
       throw new MigrationExecutionError(migration.name, direction, error);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
-    this.logger.info(`${direction} ${migration.name} done`, { migration: migration.name, direction, execution_ms: Math.round(performance.now() - t0) });
+    this.logger.info(`${direction} ${migration.name} done`, {
+      migration: migration.name,
+      direction,
+      execution_ms: Math.round(performance.now() - t0),
+    });
   }
 
   async close(): Promise<void> {
@@ -465,7 +597,10 @@ async function connectControl(url: string): Promise<Client | undefined> {
 }
 
 /** Connects, applies everything pending (under the lock, validated), disconnects. */
-export async function migrateToLatest(url: string, options: MigrationRunnerOptions = {}): Promise<string[]> {
+export async function migrateToLatest(
+  url: string,
+  options: MigrationRunnerOptions = {},
+): Promise<string[]> {
   const runner = await MigrationRunner.open(url, options);
   try {
     return (await runner.up()).migrations;

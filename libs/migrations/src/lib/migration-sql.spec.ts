@@ -55,14 +55,20 @@ describe('migration SQL capture and checksum', () => {
     const sql = await captureMigrationSql(named('m', CreateWidgets));
     expect(sql).toEqual({
       transactional: true,
-      up: ['create table widgets (id int primary key)', 'alter table "widgets" add column "label" varchar(255)'],
+      up: [
+        'create table widgets (id int primary key)',
+        'alter table "widgets" add column "label" varchar(255)',
+      ],
       down: ['drop table widgets'],
     });
   });
 
   it('captures this.execute() calls with their parameters, and marks irreversible migrations', async () => {
     const sql = await captureMigrationSql(named('m', Backfill));
-    expect(sql.up).toEqual(['select id from widgets where label is null limit ? -- params: [100]', 'alter table widgets alter column label set not null']);
+    expect(sql.up).toEqual([
+      'select id from widgets where label is null limit ? -- params: [100]',
+      'alter table widgets alter column label set not null',
+    ]);
     expect(sql.down).toBeNull();
   });
 

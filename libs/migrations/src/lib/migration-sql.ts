@@ -46,19 +46,32 @@ function captureDriver(statements: string[]): unknown {
 
 function newInstance(migration: MigrationObject, statements: string[]): Migration {
   captureConfig ??= new Configuration(
-    defineConfig({ clientUrl: 'postgres://capture@127.0.0.1:1/capture', entities: [], discovery: { warnWhenNoEntities: false } }),
+    defineConfig({
+      clientUrl: 'postgres://capture@127.0.0.1:1/capture',
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+    }),
     false,
   );
-  const Ctor = migration.class as unknown as new (driver: unknown, config: Configuration) => Migration;
+  const Ctor = migration.class as unknown as new (
+    driver: unknown,
+    config: Configuration,
+  ) => Migration;
   return new Ctor(captureDriver(statements), captureConfig);
 }
 
-async function capture(migration: MigrationObject, method: 'up' | 'down'): Promise<{ sql: string[]; transactional: boolean }> {
+async function capture(
+  migration: MigrationObject,
+  method: 'up' | 'down',
+): Promise<{ sql: string[]; transactional: boolean }> {
   const executed: string[] = [];
   const instance = newInstance(migration, executed);
   await instance[method]();
   // Statements run through this.execute() happen while up()/down() runs, before the addSql ones.
-  return { sql: [...executed, ...instance.getQueries().map((q) => render(q))], transactional: instance.isTransactional() };
+  return {
+    sql: [...executed, ...instance.getQueries().map((q) => render(q))],
+    transactional: instance.isTransactional(),
+  };
 }
 
 /** Runs the migration's up() and down() against a recording driver: nothing touches a database. */
@@ -80,7 +93,11 @@ export async function captureMigrationSql(migration: MigrationObject): Promise<M
  * do not change it, any change to the SQL it runs does.
  */
 export function checksumOfSql(sql: MigrationSql): string {
-  const canonical = JSON.stringify({ transactional: sql.transactional, up: sql.up, down: sql.down });
+  const canonical = JSON.stringify({
+    transactional: sql.transactional,
+    up: sql.up,
+    down: sql.down,
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

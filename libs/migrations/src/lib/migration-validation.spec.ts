@@ -9,7 +9,12 @@ const known = [
 describe('findProblems', () => {
   it('finds nothing when the applied migrations are an unchanged prefix', () => {
     expect(findProblems(known, [])).toEqual([]);
-    expect(findProblems(known, [{ name: 'M1_a', checksum: 'c1' }, { name: 'M2_b', checksum: 'c2' }])).toEqual([]);
+    expect(
+      findProblems(known, [
+        { name: 'M1_a', checksum: 'c1' },
+        { name: 'M2_b', checksum: 'c2' },
+      ]),
+    ).toEqual([]);
   });
 
   it('accepts migrations applied before checksums were kept', () => {
@@ -23,12 +28,19 @@ describe('findProblems', () => {
   });
 
   it('reports an applied migration that is gone from the build', () => {
-    expect(findProblems(known, [{ name: 'M0_gone', checksum: 'x' }])).toEqual([expect.objectContaining({ kind: 'missing', migration: 'M0_gone' })]);
+    expect(findProblems(known, [{ name: 'M0_gone', checksum: 'x' }])).toEqual([
+      expect.objectContaining({ kind: 'missing', migration: 'M0_gone' }),
+    ]);
   });
 
   it('reports a pending migration that sorts before an applied one', () => {
-    const problems = findProblems(known, [{ name: 'M1_a', checksum: 'c1' }, { name: 'M3_c', checksum: 'c3' }]);
-    expect(problems).toEqual([expect.objectContaining({ kind: 'out_of_order', migration: 'M2_b' })]);
+    const problems = findProblems(known, [
+      { name: 'M1_a', checksum: 'c1' },
+      { name: 'M3_c', checksum: 'c3' },
+    ]);
+    expect(problems).toEqual([
+      expect.objectContaining({ kind: 'out_of_order', migration: 'M2_b' }),
+    ]);
     expect(problems[0].message).toContain('M3_c');
   });
 

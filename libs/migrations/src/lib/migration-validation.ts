@@ -20,17 +20,28 @@ export interface RecordedMigration {
  * Flyway-style: every applied migration must still exist unchanged, nothing may be pending
  * behind an applied one, and names are unique and in time order.
  */
-export function findProblems(known: KnownMigration[], applied: RecordedMigration[]): MigrationProblem[] {
+export function findProblems(
+  known: KnownMigration[],
+  applied: RecordedMigration[],
+): MigrationProblem[] {
   const problems: MigrationProblem[] = [];
   const seen = new Set<string>();
   known.forEach(({ name }, i) => {
     if (seen.has(name)) {
-      problems.push({ kind: 'duplicate', migration: name, message: `${name} is listed more than once` });
+      problems.push({
+        kind: 'duplicate',
+        migration: name,
+        message: `${name} is listed more than once`,
+      });
     }
     seen.add(name);
     const previous = known[i - 1]?.name;
     if (previous !== undefined && name < previous) {
-      problems.push({ kind: 'unsorted', migration: name, message: `${name} is listed after ${previous} but its name sorts before it` });
+      problems.push({
+        kind: 'unsorted',
+        migration: name,
+        message: `${name} is listed after ${previous} but its name sorts before it`,
+      });
     }
   });
 
@@ -41,7 +52,11 @@ export function findProblems(known: KnownMigration[], applied: RecordedMigration
   for (const record of applied) {
     const current = byName.get(record.name);
     if (!current) {
-      problems.push({ kind: 'missing', migration: record.name, message: `${record.name} is applied but no longer exists in this build` });
+      problems.push({
+        kind: 'missing',
+        migration: record.name,
+        message: `${record.name} is applied but no longer exists in this build`,
+      });
       continue;
     }
     if (record.checksum !== null && record.checksum !== current.checksum) {
@@ -58,7 +73,11 @@ export function findProblems(known: KnownMigration[], applied: RecordedMigration
   }
   known.forEach(({ name }, index) => {
     if (index < lastAppliedIndex && !appliedNames.has(name)) {
-      problems.push({ kind: 'out_of_order', migration: name, message: `${name} is pending but sorts before the applied ${lastAppliedName}` });
+      problems.push({
+        kind: 'out_of_order',
+        migration: name,
+        message: `${name} is pending but sorts before the applied ${lastAppliedName}`,
+      });
     }
   });
   return problems;

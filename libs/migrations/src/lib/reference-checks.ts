@@ -27,7 +27,11 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   { table: 'audit_log', column: 'project_id', references: { table: 'projects', column: 'id' } },
   // agents
   { table: 'agents', column: 'project_id', references: { table: 'projects', column: 'id' } },
-  { table: 'agent_capabilities', column: 'agent_id', references: { table: 'agents', column: 'id' } },
+  {
+    table: 'agent_capabilities',
+    column: 'agent_id',
+    references: { table: 'agents', column: 'id' },
+  },
   { table: 'agent_api_keys', column: 'agent_id', references: { table: 'agents', column: 'id' } },
   { table: 'agent_api_keys', column: 'created_by', references: { table: 'users', column: 'id' } },
   // tasks: the assignee and the creator are each a user or an agent, one column per kind
@@ -38,18 +42,42 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   { table: 'tasks', column: 'created_by_user_id', references: { table: 'users', column: 'id' } },
   // the dependency graph
   { table: 'task_dependencies', column: 'task_id', references: { table: 'tasks', column: 'id' } },
-  { table: 'task_dependencies', column: 'depends_on_id', references: { table: 'tasks', column: 'id' } },
+  {
+    table: 'task_dependencies',
+    column: 'depends_on_id',
+    references: { table: 'tasks', column: 'id' },
+  },
   // rooms and messages (seed 000's chat tables) and agent-to-agent messages (seed 002)
   { table: 'tasks', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
   { table: 'chat_rooms', column: 'project_id', references: { table: 'projects', column: 'id' } },
   { table: 'chat_rooms', column: 'created_by', references: { table: 'users', column: 'id' } },
-  { table: 'chat_participants', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
+  {
+    table: 'chat_participants',
+    column: 'room_id',
+    references: { table: 'chat_rooms', column: 'id' },
+  },
   { table: 'chat_participants', column: 'agent_id', references: { table: 'agents', column: 'id' } },
   { table: 'chat_participants', column: 'user_id', references: { table: 'users', column: 'id' } },
   { table: 'chat_messages', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
-  { table: 'chat_messages', column: 'sender_agent_id', references: { table: 'agents', column: 'id' } },
-  { table: 'chat_messages', column: 'sender_user_id', references: { table: 'users', column: 'id' } },
-  { table: 'agent_messages', column: 'project_id', references: { table: 'projects', column: 'id' } },
+  {
+    table: 'chat_messages',
+    column: 'sender_agent_id',
+    references: { table: 'agents', column: 'id' },
+  },
+  {
+    table: 'chat_messages',
+    column: 'sender_user_id',
+    references: { table: 'users', column: 'id' },
+  },
+  {
+    table: 'agent_messages',
+    column: 'project_id',
+    references: { table: 'projects', column: 'id' },
+  },
   { table: 'agent_messages', column: 'sender_id', references: { table: 'agents', column: 'id' } },
-  { table: 'agent_messages', column: 'recipient_id', references: { table: 'agents', column: 'id' } },
+  {
+    table: 'agent_messages',
+    column: 'recipient_id',
+    references: { table: 'agents', column: 'id' },
+  },
 ];

@@ -11,7 +11,9 @@ import { Migration } from '@mikro-orm/migrations';
  * triggers (as the identity issue's audit_log) and insert triggers that rewrite rows. */
 export class Migration20990101000001_test_catalog extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table t_owner (id uuid primary key, email text not null unique, created_at timestamptz not null default now())`);
+    this.addSql(
+      `create table t_owner (id uuid primary key, email text not null unique, created_at timestamptz not null default now())`,
+    );
     this.addSql(`create table t_item (
       id bigserial primary key,
       owner_id uuid not null references t_owner (id) on delete cascade,
@@ -25,8 +27,12 @@ export class Migration20990101000001_test_catalog extends Migration {
       happened_at timestamptz,
       search tsvector generated always as (to_tsvector('simple', title)) stored)`);
     this.addSql(`create index t_item_owner_idx on t_item (owner_id)`);
-    this.addSql(`create table t_counter (id int generated always as identity primary key, label text)`);
-    this.addSql(`create table t_audit (id bigserial primary key, item_id bigint references t_item (id) on delete cascade, action text not null, at timestamptz not null default now())`);
+    this.addSql(
+      `create table t_counter (id int generated always as identity primary key, label text)`,
+    );
+    this.addSql(
+      `create table t_audit (id bigserial primary key, item_id bigint references t_item (id) on delete cascade, action text not null, at timestamptz not null default now())`,
+    );
     this.addSql(`create function t_audit_guard() returns trigger language plpgsql as $$
       begin
         if current_setting('agenthub.audit_retention', true) is distinct from 'on' then
@@ -35,12 +41,24 @@ export class Migration20990101000001_test_catalog extends Migration {
         if tg_op = 'DELETE' then return old; end if;
         return new;
       end $$`);
-    this.addSql(`create trigger t_audit_append_only before update or delete on t_audit for each row execute function t_audit_guard()`);
-    this.addSql(`create trigger t_audit_no_truncate before truncate on t_audit for each statement execute function t_audit_guard()`);
-    this.addSql(`create function t_item_touch() returns trigger language plpgsql as $$ begin new.body := coalesce(new.body, '') || ' (touched)'; return new; end $$`);
-    this.addSql(`create trigger t_item_touch before insert on t_item for each row execute function t_item_touch()`);
-    this.addSql(`create function t_item_audit() returns trigger language plpgsql as $$ begin insert into t_audit (item_id, action) values (new.id, 'insert'); return null; end $$`);
-    this.addSql(`create trigger t_item_audit after insert on t_item for each row execute function t_item_audit()`);
+    this.addSql(
+      `create trigger t_audit_append_only before update or delete on t_audit for each row execute function t_audit_guard()`,
+    );
+    this.addSql(
+      `create trigger t_audit_no_truncate before truncate on t_audit for each statement execute function t_audit_guard()`,
+    );
+    this.addSql(
+      `create function t_item_touch() returns trigger language plpgsql as $$ begin new.body := coalesce(new.body, '') || ' (touched)'; return new; end $$`,
+    );
+    this.addSql(
+      `create trigger t_item_touch before insert on t_item for each row execute function t_item_touch()`,
+    );
+    this.addSql(
+      `create function t_item_audit() returns trigger language plpgsql as $$ begin insert into t_audit (item_id, action) values (new.id, 'insert'); return null; end $$`,
+    );
+    this.addSql(
+      `create trigger t_item_audit after insert on t_item for each row execute function t_item_audit()`,
+    );
   }
 
   override async down(): Promise<void> {
@@ -79,7 +97,10 @@ export class Migration20990101000003_test_failing extends Migration {
 }
 
 /** Creates a table, then sleeps: something to interrupt or to wait for. */
-export function slowMigration(seconds: number, name = 'Migration20990101000004_test_slow'): MigrationObject {
+export function slowMigration(
+  seconds: number,
+  name = 'Migration20990101000004_test_slow',
+): MigrationObject {
   class SlowMigration extends Migration {
     override async up(): Promise<void> {
       this.addSql('create table t_slow (id int)');
@@ -92,6 +113,15 @@ export function slowMigration(seconds: number, name = 'Migration20990101000004_t
   return { name, class: SlowMigration };
 }
 
-export const CATALOG: MigrationObject = { name: 'Migration20990101000001_test_catalog', class: Migration20990101000001_test_catalog };
-export const CONCURRENT_INDEX: MigrationObject = { name: 'Migration20990101000002_test_concurrent_index', class: Migration20990101000002_test_concurrent_index };
-export const FAILING: MigrationObject = { name: 'Migration20990101000003_test_failing', class: Migration20990101000003_test_failing };
+export const CATALOG: MigrationObject = {
+  name: 'Migration20990101000001_test_catalog',
+  class: Migration20990101000001_test_catalog,
+};
+export const CONCURRENT_INDEX: MigrationObject = {
+  name: 'Migration20990101000002_test_concurrent_index',
+  class: Migration20990101000002_test_concurrent_index,
+};
+export const FAILING: MigrationObject = {
+  name: 'Migration20990101000003_test_failing',
+  class: Migration20990101000003_test_failing,
+};

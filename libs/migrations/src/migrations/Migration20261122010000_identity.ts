@@ -35,7 +35,9 @@ export class Migration20261122010000_identity extends Migration {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    this.addSql(`CREATE INDEX projects_owner_id_created_at_idx ON projects (owner_id, created_at DESC)`);
+    this.addSql(
+      `CREATE INDEX projects_owner_id_created_at_idx ON projects (owner_id, created_at DESC)`,
+    );
     this.addSql(`CREATE INDEX projects_created_at_idx ON projects (created_at DESC)`);
 
     // Keyed by the lowercased email, not by user: unknown emails are throttled too, so
@@ -47,7 +49,9 @@ export class Migration20261122010000_identity extends Migration {
         ip varchar(64) NULL,
         attempted_at timestamptz NOT NULL DEFAULT now()
       )`);
-    this.addSql(`CREATE INDEX login_attempts_email_attempted_at_idx ON login_attempts (email, attempted_at DESC)`);
+    this.addSql(
+      `CREATE INDEX login_attempts_email_attempted_at_idx ON login_attempts (email, attempted_at DESC)`,
+    );
     this.addSql(`CREATE INDEX login_attempts_attempted_at_idx ON login_attempts (attempted_at)`);
 
     // actor_id has no foreign key on purpose: actors are users or agents (another table),
@@ -65,7 +69,9 @@ export class Migration20261122010000_identity extends Migration {
         request_id varchar(128) NULL,
         CONSTRAINT audit_log_actor_id_check CHECK ((actor_type IN ('anonymous', 'system')) = (actor_id IS NULL))
       )`);
-    this.addSql(`CREATE INDEX audit_log_project_id_occurred_at_idx ON audit_log (project_id, occurred_at DESC, id DESC)`);
+    this.addSql(
+      `CREATE INDEX audit_log_project_id_occurred_at_idx ON audit_log (project_id, occurred_at DESC, id DESC)`,
+    );
     this.addSql(`CREATE INDEX audit_log_occurred_at_idx ON audit_log (occurred_at)`);
 
     // Append-only, enforced by the database whatever client writes to it:

@@ -31,14 +31,18 @@ export class Migration20261122020000_agents extends Migration {
       )`);
     // uq_agents_project_name already serves "WHERE project_id = ?"; this one serves the
     // per-project list, newest first.
-    this.addSql(`CREATE INDEX idx_agents_project_created ON agents (project_id, created_at DESC, id DESC)`);
+    this.addSql(
+      `CREATE INDEX idx_agents_project_created ON agents (project_id, created_at DESC, id DESC)`,
+    );
     this.addSql(`CREATE INDEX idx_agents_created ON agents (created_at DESC, id DESC)`);
     this.addSql(`CREATE INDEX idx_agents_status ON agents (status)`);
     this.addSql(`CREATE INDEX idx_agents_is_active ON agents (is_active)`);
     this.addSql(`CREATE INDEX idx_agents_type_status ON agents (agent_type, status)`);
     this.addSql(`CREATE INDEX idx_agents_last_heartbeat ON agents (last_heartbeat)`);
     // "capabilities @> '["x"]'" (the capability filter, and task matching) uses this.
-    this.addSql(`CREATE INDEX idx_agents_capabilities ON agents USING gin (capabilities jsonb_path_ops)`);
+    this.addSql(
+      `CREATE INDEX idx_agents_capabilities ON agents USING gin (capabilities jsonb_path_ops)`,
+    );
 
     this.addSql(`
       CREATE TABLE agent_capabilities (
@@ -77,7 +81,9 @@ export class Migration20261122020000_agents extends Migration {
         CONSTRAINT ck_agent_api_keys_status CHECK (status IN ('active', 'revoked')),
         CONSTRAINT ck_agent_api_keys_key_hash CHECK (key_hash ~ '^[0-9a-f]{64}$')
       )`);
-    this.addSql(`CREATE INDEX idx_agent_api_keys_agent ON agent_api_keys (agent_id, created_at DESC)`);
+    this.addSql(
+      `CREATE INDEX idx_agent_api_keys_agent ON agent_api_keys (agent_id, created_at DESC)`,
+    );
     // Deleting a user sets created_by to NULL: without an index that is a full scan.
     this.addSql(`CREATE INDEX idx_agent_api_keys_created_by ON agent_api_keys (created_by)`);
   }

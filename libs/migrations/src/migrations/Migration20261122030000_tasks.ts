@@ -74,7 +74,9 @@ export class Migration20261122030000_tasks extends Migration {
         CONSTRAINT ck_tasks_lease_only_in_progress CHECK (lease_expires_at IS NULL OR status = 'in_progress')
       )`);
     // The per-project list, newest first (uq_tasks_project_id serves "WHERE project_id = ?").
-    this.addSql(`CREATE INDEX idx_tasks_project_created ON tasks (project_id, created_at DESC, id DESC)`);
+    this.addSql(
+      `CREATE INDEX idx_tasks_project_created ON tasks (project_id, created_at DESC, id DESC)`,
+    );
     this.addSql(`CREATE INDEX idx_tasks_created ON tasks (created_at DESC, id DESC)`);
     this.addSql(`CREATE INDEX idx_tasks_project_status ON tasks (project_id, status)`);
     // The claim query walks this in order and stops at the first claimable row.
@@ -82,15 +84,27 @@ export class Migration20261122030000_tasks extends Migration {
       CREATE INDEX idx_tasks_claim ON tasks (project_id, priority_rank DESC, created_at, id)
         WHERE status = 'pending'`);
     // The lease sweeper looks only at leased rows.
-    this.addSql(`CREATE INDEX idx_tasks_lease_expires ON tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_tasks_lease_expires ON tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL`,
+    );
     this.addSql(`CREATE INDEX idx_tasks_search ON tasks USING gin (search_vector)`);
     // Filters, and the ON DELETE SET NULL of agents and users (a full scan without them).
-    this.addSql(`CREATE INDEX idx_tasks_assigned_agent ON tasks (assigned_agent_id) WHERE assigned_agent_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_tasks_assigned_user ON tasks (assigned_user_id) WHERE assigned_user_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_tasks_created_by_user ON tasks (created_by_user_id) WHERE created_by_user_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_tasks_created_by_agent ON tasks (created_by_agent_id) WHERE created_by_agent_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_tasks_assigned_agent ON tasks (assigned_agent_id) WHERE assigned_agent_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_tasks_assigned_user ON tasks (assigned_user_id) WHERE assigned_user_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_tasks_created_by_user ON tasks (created_by_user_id) WHERE created_by_user_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_tasks_created_by_agent ON tasks (created_by_agent_id) WHERE created_by_agent_id IS NOT NULL`,
+    );
     this.addSql(`CREATE INDEX idx_tasks_room ON tasks (room_id) WHERE room_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_tasks_workflow ON tasks (workflow_id, step_order) WHERE workflow_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_tasks_workflow ON tasks (workflow_id, step_order) WHERE workflow_id IS NOT NULL`,
+    );
 
     // "task_id depends on depends_on_id". project_id is repeated so that both foreign keys
     // can name it: an edge across projects is impossible, and the cycle check reads one
@@ -109,7 +123,9 @@ export class Migration20261122030000_tasks extends Migration {
         CONSTRAINT ck_task_dependencies_not_self CHECK (task_id <> depends_on_id)
       )`);
     // "Who depends on X" (delete with dependents, the cycle walk) and the cascade from tasks.
-    this.addSql(`CREATE INDEX idx_task_dependencies_depends_on ON task_dependencies (project_id, depends_on_id)`);
+    this.addSql(
+      `CREATE INDEX idx_task_dependencies_depends_on ON task_dependencies (project_id, depends_on_id)`,
+    );
   }
 
   override async down(): Promise<void> {

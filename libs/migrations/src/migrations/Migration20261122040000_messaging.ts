@@ -22,9 +22,13 @@ export class Migration20261122040000_messaging extends Migration {
         CONSTRAINT uq_chat_rooms_project_id UNIQUE (project_id, id),
         CONSTRAINT ck_chat_rooms_name_not_blank CHECK (btrim(name) <> '')
       )`);
-    this.addSql(`CREATE INDEX idx_chat_rooms_project_created ON chat_rooms (project_id, created_at DESC, id DESC)`);
+    this.addSql(
+      `CREATE INDEX idx_chat_rooms_project_created ON chat_rooms (project_id, created_at DESC, id DESC)`,
+    );
     this.addSql(`CREATE INDEX idx_chat_rooms_created ON chat_rooms (created_at DESC, id DESC)`);
-    this.addSql(`CREATE INDEX idx_chat_rooms_created_by ON chat_rooms (created_by) WHERE created_by IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_chat_rooms_created_by ON chat_rooms (created_by) WHERE created_by IS NOT NULL`,
+    );
 
     // A participant is exactly one of an agent or a user; deleting either removes the
     // participation (seed 001: agent deletion cascades to its participations).
@@ -39,12 +43,22 @@ export class Migration20261122040000_messaging extends Migration {
       )`);
     // Each doubles as the index for "WHERE room_id = ?" (leading column) and for the lookup
     // "is X in room R".
-    this.addSql(`CREATE UNIQUE INDEX uq_chat_participants_room_agent ON chat_participants (room_id, agent_id) WHERE agent_id IS NOT NULL`);
-    this.addSql(`CREATE UNIQUE INDEX uq_chat_participants_room_user ON chat_participants (room_id, user_id) WHERE user_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_chat_participants_room_joined ON chat_participants (room_id, joined_at, id)`);
+    this.addSql(
+      `CREATE UNIQUE INDEX uq_chat_participants_room_agent ON chat_participants (room_id, agent_id) WHERE agent_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE UNIQUE INDEX uq_chat_participants_room_user ON chat_participants (room_id, user_id) WHERE user_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_chat_participants_room_joined ON chat_participants (room_id, joined_at, id)`,
+    );
     // The ON DELETE CASCADE from agents and users (a full scan without them).
-    this.addSql(`CREATE INDEX idx_chat_participants_agent ON chat_participants (agent_id) WHERE agent_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_chat_participants_user ON chat_participants (user_id) WHERE user_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_chat_participants_agent ON chat_participants (agent_id) WHERE agent_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_chat_participants_user ON chat_participants (user_id) WHERE user_id IS NOT NULL`,
+    );
 
     // A message outlives its sender: deleting the agent or user nulls the sender column
     // (SET NULL), so the check allows the matching column to be null; it never allows the
@@ -70,9 +84,15 @@ export class Migration20261122040000_messaging extends Migration {
         ),
         CONSTRAINT ck_chat_messages_meta_object CHECK (meta IS NULL OR jsonb_typeof(meta) = 'object')
       )`);
-    this.addSql(`CREATE INDEX idx_chat_messages_room_created ON chat_messages (room_id, created_at, id)`);
-    this.addSql(`CREATE INDEX idx_chat_messages_sender_agent ON chat_messages (sender_agent_id) WHERE sender_agent_id IS NOT NULL`);
-    this.addSql(`CREATE INDEX idx_chat_messages_sender_user ON chat_messages (sender_user_id) WHERE sender_user_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_chat_messages_room_created ON chat_messages (room_id, created_at, id)`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_chat_messages_sender_agent ON chat_messages (sender_agent_id) WHERE sender_agent_id IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_chat_messages_sender_user ON chat_messages (sender_user_id) WHERE sender_user_id IS NOT NULL`,
+    );
 
     // Seed 002's agent_messages, plus project_id (deleting a project deletes its messages, and
     // an owner lists a project's messages) and updated_at. sender_type / recipient_type stay
@@ -106,12 +126,22 @@ export class Migration20261122040000_messaging extends Migration {
         CONSTRAINT ck_agent_messages_retries CHECK (retry_count >= 0 AND max_retries >= 0)
       )`);
     // Seed 002's indexes.
-    this.addSql(`CREATE INDEX idx_messages_recipient_status ON agent_messages (recipient_id, status)`);
-    this.addSql(`CREATE INDEX idx_messages_sender_type ON agent_messages (sender_id, message_type)`);
-    this.addSql(`CREATE INDEX idx_messages_correlation ON agent_messages (correlation_id) WHERE correlation_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_messages_recipient_status ON agent_messages (recipient_id, status)`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_messages_sender_type ON agent_messages (sender_id, message_type)`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_messages_correlation ON agent_messages (correlation_id) WHERE correlation_id IS NOT NULL`,
+    );
     // The owner's per-project list and conversation threads.
-    this.addSql(`CREATE INDEX idx_agent_messages_project_created ON agent_messages (project_id, created_at DESC, id DESC)`);
-    this.addSql(`CREATE INDEX idx_agent_messages_conversation ON agent_messages (conversation_id) WHERE conversation_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX idx_agent_messages_project_created ON agent_messages (project_id, created_at DESC, id DESC)`,
+    );
+    this.addSql(
+      `CREATE INDEX idx_agent_messages_conversation ON agent_messages (conversation_id) WHERE conversation_id IS NOT NULL`,
+    );
 
     // The foreign key the tasks migration left open. Composite, so that a task's room is in
     // the task's project; on room deletion only room_id is nulled (PostgreSQL 15+ column

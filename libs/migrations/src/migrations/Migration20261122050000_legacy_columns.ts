@@ -12,11 +12,14 @@ export class Migration20261122050000_legacy_columns extends Migration {
   override async up(): Promise<void> {
     for (const table of TABLES) {
       this.addSql(`ALTER TABLE ${table} ADD COLUMN legacy jsonb`);
-      this.addSql(`COMMENT ON COLUMN ${table}.legacy IS 'Fields of an imported legacy row that have no column of their own (NULL: not imported)'`);
+      this.addSql(
+        `COMMENT ON COLUMN ${table}.legacy IS 'Fields of an imported legacy row that have no column of their own (NULL: not imported)'`,
+      );
     }
   }
 
   override async down(): Promise<void> {
-    for (const table of [...TABLES].reverse()) this.addSql(`ALTER TABLE ${table} DROP COLUMN legacy`);
+    for (const table of [...TABLES].reverse())
+      this.addSql(`ALTER TABLE ${table} DROP COLUMN legacy`);
   }
 }

@@ -53,7 +53,8 @@ describe('findCycle', () => {
     const layers = 50;
     const width = 40;
     for (let l = 1; l < layers; l++) {
-      for (let i = 0; i < width; i++) for (let j = 0; j < width; j++) edges.push([`${l}-${i}`, `${l - 1}-${j}`]);
+      for (let i = 0; i < width; i++)
+        for (let j = 0; j < width; j++) edges.push([`${l}-${i}`, `${l - 1}-${j}`]);
     }
     expect(findCycle('0-0', [`${layers - 1}-0`], edges)).toHaveLength(layers + 1);
     expect(findCycle(`${layers - 1}-0`, ['0-0'], edges)).toBeNull();

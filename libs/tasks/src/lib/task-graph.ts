@@ -10,7 +10,11 @@ export type DependencyEdge = readonly [task: string, dependsOn: string];
  * one (breadth-first), written from the task back to itself: `[t, a, b, t]` means t depends
  * on a, a on b, b on t.
  */
-export function findCycle(taskId: string, dependencies: readonly string[], edges: Iterable<DependencyEdge>): string[] | null {
+export function findCycle(
+  taskId: string,
+  dependencies: readonly string[],
+  edges: Iterable<DependencyEdge>,
+): string[] | null {
   if (dependencies.includes(taskId)) return [taskId, taskId];
   const dependsOn = new Map<string, string[]>();
   for (const [task, target] of edges) {

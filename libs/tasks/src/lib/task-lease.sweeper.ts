@@ -49,7 +49,11 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
       .then((count) => {
         if (count > 0) this.logger.log(`took back ${count} task(s) whose lease expired`);
       })
-      .catch((error: unknown) => this.logger.error(`lease sweep failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.logger.error(
+          `lease sweep failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
       .finally(() => (this.running = undefined));
   }
 
@@ -71,20 +75,24 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
    */
   async requeueExpired(projectId: string | undefined, limit = BATCH): Promise<number> {
     // REQUIRED: join the caller's transaction when there is one, else open one.
-    return this.em.transactional(async () => {
-      const rows = await this.tasks.requeueExpired({ projectId, limit });
-      for (const row of rows) {
-        await this.audit.record({
-          actorType: 'system',
-          actorId: null,
-          action: row.status === 'failed' ? 'task.lease_expired_failed' : 'task.lease_expired_requeued',
-          resourceType: 'task',
-          resourceId: row.id,
-          projectId: row.project_id,
-          requestId: null,
-        });
-      }
-      return rows.length;
-    }, { propagation: TransactionPropagation.REQUIRED });
+    return this.em.transactional(
+      async () => {
+        const rows = await this.tasks.requeueExpired({ projectId, limit });
+        for (const row of rows) {
+          await this.audit.record({
+            actorType: 'system',
+            actorId: null,
+            action:
+              row.status === 'failed' ? 'task.lease_expired_failed' : 'task.lease_expired_requeued',
+            resourceType: 'task',
+            resourceId: row.id,
+            projectId: row.project_id,
+            requestId: null,
+          });
+        }
+        return rows.length;
+      },
+      { propagation: TransactionPropagation.REQUIRED },
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { applyTransition, canTransition, LifecycleState, TASK_STATUSES, TASK_TRANSITIONS, TaskStatus } from './task-lifecycle';
+import {
+  applyTransition,
+  canTransition,
+  LifecycleState,
+  TASK_STATUSES,
+  TASK_TRANSITIONS,
+  TaskStatus,
+} from './task-lifecycle';
 import { IllegalTransitionError } from './tasks.errors';
 
 const t0 = new Date('2026-01-01T10:00:00Z');
@@ -27,19 +34,24 @@ const LEGAL: [TaskStatus, TaskStatus][] = [
 
 describe('task lifecycle', () => {
   it('allows exactly the documented transitions', () => {
-    const allowed = TASK_STATUSES.flatMap((from) => TASK_STATUSES.filter((to) => canTransition(from, to)).map((to) => [from, to]));
+    const allowed = TASK_STATUSES.flatMap((from) =>
+      TASK_STATUSES.filter((to) => canTransition(from, to)).map((to) => [from, to]),
+    );
     expect(allowed.sort()).toEqual([...LEGAL].sort());
   });
 
-  it.each(LEGAL.filter(([, to]) => to === 'in_progress'))('%s → %s stamps started_at, counts an attempt and takes the lease', (from, to) => {
-    expect(applyTransition(stateIn(from), to, { now, leaseUntil: lease })).toEqual({
-      status: 'in_progress',
-      startedAt: now,
-      completedAt: null,
-      leaseExpiresAt: lease,
-      attempts: 1,
-    });
-  });
+  it.each(LEGAL.filter(([, to]) => to === 'in_progress'))(
+    '%s → %s stamps started_at, counts an attempt and takes the lease',
+    (from, to) => {
+      expect(applyTransition(stateIn(from), to, { now, leaseUntil: lease })).toEqual({
+        status: 'in_progress',
+        startedAt: now,
+        completedAt: null,
+        leaseExpiresAt: lease,
+        attempts: 1,
+      });
+    },
+  );
 
   it('→ in_progress without a lease (a person works on it) leaves lease_expires_at empty', () => {
     expect(applyTransition(stateIn('pending'), 'in_progress', { now }).leaseExpiresAt).toBeNull();
@@ -59,18 +71,23 @@ describe('task lifecycle', () => {
     },
   );
 
-  it.each(LEGAL.filter(([, to]) => to === 'pending'))('%s → %s (reopen) clears both timestamps and the attempt count', (from, to) => {
-    expect(applyTransition(stateIn(from), to, { now })).toEqual({
-      status: 'pending',
-      startedAt: null,
-      completedAt: null,
-      leaseExpiresAt: null,
-      attempts: 0,
-    });
-  });
+  it.each(LEGAL.filter(([, to]) => to === 'pending'))(
+    '%s → %s (reopen) clears both timestamps and the attempt count',
+    (from, to) => {
+      expect(applyTransition(stateIn(from), to, { now })).toEqual({
+        status: 'pending',
+        startedAt: null,
+        completedAt: null,
+        leaseExpiresAt: null,
+        attempts: 0,
+      });
+    },
+  );
 
   const illegal = TASK_STATUSES.flatMap((from) =>
-    TASK_STATUSES.filter((to) => to !== from && !TASK_TRANSITIONS[from].includes(to)).map((to) => [from, to] as const),
+    TASK_STATUSES.filter((to) => to !== from && !TASK_TRANSITIONS[from].includes(to)).map(
+      (to) => [from, to] as const,
+    ),
   );
 
   it.each(illegal)('refuses %s → %s with a 409 naming both ends', (from, to) => {

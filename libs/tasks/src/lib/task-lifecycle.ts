@@ -1,6 +1,12 @@
 import { IllegalTransitionError } from './tasks.errors';
 
-export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
+export const TASK_STATUSES = [
+  'pending',
+  'in_progress',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
@@ -47,7 +53,11 @@ export interface TransitionOptions {
  * - → pending (reopen) clears both and starts the attempt count afresh;
  * - leaving in_progress ends the lease.
  */
-export function applyTransition(state: LifecycleState, to: TaskStatus, options: TransitionOptions): LifecycleState {
+export function applyTransition(
+  state: LifecycleState,
+  to: TaskStatus,
+  options: TransitionOptions,
+): LifecycleState {
   const from = state.status;
   if (from === to) return { ...state };
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to, TASK_TRANSITIONS[from]);

@@ -16,6 +16,13 @@ describe('priority ranking', () => {
       { id: 'high-b', priority: 'high', createdAt: at(5) },
       { id: 'high-a', priority: 'high', createdAt: at(5) },
     ];
-    expect(tasks.sort(compareClaimOrder).map((t) => t.id)).toEqual(['urgent-new', 'high-a', 'high-b', 'medium-old', 'medium-new', 'low-old']);
+    expect(tasks.sort(compareClaimOrder).map((t) => t.id)).toEqual([
+      'urgent-new',
+      'high-a',
+      'high-b',
+      'medium-old',
+      'medium-new',
+      'low-old',
+    ]);
   });
 });

@@ -6,7 +6,12 @@ export type TaskPriority = (typeof TASK_PRIORITIES)[number];
  * `tasks.priority_rank` (see the tasks migration), which claim and `?sort=priority` use;
  * a test holds the two together.
  */
-export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = { urgent: 4, high: 3, medium: 2, low: 1 };
+export const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = {
+  urgent: 4,
+  high: 3,
+  medium: 2,
+  low: 1,
+};
 
 export interface ClaimOrderKey {
   id: string;

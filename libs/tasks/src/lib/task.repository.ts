@@ -69,7 +69,9 @@ export class TaskRepository {
    * The task (a managed entity, for the unit of work to update), its project's owner (for
    * the access policy) and its dependency ids: what a PATCH needs, in one round trip.
    */
-  async findForUpdate(id: string): Promise<{ task: Task; projectOwnerId: string; dependencies: string[] } | null> {
+  async findForUpdate(
+    id: string,
+  ): Promise<{ task: Task; projectOwnerId: string; dependencies: string[] } | null> {
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `SELECT ${COLUMNS}, p.owner_id AS project_owner_id,
          ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
@@ -79,7 +81,11 @@ export class TaskRepository {
     );
     if (rows.length === 0) return null;
     const { project_owner_id: projectOwnerId, dependencies, ...row } = rows[0];
-    return { task: this.toEntities([row])[0], projectOwnerId: projectOwnerId as string, dependencies: dependencies as string[] };
+    return {
+      task: this.toEntities([row])[0],
+      projectOwnerId: projectOwnerId as string,
+      dependencies: dependencies as string[],
+    };
   }
 
   /** Dependency ids of each task (tasks without any are absent from the map). */
@@ -106,13 +112,19 @@ export class TaskRepository {
    * deletes, so "nobody depends on it" stays true until the row is gone. Needs a transaction.
    */
   async lockProjectGraph(projectId: string): Promise<void> {
-    await this.em.execute(`SELECT pg_advisory_xact_lock(hashtextextended('agenthub.task_graph:' || ?, 0))`, [projectId]);
+    await this.em.execute(
+      `SELECT pg_advisory_xact_lock(hashtextextended('agenthub.task_graph:' || ?, 0))`,
+      [projectId],
+    );
   }
 
   /** Those of `ids` that are not tasks of `projectId` (missing, or in another project). */
   async notInProject(projectId: string, ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.em.execute<{ id: string }[]>(`SELECT id FROM tasks WHERE project_id = ? AND id IN (?)`, [projectId, ids]);
+    const rows = await this.em.execute<{ id: string }[]>(
+      `SELECT id FROM tasks WHERE project_id = ? AND id IN (?)`,
+      [projectId, ids],
+    );
     const found = new Set(rows.map((r) => r.id));
     return ids.filter((id) => !found.has(id));
   }
@@ -139,13 +151,21 @@ export class TaskRepository {
   }
 
   /** Makes `ids` exactly the dependencies of the task. */
-  async replaceDependencies(projectId: string, taskId: string, ids: readonly string[]): Promise<void> {
+  async replaceDependencies(
+    projectId: string,
+    taskId: string,
+    ids: readonly string[],
+  ): Promise<void> {
     // (An array bound to one `?` expands to a list: `IN (?)` and `ARRAY[?]` rely on that.)
     if (ids.length === 0) {
       await this.em.execute(`DELETE FROM task_dependencies WHERE task_id = ?`, [taskId], 'run');
       return;
     }
-    await this.em.execute(`DELETE FROM task_dependencies WHERE task_id = ? AND depends_on_id NOT IN (?)`, [taskId, ids], 'run');
+    await this.em.execute(
+      `DELETE FROM task_dependencies WHERE task_id = ? AND depends_on_id NOT IN (?)`,
+      [taskId, ids],
+      'run',
+    );
     await this.em.execute(
       `INSERT INTO task_dependencies (project_id, task_id, depends_on_id)
        SELECT ?, ?, dep FROM unnest(ARRAY[?]::uuid[]) AS dep ON CONFLICT DO NOTHING`,
@@ -201,7 +221,11 @@ export class TaskRepository {
       else where.push('coalesce(t.assigned_agent_id, t.assigned_user_id) = ?');
       params.push(filter.assignedTo);
     } else if (filter.assignedToType !== undefined) {
-      where.push(filter.assignedToType === 'agent' ? 't.assigned_agent_id IS NOT NULL' : 't.assigned_user_id IS NOT NULL');
+      where.push(
+        filter.assignedToType === 'agent'
+          ? 't.assigned_agent_id IS NOT NULL'
+          : 't.assigned_user_id IS NOT NULL',
+      );
     }
     if (filter.roomId !== undefined) {
       where.push('t.room_id = ?');
@@ -220,7 +244,11 @@ export class TaskRepository {
       rankParams.push(filter.q);
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const orderBy = filter.sort ? ORDER_BY[filter.sort] : filter.q !== undefined ? 'search_rank DESC, t.created_at DESC, t.id DESC' : ORDER_BY['-created_at'];
+    const orderBy = filter.sort
+      ? ORDER_BY[filter.sort]
+      : filter.q !== undefined
+        ? 'search_rank DESC, t.created_at DESC, t.id DESC'
+        : ORDER_BY['-created_at'];
 
     // One round trip for the page and the total; an empty page (offset past the end)
     // needs its own count.
@@ -233,10 +261,16 @@ export class TaskRepository {
     if (rows.length > 0) total = Number(rows[0]['total_count']);
     else if (filter.offset === 0) total = 0;
     else {
-      const [{ count }] = await this.em.execute<{ count: string }[]>(`SELECT count(*) AS count FROM tasks t ${whereSql}`, params);
+      const [{ count }] = await this.em.execute<{ count: string }[]>(
+        `SELECT count(*) AS count FROM tasks t ${whereSql}`,
+        params,
+      );
       total = Number(count);
     }
-    return { tasks: this.toEntities(rows.map(({ total_count: _t, search_rank: _r, ...row }) => row)), total };
+    return {
+      tasks: this.toEntities(rows.map(({ total_count: _t, search_rank: _r, ...row }) => row)),
+      total,
+    };
   }
 
   /**
@@ -260,7 +294,9 @@ export class TaskRepository {
     options: { unlessExpiredLeases?: boolean } = {},
   ): Promise<{ task: Task; dependencies: string[] } | 'expired_leases' | null> {
     const capabilities =
-      request.capabilities === null ? `(SELECT a.capabilities FROM agents a WHERE a.id = ?)` : `?::jsonb`;
+      request.capabilities === null
+        ? `(SELECT a.capabilities FROM agents a WHERE a.id = ?)`
+        : `?::jsonb`;
     const guard = options.unlessExpiredLeases === true;
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `WITH ${
@@ -325,7 +361,10 @@ export class TaskRepository {
    * either way. These two moves belong to the system: PATCH cannot make them. Rows another
    * transaction holds are skipped (that one is finishing or extending the task right now).
    */
-  async requeueExpired(options: { projectId?: string; limit: number }): Promise<{ id: string; project_id: string; status: TaskStatus }[]> {
+  async requeueExpired(options: {
+    projectId?: string;
+    limit: number;
+  }): Promise<{ id: string; project_id: string; status: TaskStatus }[]> {
     return this.em.execute(
       `WITH expired AS (
          SELECT id FROM tasks

@@ -20,12 +20,18 @@ export class TasksController {
 
   @Post()
   @Audit('task.create', 'task')
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTaskDto): Promise<TaskResponse> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateTaskDto,
+  ): Promise<TaskResponse> {
     return this.tasks.create(principal, dto);
   }
 
   @Get()
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQueryDto): Promise<Page<TaskResponse>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListTasksQueryDto,
+  ): Promise<Page<TaskResponse>> {
     return this.tasks.list(principal, query);
   }
 
@@ -51,13 +57,20 @@ export class TasksController {
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<TaskResponse> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<TaskResponse> {
     return this.tasks.get(principal, id);
   }
 
   @Patch(':id')
   @Audit('task.update', 'task')
-  update(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: UpdateTaskDto): Promise<TaskResponse> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateTaskDto,
+  ): Promise<TaskResponse> {
     return this.tasks.update(principal, id, dto);
   }
 
@@ -76,7 +89,11 @@ export class TasksController {
   @Post(':id/assign')
   @HttpCode(200)
   @Audit('task.assign', 'task')
-  assign(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: AssignTaskDto): Promise<TaskResponse> {
+  assign(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: AssignTaskDto,
+  ): Promise<TaskResponse> {
     return this.tasks.assign(principal, id, dto);
   }
 
@@ -84,7 +101,11 @@ export class TasksController {
   @Post(':id/lease')
   @HttpCode(200)
   @Audit('task.lease_extend', 'task')
-  extendLease(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() dto: LeaseDto): Promise<TaskResponse> {
+  extendLease(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: LeaseDto,
+  ): Promise<TaskResponse> {
     return this.tasks.extendLease(principal, id, dto);
   }
 }

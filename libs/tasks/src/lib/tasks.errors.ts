@@ -19,7 +19,9 @@ export class InvalidDependencyError extends InvalidInputError {
 
 export class SelfDependencyError extends InvalidInputError {
   constructor() {
-    super('TASK.SELF_DEPENDENCY', 'A task cannot depend on itself', { dependencies: ['a task cannot depend on itself'] });
+    super('TASK.SELF_DEPENDENCY', 'A task cannot depend on itself', {
+      dependencies: ['a task cannot depend on itself'],
+    });
   }
 }
 
@@ -44,7 +46,8 @@ export class IllegalTransitionError extends ConflictError {
   ) {
     super(
       'TASK.ILLEGAL_TRANSITION',
-      `A task cannot go from ${from} to ${to}` + (allowed.length ? ` (from ${from}: ${allowed.join(', ')})` : ` (${from} is final)`),
+      `A task cannot go from ${from} to ${to}` +
+        (allowed.length ? ` (from ${from}: ${allowed.join(', ')})` : ` (${from} is final)`),
     );
   }
 }
@@ -104,7 +107,10 @@ export class NotTaskAssigneeError extends ForbiddenError {
 /** An agent changing more than the status and result of its task. */
 export class AgentFieldForbiddenError extends ForbiddenError {
   constructor(fields: string[]) {
-    super('TASK.AGENT_FIELD_FORBIDDEN', `Agents may change only status and result of their tasks, not: ${fields.join(', ')}`);
+    super(
+      'TASK.AGENT_FIELD_FORBIDDEN',
+      `Agents may change only status and result of their tasks, not: ${fields.join(', ')}`,
+    );
   }
 }
 
@@ -117,14 +123,21 @@ export class AgentActionForbiddenError extends ForbiddenError {
 
 export class TaskNotLeasedError extends ConflictError {
   constructor(status: string) {
-    super('TASK.NOT_LEASED', `Only a task in progress has a lease to extend; this one is ${status}`);
+    super(
+      'TASK.NOT_LEASED',
+      `Only a task in progress has a lease to extend; this one is ${status}`,
+    );
   }
 }
 
 export class UnknownCapabilityError extends InvalidInputError {
   constructor(names: string[]) {
-    super('TASK.UNKNOWN_CAPABILITY', `The agent does not have these capabilities: ${names.join(', ')}`, {
-      capabilities: names.map((n) => `the agent has no capability "${n}"`),
-    });
+    super(
+      'TASK.UNKNOWN_CAPABILITY',
+      `The agent does not have these capabilities: ${names.join(', ')}`,
+      {
+        capabilities: names.map((n) => `the agent has no capability "${n}"`),
+      },
+    );
   }
 }

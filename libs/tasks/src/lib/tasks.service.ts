@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ForeignKeyConstraintViolationException, OptimisticLockError, TransactionPropagation } from '@mikro-orm/core';
+import {
+  ForeignKeyConstraintViolationException,
+  OptimisticLockError,
+  TransactionPropagation,
+} from '@mikro-orm/core';
 import { mayAccessProject, Principal, Project, ProjectAccessPolicy, User } from '@agenthub/auth';
 import { Agent } from '@agenthub/agents';
 import { Page, page } from '@agenthub/http';
@@ -48,7 +52,8 @@ function applyTaskFields(task: Task, fields: Partial<TaskFieldsDto>): void {
   if (fields.title !== undefined) task.title = fields.title;
   if (fields.description !== undefined) task.description = fields.description;
   if (fields.priority !== undefined) task.priority = fields.priority;
-  if (fields.required_capabilities !== undefined) task.requiredCapabilities = fields.required_capabilities;
+  if (fields.required_capabilities !== undefined)
+    task.requiredCapabilities = fields.required_capabilities;
   if (fields.max_attempts !== undefined) task.maxAttempts = fields.max_attempts;
   if (fields.due_date !== undefined) task.dueDate = toDate(fields.due_date) ?? null;
   if (fields.room_id !== undefined) task.roomId = fields.room_id;
@@ -76,7 +81,11 @@ export class TasksService {
 
   async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponse> {
     // An agent's 'read' access is exactly its own project: where it may create tasks.
-    await this.policy.assertCanAccess(principal, dto.project_id, principal.kind === 'agent' ? 'read' : 'manage');
+    await this.policy.assertCanAccess(
+      principal,
+      dto.project_id,
+      principal.kind === 'agent' ? 'read' : 'manage',
+    );
     const task = new Task();
     task.projectId = dto.project_id;
     applyTaskFields(task, dto);
@@ -95,7 +104,8 @@ export class TasksService {
       em.persist(task);
       await em.flush();
       // A new task has no dependents yet, so its edges cannot close a cycle.
-      if (dependencies.length > 0) await this.tasks.replaceDependencies(task.projectId, task.id, dependencies);
+      if (dependencies.length > 0)
+        await this.tasks.replaceDependencies(task.projectId, task.id, dependencies);
     }, JOIN_TRANSACTION);
     return this.respond(task);
   }
@@ -141,8 +151,14 @@ export class TasksService {
       const found = await this.tasks.findForUpdate(id);
       if (!found) throw new TaskNotFoundError();
       const { task } = found;
-      this.assertMayUpdate(principal, { id: task.projectId, ownerId: found.projectOwnerId }, task, dto);
-      if (dto.version !== undefined && dto.version !== task.version) throw new TaskVersionConflictError(dto.version, task.version);
+      this.assertMayUpdate(
+        principal,
+        { id: task.projectId, ownerId: found.projectOwnerId },
+        task,
+        dto,
+      );
+      if (dto.version !== undefined && dto.version !== task.version)
+        throw new TaskVersionConflictError(dto.version, task.version);
 
       if (dto.dependencies !== undefined) {
         await this.setDependencies(task, dto.dependencies);
@@ -155,11 +171,15 @@ export class TasksService {
       try {
         await em.flush();
       } catch (error) {
-        if (error instanceof OptimisticLockError) throw new TaskVersionConflictError(dto.version, undefined);
+        if (error instanceof OptimisticLockError)
+          throw new TaskVersionConflictError(dto.version, undefined);
         throw error;
       }
       // Unless they were just replaced, the dependencies read with the task are still its own.
-      return { task, dependencies: dto.dependencies === undefined ? found.dependencies : undefined };
+      return {
+        task,
+        dependencies: dto.dependencies === undefined ? found.dependencies : undefined,
+      };
     }, JOIN_TRANSACTION);
     return dependencies ? toTaskResponse(task, dependencies) : this.respond(task);
   }
@@ -190,9 +210,11 @@ export class TasksService {
     try {
       await this.em.flush();
     } catch (error) {
-      if (error instanceof OptimisticLockError) throw new TaskVersionConflictError(undefined, undefined);
+      if (error instanceof OptimisticLockError)
+        throw new TaskVersionConflictError(undefined, undefined);
       // The assignee was deleted between our check and the write.
-      if (error instanceof ForeignKeyConstraintViolationException) throw new InvalidAssigneeError('The assignee no longer exists');
+      if (error instanceof ForeignKeyConstraintViolationException)
+        throw new InvalidAssigneeError('The assignee no longer exists');
       throw error;
     }
     return this.respond(task);
@@ -211,13 +233,22 @@ export class TasksService {
 
     let capabilities: string[] | null = null;
     if (dto.capabilities) {
-      const agent = await this.em.findOne(Agent, { id: principal.agentId }, { fields: ['capabilities'] });
+      const agent = await this.em.findOne(
+        Agent,
+        { id: principal.agentId },
+        { fields: ['capabilities'] },
+      );
       const unknown = dto.capabilities.filter((c) => !agent?.capabilities.includes(c));
       if (unknown.length > 0) throw new UnknownCapabilityError(unknown);
       capabilities = dto.capabilities;
     }
 
-    const request = { agentId: principal.agentId, projectId, capabilities, leaseSeconds: dto.lease_seconds ?? DEFAULT_LEASE_SECONDS };
+    const request = {
+      agentId: principal.agentId,
+      projectId,
+      capabilities,
+      leaseSeconds: dto.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+    };
     // Usually no lease of the project has run out: then the claim statement itself checks
     // that and claims. Otherwise it claims nothing, and the expired ones are taken back first.
     let claimed = await this.tasks.claim(request, { unlessExpiredLeases: true });
@@ -225,13 +256,19 @@ export class TasksService {
       await this.leases.requeueExpired(projectId);
       claimed = await this.tasks.claim(request);
     }
-    return claimed && claimed !== 'expired_leases' ? toTaskResponse(claimed.task, claimed.dependencies) : null;
+    return claimed && claimed !== 'expired_leases'
+      ? toTaskResponse(claimed.task, claimed.dependencies)
+      : null;
   }
 
   /** The lease holder (the assigned agent of an in_progress task) pushes its lease out. */
   async extendLease(principal: Principal, id: string, dto: LeaseDto): Promise<TaskResponse> {
     if (principal.kind !== 'agent') throw new AgentRequiredError('hold task leases');
-    const extended = await this.tasks.extendLease(id, principal.agentId, dto.lease_seconds ?? DEFAULT_LEASE_SECONDS);
+    const extended = await this.tasks.extendLease(
+      id,
+      principal.agentId,
+      dto.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+    );
     if (extended) return this.respond(extended);
 
     // Say why not.
@@ -247,14 +284,22 @@ export class TasksService {
     return toTaskResponse(task, dependencies.get(task.id) ?? []);
   }
 
-  private assertMayUpdate(principal: Principal, project: { id: string; ownerId: string }, task: Task, dto: UpdateTaskDto): void {
+  private assertMayUpdate(
+    principal: Principal,
+    project: { id: string; ownerId: string },
+    task: Task,
+    dto: UpdateTaskDto,
+  ): void {
     if (principal.kind === 'user') {
       this.policy.assertMayAccess(principal, project, 'manage');
       return;
     }
     this.policy.assertMayAccess(principal, project, 'read');
     if (task.assignedAgentId !== principal.agentId) throw new NotTaskAssigneeError();
-    const others = Object.keys(dto).filter((field) => (dto as Record<string, unknown>)[field] !== undefined && !AGENT_UPDATABLE_FIELDS.has(field));
+    const others = Object.keys(dto).filter(
+      (field) =>
+        (dto as Record<string, unknown>)[field] !== undefined && !AGENT_UPDATABLE_FIELDS.has(field),
+    );
     if (others.length > 0) throw new AgentFieldForbiddenError(others);
   }
 
@@ -263,10 +308,17 @@ export class TasksService {
     if (dependencies.includes(task.id)) throw new SelfDependencyError();
     await this.tasks.lockProjectGraph(task.projectId);
     await this.assertInProject(task.projectId, dependencies);
-    const cycle = findCycle(task.id, dependencies, await this.tasks.reachableEdges(task.projectId, dependencies));
+    const cycle = findCycle(
+      task.id,
+      dependencies,
+      await this.tasks.reachableEdges(task.projectId, dependencies),
+    );
     if (cycle) {
       const titles = new Map(
-        (await this.em.find(Task, { id: { $in: cycle } }, { fields: ['title'] })).map((t) => [t.id, t.title]),
+        (await this.em.find(Task, { id: { $in: cycle } }, { fields: ['title'] })).map((t) => [
+          t.id,
+          t.title,
+        ]),
       );
       throw new DependencyCycleError(cycle, (taskId) => `${taskId} "${titles.get(taskId) ?? '?'}"`);
     }
@@ -282,7 +334,9 @@ export class TasksService {
   private async moveTo(task: Task, to: TaskStatus): Promise<void> {
     const now = new Date();
     // An agent working on a task holds a lease; a person does not.
-    const leaseUntil = task.assignedAgentId ? new Date(now.getTime() + DEFAULT_LEASE_SECONDS * 1000) : null;
+    const leaseUntil = task.assignedAgentId
+      ? new Date(now.getTime() + DEFAULT_LEASE_SECONDS * 1000)
+      : null;
     const next = applyTransition(task, to, { now, leaseUntil }); // an illegal move says so before anything else
     if (to === 'in_progress' && task.status !== 'in_progress') {
       // Share-locks the completed dependencies so that none is reopened before we commit.
@@ -297,23 +351,39 @@ export class TasksService {
    * task in progress keeps being leased only while an agent works on it: a new agent gets a
    * fresh lease, a person or nobody none (else the sweeper would take the task back).
    */
-  private async applyAssignee(task: Task, assignedTo: string | null, type: AssigneeType | undefined): Promise<void> {
+  private async applyAssignee(
+    task: Task,
+    assignedTo: string | null,
+    type: AssigneeType | undefined,
+  ): Promise<void> {
     await this.setAssignee(task, assignedTo, type);
     if (task.status === 'in_progress') {
-      task.leaseExpiresAt = task.assignedAgentId ? new Date(Date.now() + DEFAULT_LEASE_SECONDS * 1000) : null;
+      task.leaseExpiresAt = task.assignedAgentId
+        ? new Date(Date.now() + DEFAULT_LEASE_SECONDS * 1000)
+        : null;
     }
   }
 
-  private async setAssignee(task: Task, assignedTo: string | null, type: AssigneeType | undefined): Promise<void> {
+  private async setAssignee(
+    task: Task,
+    assignedTo: string | null,
+    type: AssigneeType | undefined,
+  ): Promise<void> {
     task.assignedAgentId = null;
     task.assignedUserId = null;
     if (assignedTo === null) {
-      if (type !== undefined) throw new InvalidAssigneeError('assigned_to_type needs an assigned_to');
+      if (type !== undefined)
+        throw new InvalidAssigneeError('assigned_to_type needs an assigned_to');
       return;
     }
     if (type === 'agent') {
-      const agent = await this.em.findOne(Agent, { id: assignedTo }, { fields: ['projectId', 'isActive'] });
-      if (!agent || agent.projectId !== task.projectId) throw new InvalidAssigneeError('The assignee is not an agent of this project');
+      const agent = await this.em.findOne(
+        Agent,
+        { id: assignedTo },
+        { fields: ['projectId', 'isActive'] },
+      );
+      if (!agent || agent.projectId !== task.projectId)
+        throw new InvalidAssigneeError('The assignee is not an agent of this project');
       if (!agent.isActive) throw new InvalidAssigneeError('The assignee agent is inactive');
       task.assignedAgentId = agent.id;
       return;
@@ -324,7 +394,13 @@ export class TasksService {
     ]);
     // "A user of the project" is whoever the project policy lets manage it: its owner and superusers.
     const member =
-      user && project && mayAccessProject({ kind: 'user', userId: user.id, email: user.email, isSuperuser: user.isSuperuser }, { id: project.id, ownerId: project.owner.id }, 'manage');
+      user &&
+      project &&
+      mayAccessProject(
+        { kind: 'user', userId: user.id, email: user.email, isSuperuser: user.isSuperuser },
+        { id: project.id, ownerId: project.owner.id },
+        'manage',
+      );
     if (!member) throw new InvalidAssigneeError('The assignee is not a user of this project');
     if (!user.isActive) throw new InvalidAssigneeError('The assignee user is inactive');
     task.assignedUserId = user.id;

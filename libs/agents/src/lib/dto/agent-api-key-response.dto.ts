@@ -23,7 +23,11 @@ export interface CreatedAgentApiKeyResponse extends AgentApiKeyResponse {
 
 export function toAgentApiKeyResponse(key: AgentApiKey, now = new Date()): AgentApiKeyResponse {
   const status: AgentApiKeyDisplayStatus =
-    key.status === 'revoked' ? 'revoked' : key.expiresAt && key.expiresAt.getTime() <= now.getTime() ? 'expired' : 'active';
+    key.status === 'revoked'
+      ? 'revoked'
+      : key.expiresAt && key.expiresAt.getTime() <= now.getTime()
+        ? 'expired'
+        : 'active';
   return {
     id: key.id,
     agent_id: key.agent.id,

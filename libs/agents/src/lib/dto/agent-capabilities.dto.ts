@@ -19,31 +19,46 @@ import { AGENT_LIMITS as L } from './agent-limits';
 
 export class CapabilityDetailDto {
   @ApiProperty({ maxLength: L.capabilityName })
-  @Trim() @IsString() @Length(1, L.capabilityName)
+  @Trim()
+  @IsString()
+  @Length(1, L.capabilityName)
   capability_name!: string;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0.5 })
-  @OptionalNotNull() @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 }) @Min(0) @Max(1)
+  @OptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @Min(0)
+  @Max(1)
   confidence_score?: number;
 
   @ApiPropertyOptional({ nullable: true, maxLength: L.capabilityDescription })
-  @IsOptional() @IsString() @MaxLength(L.capabilityDescription)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.capabilityDescription)
   description?: string | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  @IsOptional() @IsObject() @MaxJsonSize(L.jsonBytes)
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(L.jsonBytes)
   input_schema?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  @IsOptional() @IsObject() @MaxJsonSize(L.jsonBytes)
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(L.jsonBytes)
   output_schema?: Record<string, unknown> | null;
 }
 
 /** `PUT /agents/:id/capabilities`: the agent's whole capability set, with details. */
 export class PutCapabilitiesDto {
   @ApiProperty({ type: [CapabilityDetailDto], maxItems: L.capabilities })
-  @IsArray() @ArrayMaxSize(L.capabilities)
-  @ValidateNested({ each: true }) @Type(() => CapabilityDetailDto)
-  @ArrayUnique((c: CapabilityDetailDto) => c?.capability_name, { message: 'capabilities must not list a capability twice' })
+  @IsArray()
+  @ArrayMaxSize(L.capabilities)
+  @ValidateNested({ each: true })
+  @Type(() => CapabilityDetailDto)
+  @ArrayUnique((c: CapabilityDetailDto) => c?.capability_name, {
+    message: 'capabilities must not list a capability twice',
+  })
   capabilities!: CapabilityDetailDto[];
 }

@@ -1,4 +1,7 @@
-import { AgentCapability, DEFAULT_CAPABILITY_CONFIDENCE } from '../entities/agent-capability.entity';
+import {
+  AgentCapability,
+  DEFAULT_CAPABILITY_CONFIDENCE,
+} from '../entities/agent-capability.entity';
 
 export interface AgentCapabilityResponse {
   capability_name: string;

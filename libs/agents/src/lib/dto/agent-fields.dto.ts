@@ -21,44 +21,65 @@ import { AGENT_LIMITS as L } from './agent-limits';
  */
 export class AgentFieldsDto {
   @ApiProperty({ maxLength: L.name })
-  @Trim() @IsString() @Length(1, L.name)
+  @Trim()
+  @IsString()
+  @Length(1, L.name)
   name!: string;
 
   @ApiPropertyOptional({ nullable: true, maxLength: L.nickname })
-  @IsOptional() @IsString() @MaxLength(L.nickname)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.nickname)
   nickname?: string | null;
 
   @ApiPropertyOptional({ default: 'generic', maxLength: L.agentType })
-  @OptionalNotNull() @Trim() @IsString() @Length(1, L.agentType)
+  @OptionalNotNull()
+  @Trim()
+  @IsString()
+  @Length(1, L.agentType)
   agent_type?: string;
 
   @ApiPropertyOptional({ enum: AGENT_STATUSES, default: 'offline' })
-  @OptionalNotNull() @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
+  @OptionalNotNull()
+  @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
   status?: AgentStatus;
 
   @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
-  @OptionalNotNull() @TrimEach() @IsArray() @ArrayMaxSize(L.capabilities)
-  @IsString({ each: true }) @Length(1, L.capabilityName, { each: true })
+  @OptionalNotNull()
+  @TrimEach()
+  @IsArray()
+  @ArrayMaxSize(L.capabilities)
+  @IsString({ each: true })
+  @Length(1, L.capabilityName, { each: true })
   @ArrayUnique(undefined, { message: 'capabilities must not list a capability twice' })
   capabilities?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  @IsOptional() @IsObject() @MaxJsonSize(L.jsonBytes)
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(L.jsonBytes)
   config?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ nullable: true, maxLength: L.systemPrompt })
-  @IsOptional() @IsString() @MaxLength(L.systemPrompt)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.systemPrompt)
   system_prompt?: string | null;
 
   @ApiPropertyOptional({ nullable: true, maxLength: L.modelProvider })
-  @IsOptional() @IsString() @MaxLength(L.modelProvider)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.modelProvider)
   model_provider?: string | null;
 
   @ApiPropertyOptional({ nullable: true, maxLength: L.modelName })
-  @IsOptional() @IsString() @MaxLength(L.modelName)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.modelName)
   model_name?: string | null;
 
   @ApiPropertyOptional({ default: true })
-  @OptionalNotNull() @IsBoolean()
+  @OptionalNotNull()
+  @IsBoolean()
   is_active?: boolean;
 }

@@ -12,7 +12,8 @@ export class BatchDeployDto {
   project_id!: string;
 
   @ApiProperty({ type: 'array', items: { type: 'object' }, maxItems: L.batch })
-  @IsArray() @ArrayMaxSize(L.batch, { message: `agents must contain at most ${L.batch} items` })
+  @IsArray()
+  @ArrayMaxSize(L.batch, { message: `agents must contain at most ${L.batch} items` })
   agents!: unknown[];
 }
 

@@ -5,6 +5,7 @@ import { AGENT_STATUSES, AgentStatus, HEARTBEAT_DEFAULT_STATUS } from '../agent-
 
 export class HeartbeatDto {
   @ApiPropertyOptional({ enum: AGENT_STATUSES, default: HEARTBEAT_DEFAULT_STATUS })
-  @OptionalNotNull() @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
+  @OptionalNotNull()
+  @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
   status?: AgentStatus;
 }

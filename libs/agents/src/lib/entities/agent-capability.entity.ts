@@ -18,7 +18,12 @@ export class AgentCapability extends BaseEntity<'confidenceScore' | 'usageCount'
   @Property({ type: 'string', length: 100 })
   capabilityName!: string;
 
-  @Property({ type: new DecimalType('number'), precision: 3, scale: 2, default: DEFAULT_CAPABILITY_CONFIDENCE })
+  @Property({
+    type: new DecimalType('number'),
+    precision: 3,
+    scale: 2,
+    default: DEFAULT_CAPABILITY_CONFIDENCE,
+  })
   confidenceScore: number = DEFAULT_CAPABILITY_CONFIDENCE;
 
   @Property({ type: 'text', nullable: true })

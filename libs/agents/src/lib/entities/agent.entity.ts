@@ -22,7 +22,12 @@ export class Agent extends BaseEntity<'agentType' | 'status' | 'capabilities' | 
   agentType = 'generic';
 
   /** As last reported. Reads go through the heartbeat timeout (see agent.repository.ts). */
-  @Enum({ items: () => [...AGENT_STATUSES], type: 'string', length: 20, default: DEFAULT_AGENT_STATUS })
+  @Enum({
+    items: () => [...AGENT_STATUSES],
+    type: 'string',
+    length: 20,
+    default: DEFAULT_AGENT_STATUS,
+  })
   status: AgentStatus = DEFAULT_AGENT_STATUS;
 
   /** Capability names; per-capability details live in agent_capabilities. */

@@ -12,7 +12,9 @@ export async function purgeAuditLog(databaseUrl: string, olderThan: Date): Promi
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL agenthub.audit_retention = 'on'`);
-    const { rowCount } = await client.query('DELETE FROM audit_log WHERE occurred_at < $1', [olderThan]);
+    const { rowCount } = await client.query('DELETE FROM audit_log WHERE occurred_at < $1', [
+      olderThan,
+    ]);
     await client.query('COMMIT');
     return rowCount ?? 0;
   } catch (error) {

@@ -36,13 +36,22 @@ const stringField = (value: unknown, field: string): string | undefined => {
 export function resolveAuditTarget(input: AuditTargetInput): AuditTarget {
   const note = input.note ?? {};
   const action = input.meta?.action ?? `${input.method} ${input.routeUrl}`.slice(0, 100);
-  const resourceType = input.meta?.resourceType ?? (input.routeUrl.replace(API_PREFIX, '').split('/')[0] || 'unknown').slice(0, 50);
+  const resourceType =
+    input.meta?.resourceType ??
+    (input.routeUrl.replace(API_PREFIX, '').split('/')[0] || 'unknown').slice(0, 50);
   const pathId = typeof input.params['id'] === 'string' ? input.params['id'] : undefined;
-  const resourceId = (note.resourceId ?? stringField(input.body, 'id') ?? pathId ?? null)?.slice(0, 100) ?? null;
+  const resourceId =
+    (note.resourceId ?? stringField(input.body, 'id') ?? pathId ?? null)?.slice(0, 100) ?? null;
 
   let projectId: string | null | undefined = note.projectId;
   if (projectId === undefined) {
-    projectId = resourceType === 'project' ? resourceId : (stringField(input.body, 'project_id') ?? null);
+    projectId =
+      resourceType === 'project' ? resourceId : (stringField(input.body, 'project_id') ?? null);
   }
-  return { action, resourceType, resourceId, projectId: projectId && UUID.test(projectId) ? projectId : null };
+  return {
+    action,
+    resourceType,
+    resourceId,
+    projectId: projectId && UUID.test(projectId) ? projectId : null,
+  };
 }

@@ -31,7 +31,10 @@ export class AuditController {
 
   /** The whole log, including what belongs to no project (sign-ups, logins, deletions of projects). */
   @Get('audit')
-  async all(@Query() query: AuditQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<AuditEntryResponse>> {
+  async all(
+    @Query() query: AuditQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<AuditEntryResponse>> {
     if (principal.kind !== 'user' || !principal.isSuperuser) throw new SuperuserRequiredError();
     const where: FilterQuery<AuditEntry> = {};
     if (query.project_id) where.projectId = query.project_id;

@@ -19,8 +19,11 @@ export interface AuditOptions {
 }
 
 /** Names the audit record of a mutating route. Routes without it get a name derived from their path. */
-export const Audit = (action: string, resourceType: string, options: Pick<AuditOptions, 'transactional'> = {}) =>
-  SetMetadata(AUDIT_META, { action, resourceType, ...options } satisfies AuditOptions);
+export const Audit = (
+  action: string,
+  resourceType: string,
+  options: Pick<AuditOptions, 'transactional'> = {},
+) => SetMetadata(AUDIT_META, { action, resourceType, ...options } satisfies AuditOptions);
 
 /** What a handler may add to its audit record when the defaults cannot know it. */
 export interface AuditNoteData {
@@ -46,7 +49,9 @@ export interface AuditedRequest extends FastifyRequest {
  * A mutable note for this request's audit record, e.g. the project of an agent that a
  * DELETE just removed: `remove(@AuditNote() note: AuditNoteData) { note.projectId = ... }`.
  */
-export const AuditNote = createParamDecorator((_data: unknown, context: ExecutionContext): AuditNoteData => {
-  const request = context.switchToHttp().getRequest<AuditedRequest>();
-  return (request.auditNote ??= {});
-});
+export const AuditNote = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuditNoteData => {
+    const request = context.switchToHttp().getRequest<AuditedRequest>();
+    return (request.auditNote ??= {});
+  },
+);

@@ -38,12 +38,16 @@ export class AuditInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<AuditedRequest & AuthenticatedRequest>();
     if (!MUTATING.has(request.method)) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const meta = this.reflector.getAllAndOverride<AuditOptions | undefined>(AUDIT_META, [context.getHandler(), context.getClass()]);
+    const meta = this.reflector.getAllAndOverride<AuditOptions | undefined>(AUDIT_META, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
 
     const recordFor = async (body: unknown) => {
       // A request that changed nothing leaves no row (an idle agent polling /tasks/claim
       // would otherwise fill the log); the handler says so through its @AuditNote().
-      if (reply.statusCode < 400 && !request.auditNote?.nothingChanged) await this.audit.record(this.recordOf(request, meta, body));
+      if (reply.statusCode < 400 && !request.auditNote?.nothingChanged)
+        await this.audit.record(this.recordOf(request, meta, body));
     };
 
     if (meta?.transactional === false) {
@@ -58,7 +62,11 @@ export class AuditInterceptor implements NestInterceptor {
     );
   }
 
-  private recordOf(request: AuditedRequest & AuthenticatedRequest, meta: AuditOptions | undefined, body: unknown): AuditRecord {
+  private recordOf(
+    request: AuditedRequest & AuthenticatedRequest,
+    meta: AuditOptions | undefined,
+    body: unknown,
+  ): AuditRecord {
     const target = resolveAuditTarget({
       meta,
       method: request.method,
@@ -75,6 +83,11 @@ export class AuditInterceptor implements NestInterceptor {
         : principal?.kind === 'agent'
           ? { type: 'agent' as const, id: principal.agentId }
           : { type: 'anonymous' as const, id: null });
-    return { ...target, actorType: actor.type, actorId: actor.id, requestId: String(request.id).slice(0, 128) };
+    return {
+      ...target,
+      actorType: actor.type,
+      actorId: actor.id,
+      requestId: String(request.id).slice(0, 128),
+    };
   }
 }

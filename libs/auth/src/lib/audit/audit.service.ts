@@ -24,13 +24,24 @@ export class AuditService {
     await em.execute(
       `INSERT INTO audit_log (actor_type, actor_id, action, resource_type, resource_id, project_id, request_id)
        SELECT ?, ?, ?, ?, ?, (SELECT id FROM projects WHERE id = ?), ?`,
-      [entry.actorType, entry.actorId, entry.action, entry.resourceType, entry.resourceId, entry.projectId, entry.requestId],
+      [
+        entry.actorType,
+        entry.actorId,
+        entry.action,
+        entry.resourceType,
+        entry.resourceId,
+        entry.projectId,
+        entry.requestId,
+      ],
       'run',
     );
   }
 
   /** Newest first. */
-  async list(where: FilterQuery<AuditEntry>, query: PaginationQueryDto): Promise<[AuditEntry[], number]> {
+  async list(
+    where: FilterQuery<AuditEntry>,
+    query: PaginationQueryDto,
+  ): Promise<[AuditEntry[], number]> {
     return this.em.findAndCount(AuditEntry, where, {
       orderBy: { occurredAt: 'desc', id: 'desc' },
       limit: query.limit,

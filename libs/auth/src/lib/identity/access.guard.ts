@@ -29,7 +29,13 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (
+      this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    )
+      return true;
     if (context.getType() !== 'http') return false;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
@@ -43,7 +49,10 @@ export class AccessGuard implements CanActivate {
     }
   }
 
-  private async authenticate(request: AuthenticatedRequest, reply: FastifyReply): Promise<Principal> {
+  private async authenticate(
+    request: AuthenticatedRequest,
+    reply: FastifyReply,
+  ): Promise<Principal> {
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!token) throw new MissingCredentialsError();

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { AuditService } from '../audit/audit.service';
@@ -38,7 +44,9 @@ export class AdminBootstrap implements OnApplicationBootstrap, OnApplicationShut
       await this.ensureAdmin(this.config.adminEmail, this.config.adminPassword);
     } catch (error) {
       if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
-      this.logger.warn(`users table missing (migrations pending); retrying the admin bootstrap every ${RETRY_MS / 1000} s`);
+      this.logger.warn(
+        `users table missing (migrations pending); retrying the admin bootstrap every ${RETRY_MS / 1000} s`,
+      );
       this.scheduleRetry();
     }
   }
@@ -49,10 +57,14 @@ export class AdminBootstrap implements OnApplicationBootstrap, OnApplicationShut
 
   private scheduleRetry(): void {
     this.retry = setTimeout(() => {
-      this.ensureAdmin(this.config.adminEmail as string, this.config.adminPassword as string).catch((error: unknown) => {
-        if ((error as { code?: string }).code === UNDEFINED_TABLE) return this.scheduleRetry();
-        this.logger.error(`admin bootstrap failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      this.ensureAdmin(this.config.adminEmail as string, this.config.adminPassword as string).catch(
+        (error: unknown) => {
+          if ((error as { code?: string }).code === UNDEFINED_TABLE) return this.scheduleRetry();
+          this.logger.error(
+            `admin bootstrap failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        },
+      );
     }, RETRY_MS);
     this.retry.unref();
   }

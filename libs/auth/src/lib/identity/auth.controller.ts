@@ -33,8 +33,16 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Audit('user.login', 'user', { transactional: false })
-  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @AuditNote() note: AuditNoteData): Promise<TokenResponse> {
-    const { accessToken, expiresIn, user } = await this.auth.login(body.email, body.password, request.ip);
+  async login(
+    @Body() body: LoginDto,
+    @Req() request: FastifyRequest,
+    @AuditNote() note: AuditNoteData,
+  ): Promise<TokenResponse> {
+    const { accessToken, expiresIn, user } = await this.auth.login(
+      body.email,
+      body.password,
+      request.ip,
+    );
     note.actor = { type: 'user', id: user.id };
     note.resourceId = user.id;
     return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };

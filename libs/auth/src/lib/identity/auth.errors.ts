@@ -1,14 +1,25 @@
-import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '@agenthub/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from '@agenthub/errors';
 
 export class MissingCredentialsError extends UnauthenticatedError {
   constructor() {
-    super('AUTH.UNAUTHENTICATED', 'This route requires a bearer token (Authorization: Bearer <token>)');
+    super(
+      'AUTH.UNAUTHENTICATED',
+      'This route requires a bearer token (Authorization: Bearer <token>)',
+    );
   }
 }
 
 export class InvalidTokenError extends UnauthenticatedError {
   constructor() {
-    super('AUTH.INVALID_TOKEN', 'The bearer token is invalid, or its user no longer exists or is inactive');
+    super(
+      'AUTH.INVALID_TOKEN',
+      'The bearer token is invalid, or its user no longer exists or is inactive',
+    );
   }
 }
 
@@ -20,7 +31,10 @@ export class TokenExpiredError extends UnauthenticatedError {
 
 export class InvalidApiKeyError extends UnauthenticatedError {
   constructor() {
-    super('AUTH.INVALID_API_KEY', 'The API key is invalid, revoked or expired, or its agent is inactive');
+    super(
+      'AUTH.INVALID_API_KEY',
+      'The API key is invalid, revoked or expired, or its agent is inactive',
+    );
   }
 }
 
@@ -33,7 +47,11 @@ export class InvalidCredentialsError extends UnauthenticatedError {
 
 export class TooManyLoginAttemptsError extends TooManyRequestsError {
   constructor(retryAfterSeconds: number) {
-    super('AUTH.TOO_MANY_ATTEMPTS', `Too many failed logins for this email; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+    super(
+      'AUTH.TOO_MANY_ATTEMPTS',
+      `Too many failed logins for this email; try again in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+    );
   }
 }
 

@@ -32,14 +32,17 @@ export class AuthService {
     const email = normaliseEmail(emailAsTyped);
     const attempt = await this.throttle.reserve(email, ip);
     const user = await this.users.findByEmail(email);
-    const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDummy(password);
+    const valid = user
+      ? await this.hasher.verify(user.passwordHash, password)
+      : await this.hasher.verifyDummy(password);
     // On failure the reserved attempt stays behind: it is the failure record.
     if (!user || !valid || !user.isActive) throw new InvalidCredentialsError();
 
     await this.throttle.succeeded(email, attempt);
     // Hashes imported from the legacy broker (or made with older parameters) are
     // upgraded the one time we see the password.
-    if (this.hasher.needsRehash(user.passwordHash)) await this.users.replacePasswordHash(user, password);
+    if (this.hasher.needsRehash(user.passwordHash))
+      await this.users.replacePasswordHash(user, password);
     const accessToken = await this.jwt.signAsync({ sub: user.id });
     return { accessToken, expiresIn: this.config.jwtTtlSeconds, user };
   }

@@ -12,7 +12,9 @@ describe('resolveJwtSecret', () => {
 
   it('uses JWT_SECRET when it is set, and writes nothing', async () => {
     const secret = 'x'.repeat(40);
-    expect(await resolveJwtSecret({ jwtSecret: secret, dataDir: dir, isProduction: false })).toBe(secret);
+    expect(await resolveJwtSecret({ jwtSecret: secret, dataDir: dir, isProduction: false })).toBe(
+      secret,
+    );
     await expect(stat(join(dir, JWT_SECRET_FILE))).rejects.toThrow();
   });
 
@@ -26,13 +28,19 @@ describe('resolveJwtSecret', () => {
   });
 
   it('hands the same key to processes that start at the same time', async () => {
-    const keys = await Promise.all(Array.from({ length: 5 }, () => resolveJwtSecret({ dataDir: dir, isProduction: false })));
+    const keys = await Promise.all(
+      Array.from({ length: 5 }, () => resolveJwtSecret({ dataDir: dir, isProduction: false })),
+    );
     expect(new Set(keys).size).toBe(1);
   });
 
   it('refuses to invent a key in production, and refuses a short key file', async () => {
-    await expect(resolveJwtSecret({ dataDir: dir, isProduction: true })).rejects.toThrow(/JWT_SECRET/);
+    await expect(resolveJwtSecret({ dataDir: dir, isProduction: true })).rejects.toThrow(
+      /JWT_SECRET/,
+    );
     await writeFile(join(dir, JWT_SECRET_FILE), 'short\n');
-    await expect(resolveJwtSecret({ dataDir: dir, isProduction: false })).rejects.toThrow(/fewer than 32/);
+    await expect(resolveJwtSecret({ dataDir: dir, isProduction: false })).rejects.toThrow(
+      /fewer than 32/,
+    );
   });
 });

@@ -18,7 +18,9 @@ export const JWT_AUDIENCE = 'agenthub-api';
  * hard-linked into place, which fails if the file exists: two processes starting at once
  * never write different keys, and nobody reads a half-written one.
  */
-export async function resolveJwtSecret(config: Pick<AppConfig, 'jwtSecret' | 'dataDir' | 'isProduction'>): Promise<string> {
+export async function resolveJwtSecret(
+  config: Pick<AppConfig, 'jwtSecret' | 'dataDir' | 'isProduction'>,
+): Promise<string> {
   if (config.jwtSecret) return config.jwtSecret;
   if (config.isProduction) throw new Error('JWT_SECRET is required when NODE_ENV=production');
   const file = join(config.dataDir, JWT_SECRET_FILE);
@@ -26,7 +28,10 @@ export async function resolveJwtSecret(config: Pick<AppConfig, 'jwtSecret' | 'da
   if (secret === undefined) {
     await mkdir(config.dataDir, { recursive: true });
     const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    await writeFile(draft, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    await writeFile(draft, `${randomBytes(48).toString('base64url')}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
     try {
       await link(draft, file);
     } catch (error) {
@@ -36,7 +41,8 @@ export async function resolveJwtSecret(config: Pick<AppConfig, 'jwtSecret' | 'da
     }
     secret = (await readKeyFile(file)) ?? '';
   }
-  if (secret.length < 32) throw new Error(`${file} holds fewer than 32 characters; delete it to generate a new key`);
+  if (secret.length < 32)
+    throw new Error(`${file} holds fewer than 32 characters; delete it to generate a new key`);
   return secret;
 }
 

@@ -60,7 +60,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
 
   async validate(claims: AccessTokenClaims): Promise<UserPrincipal> {
     // Our tokens always carry a user id and an expiry; anything else was not minted here.
-    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number') throw new InvalidTokenError();
+    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number')
+      throw new InvalidTokenError();
     const user = await this.users.findAccessRow(claims.sub);
     if (!user || !user.is_active) throw new InvalidTokenError();
     return { kind: 'user', userId: user.id, email: user.email, isSuperuser: user.is_superuser };
@@ -75,7 +76,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
         (error: unknown, user: UserPrincipal | false, info: unknown) => {
           // A domain error from validate() (401), or a real failure such as a database outage (500).
           if (error) return reject(error);
-          if (!user) return reject((info as Error | undefined)?.name === 'TokenExpiredError' ? new TokenExpiredError() : new InvalidTokenError());
+          if (!user)
+            return reject(
+              (info as Error | undefined)?.name === 'TokenExpiredError'
+                ? new TokenExpiredError()
+                : new InvalidTokenError(),
+            );
           resolve(user);
         },
       );

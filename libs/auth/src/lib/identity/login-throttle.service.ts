@@ -26,7 +26,12 @@ export class LoginThrottle {
   async reserve(email: string, ip: string | undefined): Promise<string> {
     const connection = this.em.getConnection();
     const id = await connection.transactional(async (trx) => {
-      await connection.execute(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, [`agenthub.login:${email}`], 'all', trx);
+      await connection.execute(
+        `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
+        [`agenthub.login:${email}`],
+        'all',
+        trx,
+      );
       const [recent] = await connection.execute<{ n: number; retry_after: number | null }[]>(
         `SELECT count(*)::int AS n,
                 ceil(extract(epoch FROM (min(attempted_at) + make_interval(secs => ?) - now())))::int AS retry_after
@@ -38,7 +43,8 @@ export class LoginThrottle {
         trx,
       );
       // Locked until the oldest of the newest N failures leaves the window.
-      if (recent.n >= LOGIN_MAX_FAILURES) throw new TooManyLoginAttemptsError(Math.max(1, recent.retry_after ?? 1));
+      if (recent.n >= LOGIN_MAX_FAILURES)
+        throw new TooManyLoginAttemptsError(Math.max(1, recent.retry_after ?? 1));
       const [row] = await connection.execute<{ id: string }[]>(
         `INSERT INTO login_attempts (email, ip) VALUES (?, ?) RETURNING id`,
         [email, ip?.slice(0, 64) ?? null],
@@ -48,12 +54,18 @@ export class LoginThrottle {
       return String(row.id);
     });
     // Attempts older than the window mean nothing any more; keep the table small.
-    await connection.execute(`DELETE FROM login_attempts WHERE attempted_at < now() - make_interval(secs => ?)`, [LOGIN_WINDOW_SECONDS], 'run');
+    await connection.execute(
+      `DELETE FROM login_attempts WHERE attempted_at < now() - make_interval(secs => ?)`,
+      [LOGIN_WINDOW_SECONDS],
+      'run',
+    );
     return id;
   }
 
   /** A successful login: frees its slot and forgets the email's earlier failures. */
   async succeeded(email: string, attemptId: string): Promise<void> {
-    await this.em.getConnection().execute(`DELETE FROM login_attempts WHERE email = ? AND id <= ?`, [email, attemptId], 'run');
+    await this.em
+      .getConnection()
+      .execute(`DELETE FROM login_attempts WHERE email = ? AND id <= ?`, [email, attemptId], 'run');
   }
 }

@@ -14,7 +14,8 @@ describe('PasswordHasher', () => {
 
   it('verifies a hash made by another implementation (argon2-cffi, with its own parameters)', async () => {
     // From the argon2-cffi documentation: libargon2 via Python, m=64 MiB, t=3, p=4.
-    const foreign = '$argon2id$v=19$m=65536,t=3,p=4$MIIRqgvgQbgj220jfp0MPA$YfwJSVjtjSU0zzV/P3S9nnQ/USre2wvJMjfCIjrTQbg';
+    const foreign =
+      '$argon2id$v=19$m=65536,t=3,p=4$MIIRqgvgQbgj220jfp0MPA$YfwJSVjtjSU0zzV/P3S9nnQ/USre2wvJMjfCIjrTQbg';
     expect(await hasher.verify(foreign, 'correct horse battery staple')).toBe(true);
     expect(await hasher.verify(foreign, 'Correct horse battery staple')).toBe(false);
     expect(hasher.needsRehash(foreign)).toBe(true);
@@ -34,7 +35,11 @@ describe('PasswordHasher', () => {
   });
 
   it('puts PHC parameters into the canonical m,t,p order', () => {
-    expect(canonicalPhc('$argon2id$v=19$m=19456,p=1,t=2$c2FsdA$aGFzaA')).toBe('$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
-    expect(canonicalPhc('$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA')).toBe('$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA');
+    expect(canonicalPhc('$argon2id$v=19$m=19456,p=1,t=2$c2FsdA$aGFzaA')).toBe(
+      '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+    );
+    expect(canonicalPhc('$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA')).toBe(
+      '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+    );
   });
 });

@@ -6,7 +6,12 @@ import * as argon2 from 'argon2';
  * hash on one core. Verification reads the parameters from the stored hash, so hashes
  * made with other parameters (the legacy broker's, or older defaults) keep working.
  */
-export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PARAMS = {
+  type: argon2.argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 /**
  * Rewrites a PHC string's parameters into the canonical `m=,t=,p=` order. node-argon2
@@ -14,13 +19,16 @@ export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19_456, timeCo
  * canonical strings verify everywhere.
  */
 export function canonicalPhc(hash: string): string {
-  return hash.replace(/^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)/, (_all, head: string, params: string) => {
-    const values = new Map(params.split(',').map((kv) => kv.split('=') as [string, string]));
-    const order = ['m', 't', 'p'];
-    const known = order.filter((k) => values.has(k)).map((k) => `${k}=${values.get(k)}`);
-    const rest = [...values].filter(([k]) => !order.includes(k)).map(([k, v]) => `${k}=${v}`);
-    return head + [...known, ...rest].join(',');
-  });
+  return hash.replace(
+    /^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)/,
+    (_all, head: string, params: string) => {
+      const values = new Map(params.split(',').map((kv) => kv.split('=') as [string, string]));
+      const order = ['m', 't', 'p'];
+      const known = order.filter((k) => values.has(k)).map((k) => `${k}=${values.get(k)}`);
+      const rest = [...values].filter(([k]) => !order.includes(k)).map(([k, v]) => `${k}=${v}`);
+      return head + [...known, ...rest].join(',');
+    },
+  );
 }
 
 @Injectable()

@@ -29,7 +29,11 @@ export class UsersService {
   async register(input: NewUser): Promise<User> {
     const email = normaliseEmail(input.email);
     if (await this.findByEmail(email)) throw new EmailTakenError();
-    const user = this.em.create(User, { email, name: input.name, passwordHash: await this.hasher.hash(input.password) });
+    const user = this.em.create(User, {
+      email,
+      name: input.name,
+      passwordHash: await this.hasher.hash(input.password),
+    });
     try {
       await this.em.flush();
     } catch (error) {
@@ -54,7 +58,10 @@ export class UsersService {
    * identity-map work, since nothing on that path changes the user.
    */
   async findAccessRow(id: string): Promise<UserAccessRow | undefined> {
-    const rows = await this.em.execute<UserAccessRow[]>(`SELECT id, email, is_superuser, is_active FROM users WHERE id = ?`, [id]);
+    const rows = await this.em.execute<UserAccessRow[]>(
+      `SELECT id, email, is_superuser, is_active FROM users WHERE id = ?`,
+      [id],
+    );
     return rows[0];
   }
 

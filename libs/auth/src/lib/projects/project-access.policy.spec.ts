@@ -10,8 +10,18 @@ import { mayAccessProject, ProjectAccessPolicy } from './project-access.policy';
 import { ProjectAccessDeniedError, ProjectNotFoundError } from './projects.errors';
 
 const project = { id: 'p1', ownerId: 'u-owner' };
-const user = (userId: string, isSuperuser = false): Principal => ({ kind: 'user', userId, email: `${userId}@x.io`, isSuperuser });
-const agent = (projectId: string): Principal => ({ kind: 'agent', agentId: 'a1', projectId, keyId: 'k1' });
+const user = (userId: string, isSuperuser = false): Principal => ({
+  kind: 'user',
+  userId,
+  email: `${userId}@x.io`,
+  isSuperuser,
+});
+const agent = (projectId: string): Principal => ({
+  kind: 'agent',
+  agentId: 'a1',
+  projectId,
+  keyId: 'k1',
+});
 
 describe('mayAccessProject (seed 001 access matrix)', () => {
   it.each([
@@ -42,7 +52,9 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    orm = await MikroORM.init(createOrmOptions({ url: db.url, entities: AUTH_ENTITIES, poolMax: 2 }));
+    orm = await MikroORM.init(
+      createOrmOptions({ url: db.url, entities: AUTH_ENTITIES, poolMax: 2 }),
+    );
     const em = orm.em.fork();
     alice = em.create(User, { email: 'alice@example.com', name: 'Alice', passwordHash: '$x' });
     bob = em.create(User, { email: 'bob@example.com', name: 'Bob', passwordHash: '$x' });
@@ -59,21 +71,36 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
     await db.drop();
   });
 
-  const asUser = (u: User, isSuperuser = false): Principal => ({ kind: 'user', userId: u.id, email: u.email, isSuperuser });
+  const asUser = (u: User, isSuperuser = false): Principal => ({
+    kind: 'user',
+    userId: u.id,
+    email: u.email,
+    isSuperuser,
+  });
 
   it('returns the project when access is allowed', async () => {
     expect((await policy.assertCanAccess(asUser(alice), apollo.id, 'manage')).name).toBe('Apollo');
-    expect((await policy.assertCanAccess(agent(mercury.id), mercury.id, 'read')).name).toBe('Mercury');
+    expect((await policy.assertCanAccess(agent(mercury.id), mercury.id, 'read')).name).toBe(
+      'Mercury',
+    );
   });
 
   it('says 404 for a missing project before it says 403', async () => {
-    await expect(policy.assertCanAccess(asUser(bob), randomUUID(), 'read')).rejects.toBeInstanceOf(ProjectNotFoundError);
-    await expect(policy.assertCanAccess(asUser(bob), apollo.id, 'read')).rejects.toBeInstanceOf(ProjectAccessDeniedError);
-    await expect(policy.assertCanAccess(agent(apollo.id), apollo.id, 'manage')).rejects.toMatchObject({ status: 403, code: 'PROJECT.FORBIDDEN' });
+    await expect(policy.assertCanAccess(asUser(bob), randomUUID(), 'read')).rejects.toBeInstanceOf(
+      ProjectNotFoundError,
+    );
+    await expect(policy.assertCanAccess(asUser(bob), apollo.id, 'read')).rejects.toBeInstanceOf(
+      ProjectAccessDeniedError,
+    );
+    await expect(
+      policy.assertCanAccess(agent(apollo.id), apollo.id, 'manage'),
+    ).rejects.toMatchObject({ status: 403, code: 'PROJECT.FORBIDDEN' });
   });
 
   it('lists readable project ids for each kind of principal', async () => {
-    expect((await policy.readableProjectIds(asUser(alice))).sort()).toEqual([apollo.id, gemini.id].sort());
+    expect((await policy.readableProjectIds(asUser(alice))).sort()).toEqual(
+      [apollo.id, gemini.id].sort(),
+    );
     expect(await policy.readableProjectIds(asUser(bob))).toEqual([mercury.id]);
     expect(await policy.readableProjectIds(asUser(bob, true))).toBe('all');
     expect(await policy.readableProjectIds(agent(gemini.id))).toEqual([gemini.id]);
@@ -82,7 +109,10 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
 
   it('gives list queries a condition that filters in SQL', async () => {
     const em = orm.em.fork();
-    const names = async (p: Principal) => (await em.find(Project, policy.readableProjects(p), { orderBy: { name: 'asc' } })).map((x) => x.name);
+    const names = async (p: Principal) =>
+      (await em.find(Project, policy.readableProjects(p), { orderBy: { name: 'asc' } })).map(
+        (x) => x.name,
+      );
     expect(await names(asUser(alice))).toEqual(['Apollo', 'Gemini']);
     expect(await names(asUser(bob, true))).toEqual(['Apollo', 'Gemini', 'Mercury']);
     expect(await names(agent(mercury.id))).toEqual(['Mercury']);

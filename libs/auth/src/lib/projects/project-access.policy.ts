@@ -19,7 +19,11 @@ export type ProjectScope = { kind: 'all' } | { kind: 'projects'; projectIds: rea
  *   claim a task, update a task assigned to it) is decided by the lib that owns that
  *   thing, on top of this rule.
  */
-export function mayAccessProject(principal: Principal, project: { id: string; ownerId: string }, level: ProjectAccessLevel): boolean {
+export function mayAccessProject(
+  principal: Principal,
+  project: { id: string; ownerId: string },
+  level: ProjectAccessLevel,
+): boolean {
   if (principal.kind === 'agent') return level === 'read' && principal.projectId === project.id;
   return principal.isSuperuser || principal.userId === project.ownerId;
 }
@@ -34,7 +38,11 @@ export class ProjectAccessPolicy {
   constructor(private readonly em: EntityManager) {}
 
   /** The project, when `principal` may access it at `level`; else a 404 or 403 domain error. */
-  async assertCanAccess(principal: Principal, projectId: string, level: ProjectAccessLevel): Promise<Project> {
+  async assertCanAccess(
+    principal: Principal,
+    projectId: string,
+    level: ProjectAccessLevel,
+  ): Promise<Project> {
     const project = await this.em.findOne(Project, { id: projectId });
     if (!project) throw new ProjectNotFoundError(projectId);
     this.assertMayAccess(principal, { id: project.id, ownerId: project.owner.id }, level);
@@ -45,7 +53,11 @@ export class ProjectAccessPolicy {
    * The same rule for a project already in hand (its owner read together with the row being
    * touched, so it exists): no query; a 403 domain error when `principal` may not access it.
    */
-  assertMayAccess(principal: Principal, project: { id: string; ownerId: string }, level: ProjectAccessLevel): void {
+  assertMayAccess(
+    principal: Principal,
+    project: { id: string; ownerId: string },
+    level: ProjectAccessLevel,
+  ): void {
     if (!mayAccessProject(principal, project, level)) throw new ProjectAccessDeniedError(level);
   }
 
@@ -67,7 +79,10 @@ export class ProjectAccessPolicy {
    */
   async readableProjectIds(principal: Principal): Promise<'all' | string[]> {
     if (principal.kind === 'user' && principal.isSuperuser) return 'all';
-    const rows = await this.em.find(Project, this.readableProjects(principal), { fields: ['id'], orderBy: { createdAt: 'asc' } });
+    const rows = await this.em.find(Project, this.readableProjects(principal), {
+      fields: ['id'],
+      orderBy: { createdAt: 'asc' },
+    });
     return rows.map((p) => p.id);
   }
 

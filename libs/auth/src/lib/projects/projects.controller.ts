@@ -14,31 +14,47 @@ export class ProjectsController {
 
   @Post()
   @Audit('project.create', 'project')
-  async create(@Body() body: CreateProjectDto, @CurrentPrincipal() principal: Principal): Promise<ProjectResponse> {
+  async create(
+    @Body() body: CreateProjectDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ProjectResponse> {
     return toProjectResponse(await this.projects.create(principal, body));
   }
 
   @Get()
-  async list(@Query() query: PaginationQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<ProjectResponse>> {
+  async list(
+    @Query() query: PaginationQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<ProjectResponse>> {
     const [items, total] = await this.projects.list(principal, query);
     return page(items.map(toProjectResponse), total, query);
   }
 
   @Get(':id')
-  async get(@UuidParam('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ProjectResponse> {
+  async get(
+    @UuidParam('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ProjectResponse> {
     return toProjectResponse(await this.projects.get(principal, id));
   }
 
   @Patch(':id')
   @Audit('project.update', 'project')
-  async update(@UuidParam('id') id: string, @Body() body: UpdateProjectDto, @CurrentPrincipal() principal: Principal): Promise<ProjectResponse> {
+  async update(
+    @UuidParam('id') id: string,
+    @Body() body: UpdateProjectDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ProjectResponse> {
     return toProjectResponse(await this.projects.update(principal, id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Audit('project.delete', 'project')
-  async remove(@UuidParam('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async remove(
+    @UuidParam('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
     await this.projects.remove(principal, id);
   }
 }

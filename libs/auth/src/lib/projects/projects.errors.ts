@@ -10,7 +10,9 @@ export class ProjectAccessDeniedError extends ForbiddenError {
   constructor(level: 'read' | 'manage') {
     super(
       'PROJECT.FORBIDDEN',
-      level === 'read' ? 'You may not access this project' : 'You may not change this project or anything in it',
+      level === 'read'
+        ? 'You may not access this project'
+        : 'You may not change this project or anything in it',
     );
   }
 }

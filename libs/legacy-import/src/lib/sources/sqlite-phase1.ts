@@ -33,29 +33,73 @@ interface Phase1Task {
  * An agent's capabilities, the way every source stores them (config.legacy_capabilities for
  * text that is not JSON, confidences for the object form), with the adjustments reported.
  */
-export function agentCapabilities(ctx: ImportContext, raw: unknown, sourceTable: string, legacyId: string, config: Record<string, unknown>) {
+export function agentCapabilities(
+  ctx: ImportContext,
+  raw: unknown,
+  sourceTable: string,
+  legacyId: string,
+  config: Record<string, unknown>,
+) {
   const caps = parseCapabilities(raw);
   if (caps.verbatim !== null) {
     config['legacy_capabilities'] = caps.verbatim;
-    ctx.adjust({ source_table: sourceTable, legacy_id: legacyId, kind: 'capabilities_not_json', field: 'capabilities', from: caps.verbatim, to: caps.names, message: 'capabilities are not a JSON list or object; kept verbatim in config.legacy_capabilities, names split on commas' });
+    ctx.adjust({
+      source_table: sourceTable,
+      legacy_id: legacyId,
+      kind: 'capabilities_not_json',
+      field: 'capabilities',
+      from: caps.verbatim,
+      to: caps.names,
+      message:
+        'capabilities are not a JSON list or object; kept verbatim in config.legacy_capabilities, names split on commas',
+    });
   }
   for (const c of caps.clamped) {
-    ctx.adjust({ source_table: sourceTable, legacy_id: legacyId, kind: 'capability_confidence_clamped', field: `capabilities.${c.name}`, from: c.from, to: c.to, message: `confidence ${c.from} of "${c.name}" stored as ${c.to} (0..1, two decimals)` });
+    ctx.adjust({
+      source_table: sourceTable,
+      legacy_id: legacyId,
+      kind: 'capability_confidence_clamped',
+      field: `capabilities.${c.name}`,
+      from: c.from,
+      to: c.to,
+      message: `confidence ${c.from} of "${c.name}" stored as ${c.to} (0..1, two decimals)`,
+    });
   }
-  return { names: caps.names, details: caps.names.map((name) => ({ name, confidence: caps.confidences.get(name) })) };
+  return {
+    names: caps.names,
+    details: caps.names.map((name) => ({ name, confidence: caps.confidences.get(name) })),
+  };
 }
 
-export function agentStatus(ctx: ImportContext, raw: unknown, sourceTable: string, legacyId: string, config: Record<string, unknown>): string {
+export function agentStatus(
+  ctx: ImportContext,
+  raw: unknown,
+  sourceTable: string,
+  legacyId: string,
+  config: Record<string, unknown>,
+): string {
   const status = mapEnum(AGENT_STATUS_MAP, AGENT_STATUS_FALLBACK, raw);
   if (status.changed) {
     config['legacy_status'] = status.original;
-    ctx.adjust({ source_table: sourceTable, legacy_id: legacyId, kind: 'enum_mapped', field: 'status', from: status.original, to: status.value, message: `status "${status.original}" stored as "${status.value}"` });
+    ctx.adjust({
+      source_table: sourceTable,
+      legacy_id: legacyId,
+      kind: 'enum_mapped',
+      field: 'status',
+      from: status.original,
+      to: status.value,
+      message: `status "${status.original}" stored as "${status.value}"`,
+    });
   }
   return status.value;
 }
 
 /** Seed 002's phase-1 SQLite file: agents, then tasks (assignees resolved, orphans given placeholders). */
-export async function importSqlitePhase1(ctx: ImportContext, path: string, projectId: string): Promise<void> {
+export async function importSqlitePhase1(
+  ctx: ImportContext,
+  path: string,
+  projectId: string,
+): Promise<void> {
   const db = openSqlite(path, ['agents', 'tasks']);
   try {
     const agentIds = new Map<string, string>();
@@ -63,7 +107,9 @@ export async function importSqlitePhase1(ctx: ImportContext, path: string, proje
     let bar = ctx.progress.start('agents', countOf(db, 'agents'));
     const agents = ctx.agentBatch();
     try {
-      for (const a of db.prepare('SELECT * FROM agents ORDER BY rowid').iterate() as IterableIterator<Phase1Agent>) {
+      for (const a of db
+        .prepare('SELECT * FROM agents ORDER BY rowid')
+        .iterate() as IterableIterator<Phase1Agent>) {
         agentsReport.read++;
         const legacyId = String(a.id);
         const { id } = importedId(ctx.kind, projectId, 'agents', legacyId);
@@ -76,7 +122,13 @@ export async function importSqlitePhase1(ctx: ImportContext, path: string, proje
           legacyId,
           sourceTable: 'agents',
           projectId,
-          name: await ctx.uniqueName(projectId, id, a.name?.trim() ? a.name : `Agent ${legacyId}`, 'agents', legacyId),
+          name: await ctx.uniqueName(
+            projectId,
+            id,
+            a.name?.trim() ? a.name : `Agent ${legacyId}`,
+            'agents',
+            legacyId,
+          ),
           agentType: a.agent_type || 'generic',
           status,
           capabilities: caps.names,
@@ -105,7 +157,9 @@ export async function importSqlitePhase1(ctx: ImportContext, path: string, proje
     const tasks = taskBatch(ctx);
     let orphans: Parameters<ImportContext['ensurePlaceholders']>[0] = [];
     try {
-      for (const t of db.prepare('SELECT * FROM tasks ORDER BY rowid').iterate() as IterableIterator<Phase1Task>) {
+      for (const t of db
+        .prepare('SELECT * FROM tasks ORDER BY rowid')
+        .iterate() as IterableIterator<Phase1Task>) {
         tasksReport.read++;
         const legacyId = String(t.id);
         const { id } = importedId(ctx.kind, projectId, 'tasks', legacyId);
@@ -118,11 +172,26 @@ export async function importSqlitePhase1(ctx: ImportContext, path: string, proje
           if (!assignee && ref.trim() === '') {
             legacy['assigned_agent_id'] = ref;
             tasksReport.nulled++;
-            ctx.adjust({ source_table: 'tasks', legacy_id: legacyId, kind: 'reference_nulled', field: 'assigned_agent_id', from: ref, to: null, message: 'assigned_agent_id is empty, which cannot be an id; set to NULL' });
+            ctx.adjust({
+              source_table: 'tasks',
+              legacy_id: legacyId,
+              kind: 'reference_nulled',
+              field: 'assigned_agent_id',
+              from: ref,
+              to: null,
+              message: 'assigned_agent_id is empty, which cannot be an id; set to NULL',
+            });
           } else if (!assignee) {
             // Phase-1 ids are free text, so any non-empty one can still name an agent: it gets a placeholder.
             assignee = importedId(ctx.kind, projectId, 'agents', ref).id;
-            orphans.push({ id: assignee, projectId, legacyId: ref, sourceTable: 'tasks', rowId: legacyId, field: 'assigned_agent_id' });
+            orphans.push({
+              id: assignee,
+              projectId,
+              legacyId: ref,
+              sourceTable: 'tasks',
+              rowId: legacyId,
+              field: 'assigned_agent_id',
+            });
           }
         }
         const createdAt = ctx.time(t.created_at, 'tasks', legacyId, 'created_at', true);

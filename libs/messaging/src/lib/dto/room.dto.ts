@@ -1,9 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { PaginationQueryDto } from '@agenthub/http';
 
-export const MESSAGING_LIMITS = { roomName: 255, roomDescription: 10_000, content: 100_000, messageType: 50 } as const;
+export const MESSAGING_LIMITS = {
+  roomName: 255,
+  roomDescription: 10_000,
+  content: 100_000,
+  messageType: 50,
+} as const;
 const L = MESSAGING_LIMITS;
 
 const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
@@ -16,53 +31,70 @@ export class CreateRoomDto {
   project_id!: string;
 
   @ApiProperty({ maxLength: L.roomName })
-  @Trim() @IsString() @Length(1, L.roomName)
+  @Trim()
+  @IsString()
+  @Length(1, L.roomName)
   name!: string;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional() @IsString() @MaxLength(L.roomDescription)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.roomDescription)
   description?: string | null;
 }
 
 export class UpdateRoomDto {
   @ApiPropertyOptional({ maxLength: L.roomName })
-  @OptionalNotNull() @Trim() @IsString() @Length(1, L.roomName)
+  @OptionalNotNull()
+  @Trim()
+  @IsString()
+  @Length(1, L.roomName)
   name?: string;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional() @IsString() @MaxLength(L.roomDescription)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.roomDescription)
   description?: string | null;
 }
 
 /** `GET /rooms`; without `project_id`, every project the caller may read. */
 export class ListRoomsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   project_id?: string;
 }
 
 /** Exactly one of `agent_id` / `user_id` (the service says so when both or neither are given). */
 export class AddParticipantDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   agent_id?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   user_id?: string;
 }
 
 export class PostMessageDto {
   @ApiProperty({ maxLength: L.content })
-  @IsString() @IsNotEmpty() @MaxLength(L.content)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(L.content)
   content!: string;
 
   @ApiPropertyOptional({ default: 'text', maxLength: L.messageType })
-  @OptionalNotNull() @IsString() @Length(1, L.messageType)
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, L.messageType)
   message_type?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   meta?: Record<string, unknown> | null;
 }
 
@@ -71,6 +103,7 @@ export const MESSAGE_ORDERS = ['desc', 'asc'] as const;
 /** Newest first unless `order=asc`. */
 export class ListMessagesQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: MESSAGE_ORDERS, default: 'desc' })
-  @IsOptional() @IsIn(MESSAGE_ORDERS)
+  @IsOptional()
+  @IsIn(MESSAGE_ORDERS)
   order?: (typeof MESSAGE_ORDERS)[number];
 }

@@ -4,7 +4,14 @@ import { BaseEntity } from '@agenthub/database';
 
 export const AGENT_MESSAGE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type AgentMessagePriority = (typeof AGENT_MESSAGE_PRIORITIES)[number];
-export const AGENT_MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'acknowledged', 'failed', 'expired'] as const;
+export const AGENT_MESSAGE_STATUSES = [
+  'pending',
+  'sent',
+  'delivered',
+  'acknowledged',
+  'failed',
+  'expired',
+] as const;
 export type AgentMessageStatus = (typeof AGENT_MESSAGE_STATUSES)[number];
 
 /** A direct message from one agent to another of the same project (seed 002's agent_messages). */
@@ -53,10 +60,20 @@ export class AgentMessage extends BaseEntity<
   @Property({ type: 'string', length: 50 })
   messageType!: string;
 
-  @Enum({ items: () => [...AGENT_MESSAGE_PRIORITIES], type: 'string', length: 20, default: 'normal' })
+  @Enum({
+    items: () => [...AGENT_MESSAGE_PRIORITIES],
+    type: 'string',
+    length: 20,
+    default: 'normal',
+  })
   priority: AgentMessagePriority = 'normal';
 
-  @Enum({ items: () => [...AGENT_MESSAGE_STATUSES], type: 'string', length: 20, default: 'pending' })
+  @Enum({
+    items: () => [...AGENT_MESSAGE_STATUSES],
+    type: 'string',
+    length: 20,
+    default: 'pending',
+  })
   status: AgentMessageStatus = 'pending';
 
   @Property({ type: 'string', length: 500, nullable: true })

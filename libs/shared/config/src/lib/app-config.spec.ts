@@ -58,7 +58,9 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a secret in its message', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrow(/^JWT_SECRET must be at least 32 characters$/);
+    expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrow(
+      /^JWT_SECRET must be at least 32 characters$/,
+    );
   });
 });
 

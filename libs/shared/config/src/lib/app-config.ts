@@ -66,39 +66,64 @@ const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 class EnvironmentVariables {
   @IsOptional() @IsString() NODE_ENV?: string;
 
-  @IsOptional() @Transform(toInteger) @IsInt({ message: 'must be an integer port number' })
-  @Min(1, { message: 'must be between 1 and 65535' }) @Max(65535, { message: 'must be between 1 and 65535' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(1, { message: 'must be between 1 and 65535' })
+  @Max(65535, { message: 'must be between 1 and 65535' })
   PORT?: number;
 
   @IsOptional() @IsString() @IsNotEmpty() HOST?: string;
 
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a postgres://user:pass@host:port/db URL' })
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, {
+    message: 'must be a postgres://user:pass@host:port/db URL',
+  })
   DATABASE_URL?: string;
 
   @IsOptional() @IsString() @IsNotEmpty() AGENTHUB_DATA_DIR?: string;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' }) JWT_SECRET?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET?: string;
 
-  @IsOptional() @Matches(DURATION, { message: 'must be a duration such as 900, 15m or 1h' }) JWT_TTL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 900, 15m or 1h' })
+  JWT_TTL?: string;
 
-  @IsOptional() @Transform(toInteger) @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be between 1 and 1000' }) @Max(1000, { message: 'must be between 1 and 1000' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be between 1 and 1000' })
+  @Max(1000, { message: 'must be between 1 and 1000' })
   DB_POOL_MAX?: number;
 
-  @IsOptional() @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }) LOG_LEVEL?: LogLevel;
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: LogLevel;
 
   @IsOptional() @IsEmail({}, { message: 'must be an email address' }) AGENTHUB_ADMIN_EMAIL?: string;
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'must be 8 to 128 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be 8 to 128 characters' })
   @MaxLength(128, { message: 'must be 8 to 128 characters' })
   AGENTHUB_ADMIN_PASSWORD?: string;
 
-  @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'must be true or false' }) AGENTHUB_ALLOW_REGISTRATION?: boolean;
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  AGENTHUB_ALLOW_REGISTRATION?: boolean;
 
-  @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'must be true or false' }) AGENTHUB_MIGRATE_ON_START?: boolean;
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  AGENTHUB_MIGRATE_ON_START?: boolean;
 
-  @IsOptional() @Transform(toInteger) @IsInt({ message: 'must be a whole number of seconds' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be a whole number of seconds' })
   @Min(1, { message: 'must be at least 1 second' })
   AGENT_HEARTBEAT_TIMEOUT?: number;
 }
@@ -119,13 +144,18 @@ export function parseDurationSeconds(text: string): number {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings count as unset, as in most twelve-factor tooling.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const vars = plainToInstance(EnvironmentVariables, present, { excludeExtraneousValues: false });
   const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const first = errors[0];
     const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const shown = first.property.includes('PASSWORD') || first.property.includes('SECRET') ? '' : ` (got "${String(present[first.property])}")`;
+    const shown =
+      first.property.includes('PASSWORD') || first.property.includes('SECRET')
+        ? ''
+        : ` (got "${String(present[first.property])}")`;
     const sentence = message.startsWith(first.property) ? message : `${first.property} ${message}`;
     throw new ConfigError(first.property, `${sentence}${shown}`);
   }
@@ -137,7 +167,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (Boolean(vars.AGENTHUB_ADMIN_EMAIL) !== Boolean(vars.AGENTHUB_ADMIN_PASSWORD)) {
     const missing = vars.AGENTHUB_ADMIN_EMAIL ? 'AGENTHUB_ADMIN_PASSWORD' : 'AGENTHUB_ADMIN_EMAIL';
-    throw new ConfigError(missing, `${missing} must be set together with ${missing === 'AGENTHUB_ADMIN_EMAIL' ? 'AGENTHUB_ADMIN_PASSWORD' : 'AGENTHUB_ADMIN_EMAIL'}`);
+    throw new ConfigError(
+      missing,
+      `${missing} must be set together with ${missing === 'AGENTHUB_ADMIN_EMAIL' ? 'AGENTHUB_ADMIN_PASSWORD' : 'AGENTHUB_ADMIN_EMAIL'}`,
+    );
   }
 
   return Object.freeze({

@@ -22,7 +22,10 @@ export function redactUrl(url: string): string {
 }
 
 /** Runs `fn` on the server's maintenance database (`postgres`) of `url`. */
-export async function withMaintenanceClient<T>(url: string, fn: (client: import('pg').Client) => Promise<T>): Promise<T> {
+export async function withMaintenanceClient<T>(
+  url: string,
+  fn: (client: import('pg').Client) => Promise<T>,
+): Promise<T> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: withDatabase(url, 'postgres') });
   await client.connect();
@@ -35,7 +38,11 @@ export async function withMaintenanceClient<T>(url: string, fn: (client: import(
 
 export async function databaseExists(url: string): Promise<boolean> {
   const name = databaseNameOf(url);
-  return withMaintenanceClient(url, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  return withMaintenanceClient(
+    url,
+    async (c) =>
+      (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
 }
 
 /** Creates the database of `url` when it does not exist yet; true when it did so. */

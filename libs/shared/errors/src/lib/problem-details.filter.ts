@@ -4,10 +4,15 @@ import { TooManyRequestsError } from './domain-error';
 import { internalProblem, Problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
 /** Writes a problem document on a Fastify reply. Shared by the Nest filter and Fastify's error handler. */
-export function sendProblem(reply: FastifyReply, request: FastifyRequest | undefined, error: unknown, logger: Pick<Logger, 'error'>): void {
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest | undefined,
+  error: unknown,
+  logger: Pick<Logger, 'error'>,
+): void {
   let body: Problem | undefined = toProblem(error);
   if (!body) {
-    logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     body = internalProblem();
   }
   if (request) body.instance = request.url.split('?')[0];
@@ -24,6 +29,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(http.getResponse<FastifyReply>(), http.getRequest<FastifyRequest>(), error, this.logger);
+    sendProblem(
+      http.getResponse<FastifyReply>(),
+      http.getRequest<FastifyRequest>(),
+      error,
+      this.logger,
+    );
   }
 }

@@ -20,19 +20,31 @@ describe('toProblem', () => {
   });
 
   it('lists every invalid field of a validation error', () => {
-    const p = toProblem(new RequestValidationError({ name: ['must be a string'], 'agents.0.status': ['bad'] }));
+    const p = toProblem(
+      new RequestValidationError({ name: ['must be a string'], 'agents.0.status': ['bad'] }),
+    );
     expect(p).toMatchObject({ status: 400, code: 'REQUEST.VALIDATION_FAILED' });
     expect(p?.errors).toEqual({ name: ['must be a string'], 'agents.0.status': ['bad'] });
     expect(p?.detail).toContain('name (must be a string)');
   });
 
   it('maps Nest HTTP exceptions to generic codes', () => {
-    expect(toProblem(new NotFoundException('Cannot GET /x'))).toMatchObject({ status: 404, code: 'RESOURCE.NOT_FOUND', detail: 'Cannot GET /x' });
-    expect(toProblem(new BadRequestException(['a', 'b']))).toMatchObject({ status: 400, detail: 'a; b' });
+    expect(toProblem(new NotFoundException('Cannot GET /x'))).toMatchObject({
+      status: 404,
+      code: 'RESOURCE.NOT_FOUND',
+      detail: 'Cannot GET /x',
+    });
+    expect(toProblem(new BadRequestException(['a', 'b']))).toMatchObject({
+      status: 400,
+      detail: 'a; b',
+    });
   });
 
   it('maps framework client errors such as malformed JSON', () => {
-    const error = Object.assign(new Error('Body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+    const error = Object.assign(new Error('Body is not valid JSON'), {
+      statusCode: 400,
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+    });
     expect(toProblem(error)).toMatchObject({ status: 400, code: 'REQUEST.INVALID_BODY' });
   });
 

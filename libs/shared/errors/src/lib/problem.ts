@@ -51,7 +51,12 @@ const GENERIC_CODES: Record<number, string> = {
   503: 'SERVICE.UNAVAILABLE',
 };
 
-export function problem(status: number, code: string, detail: string, errors?: FieldErrors): Problem {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldErrors,
+): Problem {
   return {
     type: `urn:agenthub:problem:${code.toLowerCase()}`,
     title: TITLES[status] ?? HttpStatus[status] ?? 'Error',
@@ -70,7 +75,12 @@ interface FrameworkError {
 }
 function isFrameworkError(error: unknown): error is FrameworkError {
   const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  return error instanceof Error && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  return (
+    error instanceof Error &&
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500
+  );
 }
 
 /**
@@ -84,16 +94,35 @@ export function toProblem(error: unknown): Problem | undefined {
   // Constraint violations the services did not translate: the database is the
   // source of truth, so its verdict is still a client error, not a crash.
   if (error instanceof UniqueConstraintViolationException) {
-    return problem(409, 'RESOURCE.ALREADY_EXISTS', 'A resource with the same unique value already exists');
+    return problem(
+      409,
+      'RESOURCE.ALREADY_EXISTS',
+      'A resource with the same unique value already exists',
+    );
   }
   if (error instanceof ForeignKeyConstraintViolationException) {
-    return problem(409, 'RESOURCE.REFERENCE_VIOLATION', 'The change refers to a resource that does not exist, or one that others still refer to');
+    return problem(
+      409,
+      'RESOURCE.REFERENCE_VIOLATION',
+      'The change refers to a resource that does not exist, or one that others still refer to',
+    );
   }
-  if (error instanceof NotNullConstraintViolationException || error instanceof CheckConstraintViolationException) {
-    return problem(400, 'REQUEST.CONSTRAINT_VIOLATION', 'The request breaks a rule of the data model');
+  if (
+    error instanceof NotNullConstraintViolationException ||
+    error instanceof CheckConstraintViolationException
+  ) {
+    return problem(
+      400,
+      'REQUEST.CONSTRAINT_VIOLATION',
+      'The request breaks a rule of the data model',
+    );
   }
   if (error instanceof OptimisticLockError) {
-    return problem(409, 'RESOURCE.VERSION_CONFLICT', 'The resource was changed by someone else; reload and retry');
+    return problem(
+      409,
+      'RESOURCE.VERSION_CONFLICT',
+      'The resource was changed by someone else; reload and retry',
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -103,13 +132,20 @@ export function toProblem(error: unknown): Problem | undefined {
       typeof body === 'string'
         ? body
         : Array.isArray((body as { message?: unknown }).message)
-          ? ((body as { message: string[] }).message).join('; ')
+          ? (body as { message: string[] }).message.join('; ')
           : String((body as { message?: unknown }).message ?? error.message);
     return problem(status, GENERIC_CODES[status] ?? `HTTP.${status}`, message);
   }
   if (isFrameworkError(error)) {
-    const code = error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION' ? 'REQUEST.INVALID_BODY' : undefined;
-    return problem(error.statusCode, code ?? GENERIC_CODES[error.statusCode] ?? `HTTP.${error.statusCode}`, error.message);
+    const code =
+      error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION'
+        ? 'REQUEST.INVALID_BODY'
+        : undefined;
+    return problem(
+      error.statusCode,
+      code ?? GENERIC_CODES[error.statusCode] ?? `HTTP.${error.statusCode}`,
+      error.message,
+    );
   }
   return undefined;
 }

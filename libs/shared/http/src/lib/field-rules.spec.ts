@@ -43,6 +43,8 @@ describe('field rules', () => {
     expect(failing({ doc: { a: 'é'.repeat(5) } })).toEqual(['doc']); // 5 characters, 10 bytes
     expect(failing({ doc: [[[[[[[['deep and long']]]]]]]] })).toEqual(['doc']);
     const [error] = validateSync(load({ doc: 'x'.repeat(20) }));
-    expect(Object.values(error.constraints ?? {})).toEqual(['doc must serialize to at most 16 bytes of JSON']);
+    expect(Object.values(error.constraints ?? {})).toEqual([
+      'doc must serialize to at most 16 bytes of JSON',
+    ]);
   });
 });

@@ -6,10 +6,17 @@ export const MAX_PAGE_LIMIT = 500;
 
 /** `?limit=&offset=` for every list; extend it for a list's own filters. */
 export class PaginationQueryDto {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
   limit: number = DEFAULT_PAGE_LIMIT;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   offset = 0;
 }
 
@@ -21,6 +28,10 @@ export interface Page<T> {
   offset: number;
 }
 
-export function page<T>(items: T[], total: number, query: { limit: number; offset: number }): Page<T> {
+export function page<T>(
+  items: T[],
+  total: number,
+  query: { limit: number; offset: number },
+): Page<T> {
   return { items, total, limit: query.limit, offset: query.offset };
 }

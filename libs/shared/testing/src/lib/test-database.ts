@@ -16,13 +16,18 @@ export const TEST_ENV = {
 export function assertTestDatabase(url: string): void {
   const name = databaseNameOf(url);
   if (!/test/i.test(name)) {
-    throw new Error(`Refusing to run tests against database "${name}": its name must contain "test"`);
+    throw new Error(
+      `Refusing to run tests against database "${name}": its name must contain "test"`,
+    );
   }
 }
 
 function env(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run tests through jest (its global setup provides the database)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run tests through jest (its global setup provides the database)`,
+    );
   return value;
 }
 
@@ -47,15 +52,22 @@ export interface TestDatabase {
  * A new database, cloned from the migrated template of this run: each test file gets its
  * own, so files run in parallel without seeing each other's rows.
  */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `agenthub_test_${env(TEST_ENV.runId)}_${randomBytes(4).toString('hex')}`;
   const template = options.migrated === false ? 'template0' : env(TEST_ENV.templateDatabase);
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}`));
+  await withAdminClient((c) =>
+    c.query(`CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}`),
+  );
   const url = withDatabase(env(TEST_ENV.adminUrl), name);
   assertTestDatabase(url);
   return {
     url,
     name,
-    drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdminClient((c) =>
+        c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`),
+      ).then(() => undefined),
   };
 }

@@ -1,5 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { TrimEach } from '@agenthub/http';
 import { TASK_LIMITS as L } from './task-limits';
 
@@ -7,8 +17,15 @@ export const DEFAULT_LEASE_SECONDS = 300;
 
 /** How long a lease lasts; the same rule for claim and for extending a lease. */
 export class LeaseDto {
-  @ApiPropertyOptional({ default: DEFAULT_LEASE_SECONDS, minimum: L.leaseSecondsMin, maximum: L.leaseSecondsMax })
-  @IsOptional() @IsInt() @Min(L.leaseSecondsMin) @Max(L.leaseSecondsMax)
+  @ApiPropertyOptional({
+    default: DEFAULT_LEASE_SECONDS,
+    minimum: L.leaseSecondsMin,
+    maximum: L.leaseSecondsMax,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(L.leaseSecondsMin)
+  @Max(L.leaseSecondsMax)
   lease_seconds?: number;
 }
 
@@ -16,7 +33,8 @@ export class LeaseDto {
 export class ClaimTaskDto extends LeaseDto {
   /** The agent's own project (the only one it may claim from); the default. */
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   project_id?: string;
 
   /**
@@ -24,7 +42,11 @@ export class ClaimTaskDto extends LeaseDto {
    * default, all of the agent's capabilities.
    */
   @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
-  @IsOptional() @TrimEach() @IsArray() @ArrayMaxSize(L.capabilities)
-  @IsString({ each: true }) @Length(1, L.capabilityName, { each: true })
+  @IsOptional()
+  @TrimEach()
+  @IsArray()
+  @ArrayMaxSize(L.capabilities)
+  @IsString({ each: true })
+  @Length(1, L.capabilityName, { each: true })
   capabilities?: string[];
 }

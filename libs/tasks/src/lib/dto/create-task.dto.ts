@@ -10,11 +10,14 @@ export class CreateTaskDto extends TaskFieldsDto {
 
   /** An agent or a user of the project; `assigned_to_type` says which. */
   @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   assigned_to?: string | null;
 
   @ApiPropertyOptional({ enum: ASSIGNEE_TYPES })
   @ValidateIf((o: CreateTaskDto) => o.assigned_to != null || o.assigned_to_type !== undefined)
-  @IsIn(ASSIGNEE_TYPES, { message: `assigned_to_type must be one of ${ASSIGNEE_TYPES.join(', ')} when assigned_to is given` })
+  @IsIn(ASSIGNEE_TYPES, {
+    message: `assigned_to_type must be one of ${ASSIGNEE_TYPES.join(', ')} when assigned_to is given`,
+  })
   assigned_to_type?: AssigneeType;
 }

@@ -5,6 +5,8 @@ import { QueryBoolean } from '@agenthub/http';
 export class DeleteTaskQueryDto {
   /** Delete even when other tasks depend on this one (their dependency on it goes too). */
   @ApiPropertyOptional({ default: false })
-  @IsOptional() @QueryBoolean() @IsBoolean({ message: 'force must be true or false' })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'force must be true or false' })
   force?: boolean;
 }

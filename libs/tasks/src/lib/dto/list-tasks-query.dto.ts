@@ -11,37 +11,51 @@ import { TASK_LIMITS as L } from './task-limits';
  * oldest: the order claim hands tasks out), `-priority` low first; `due_date` soonest first,
  * `-due_date` latest first (tasks without one last, both ways).
  */
-export const TASK_SORTS = ['created_at', '-created_at', 'priority', '-priority', 'due_date', '-due_date'] as const;
+export const TASK_SORTS = [
+  'created_at',
+  '-created_at',
+  'priority',
+  '-priority',
+  'due_date',
+  '-due_date',
+] as const;
 export type TaskSort = (typeof TASK_SORTS)[number];
 
 /** `GET /tasks` filters; without `project_id`, every project the caller may see. */
 export class ListTasksQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   project_id?: string;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES })
-  @IsOptional() @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
 
   @ApiPropertyOptional({ enum: TASK_PRIORITIES })
-  @IsOptional() @IsIn(TASK_PRIORITIES, { message: `priority must be one of ${TASK_PRIORITIES.join(', ')}` })
+  @IsOptional()
+  @IsIn(TASK_PRIORITIES, { message: `priority must be one of ${TASK_PRIORITIES.join(', ')}` })
   priority?: TaskPriority;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   assigned_to?: string;
 
   @ApiPropertyOptional({ enum: ASSIGNEE_TYPES })
-  @IsOptional() @IsIn(ASSIGNEE_TYPES, { message: `assigned_to_type must be one of ${ASSIGNEE_TYPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ASSIGNEE_TYPES, { message: `assigned_to_type must be one of ${ASSIGNEE_TYPES.join(', ')}` })
   assigned_to_type?: AssigneeType;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   room_id?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   workflow_id?: string;
 
   /**
@@ -49,10 +63,17 @@ export class ListTasksQueryDto extends PaginationQueryDto {
    * `"exact phrase"`, `or`, `-excluded`). Without `sort`, best matches first.
    */
   @ApiPropertyOptional({ maxLength: L.search })
-  @IsOptional() @Trim() @IsString() @Length(1, L.search)
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, L.search)
   q?: string;
 
-  @ApiPropertyOptional({ enum: TASK_SORTS, description: 'default: -created_at, or relevance with q' })
-  @IsOptional() @IsIn(TASK_SORTS, { message: `sort must be one of ${TASK_SORTS.join(', ')}` })
+  @ApiPropertyOptional({
+    enum: TASK_SORTS,
+    description: 'default: -created_at, or relevance with q',
+  })
+  @IsOptional()
+  @IsIn(TASK_SORTS, { message: `sort must be one of ${TASK_SORTS.join(', ')}` })
   sort?: TaskSort;
 }

@@ -24,50 +24,71 @@ import { TASK_LIMITS as L } from './task-limits';
  */
 export class TaskFieldsDto {
   @ApiProperty({ maxLength: L.title })
-  @Trim() @IsString() @Length(1, L.title)
+  @Trim()
+  @IsString()
+  @Length(1, L.title)
   title!: string;
 
   @ApiPropertyOptional({ nullable: true, maxLength: L.description })
-  @IsOptional() @IsString() @MaxLength(L.description)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.description)
   description?: string | null;
 
   @ApiPropertyOptional({ enum: TASK_PRIORITIES, default: 'medium' })
-  @OptionalNotNull() @IsIn(TASK_PRIORITIES, { message: `priority must be one of ${TASK_PRIORITIES.join(', ')}` })
+  @OptionalNotNull()
+  @IsIn(TASK_PRIORITIES, { message: `priority must be one of ${TASK_PRIORITIES.join(', ')}` })
   priority?: TaskPriority;
 
   /** Ids of tasks of the same project this one waits for; the graph must stay acyclic. */
   @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: L.dependencies })
-  @OptionalNotNull() @IsArray() @ArrayMaxSize(L.dependencies) @IsUUID(undefined, { each: true })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(L.dependencies)
+  @IsUUID(undefined, { each: true })
   @ArrayUnique(undefined, { message: 'dependencies must not list a task twice' })
   dependencies?: string[];
 
   /** Capabilities an agent must all have to claim the task. */
   @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
-  @OptionalNotNull() @TrimEach() @IsArray() @ArrayMaxSize(L.capabilities)
-  @IsString({ each: true }) @Length(1, L.capabilityName, { each: true })
+  @OptionalNotNull()
+  @TrimEach()
+  @IsArray()
+  @ArrayMaxSize(L.capabilities)
+  @IsString({ each: true })
+  @Length(1, L.capabilityName, { each: true })
   @ArrayUnique(undefined, { message: 'required_capabilities must not list a capability twice' })
   required_capabilities?: string[];
 
   /** How many times claim may hand the task out before an expired lease fails it. */
   @ApiPropertyOptional({ default: 3, minimum: 1, maximum: L.maxAttempts })
-  @OptionalNotNull() @IsInt() @Min(1) @Max(L.maxAttempts)
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(L.maxAttempts)
   max_attempts?: number;
 
   @ApiPropertyOptional({ nullable: true, format: 'date-time' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'due_date must be an ISO-8601 date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'due_date must be an ISO-8601 date-time' })
   due_date?: string | null;
 
   /** Rooms do not exist yet: any UUID is kept as given. */
   @ApiPropertyOptional({ nullable: true, format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   room_id?: string | null;
 
   /** Workflows do not exist yet: any UUID is kept as given. */
   @ApiPropertyOptional({ nullable: true, format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   workflow_id?: string | null;
 
   @ApiPropertyOptional({ nullable: true, minimum: 0 })
-  @IsOptional() @IsInt() @Min(0) @Max(L.stepOrder)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(L.stepOrder)
   step_order?: number | null;
 }

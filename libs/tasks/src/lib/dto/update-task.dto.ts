@@ -12,15 +12,20 @@ import { TaskFieldsDto } from './task-fields.dto';
  */
 export class UpdateTaskDto extends PartialType(TaskFieldsDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
-  @OptionalNotNull() @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  @OptionalNotNull()
+  @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  @IsOptional() @IsObject() @MaxJsonSize(L.resultBytes)
+  @IsOptional()
+  @IsObject()
+  @MaxJsonSize(L.resultBytes)
   result?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ minimum: 1 })
-  @OptionalNotNull() @IsInt() @Min(1)
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
   version?: number;
 }
 

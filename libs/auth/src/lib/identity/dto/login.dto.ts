@@ -6,9 +6,13 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
  * bound the work a request can cause.
  */
 export class LoginDto {
-  @IsString() @IsNotEmpty() @MaxLength(254)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(254)
   email!: string;
 
-  @IsString() @IsNotEmpty() @MaxLength(1024)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
   password!: string;
 }

@@ -7,5 +7,10 @@ export type MeResponse =
   | { kind: 'agent'; agent_id: string; project_id: string; key_id: string };
 
 export function toAgentMeResponse(agent: AgentPrincipal): MeResponse {
-  return { kind: 'agent', agent_id: agent.agentId, project_id: agent.projectId, key_id: agent.keyId };
+  return {
+    kind: 'agent',
+    agent_id: agent.agentId,
+    project_id: agent.projectId,
+    key_id: agent.keyId,
+  };
 }

@@ -9,9 +9,15 @@ import { OptionalNotNull, Trim } from '@agenthub/http';
  */
 export class UpdateProjectDto {
   @OptionalNotNull()
-  @Trim() @IsString() @IsNotEmpty({ message: 'name must not be blank' }) @MaxLength(255)
+  @Trim()
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be blank' })
+  @MaxLength(255)
   name?: string;
 
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(10_000)
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(10_000)
   description?: string | null;
 }
