@@ -46,7 +46,7 @@ function tracked(value: unknown, path: string, seen: Seen[]): unknown {
         Object.entries(value).map(([k, v]) => [k, tracked(v, path ? `${path}.${k}` : k, seen)]),
       );
   if (!Array.isArray(value)) seen.push({ path, keys: Object.keys(value), read });
-  return new Proxy(copy as object, {
+  return new Proxy(copy, {
     get(target, key, receiver) {
       if (typeof key === 'string') read.add(key);
       return Reflect.get(target, key, receiver);

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       execFileSync(
         'python3',
-        [join(root, '../shared/fixtures/make_fixtures.py'), dir, '--large', opts.tasks as string],
+        [join(root, '../shared/fixtures/make_fixtures.py'), dir, '--large', opts.tasks],
         { stdio: 'inherit' },
       );
       file = join(dir, 'phase1-large.sqlite');

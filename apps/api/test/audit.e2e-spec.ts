@@ -11,7 +11,7 @@ import {
   TestUser,
 } from './helpers';
 
-interface AuditRow {
+type AuditRow = {
   id: string;
   actor_type: string;
   actor_id: string | null;
@@ -20,7 +20,7 @@ interface AuditRow {
   resource_id: string | null;
   project_id: string | null;
   request_id: string | null;
-}
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

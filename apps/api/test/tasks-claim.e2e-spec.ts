@@ -102,7 +102,7 @@ describe('claiming tasks', () => {
     const task = await createTask(w.t, w.owner, project);
     const t0 = Date.now();
     const res = await claim(w.t, key);
-    const claimed = res.json() as TaskJson;
+    const claimed = res.json<TaskJson>();
     expect(claimed).toMatchObject({
       id: task.id,
       status: 'in_progress',
@@ -117,7 +117,7 @@ describe('claiming tasks', () => {
     expect(await getTask(w.t, w.owner, task.id)).toEqual(claimed);
 
     await createTask(w.t, w.owner, project);
-    const short = (await claim(w.t, key, { lease_seconds: 60 })).json() as TaskJson;
+    const short = (await claim(w.t, key, { lease_seconds: 60 })).json<TaskJson>();
     expect(ms(short.lease_expires_at) - ms(short.started_at)).toBe(60_000);
     expectProblem(await claim(w.t, key, { lease_seconds: 5 }), 400, 'REQUEST.VALIDATION_FAILED');
   });
@@ -271,7 +271,7 @@ describe('claiming tasks', () => {
       const [second] = await agentsWithKeys(w.t, w.owner, project, 1);
       const task = await createTask(w.t, w.owner, project, { max_attempts: 2 });
 
-      const first = (await claim(w.t, key)).json() as TaskJson;
+      const first = (await claim(w.t, key)).json<TaskJson>();
       expect(first.attempts).toBe(1);
       await expireLease(task.id);
       expect(await sweeper().sweep()).toBeGreaterThanOrEqual(0);
@@ -293,7 +293,7 @@ describe('claiming tasks', () => {
         'TASK.NOT_ASSIGNEE',
       );
 
-      const again = (await claim(w.t, second.key)).json() as TaskJson;
+      const again = (await claim(w.t, second.key)).json<TaskJson>();
       expect(again).toMatchObject({ id: task.id, attempts: 2, assigned_to: second.id });
       await expireLease(task.id);
       await sweeper().sweep();
@@ -305,7 +305,7 @@ describe('claiming tasks', () => {
         lease_expires_at: null,
         assigned_to: null,
       });
-      expect(ms(failed.completed_at)).toBeGreaterThan(ms(again.started_at as string) - 1);
+      expect(ms(failed.completed_at)).toBeGreaterThan(ms(again.started_at) - 1);
       expect(failed.started_at).toBe(again.started_at);
       expect((await claim(w.t, key)).statusCode).toBe(204);
 
@@ -393,7 +393,7 @@ describe('claiming tasks', () => {
       const { project, agent, key } = await arena();
       const [other] = await agentsWithKeys(w.t, w.owner, project, 1);
       const task = await createTask(w.t, w.owner, project);
-      const claimed = (await claim(w.t, key)).json() as TaskJson;
+      const claimed = (await claim(w.t, key)).json<TaskJson>();
       const lease = (as: Headers, payload: Record<string, unknown> = {}) =>
         w.t.request({
           method: 'POST',

@@ -56,7 +56,7 @@ describe('task lifecycle', () => {
     const res = await patchTask(w.t, w.owner, before.id, { status: to });
     const t1 = Date.now();
     expect(res.statusCode).toBe(200);
-    const after = res.json() as TaskJson;
+    const after = res.json<TaskJson>();
     expect(after.status).toBe(to);
     expect(after.version).toBe(before.version + 1);
     const justNow = (iso: string | null) => {

@@ -564,12 +564,12 @@ describe('tasks', () => {
         headers: as,
       });
       expect(res.statusCode).toBe(200);
-      return res.json() as {
+      return res.json<{
         items: { id: string; dependencies: string[] }[];
         total: number;
         limit: number;
         offset: number;
-      };
+      }>();
     };
     const names = (items: { id: string }[]) =>
       items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));

@@ -75,7 +75,9 @@ describe('migrator import', () => {
     const real = await cli([...args, '--json'], env);
     expect(real.code).toBe(0);
     expect(
-      real.json().adjustments.filter((a: { kind: string }) => a.kind === 'value_not_kept'),
+      real
+        .json<{ adjustments: { kind: string }[] }>()
+        .adjustments.filter((a) => a.kind === 'value_not_kept'),
     ).toEqual([]);
     expect(await query(db.url, `SELECT legacy FROM users WHERE email = 'bob@example.com'`)).toEqual(
       [{ legacy: { username: 'bob', role: 'user', permissions: null } }],

@@ -5,7 +5,9 @@ import { captureMigrationSql, checksumOfSql, migrationChecksum } from './migrati
 class CreateWidgets extends Migration {
   override async up(): Promise<void> {
     this.addSql('create table widgets (id int primary key)');
-    this.addSql(this.getKnex().schema.alterTable('widgets', (t) => t.string('label')));
+    this.addSql(
+      this.getKnex().raw('alter table ?? add column ?? varchar(255)', ['widgets', 'label']),
+    );
   }
   override async down(): Promise<void> {
     this.addSql('drop table widgets');
@@ -15,7 +17,9 @@ class CreateWidgets extends Migration {
 class CreateWidgetsEdited extends Migration {
   override async up(): Promise<void> {
     this.addSql('create table widgets (id bigint primary key)');
-    this.addSql(this.getKnex().schema.alterTable('widgets', (t) => t.string('label')));
+    this.addSql(
+      this.getKnex().raw('alter table ?? add column ?? varchar(255)', ['widgets', 'label']),
+    );
   }
   override async down(): Promise<void> {
     this.addSql('drop table widgets');
@@ -51,7 +55,7 @@ class Concurrent extends Migration {
 const named = (name: string, cls: unknown) => ({ name, class: cls as never });
 
 describe('migration SQL capture and checksum', () => {
-  it('captures addSql strings and query builders in order, for up and down, without a database', async () => {
+  it('captures addSql strings and knex queries in order, for up and down, without a database', async () => {
     const sql = await captureMigrationSql(named('m', CreateWidgets));
     expect(sql).toEqual({
       transactional: true,

@@ -98,7 +98,7 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
   });
 
   it('lists readable project ids for each kind of principal', async () => {
-    expect((await policy.readableProjectIds(asUser(alice))).sort()).toEqual(
+    expect(((await policy.readableProjectIds(asUser(alice))) as string[]).sort()).toEqual(
       [apollo.id, gemini.id].sort(),
     );
     expect(await policy.readableProjectIds(asUser(bob))).toEqual([mercury.id]);

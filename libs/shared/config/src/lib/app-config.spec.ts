@@ -46,7 +46,7 @@ describe('loadConfig', () => {
   ])('rejects %j with one line naming %s', (env, variable) => {
     let error: unknown;
     try {
-      loadConfig(env as NodeJS.ProcessEnv);
+      loadConfig(env);
     } catch (e) {
       error = e;
     }
