@@ -1,3 +1,11 @@
-export * from './lib/test-database';
-export * from './lib/create-test-app';
-export * from './lib/shared-fixtures';
+export {
+  TEST_ENV,
+  assertTestDatabase,
+  withAdminClient,
+  createTestDatabase,
+} from './lib/test-database';
+export type { TestDatabase } from './lib/test-database';
+export { createTestApp } from './lib/create-test-app';
+export type { TestApp } from './lib/create-test-app';
+export { sharedFixture } from './lib/shared-fixtures';
+export { query } from './lib/query';
