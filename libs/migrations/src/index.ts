@@ -1,13 +1,14 @@
 export { MIGRATIONS } from './migrations';
-export * from './lib/migration-runner';
-export * from './lib/migration-errors';
-export * from './lib/migration-logger';
-export * from './lib/migration-sql';
-export * from './lib/migration-validation';
-export * from './lib/migration-history';
-export * from './lib/advisory-lock';
-export * from './lib/database-wait';
-export * from './lib/database-catalog';
-export * from './lib/backup';
-export * from './lib/integrity';
-export * from './lib/reference-checks';
+export { migrateToLatest, MigrationRunner, readMigrationStatus } from './lib/migration-runner';
+export type { MigrationRunnerOptions, PlannedMigration } from './lib/migration-runner';
+export {
+  errorText,
+  MigrationToolError,
+  MigrationUsageError,
+  MigrationValidationError,
+} from './lib/migration-errors';
+export type { MigrationLogger, ProgressReporter } from './lib/migration-logger';
+export { AdvisoryLock, MIGRATION_LOCK_KEY } from './lib/advisory-lock';
+export { waitForDatabase } from './lib/database-wait';
+export { cleanupBackups, createBackup, listBackups, restoreBackup } from './lib/backup';
+export { verifyDatabaseIntegrity } from './lib/integrity';
