@@ -6,6 +6,7 @@ import { AgentsService } from './agents.service';
 import { AgentApiKeysService } from './agent-api-keys.service';
 import { AgentRepository } from './agent.repository';
 import { AgentKeyAuthenticatorService } from './agent-key-authenticator';
+import { AgentApiKeyRepository } from './agent-api-key.repository';
 
 /**
  * The agent registry: agents, their capabilities, heartbeats and API keys. Global because
@@ -19,6 +20,7 @@ import { AgentKeyAuthenticatorService } from './agent-key-authenticator';
     AgentsService,
     AgentApiKeysService,
     AgentRepository,
+    AgentApiKeyRepository,
     AgentKeyAuthenticatorService,
     { provide: AGENT_KEY_AUTHENTICATOR, useExisting: AgentKeyAuthenticatorService },
   ],

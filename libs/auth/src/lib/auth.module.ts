@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { AuditController } from './audit/audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { AccessGuard } from './identity/access.guard';
 import { AdminBootstrap } from './identity/admin-bootstrap.service';
@@ -11,9 +12,11 @@ import { AuthController } from './identity/auth.controller';
 import { AuthService } from './identity/auth.service';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SIGNING_KEY, resolveJwtSecret } from './identity/jwt-secret';
 import { JwtStrategy } from './identity/jwt.strategy';
+import { LoginAttemptRepository } from './identity/login-attempt.repository';
 import { LoginThrottle } from './identity/login-throttle.service';
 import { PasswordHasher } from './identity/password-hasher';
 import { RegistrationOpenGuard } from './identity/registration-open.guard';
+import { UserRepository } from './identity/user.repository';
 import { UsersService } from './identity/users.service';
 import { ProjectAccessPolicy } from './projects/project-access.policy';
 import { ProjectsController } from './projects/projects.controller';
@@ -49,7 +52,9 @@ import { ProjectsService } from './projects/projects.service';
         }),
     },
     PasswordHasher,
+    UserRepository,
     UsersService,
+    LoginAttemptRepository,
     LoginThrottle,
     AuthService,
     JwtStrategy,
@@ -57,6 +62,7 @@ import { ProjectsService } from './projects/projects.service';
     AdminBootstrap,
     ProjectAccessPolicy,
     ProjectsService,
+    AuditRepository,
     AuditService,
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },

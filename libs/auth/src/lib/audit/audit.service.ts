@@ -4,6 +4,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { PaginationQueryDto } from '@agenthub/http';
 import { ActorType, AuditEntry } from './entities/audit-entry.entity';
 import type { AuditTarget } from './audit-target';
+import { AuditRepository } from './audit.repository';
 
 export interface AuditRecord extends AuditTarget {
   actorType: ActorType;
@@ -13,28 +14,17 @@ export interface AuditRecord extends AuditTarget {
 
 @Injectable()
 export class AuditService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly entries: AuditRepository,
+  ) {}
 
   /**
-   * Appends one row, in the caller's transaction when there is one. The project is looked
-   * up, not trusted: a project that no longer exists (the one a DELETE just removed)
-   * leaves `project_id` NULL, so the record of a deletion outlives the project's cascade.
+   * Appends one row: on `em` when given, else on the injected EntityManager, which joins the
+   * transaction open in the caller's async context (a mutating request's, a sweep's), if any.
    */
-  async record(entry: AuditRecord, em: EntityManager = this.em): Promise<void> {
-    await em.execute(
-      `INSERT INTO audit_log (actor_type, actor_id, action, resource_type, resource_id, project_id, request_id)
-       SELECT ?, ?, ?, ?, ?, (SELECT id FROM projects WHERE id = ?), ?`,
-      [
-        entry.actorType,
-        entry.actorId,
-        entry.action,
-        entry.resourceType,
-        entry.resourceId,
-        entry.projectId,
-        entry.requestId,
-      ],
-      'run',
-    );
+  async record(entry: AuditRecord, em?: EntityManager): Promise<void> {
+    await this.entries.append(entry, em);
   }
 
   /** Newest first. */

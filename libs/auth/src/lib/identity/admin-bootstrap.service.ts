@@ -10,6 +10,7 @@ import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { AuditService } from '../audit/audit.service';
 import { normaliseEmail } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
+import { UserRepository } from './user.repository';
 
 export type AdminBootstrapOutcome = 'created' | 'promoted' | 'unchanged';
 
@@ -35,6 +36,7 @@ export class AdminBootstrap implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly em: EntityManager,
     private readonly hasher: PasswordHasher,
+    private readonly users: UserRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -73,25 +75,16 @@ export class AdminBootstrap implements OnApplicationBootstrap, OnApplicationShut
     const email = normaliseEmail(emailAsGiven);
     const passwordHash = await this.hasher.hash(password);
     const outcome = await this.em.fork().transactional(async (em) => {
-      // The UPDATE branch only fires when something must change; then RETURNING says
-      // whether the row was inserted (xmax = 0) or updated. No row: nothing to do.
-      const rows = await em.execute<{ id: string; inserted: boolean }[]>(
-        `INSERT INTO users (email, password_hash, name, is_superuser, is_active)
-         VALUES (?, ?, 'Administrator', true, true)
-         ON CONFLICT (email) DO UPDATE SET is_superuser = true, is_active = true, updated_at = now()
-           WHERE NOT users.is_superuser OR NOT users.is_active
-         RETURNING id, (xmax = 0) AS inserted`,
-        [email, passwordHash],
-      );
-      if (rows.length === 0) return 'unchanged' as const;
-      const result: AdminBootstrapOutcome = rows[0].inserted ? 'created' : 'promoted';
+      const admin = await this.users.upsertAdmin(email, passwordHash, em);
+      if (!admin) return 'unchanged' as const;
+      const result: AdminBootstrapOutcome = admin.inserted ? 'created' : 'promoted';
       await this.audit.record(
         {
           actorType: 'system',
           actorId: null,
           action: result === 'created' ? 'user.create_admin' : 'user.promote_admin',
           resourceType: 'user',
-          resourceId: rows[0].id,
+          resourceId: admin.id,
           projectId: null,
           requestId: null,
         },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { TooManyLoginAttemptsError } from './auth.errors';
+import { LoginAttemptRepository } from './login-attempt.repository';
 
 export const LOGIN_MAX_FAILURES = 10;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
@@ -15,57 +15,35 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
  * guesses cannot all slip under the limit. A failed attempt keeps its slot (it is the
  * failure record); a successful login frees it together with the earlier failures.
  *
- * These writes use their own connection and transaction, never the request's: a failed
- * login rolls its request back, and the failure must still count.
+ * These statements never join a transaction of the request (see LoginAttemptRepository): a
+ * failed login's slot is its failure record and must outlive the failed request.
  */
 @Injectable()
 export class LoginThrottle {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly attempts: LoginAttemptRepository) {}
 
   /** Takes a slot for one attempt on `email` (normalised); 429 when the email is locked. */
   async reserve(email: string, ip: string | undefined): Promise<string> {
-    const connection = this.em.getConnection();
-    const id = await connection.transactional(async (trx) => {
-      await connection.execute(
-        `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`,
-        [`agenthub.login:${email}`],
-        'all',
-        trx,
-      );
-      const [recent] = await connection.execute<{ n: number; retry_after: number | null }[]>(
-        `SELECT count(*)::int AS n,
-                ceil(extract(epoch FROM (min(attempted_at) + make_interval(secs => ?) - now())))::int AS retry_after
-           FROM (SELECT attempted_at FROM login_attempts
-                  WHERE email = ? AND attempted_at > now() - make_interval(secs => ?)
-                  ORDER BY attempted_at DESC LIMIT ?) AS newest`,
-        [LOGIN_WINDOW_SECONDS, email, LOGIN_WINDOW_SECONDS, LOGIN_MAX_FAILURES],
-        'all',
+    const id = await this.attempts.transactional(async (trx) => {
+      await this.attempts.lockEmail(email, trx);
+      const recent = await this.attempts.recent(
+        email,
+        LOGIN_WINDOW_SECONDS,
+        LOGIN_MAX_FAILURES,
         trx,
       );
       // Locked until the oldest of the newest N failures leaves the window.
-      if (recent.n >= LOGIN_MAX_FAILURES)
-        throw new TooManyLoginAttemptsError(Math.max(1, recent.retry_after ?? 1));
-      const [row] = await connection.execute<{ id: string }[]>(
-        `INSERT INTO login_attempts (email, ip) VALUES (?, ?) RETURNING id`,
-        [email, ip?.slice(0, 64) ?? null],
-        'all',
-        trx,
-      );
-      return String(row.id);
+      if (recent.count >= LOGIN_MAX_FAILURES)
+        throw new TooManyLoginAttemptsError(Math.max(1, recent.retryAfterSeconds ?? 1));
+      return this.attempts.insert(email, ip?.slice(0, 64) ?? null, trx);
     });
     // Attempts older than the window mean nothing any more; keep the table small.
-    await connection.execute(
-      `DELETE FROM login_attempts WHERE attempted_at < now() - make_interval(secs => ?)`,
-      [LOGIN_WINDOW_SECONDS],
-      'run',
-    );
+    await this.attempts.deleteOlderThan(LOGIN_WINDOW_SECONDS);
     return id;
   }
 
   /** A successful login: frees its slot and forgets the email's earlier failures. */
   async succeeded(email: string, attemptId: string): Promise<void> {
-    await this.em
-      .getConnection()
-      .execute(`DELETE FROM login_attempts WHERE email = ? AND id <= ?`, [email, attemptId], 'run');
+    await this.attempts.deleteUpTo(email, attemptId);
   }
 }

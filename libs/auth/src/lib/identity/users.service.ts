@@ -3,14 +3,7 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/po
 import { User, normaliseEmail } from './entities/user.entity';
 import { EmailTakenError } from './auth.errors';
 import { PasswordHasher } from './password-hasher';
-
-/** The columns the access guard reads of a token's user. */
-export interface UserAccessRow {
-  id: string;
-  email: string;
-  is_superuser: boolean;
-  is_active: boolean;
-}
+import { UserAccessRow, UserRepository } from './user.repository';
 
 export interface NewUser {
   email: string;
@@ -23,6 +16,7 @@ export class UsersService {
   constructor(
     private readonly em: EntityManager,
     private readonly hasher: PasswordHasher,
+    private readonly users: UserRepository,
   ) {}
 
   /** A new, active, non-super user. 409 when the email is taken, in any letter case. */
@@ -53,16 +47,11 @@ export class UsersService {
   }
 
   /**
-   * What every JWT request needs of its user, read again each time (deactivation takes
-   * effect at once): a primary-key lookup returning a plain row, with no entity hydration or
-   * identity-map work, since nothing on that path changes the user.
+   * What every JWT request needs of its user, read again each time so that a deactivation
+   * takes effect at once: one plain indexed read.
    */
-  async findAccessRow(id: string): Promise<UserAccessRow | undefined> {
-    const rows = await this.em.execute<UserAccessRow[]>(
-      `SELECT id, email, is_superuser, is_active FROM users WHERE id = ?`,
-      [id],
-    );
-    return rows[0];
+  findAccessRow(id: string): Promise<UserAccessRow | undefined> {
+    return this.users.findAccessRow(id);
   }
 
   /** Stores a fresh hash of a password that was just verified (after a parameter upgrade). */

@@ -5,7 +5,7 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 
 /**
  * One row of the append-only audit log. Read through the ORM; written only by
- * {@link AuditService.record} (raw SQL, inside the change's transaction) and never
+ * {@link AuditRepository.append} (raw SQL, inside the change's transaction) and never
  * changed: the database refuses UPDATE and most DELETEs.
  */
 @Entity({ tableName: 'audit_log', readonly: true })
