@@ -8,7 +8,10 @@ export {
   MigrationValidationError,
 } from './lib/migration-errors';
 export type { MigrationLogger, ProgressReporter } from './lib/migration-logger';
-export { AdvisoryLock, MIGRATION_LOCK_KEY } from './lib/advisory-lock';
+export { AdvisoryLock, MIGRATION_LOCK_KEY, withMigrationLock } from './lib/advisory-lock';
 export { waitForDatabase } from './lib/database-wait';
-export { cleanupBackups, createBackup, listBackups, restoreBackup } from './lib/backup';
+export { createBackup } from './lib/backup';
+export { cleanupBackups, listBackups } from './lib/backup-directory';
+export { restoreBackup } from './lib/restore';
 export { verifyDatabaseIntegrity } from './lib/integrity';
+export { displayName } from './lib/database-catalog';

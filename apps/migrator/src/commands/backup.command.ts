@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cleanupBackups, createBackup, listBackups } from '@agenthub/migrations';
+import { cleanupBackups, createBackup, displayName, listBackups } from '@agenthub/migrations';
 import { wholeNumber, type CliContext } from '../cli-context';
 
 export function registerBackupCommands(program: Command, ctx: CliContext): void {
@@ -19,10 +19,7 @@ export function registerBackupCommands(program: Command, ctx: CliContext): void 
         }),
       );
       const tables = Object.fromEntries(
-        backup.tables.map((t) => [
-          t.schema === 'public' ? t.name : `${t.schema}.${t.name}`,
-          t.rows,
-        ]),
+        backup.tables.map((t) => [displayName(t.schema, t.name), t.rows]),
       );
       const rows = backup.tables.reduce((n, t) => n + t.rows, 0);
       ctx.print(

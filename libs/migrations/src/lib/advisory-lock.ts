@@ -6,6 +6,9 @@ import { sleep } from './sleep';
 /** (classid, objid) of the migration lock: "AHMG", 1. Advisory locks are per database. */
 export const MIGRATION_LOCK_KEY: readonly [number, number] = [0x41484d47, 1];
 
+/** How long a migrator, a restore or an import waits for the lock unless told otherwise. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
 export interface AcquireOptions {
   timeoutMs: number;
   pollMs?: number;
@@ -88,5 +91,24 @@ export class AdvisoryLock {
     if (!this.held) return;
     this.held = false;
     await this.client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK_KEY]);
+  }
+}
+
+/**
+ * Runs `fn` holding the migration lock on `client`, a connection of the caller's that the
+ * caller closes right after (restore, import). A failed release is ignored: the lock ends with
+ * that connection anyway.
+ */
+export async function withMigrationLock<T>(
+  client: ClientBase,
+  options: Omit<AcquireOptions, 'timeoutMs'> & { timeoutMs?: number },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock = new AdvisoryLock(client);
+  await lock.acquire({ ...options, timeoutMs: options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+  try {
+    return await fn();
+  } finally {
+    await lock.release().catch(() => undefined);
   }
 }

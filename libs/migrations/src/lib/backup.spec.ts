@@ -5,9 +5,11 @@ import { Client } from 'pg';
 import { Migration } from '@mikro-orm/migrations';
 import { createTestDatabase, TestDatabase } from '@agenthub/testing';
 import { MIGRATIONS } from '../migrations';
-import { cleanupBackups, createBackup, listBackups, restoreBackup } from './backup';
+import { createBackup } from './backup';
+import { cleanupBackups, listBackups } from './backup-directory';
 import { BackupIntegrityError, MigrationUsageError } from './migration-errors';
 import { MigrationRunner } from './migration-runner';
+import { restoreBackup } from './restore';
 import { CATALOG } from './test-migrations.fixture';
 
 class DropAmount extends Migration {
@@ -191,7 +193,7 @@ describe('backup and restore', () => {
     );
     expect(disabled[0].n).toBe(0);
     const { rows: locks } = await client.query(
-      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`,
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     expect(locks[0].n).toBe(0);
   });

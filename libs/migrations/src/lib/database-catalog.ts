@@ -1,5 +1,4 @@
 import type { ClientBase } from 'pg';
-import { MIGRATIONS_TABLE } from '@agenthub/database';
 import { BOOKKEEPING_TABLES } from './migration-history';
 
 export interface DataTable {
@@ -73,19 +72,6 @@ export async function listDataSequences(client: ClientBase): Promise<DataSequenc
     [BOOKKEEPING_TABLES],
   );
   return rows;
-}
-
-/** Names of applied migrations in order (MikroORM's table), empty when there is none. */
-export async function readAppliedNames(client: ClientBase): Promise<string[]> {
-  const { rows } = await client.query<{ exists: boolean }>(
-    'SELECT to_regclass($1) IS NOT NULL AS "exists"',
-    [`public."${MIGRATIONS_TABLE}"`],
-  );
-  if (!rows[0].exists) return [];
-  const applied = await client.query<{ name: string }>(
-    `SELECT "name" FROM "${MIGRATIONS_TABLE}" ORDER BY "id"`,
-  );
-  return applied.rows.map((r) => r.name);
 }
 
 /** Exact row count of every data table, keyed by display name. */

@@ -7,7 +7,7 @@ import type { Connection, MigrationObject, Transaction } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { createOrmOptions, ensureDatabase, MIGRATIONS_TABLE } from '@agenthub/database';
 import { MIGRATIONS } from '../migrations';
-import { AdvisoryLock } from './advisory-lock';
+import { AdvisoryLock, DEFAULT_LOCK_TIMEOUT_MS } from './advisory-lock';
 import {
   errorText,
   InterruptedError,
@@ -120,7 +120,7 @@ interface KnownMigration {
   checksum: string;
 }
 
-const DEFAULTS = { lockTimeoutMs: 60_000, ddlLockTimeoutMs: 10_000, statementTimeoutMs: 600_000 };
+const DEFAULTS = { ddlLockTimeoutMs: 10_000, statementTimeoutMs: 600_000 };
 
 /**
  * Applies, reverts and inspects the schema migrations of one database, with what MikroORM's own
@@ -278,6 +278,10 @@ export class MigrationRunner {
     });
   }
 
+  /**
+   * Not withMigrationLock(): the control connection outlives the lock (status, close), so a
+   * release that fails is worth a warning here.
+   */
   private async underLock<T>(
     signal: AbortSignal | undefined,
     fn: (client: Client) => Promise<T>,
@@ -287,7 +291,7 @@ export class MigrationRunner {
     if (!client || !lock)
       throw new MigrationUsageError('the database does not exist (opened read-only)');
     await lock.acquire({
-      timeoutMs: this.options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
+      timeoutMs: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
       signal,
       logger: this.logger,
     });

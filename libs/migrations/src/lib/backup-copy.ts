@@ -1,0 +1,39 @@
+import { Client } from 'pg';
+import { qualified, quoteIdent } from './database-catalog';
+import { InterruptedError } from './migration-errors';
+import type { MigrationLogger, ProgressReporter } from './migration-logger';
+
+/** What backup and restore share: the connection they work on and the COPY they speak. */
+
+export interface BackupJobOptions {
+  logger?: MigrationLogger;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+}
+
+/** A connection of its own: backup holds a snapshot on it, restore the lock and a transaction. */
+export async function connectForBackup(url: string): Promise<Client> {
+  const client = new Client({
+    connectionString: url,
+    application_name: 'agenthub-migrator/backup',
+  });
+  client.on('error', () => undefined); // surfaced by the next query instead of crashing the process
+  await client.connect();
+  return client;
+}
+
+export function checkSignal(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new InterruptedError(String(signal.reason), what);
+}
+
+/**
+ * The COPY of one table in text format, both ways with the manifest's column list: generated
+ * columns are left out of the backup and recomputed when the rows are loaded.
+ */
+export function copySql(
+  table: { schema: string; name: string; columns: string[] },
+  direction: 'TO STDOUT' | 'FROM STDIN',
+): string {
+  const columns = table.columns.map(quoteIdent).join(', ');
+  return `COPY ${qualified(table.schema, table.name)} (${columns}) ${direction}`;
+}
