@@ -1,14 +1,4 @@
-export * from './lib/agents.module';
-export * from './lib/entities';
-export * from './lib/agent-status';
+export { AgentsModule } from './lib/agents.module';
+export { AGENT_ENTITIES } from './lib/entities';
 export { Agent } from './lib/entities/agent.entity';
-export {
-  AgentCapability,
-  DEFAULT_CAPABILITY_CONFIDENCE,
-} from './lib/entities/agent-capability.entity';
-export { AgentApiKey } from './lib/entities/agent-api-key.entity';
-export type { AgentKeyStatus } from './lib/entities/agent-api-key.entity';
-export { AgentsService } from './lib/agents.service';
-export { AgentNotFoundError, AgentNameTakenError } from './lib/agents.errors';
-export { hashAgentKey, generateAgentKey } from './lib/agent-api-key';
-export type { AgentResponse } from './lib/dto/agent-response.dto';
+export { AGENT_CAPABILITY_NAMES_SQL, countCapabilityUsesSql } from './lib/agent.repository';

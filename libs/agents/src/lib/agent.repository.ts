@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { APP_CONFIG, AppConfig } from '@agenthub/config';
-import type { AgentStatus } from './agent-status';
 import type { ProjectScope } from '@agenthub/auth';
+import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { pagedQuery } from '@agenthub/database';
+import type { AgentStatus } from './agent-status';
 
 /** An agent as read for the wire: `status` already accounts for the heartbeat timeout. */
 export interface AgentRow {
@@ -28,9 +29,8 @@ export interface AgentRowWithOwner extends AgentRow {
   project_owner_id: string;
 }
 
-/** Which projects a list may draw from. */
-
 export interface AgentListFilter {
+  /** Which projects the list may draw from. */
   scope: ProjectScope;
   status?: AgentStatus;
   isActive?: boolean;
@@ -42,8 +42,32 @@ export interface AgentListFilter {
 }
 
 /** `%`, `_` and `\` are wildcards in LIKE; a search for them means the characters themselves. */
-export function escapeLike(text: string): string {
+function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/*
+ * SQL of the agents' tables for statements of other libs that must stay one statement: the
+ * tasks lib's claim locks a task, claims it and counts the capabilities it used in one round
+ * trip, atomically. The agents lib owns these tables, so it writes their SQL; each fragment
+ * says its placeholders.
+ */
+
+/** The agent's capability names (jsonb), as a scalar subquery. One `?`: the agent's id. */
+export const AGENT_CAPABILITY_NAMES_SQL = `(SELECT a.capabilities FROM agents a WHERE a.id = ?)`;
+
+/**
+ * The body of a data-modifying CTE that counts one more use of each capability an agent used:
+ * `usage_count + 1` and `last_used_at = now()` on its capability details, which are created
+ * (with the defaults) for a capability nobody described. `from` is a FROM item with one row
+ * per piece of work done, `names` the jsonb array of the capability names it used. One `?`:
+ * the agent's id.
+ */
+export function countCapabilityUsesSql(from: string, names: string): string {
+  return `INSERT INTO agent_capabilities (id, agent_id, capability_name, usage_count, last_used_at)
+    SELECT gen_random_uuid(), ?, name, 1, now() FROM ${from}, jsonb_array_elements_text(${names}) AS name
+    ON CONFLICT (agent_id, capability_name)
+      DO UPDATE SET usage_count = agent_capabilities.usage_count + 1, last_used_at = now(), updated_at = now()`;
 }
 
 /**
@@ -109,28 +133,15 @@ export class AgentRepository {
         OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(a.capabilities) AS c(name) WHERE c.name ILIKE ?))`);
       params.push(pattern, pattern, pattern);
     }
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-
-    // One round trip for the page and the total; an empty page (offset past the end)
-    // needs its own count.
-    const rows = await this.em.execute<(AgentRow & { total_count: string })[]>(
-      `SELECT ${this.columns}, count(*) OVER () AS total_count FROM agents a ${whereSql}
-       ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?`,
-      [this.config.agentHeartbeatTimeoutSeconds, ...params, filter.limit, filter.offset],
-    );
-    let total: number;
-    if (rows.length > 0) {
-      total = Number(rows[0].total_count);
-    } else if (filter.offset === 0) {
-      total = 0;
-    } else {
-      const [{ count }] = await this.em.execute<{ count: string }[]>(
-        `SELECT count(*) AS count FROM agents a ${whereSql}`,
-        params,
-      );
-      total = Number(count);
-    }
-    return { rows: rows.map(({ total_count: _total, ...row }) => row), total };
+    return pagedQuery<AgentRow>(this.em, {
+      select: this.columns,
+      selectParams: [this.config.agentHeartbeatTimeoutSeconds],
+      from: `FROM agents a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      fromParams: params,
+      orderBy: 'a.created_at DESC, a.id DESC',
+      limit: filter.limit,
+      offset: filter.offset,
+    });
   }
 
   /** Records a heartbeat with the database's clock and returns the agent as it now reads. */

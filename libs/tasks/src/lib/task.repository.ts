@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { ProjectScope } from '@agenthub/auth';
+import { AGENT_CAPABILITY_NAMES_SQL, countCapabilityUsesSql } from '@agenthub/agents';
+import { pagedQuery } from '@agenthub/database';
 import { Task } from './entities/task.entity';
 import type { DependencyEdge } from './task-graph';
 import type { TaskStatus } from './task-lifecycle';
 import type { TaskPriority } from './task-priority';
 import type { AssigneeType } from './dto/assign-task.dto';
 import type { TaskSort } from './dto/list-tasks-query.dto';
-import type { ProjectScope } from '@agenthub/auth';
 
 /** The columns of a task as the entity maps them (not the generated search/rank columns). */
 const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.step_order, t.title, t.description, t.status, t.priority,
@@ -22,9 +24,8 @@ const ORDER_BY: Record<TaskSort, string> = {
   '-due_date': 't.due_date DESC NULLS LAST, t.created_at ASC, t.id ASC',
 };
 
-/** Which projects a list may draw from. */
-
 export interface TaskListFilter {
+  /** Which projects the list may draw from. */
   scope: ProjectScope;
   status?: TaskStatus;
   priority?: TaskPriority;
@@ -243,34 +244,21 @@ export class TaskRepository {
       rank = `, ts_rank(t.search_vector, websearch_to_tsquery('english', ?)) AS search_rank`;
       rankParams.push(filter.q);
     }
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const orderBy = filter.sort
       ? ORDER_BY[filter.sort]
       : filter.q !== undefined
         ? 'search_rank DESC, t.created_at DESC, t.id DESC'
         : ORDER_BY['-created_at'];
-
-    // One round trip for the page and the total; an empty page (offset past the end)
-    // needs its own count.
-    const rows = await this.em.execute<Record<string, unknown>[]>(
-      `SELECT ${COLUMNS}${rank}, count(*) OVER () AS total_count FROM tasks t ${whereSql}
-       ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-      [...rankParams, ...params, filter.limit, filter.offset],
-    );
-    let total: number;
-    if (rows.length > 0) total = Number(rows[0]['total_count']);
-    else if (filter.offset === 0) total = 0;
-    else {
-      const [{ count }] = await this.em.execute<{ count: string }[]>(
-        `SELECT count(*) AS count FROM tasks t ${whereSql}`,
-        params,
-      );
-      total = Number(count);
-    }
-    return {
-      tasks: this.toEntities(rows.map(({ total_count: _t, search_rank: _r, ...row }) => row)),
-      total,
-    };
+    const { rows, total } = await pagedQuery<Record<string, unknown>>(this.em, {
+      select: `${COLUMNS}${rank}`,
+      selectParams: rankParams,
+      from: `FROM tasks t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      fromParams: params,
+      orderBy,
+      limit: filter.limit,
+      offset: filter.offset,
+    });
+    return { tasks: this.toEntities(rows.map(({ search_rank: _r, ...row }) => row)), total };
   }
 
   /**
@@ -282,7 +270,8 @@ export class TaskRepository {
    * claimers (in this process or in any other API process on the database) skip it instead
    * of waiting for it or taking it too; and the status is re-checked on the locked row, so a
    * task another claimer has just committed as in_progress is skipped as well. The same
-   * statement counts the use of the agent's capabilities the task required.
+   * statement counts the use of the agent's capabilities the task required, with the SQL the
+   * agents lib provides for its tables ({@link countCapabilityUsesSql}).
    *
    * With `unlessExpiredLeases`, the statement first looks for in_progress tasks of the
    * project whose lease ran out and, when there are any, claims nothing and answers
@@ -293,10 +282,7 @@ export class TaskRepository {
     request: ClaimRequest,
     options: { unlessExpiredLeases?: boolean } = {},
   ): Promise<{ task: Task; dependencies: string[] } | 'expired_leases' | null> {
-    const capabilities =
-      request.capabilities === null
-        ? `(SELECT a.capabilities FROM agents a WHERE a.id = ?)`
-        : `?::jsonb`;
+    const capabilities = request.capabilities === null ? AGENT_CAPABILITY_NAMES_SQL : `?::jsonb`;
     const guard = options.unlessExpiredLeases === true;
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `WITH ${
@@ -327,21 +313,19 @@ export class TaskRepository {
            ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
                  WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies
        ), used AS (
-         -- The agent's capability usage counters (seed 002's agent_capabilities): each
-         -- capability the task required was used once more.
-         INSERT INTO agent_capabilities (id, agent_id, capability_name, usage_count, last_used_at)
-         SELECT gen_random_uuid(), ?, name, 1, now() FROM claimed, jsonb_array_elements_text(claimed.required_capabilities) AS name
-         ON CONFLICT (agent_id, capability_name)
-           DO UPDATE SET usage_count = agent_capabilities.usage_count + 1, last_used_at = now(), updated_at = now()
+         ${countCapabilityUsesSql('claimed', 'claimed.required_capabilities')}
        )
        ${guard ? 'SELECT expired.found AS expired_leases, claimed.* FROM expired LEFT JOIN claimed ON true' : 'SELECT * FROM claimed'}`,
       [
         ...(guard ? [request.projectId] : []),
+        // candidate
         request.projectId,
         request.agentId,
         request.capabilities === null ? request.agentId : JSON.stringify(request.capabilities),
+        // claimed
         request.agentId,
         request.leaseSeconds,
+        // used
         request.agentId,
       ],
     );

@@ -1,0 +1,47 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** A list query, in the parts {@link pagedQuery} builds its statements from. */
+export interface PagedQuery {
+  /** The select list, without `SELECT`. */
+  select: string;
+  /** Values of the `?`s in `select`. */
+  selectParams?: readonly unknown[];
+  /** `FROM …` with its joins and `WHERE`: what both the page and the count read. */
+  from: string;
+  /** Values of the `?`s in `from`. */
+  fromParams?: readonly unknown[];
+  /** Should end in a unique column, so that pages neither overlap nor skip rows. */
+  orderBy: string;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One page of rows and how many rows match in all. The total rides along with the page
+ * (`count(*) OVER ()`), so a list costs one statement; only a page past the end (no rows at
+ * an offset) has no row to carry it and asks for a count of its own.
+ */
+export async function pagedQuery<Row extends object>(
+  em: EntityManager,
+  query: PagedQuery,
+): Promise<{ rows: Row[]; total: number }> {
+  const fromParams = query.fromParams ?? [];
+  const rows = await em.execute<(Row & { total_count: string })[]>(
+    `SELECT ${query.select}, count(*) OVER () AS total_count ${query.from}
+     ORDER BY ${query.orderBy} LIMIT ? OFFSET ?`,
+    [...(query.selectParams ?? []), ...fromParams, query.limit, query.offset],
+  );
+  let total: number;
+  if (rows.length > 0) {
+    total = Number(rows[0].total_count);
+  } else if (query.offset === 0) {
+    total = 0;
+  } else {
+    const [{ count }] = await em.execute<{ count: string }[]>(
+      `SELECT count(*) AS count ${query.from}`,
+      [...fromParams],
+    );
+    total = Number(count);
+  }
+  return { rows: rows.map(({ total_count: _total, ...row }) => row as Row), total };
+}
