@@ -1,10 +1,6 @@
-export * from './lib/tasks.module';
-export * from './lib/entities';
-export { Task } from './lib/entities/task.entity';
-export { TasksService } from './lib/tasks.service';
-export { TaskLeaseSweeper, LEASE_SWEEP_INTERVAL_MS } from './lib/task-lease.sweeper';
+export { TasksModule } from './lib/tasks.module';
+export { TASK_ENTITIES } from './lib/entities';
+export { TaskLeaseSweeper } from './lib/task-lease.sweeper';
 export { TASK_STATUSES, TASK_TRANSITIONS } from './lib/task-lifecycle';
 export type { TaskStatus } from './lib/task-lifecycle';
-export { TASK_PRIORITIES, PRIORITY_RANK, compareClaimOrder } from './lib/task-priority';
-export type { TaskPriority } from './lib/task-priority';
-export type { TaskResponse } from './lib/dto/task-response.dto';
+export { TASK_PRIORITIES, PRIORITY_RANK } from './lib/task-priority';

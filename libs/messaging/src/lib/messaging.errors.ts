@@ -25,13 +25,6 @@ export class AlreadyParticipantError extends ConflictError {
   }
 }
 
-/** Agents read rooms of their project; changing rooms and members is for the project's managers. */
-export class RoomAgentForbiddenError extends ForbiddenError {
-  constructor(action: string) {
-    super('ROOM.AGENT_FORBIDDEN', `Agents may not ${action}`);
-  }
-}
-
 export class NotRoomParticipantError extends ForbiddenError {
   constructor() {
     super('ROOM.NOT_PARTICIPANT', 'Only agents that participate in the room may post to it');

@@ -5,7 +5,7 @@ import { AuditService } from '@agenthub/auth';
 import { TaskRepository } from './task.repository';
 
 /** How often every API process looks for expired leases. */
-export const LEASE_SWEEP_INTERVAL_MS = 15_000;
+const LEASE_SWEEP_INTERVAL_MS = 15_000;
 /** How many expired leases one statement takes back. */
 const BATCH = 500;
 

@@ -2,9 +2,9 @@ import { Entity, Enum, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { BaseEntity } from '@agenthub/database';
 
-export const AGENT_MESSAGE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+const AGENT_MESSAGE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type AgentMessagePriority = (typeof AGENT_MESSAGE_PRIORITIES)[number];
-export const AGENT_MESSAGE_STATUSES = [
+const AGENT_MESSAGE_STATUSES = [
   'pending',
   'sent',
   'delivered',

@@ -1,7 +1,7 @@
 import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-export const SENDER_TYPES = ['agent', 'user', 'system'] as const;
+const SENDER_TYPES = ['agent', 'user', 'system'] as const;
 export type SenderType = (typeof SENDER_TYPES)[number];
 
 /**
