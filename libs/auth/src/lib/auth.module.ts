@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { AuditController } from './audit/audit.controller';
-import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditHook } from './audit/audit.hook';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { AccessGuard } from './identity/access.guard';
@@ -24,9 +24,10 @@ import { ProjectsService } from './projects/projects.service';
 
 /**
  * Identity and access: users and JWT login, projects and the one project access policy,
- * the audit log. Importing it (once, in the app) installs the deny-by-default guard and
- * the audit interceptor for every route of the app. Domain libs import it for
- * {@link ProjectAccessPolicy}.
+ * the audit log. Importing it installs, for every route of the app, the deny-by-default
+ * guard and the audit row of each mutating request (a hook of the request transaction, so
+ * the app must import the database lib's DatabaseModule too). Domain libs import it for
+ * {@link ProjectAccessPolicy} and {@link AuditService}.
  */
 @Module({
   controllers: [AuthController, ProjectsController, AuditController],
@@ -64,8 +65,8 @@ import { ProjectsService } from './projects/projects.service';
     ProjectsService,
     AuditRepository,
     AuditService,
+    AuditHook,
     { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
   exports: [ProjectAccessPolicy, AuditService],
 })

@@ -39,8 +39,8 @@ import { AGENT_UPDATABLE_FIELDS, UpdateTaskDto } from './dto/update-task.dto';
 import { TaskResponse, toTaskResponse } from './dto/task-response.dto';
 
 /**
- * All or nothing, in the request's transaction when there is one (the audit interceptor
- * opens one per change): a savepoint would only add round trips.
+ * All or nothing, in the request's transaction when there is one (the request-transaction
+ * interceptor opens one per mutating request): a savepoint would only add round trips.
  */
 const JOIN_TRANSACTION = { propagation: TransactionPropagation.REQUIRED };
 

@@ -9,21 +9,15 @@ export interface AuditOptions {
   action: string;
   /** What kind of thing was changed: `project`, `user`, `agent`, `api_key`. */
   resourceType: string;
-  /**
-   * Default `true`: the handler runs in a transaction that also writes the audit row, so
-   * a change and its record commit together or not at all. `false` only for routes whose
-   * own writes must survive a failed request (login: its failed attempts must be kept);
-   * their row is written right after the handler succeeds.
-   */
-  transactional?: boolean;
 }
 
-/** Names the audit record of a mutating route. Routes without it get a name derived from their path. */
-export const Audit = (
-  action: string,
-  resourceType: string,
-  options: Pick<AuditOptions, 'transactional'> = {},
-) => SetMetadata(AUDIT_META, { action, resourceType, ...options } satisfies AuditOptions);
+/**
+ * Names the audit record of a mutating route. Routes without it get a name derived from
+ * their path. The row is written in the request transaction, with the change; for a route
+ * that must run without it, add `@WithoutRequestTransaction()` (from the database lib).
+ */
+export const Audit = (action: string, resourceType: string) =>
+  SetMetadata(AUDIT_META, { action, resourceType } satisfies AuditOptions);
 
 /** What a handler may add to its audit record when the defaults cannot know it. */
 export interface AuditNoteData {
@@ -35,7 +29,7 @@ export interface AuditNoteData {
   actor?: { type: ActorType; id: string | null };
   /**
    * Set by a handler whose request succeeded but changed nothing (a claim that found no
-   * task): the interceptor then writes no row. Only the handler knows; the status code
+   * task): the audit hook then writes no row. Only the handler knows; the status code
    * does not tell (a 204 DELETE did change something), so it is said explicitly here.
    */
   nothingChanged?: boolean;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { WithoutRequestTransaction } from '@agenthub/database';
 import { Audit, AuditNote, AuditNoteData } from '../audit/audit.decorators';
 import { CurrentPrincipal, Public } from './decorators';
 import { LoginDto } from './dto/login.dto';
@@ -28,11 +29,15 @@ export class AuthController {
     return toUserResponse(await this.users.register(body));
   }
 
-  /** Outside the audit transaction: a failed login rolls back, its throttle record must not. */
+  /**
+   * Without the request transaction: nothing a failed login wrote (its throttle slot is the
+   * failure record) may be rolled back. The audit row of a successful one follows on its own.
+   */
   @Public()
   @Post('login')
   @HttpCode(200)
-  @Audit('user.login', 'user', { transactional: false })
+  @WithoutRequestTransaction()
+  @Audit('user.login', 'user')
   async login(
     @Body() body: LoginDto,
     @Req() request: FastifyRequest,

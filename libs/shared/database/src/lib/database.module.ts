@@ -1,21 +1,35 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { createOrmOptions } from './orm-options';
+import { RequestTransactionHooks } from './request-transaction.hooks';
+import { RequestTransactionInterceptor } from './request-transaction.interceptor';
 
 export interface DatabaseModuleOptions {
   entities: EntityClass<unknown>[];
   migrations?: MigrationObject[];
 }
 
-/** MikroORM for the API: one request context per HTTP request, connection from config. */
+/**
+ * MikroORM for the API, connected as the config says: one request context per HTTP request
+ * (MikroORM's middleware) and one transaction per mutating request, with its before-commit
+ * hooks ({@link RequestTransactionInterceptor}). Global, so any module may inject
+ * {@link RequestTransactionHooks} to register a hook.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [
+        RequestTransactionHooks,
+        { provide: APP_INTERCEPTOR, useClass: RequestTransactionInterceptor },
+      ],
+      exports: [RequestTransactionHooks],
       imports: [
         MikroOrmModule.forRootAsync({
           driver: PostgreSqlDriver,
