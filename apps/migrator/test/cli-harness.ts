@@ -3,8 +3,8 @@
 // cannot load that ES module). TEST_SLOW_SECONDS appends a slow test migration.
 import 'reflect-metadata';
 import { MIGRATIONS } from '@agenthub/migrations';
+import { slowMigration } from '@agenthub/testing';
 import { runMain } from '../src/cli';
-import { slowMigration } from './test-migrations';
 
 const slow = process.env['TEST_SLOW_SECONDS'];
 runMain(slow ? [...MIGRATIONS, slowMigration(Number(slow))] : MIGRATIONS);

@@ -1,34 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { MIGRATIONS } from '@agenthub/migrations';
-import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import {
+  createTestDatabase,
+  query,
+  slowMigration,
+  TestDatabase,
+  waitForSlowMigration,
+} from '@agenthub/testing';
 import { cli } from './run-cli';
 import { Spawned, spawnTs } from './spawn-ts';
-import { slowMigration } from './test-migrations';
-
-async function query<T = Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-async function waitFor(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('migrator process on SIGTERM', () => {
   let db: TestDatabase;
@@ -45,6 +27,7 @@ describe('migrator process on SIGTERM', () => {
   });
 
   it('rolls the running migration back, records it, releases the lock and exits 143', async () => {
+    const slow = slowMigration(0);
     // The real entry point (signal handling included) with a 60 s test migration appended.
     migrator = spawnTs('cli-harness.ts', ['up', '--no-backup'], {
       DATABASE_URL: db.url,
@@ -53,16 +36,7 @@ describe('migrator process on SIGTERM', () => {
       LOG_LEVEL: 'info',
     });
 
-    await waitFor(
-      async () =>
-        (
-          await query(
-            db.url,
-            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`,
-          )
-        ).length > 0,
-      'the slow migration to run',
-    );
+    await waitForSlowMigration(db.url);
     const signalled = Date.now();
     migrator.child.kill('SIGTERM');
     expect(await migrator.exited).toEqual({ code: 143, signal: null });
@@ -70,10 +44,9 @@ describe('migrator process on SIGTERM', () => {
     expect(Date.now() - signalled).toBeLessThan(5000);
     expect(stderr).toContain('SIGTERM received, rolling back and stopping');
     expect(stderr).toContain(
-      'agenthub-migrator: interrupted by SIGTERM: up Migration20990201000003_test_slow rolled back',
+      `agenthub-migrator: interrupted by SIGTERM: up ${slow.name} rolled back`,
     );
 
-    const slow = slowMigration(0);
     expect(await query(db.url, `SELECT to_regclass('public.t_slow') AS t`)).toEqual([{ t: null }]);
     expect(await query(db.url, 'SELECT name FROM mikro_orm_migrations ORDER BY id')).toEqual(
       MIGRATIONS.map((m) => ({ name: m.name })),
@@ -91,7 +64,12 @@ describe('migrator process on SIGTERM', () => {
         error: expect.stringContaining('interrupted by SIGTERM'),
       },
     ]);
-    expect(await query(db.url, `SELECT pid FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([]);
+    expect(
+      await query(
+        db.url,
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      ),
+    ).toEqual([]);
     expect(
       await query(
         db.url,

@@ -33,17 +33,3 @@ export const FAILING: MigrationObject = {
   name: 'Migration20990201000002_test_failing',
   class: Migration20990201000002_test_failing,
 };
-
-/** Creates t_slow, then sleeps: the migration a SIGTERM interrupts. */
-export function slowMigration(seconds: number): MigrationObject {
-  class Migration20990201000003_test_slow extends Migration {
-    override async up(): Promise<void> {
-      this.addSql('create table t_slow (id int)');
-      this.addSql(`select pg_sleep(${seconds})`);
-    }
-    override async down(): Promise<void> {
-      this.addSql('drop table t_slow');
-    }
-  }
-  return { name: 'Migration20990201000003_test_slow', class: Migration20990201000003_test_slow };
-}

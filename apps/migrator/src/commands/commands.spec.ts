@@ -6,25 +6,11 @@ import { Client } from 'pg';
 import { Migration } from '@mikro-orm/migrations';
 import { databaseExists, freePort, withDatabase } from '@agenthub/database';
 import { MIGRATION_LOCK_KEY, MIGRATIONS } from '@agenthub/migrations';
-import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import { createTestDatabase, query, TestDatabase } from '@agenthub/testing';
 import { cli } from '../../test/run-cli';
 import { FAILING, NOTES } from '../../test/test-migrations';
 
 const names = (list: { name: string }[]) => list.map((m) => m.name);
-
-async function query<T = Record<string, unknown>>(
-  url: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 const publicRelations = (url: string) =>
   query<{ relname: string }>(

@@ -1,22 +1,7 @@
-import { Client } from 'pg';
-import { createTestDatabase, TestDatabase, sharedFixture } from '@agenthub/testing';
+import { createTestDatabase, query, sharedFixture, TestDatabase } from '@agenthub/testing';
 import { cli } from '../../test/run-cli';
 
 const fixture = sharedFixture;
-
-async function query<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 describe('migrator import', () => {
   let db: TestDatabase;

@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import { Client } from 'pg';
 import { Migration } from '@mikro-orm/migrations';
-import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import {
+  createTestDatabase,
+  query,
+  slowMigration,
+  TestDatabase,
+  waitForSlowMigration,
+} from '@agenthub/testing';
 import { MIGRATIONS } from '../migrations';
 import { MIGRATION_LOCK_KEY } from './advisory-lock';
 import {
@@ -13,7 +19,7 @@ import {
 } from './migration-errors';
 import { HISTORY_TABLE, readHistory } from './migration-history';
 import { MigrationRunner } from './migration-runner';
-import { CATALOG, CONCURRENT_INDEX, FAILING, slowMigration } from './test-migrations.fixture';
+import { CATALOG, CONCURRENT_INDEX, FAILING } from './test-migrations.fixture';
 
 async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -23,14 +29,6 @@ async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): P
   } finally {
     await client.end();
   }
-}
-
-async function query<T = Record<string, unknown>>(
-  url: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(url, async (c) => (await c.query(sql, params)).rows as T[]);
 }
 
 /** Everything information_schema (and the catalog) says about the public schema, one line per object. */
@@ -76,14 +74,6 @@ async function advisoryLocksHeld(url: string): Promise<number> {
     `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   return row.n;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const names = (list: { name: string }[]) => list.map((m) => m.name);
@@ -246,15 +236,7 @@ describe('MigrationRunner', () => {
     const runner = await open(list);
     const stop = new AbortController();
     const running = runner.up({ signal: stop.signal }).catch((e) => e);
-    await waitFor(
-      async () =>
-        (
-          await query(
-            db.url,
-            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`,
-          )
-        ).length > 0,
-    );
+    await waitForSlowMigration(db.url);
     const started = Date.now();
     stop.abort('SIGTERM');
     const error = await running;

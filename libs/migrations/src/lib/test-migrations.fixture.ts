@@ -3,12 +3,13 @@ import { Migration } from '@mikro-orm/migrations';
 
 /*
  * Migrations for the runner's and the backup's own tests, passed to MigrationRunner explicitly.
- * Never part of MIGRATIONS. Named 2099… so they sort after every real migration.
+ * Never part of MIGRATIONS. Named 2099… so they sort after every real migration. The slow one,
+ * which the migrator's tests need too, is slowMigration() in @agenthub/testing.
  */
 
 /** Tables shaped like the real ones: uuid and serial keys, self and cross references, jsonb,
  * arrays, bytea, a generated column, an identity column, an append-only audit table guarded by
- * triggers (as the identity issue's audit_log) and insert triggers that rewrite rows. */
+ * triggers (as audit_log is) and insert triggers that rewrite rows. */
 export class Migration20990101000001_test_catalog extends Migration {
   override async up(): Promise<void> {
     this.addSql(
@@ -94,23 +95,6 @@ export class Migration20990101000003_test_failing extends Migration {
   override async down(): Promise<void> {
     this.addSql('drop table t_failing');
   }
-}
-
-/** Creates a table, then sleeps: something to interrupt or to wait for. */
-export function slowMigration(
-  seconds: number,
-  name = 'Migration20990101000004_test_slow',
-): MigrationObject {
-  class SlowMigration extends Migration {
-    override async up(): Promise<void> {
-      this.addSql('create table t_slow (id int)');
-      this.addSql(`select pg_sleep(${seconds})`);
-    }
-    override async down(): Promise<void> {
-      this.addSql('drop table t_slow');
-    }
-  }
-  return { name, class: SlowMigration };
 }
 
 export const CATALOG: MigrationObject = {

@@ -9,3 +9,4 @@ export { createTestApp } from './lib/create-test-app';
 export type { TestApp } from './lib/create-test-app';
 export { sharedFixture } from './lib/shared-fixtures';
 export { query } from './lib/query';
+export { slowMigration, waitForSlowMigration } from './lib/slow-migration';
