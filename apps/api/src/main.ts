@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ConfigError, loadConfig } from '@agenthub/config';
+import { AppConfig, ConfigError, DotEnvError, loadConfig, loadDotEnv } from '@agenthub/config';
 import { redactUrl, startEmbeddedPostgres, EmbeddedPostgres } from '@agenthub/database';
 import { configureHttpApp, requestIdFor } from '@agenthub/http';
 import { migrateToLatest } from '@agenthub/migrations';
@@ -17,9 +17,10 @@ function fail(message: string): never {
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
+    loadDotEnv();
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof ConfigError || error instanceof DotEnvError) fail(error.message);
     throw error;
   }
 
