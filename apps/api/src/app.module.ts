@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import { AppConfig, ConfigModule } from '@agenthub/config';
 import { DatabaseModule } from '@agenthub/database';
 import { requestIdFor } from '@agenthub/http';
-import { MIGRATIONS } from '@agenthub/migrations';
 import { AUTH_ENTITIES, AuthModule } from '@agenthub/auth';
 import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
 import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
@@ -48,7 +47,6 @@ export class AppModule {
         }),
         DatabaseModule.forRoot({
           entities: [...AUTH_ENTITIES, ...AGENT_ENTITIES, ...TASK_ENTITIES, ...MESSAGING_ENTITIES],
-          migrations: MIGRATIONS,
         }),
         HealthModule,
         MetricsModule,

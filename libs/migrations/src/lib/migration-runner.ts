@@ -416,7 +416,7 @@ export class MigrationRunner {
 
   private async executor(): Promise<MikroORM> {
     this.orm ??= await MikroORM.init({
-      ...createOrmOptions({ url: this.url, entities: [], migrations: this.migrations, poolMax: 1 }),
+      ...createOrmOptions({ url: this.url, entities: [], poolMax: 1 }),
       // Startup parameters of the migration connection: a name to find (and cancel) it by, and
       // the DDL guards, which hold for transactional and non-transactional migrations alike.
       driverOptions: {

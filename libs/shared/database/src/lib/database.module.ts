@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import type { EntityClass, MigrationObject } from '@mikro-orm/core';
+import type { EntityClass } from '@mikro-orm/core';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { createOrmOptions } from './orm-options';
 import { RequestTransactionHooks } from './request-transaction.hooks';
@@ -10,7 +10,6 @@ import { RequestTransactionInterceptor } from './request-transaction.interceptor
 
 export interface DatabaseModuleOptions {
   entities: EntityClass<unknown>[];
-  migrations?: MigrationObject[];
 }
 
 /**
@@ -40,7 +39,6 @@ export class DatabaseModule {
             return createOrmOptions({
               url: config.databaseUrl,
               entities: options.entities,
-              migrations: options.migrations,
               poolMax: config.dbPoolMax,
             });
           },

@@ -1,17 +1,15 @@
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass, Options } from '@mikro-orm/core';
-import type { MigrationObject } from '@mikro-orm/core';
 
 export interface OrmOptionsInput {
   url: string;
   /** Each lib's exported entity array; no globs, so bundles and CLIs see the same list. */
   entities: EntityClass<unknown>[];
   poolMax?: number;
-  /** Migration classes in order; only the migrator and readiness checks need them. */
-  migrations?: MigrationObject[];
   debug?: boolean;
 }
 
+/** Where applied migrations are listed; the migration runner in libs/migrations keeps it. */
 export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
 export function createOrmOptions(input: OrmOptionsInput): Options<PostgreSqlDriver> {
@@ -25,14 +23,9 @@ export function createOrmOptions(input: OrmOptionsInput): Options<PostgreSqlDriv
     // @CreateRequestContext() / em.fork() elsewhere.
     allowGlobalContext: false,
     debug: input.debug ?? false,
-    migrations: {
-      tableName: MIGRATIONS_TABLE,
-      migrationsList: input.migrations ?? [],
-      transactional: true,
-      allOrNothing: false,
-      snapshot: false,
-      emit: 'ts',
-      silent: true,
-    },
+    // The runner in libs/migrations executes migrations itself, so MikroORM's Migrator and
+    // its options are not used. Only the table name is read, by MikroORM's schema
+    // generator, which leaves the table out of schema diffs (DatabaseSchema.create).
+    migrations: { tableName: MIGRATIONS_TABLE },
   });
 }
