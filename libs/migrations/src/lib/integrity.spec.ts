@@ -7,7 +7,7 @@ const A1 = '00000000-0000-4000-8000-0000000000a1';
 const A2 = '00000000-0000-4000-8000-0000000000a2';
 const GHOST = '00000000-0000-4000-8000-00000000dead';
 
-/** Seed 001's polymorphic assignee: one column, told apart by assigned_to_type. */
+/** The broker's polymorphic assignee: one column, told apart by assigned_to_type. */
 const LEGACY_ASSIGNEE: ReferenceCheck[] = [
   {
     table: 'tasks',
@@ -32,7 +32,7 @@ describe('verify: referential-integrity report', () => {
     db = await createTestDatabase({ migrated: false });
     client = new Client({ connectionString: db.url });
     await client.connect();
-    // Seed 000's world before its migration: references without foreign keys, a text column among uuids.
+    // The broker's world before its migration: references without foreign keys, a text column among uuids.
     await client.query(`
       CREATE TABLE agents (id uuid PRIMARY KEY);
       CREATE TABLE users (id uuid PRIMARY KEY);
@@ -94,7 +94,7 @@ describe('verify: referential-integrity report', () => {
     expect(report.ok).toBe(false);
   });
 
-  it("narrows a check to the rows its condition selects (seed 001's one-column assignee)", async () => {
+  it("narrows a check to the rows its condition selects (the broker's one-column assignee)", async () => {
     const report = await verifyIntegrity(client, LEGACY_ASSIGNEE);
     expect(report.references).toEqual([
       {
@@ -181,6 +181,25 @@ describe('verify on the migrated schema', () => {
       chat_messages: 2,
       agent_messages: 1,
     });
+  });
+
+  it('checks exactly the foreign keys of the migrated schema', async () => {
+    // Composite keys name a project twice (both ends in one project); the reference is the rest.
+    const { rows } = await client.query<{ reference: string }>(`
+      SELECT DISTINCT c.relname || '.' || a.attname || ' → ' || p.relname || '.' || pa.attname AS reference
+        FROM pg_constraint k
+        JOIN pg_class c ON c.oid = k.conrelid
+        JOIN pg_class p ON p.oid = k.confrelid
+        CROSS JOIN LATERAL unnest(k.conkey, k.confkey) AS key(child, parent)
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = key.child
+        JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = key.parent
+       WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace
+         AND NOT (cardinality(k.conkey) > 1 AND a.attname = 'project_id' AND pa.attname = 'project_id')
+       ORDER BY 1`);
+    const checks = REFERENCE_CHECKS.map(
+      (c) => `${c.table}.${c.column} → ${c.references.table}.${c.references.column}`,
+    );
+    expect(rows.map((r) => r.reference)).toEqual([...checks].sort());
   });
 
   it('reports rows that got past a disabled foreign key', async () => {

@@ -25,8 +25,9 @@ function describe(check: ReferenceCheck): string {
 }
 
 /**
- * Seed 000's referential-integrity report: per reference the number of rows that point nowhere,
- * and the row count of every data table. Read-only. `ok` is false when anything dangles.
+ * The referential-integrity report (the broker's migration guide's "verify data integrity" step,
+ * for every reference): per reference the number of rows that point nowhere, and the row count
+ * of every data table. Read-only. `ok` is false when anything dangles.
  */
 export async function verifyIntegrity(
   client: ClientBase,

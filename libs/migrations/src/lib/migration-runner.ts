@@ -19,8 +19,8 @@ import {
   AppliedMigrationRecord,
   CREATE_HISTORY_TABLE,
   CREATE_MIGRATIONS_TABLE,
-  HistoryAction,
   historyInsert,
+  HistoryRow,
   readAppliedRecords,
 } from './migration-history';
 import { MigrationLogger, NO_PROGRESS, ProgressReporter, SILENT_LOGGER } from './migration-logger';
@@ -362,24 +362,16 @@ export class MigrationRunner {
     return { applied, forced: problems };
   }
 
+  /** A history row of this process: its host and app version added. */
+  private historyInsert(row: Omit<HistoryRow, 'hostname' | 'appVersion'>) {
+    return historyInsert({ ...row, hostname: hostname(), appVersion: this.appVersion });
+  }
+
   private async record(
     client: Client,
-    row: {
-      name: string;
-      action: HistoryAction;
-      checksum: string | null;
-      success: boolean;
-      startedAt: Date;
-      executionMs: number;
-      error?: string;
-      forced?: boolean;
-    },
+    row: Omit<HistoryRow, 'hostname' | 'appVersion'>,
   ): Promise<void> {
-    const { sql, params } = historyInsert({
-      ...row,
-      hostname: hostname(),
-      appVersion: this.appVersion,
-    });
+    const { sql, params } = this.historyInsert(row);
     await client.query(sql, params);
   }
 
@@ -494,8 +486,6 @@ export class MigrationRunner {
       success,
       startedAt,
       executionMs: performance.now() - t0,
-      hostname: hostname(),
-      appVersion: this.appVersion,
       error,
       forced,
     });
@@ -507,7 +497,7 @@ export class MigrationRunner {
           await run(trx);
           // In the migration's own transaction: applied and recorded, or neither.
           await connection.execute(toKnexPlaceholders(bookkeeping), [migration.name], 'run', trx);
-          const insert = historyInsert(historyRow(true));
+          const insert = this.historyInsert(historyRow(true));
           await connection.execute(
             toKnexPlaceholders(insert.sql),
             insert.params.map(knexValue),
@@ -521,7 +511,7 @@ export class MigrationRunner {
         await client.query('BEGIN');
         try {
           await client.query(bookkeeping, [migration.name]);
-          const insert = historyInsert(historyRow(true));
+          const insert = this.historyInsert(historyRow(true));
           await client.query(insert.sql, insert.params);
           await client.query('COMMIT');
         } catch (error) {
@@ -543,7 +533,7 @@ export class MigrationRunner {
         },
       );
       try {
-        const insert = historyInsert(historyRow(false, text));
+        const insert = this.historyInsert(historyRow(false, text));
         await this.client?.query(insert.sql, insert.params);
       } catch (recordError) {
         this.logger.warn('could not record the failure in the history', {

@@ -1,8 +1,9 @@
 /**
  * One reference `verify` checks: rows of `table` whose `column` is set (and, with `where`, only
- * those rows) must name an existing `references.table`.`references.column`. Seed 000's
- * integrity report, data-driven: a feature that adds a reference adds one line here. A check
- * whose tables or columns do not exist (yet) is reported as skipped, not failed.
+ * those rows) must name an existing `references.table`.`references.column`: the broker's
+ * migration guide runs such checks by hand ("no orphaned agent_ids remain"); here they are
+ * data, and a feature that adds a reference adds one line. A check whose tables or columns do
+ * not exist (an older schema) is reported as skipped, not failed.
  */
 export interface ReferenceCheck {
   table: string;
@@ -14,70 +15,49 @@ export interface ReferenceCheck {
   whereColumns?: string[];
 }
 
+/** `ref('tasks.room_id', 'chat_rooms.id')`: rows of tasks whose room_id is set name a room. */
+function ref(from: string, to: string): ReferenceCheck {
+  const [table, column] = from.split('.');
+  const [toTable, toColumn] = to.split('.');
+  return { table, column, references: { table: toTable, column: toColumn } };
+}
+
 /**
- * Every reference of the schema as the migrations create it (identity, agents, tasks, rooms
- * and messages). A check whose table is missing (an older schema) is reported as skipped.
- * In the migrated schema each of these is
- * also a foreign key; `verify` is for data that got in around them (imports, restores into
- * a hand-made schema, `session_replication_role = replica`).
+ * Every reference of the schema as the migrations create it. In the migrated schema each is
+ * also a foreign key (integrity.spec.ts holds the two lists together); `verify` is for data
+ * that got in around them (imports, restores into a hand-made schema,
+ * `session_replication_role = replica`).
  */
 export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   // identity
-  { table: 'projects', column: 'owner_id', references: { table: 'users', column: 'id' } },
-  { table: 'audit_log', column: 'project_id', references: { table: 'projects', column: 'id' } },
+  ref('projects.owner_id', 'users.id'),
+  ref('audit_log.project_id', 'projects.id'),
   // agents
-  { table: 'agents', column: 'project_id', references: { table: 'projects', column: 'id' } },
-  {
-    table: 'agent_capabilities',
-    column: 'agent_id',
-    references: { table: 'agents', column: 'id' },
-  },
-  { table: 'agent_api_keys', column: 'agent_id', references: { table: 'agents', column: 'id' } },
-  { table: 'agent_api_keys', column: 'created_by', references: { table: 'users', column: 'id' } },
+  ref('agents.project_id', 'projects.id'),
+  ref('agent_capabilities.agent_id', 'agents.id'),
+  ref('agent_api_keys.agent_id', 'agents.id'),
+  ref('agent_api_keys.created_by', 'users.id'),
   // tasks: the assignee and the creator are each a user or an agent, one column per kind
-  { table: 'tasks', column: 'project_id', references: { table: 'projects', column: 'id' } },
-  { table: 'tasks', column: 'assigned_agent_id', references: { table: 'agents', column: 'id' } },
-  { table: 'tasks', column: 'assigned_user_id', references: { table: 'users', column: 'id' } },
-  { table: 'tasks', column: 'created_by_agent_id', references: { table: 'agents', column: 'id' } },
-  { table: 'tasks', column: 'created_by_user_id', references: { table: 'users', column: 'id' } },
+  ref('tasks.project_id', 'projects.id'),
+  ref('tasks.assigned_agent_id', 'agents.id'),
+  ref('tasks.assigned_user_id', 'users.id'),
+  ref('tasks.created_by_agent_id', 'agents.id'),
+  ref('tasks.created_by_user_id', 'users.id'),
   // the dependency graph
-  { table: 'task_dependencies', column: 'task_id', references: { table: 'tasks', column: 'id' } },
-  {
-    table: 'task_dependencies',
-    column: 'depends_on_id',
-    references: { table: 'tasks', column: 'id' },
-  },
-  // rooms and messages (seed 000's chat tables) and agent-to-agent messages (seed 002)
-  { table: 'tasks', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
-  { table: 'chat_rooms', column: 'project_id', references: { table: 'projects', column: 'id' } },
-  { table: 'chat_rooms', column: 'created_by', references: { table: 'users', column: 'id' } },
-  {
-    table: 'chat_participants',
-    column: 'room_id',
-    references: { table: 'chat_rooms', column: 'id' },
-  },
-  { table: 'chat_participants', column: 'agent_id', references: { table: 'agents', column: 'id' } },
-  { table: 'chat_participants', column: 'user_id', references: { table: 'users', column: 'id' } },
-  { table: 'chat_messages', column: 'room_id', references: { table: 'chat_rooms', column: 'id' } },
-  {
-    table: 'chat_messages',
-    column: 'sender_agent_id',
-    references: { table: 'agents', column: 'id' },
-  },
-  {
-    table: 'chat_messages',
-    column: 'sender_user_id',
-    references: { table: 'users', column: 'id' },
-  },
-  {
-    table: 'agent_messages',
-    column: 'project_id',
-    references: { table: 'projects', column: 'id' },
-  },
-  { table: 'agent_messages', column: 'sender_id', references: { table: 'agents', column: 'id' } },
-  {
-    table: 'agent_messages',
-    column: 'recipient_id',
-    references: { table: 'agents', column: 'id' },
-  },
+  ref('task_dependencies.task_id', 'tasks.id'),
+  ref('task_dependencies.depends_on_id', 'tasks.id'),
+  // rooms and messages (the broker's chat tables) and agent-to-agent messages (the phase-2
+  // PostgreSQL design of the phase-1 SQLite platform)
+  ref('tasks.room_id', 'chat_rooms.id'),
+  ref('chat_rooms.project_id', 'projects.id'),
+  ref('chat_rooms.created_by', 'users.id'),
+  ref('chat_participants.room_id', 'chat_rooms.id'),
+  ref('chat_participants.agent_id', 'agents.id'),
+  ref('chat_participants.user_id', 'users.id'),
+  ref('chat_messages.room_id', 'chat_rooms.id'),
+  ref('chat_messages.sender_agent_id', 'agents.id'),
+  ref('chat_messages.sender_user_id', 'users.id'),
+  ref('agent_messages.project_id', 'projects.id'),
+  ref('agent_messages.sender_id', 'agents.id'),
+  ref('agent_messages.recipient_id', 'agents.id'),
 ];
