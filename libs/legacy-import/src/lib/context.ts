@@ -1,17 +1,15 @@
 import type { ClientBase } from 'pg';
 import type { MigrationLogger } from '@agenthub/migrations';
-import { derivedId } from './ids';
 import type { Adjustment, ReportBuilder } from './report';
 import {
-  addCounts,
   Batch,
-  ColumnSpec,
   RowCollision,
   StagedWriter,
+  TargetTable,
   UpsertCounts,
   UpsertOptions,
 } from './sql-writer';
-import { ParsedTime, parseTimestamp } from './values';
+import { EnumMapping, Mapped, mapEnum, ParsedTime, parseTimestamp } from './values';
 
 /** Progress of one pass over a source table (the migrator's bar on a TTY, log lines elsewhere). */
 export interface ImportProgress {
@@ -32,64 +30,25 @@ export class LegacyImportError extends Error {
   }
 }
 
-export interface AgentRow {
+/** The name of the placeholder agent made for an id that names no agent. */
+const placeholderName = (id: string) => `Migrated Agent ${id}`;
+
+/** An agent id a source row references, and where (reported with the placeholder it gets). */
+export interface AgentReference {
   id: string;
-  /** the source row's own id, and where it came from (named when two rows collide) */
-  legacyId: string;
-  sourceTable: string;
   projectId: string;
-  name: string;
-  nickname?: string | null;
-  agentType: string;
-  status: string;
-  capabilities: string[];
-  config: Record<string, unknown> | null;
-  systemPrompt?: string | null;
-  modelProvider?: string | null;
-  modelName?: string | null;
-  isActive: boolean;
-  createdAt: string | null;
-  updatedAt: string | null;
-  details: {
-    name: string;
-    confidence?: number;
-    description?: string | null;
-    inputSchema?: unknown;
-    outputSchema?: unknown;
-  }[];
+  /** the id as the source wrote it */
+  legacyId: string;
+  /** the referencing row: its table, legacy id and field */
+  sourceTable: string;
+  rowId: string | null;
+  field: string;
 }
 
-const AGENT_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'project_id', type: 'uuid' },
-  { name: 'name', type: 'text' },
-  { name: 'nickname', type: 'text' },
-  { name: 'agent_type', type: 'text' },
-  { name: 'status', type: 'text' },
-  { name: 'capabilities', type: 'jsonb' },
-  { name: 'config', type: 'jsonb' },
-  { name: 'system_prompt', type: 'text' },
-  { name: 'model_provider', type: 'text' },
-  { name: 'model_name', type: 'text' },
-  { name: 'is_active', type: 'boolean' },
-  { name: 'created_at', type: 'timestamptz', nowIfNull: true },
-  { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
-];
-
-const CAPABILITY_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'agent_id', type: 'uuid' },
-  { name: 'capability_name', type: 'text' },
-  { name: 'confidence_score', type: 'numeric' },
-  { name: 'description', type: 'text' },
-  { name: 'input_schema', type: 'jsonb' },
-  { name: 'output_schema', type: 'jsonb' },
-];
-
-const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-export const DEFAULT_CONFIDENCE = 0.5;
-
-/** Everything one import run shares: the transaction's client, the report, batching, and the rules every source applies. */
+/**
+ * Everything one import run shares: the transaction's client, the report, batching, and the
+ * rules every source applies.
+ */
 export class ImportContext {
   private names = new Map<string, { byName: Map<string, string>; byId: Map<string, string> }>();
   private placeholders = new Set<string>();
@@ -101,32 +60,42 @@ export class ImportContext {
     readonly kind: string,
     readonly batchSize: number,
     readonly progress: ImportProgress,
-    readonly logger: ImportLogger,
   ) {
     this.writer = new StagedWriter(client);
   }
 
   /**
-   * Writes one batch of `table` (see StagedWriter). Two rows of this import that would be the
-   * same row are an error naming both legacy rows: keeping either would lose the other.
+   * Writes one batch of `table` (see StagedWriter) and counts it in the report. Two rows of this
+   * import that would be the same row are an error naming both legacy rows: keeping either
+   * would lose the other.
    */
-  async upsert(
-    table: string,
-    columns: ColumnSpec[],
-    rows: unknown[][],
+  async write<R>(
+    table: TargetTable<R>,
+    rows: readonly R[],
     options: UpsertOptions & { sourceTable?: string } = {},
-  ): Promise<UpsertCounts> {
+  ): Promise<void> {
+    let counts: UpsertCounts;
     try {
-      return await this.writer.upsert(table, columns, rows, options);
+      counts = await this.writer.upsert(table, rows, options);
     } catch (error) {
       if (!(error instanceof RowCollision)) throw error;
-      const from = options.sourceTable ?? table;
       throw new LegacyImportError(
-        `${from} rows ${JSON.stringify(error.first)} and ${JSON.stringify(error.second)} both map to ${table} id ${error.id} ` +
-          `(the same UUID written twice, e.g. dashed and as 32 hex digits): one import cannot keep both, and keeping one would lose the other. ` +
-          `Make the ids unique in the source and import again; nothing was written`,
+        `${options.sourceTable ?? table.name} rows ${JSON.stringify(error.first)} and ` +
+          `${JSON.stringify(error.second)} both map to ${table.name} id ${error.id} ` +
+          '(the same UUID written twice, e.g. dashed and as 32 hex digits): one import cannot ' +
+          'keep both, and keeping one would lose the other. ' +
+          'Make the ids unique in the source and import again; nothing was written',
       );
     }
+    const report = this.report.table(table.name);
+    report.inserted += counts.inserted;
+    report.updated += counts.updated;
+    report.unchanged += counts.unchanged;
+  }
+
+  /** Rows of `table`, written `batchSize` at a time. */
+  batch<R>(table: TargetTable<R>): Batch<R> {
+    return new Batch(this.batchSize, (rows) => this.write(table, rows));
   }
 
   adjust(a: Adjustment): void {
@@ -167,8 +136,33 @@ export class ImportContext {
     return null;
   }
 
+  /**
+   * A legacy enum value through its mapping (see mapEnum); a stored value that differs from the
+   * original is reported (the caller keeps the original on the row).
+   */
+  mapEnum(
+    mapping: EnumMapping,
+    raw: unknown,
+    sourceTable: string,
+    legacyId: string,
+    field: string,
+  ): Mapped {
+    const mapped = mapEnum(mapping, raw);
+    if (mapped.changed)
+      this.adjust({
+        source_table: sourceTable,
+        legacy_id: legacyId,
+        kind: 'enum_mapped',
+        field,
+        from: mapped.original,
+        to: mapped.value,
+        message: `${field} "${mapped.original}" stored as "${mapped.value}"`,
+      });
+    return mapped;
+  }
+
   /** Fails when any of these ids already belongs to a row of another project: an import never moves rows silently. */
-  async assertSameProject(
+  private async assertSameProject(
     table: 'agents' | 'tasks',
     ids: string[],
     projects: string[],
@@ -191,16 +185,18 @@ export class ImportContext {
     params: unknown[],
   ): Promise<void> {
     const { rows } = await this.client.query<{ id: string; project_id: string; wanted: string }>(
-      `SELECT t.id, t.project_id, s.project_id AS wanted FROM ${table} t JOIN ${source} ON s.id = t.id
+      `SELECT t.id, t.project_id, s.project_id AS wanted
+         FROM ${table} t JOIN ${source} ON s.id = t.id
         WHERE t.project_id <> s.project_id LIMIT 5`,
       params,
     );
-    if (rows.length > 0) {
-      throw new LegacyImportError(
-        `${table} ${rows.map((r) => r.id).join(', ')} already belong${rows.length === 1 ? 's' : ''} to project ${rows[0].project_id}, not to ${rows[0].wanted}: ` +
-          `an import never moves rows between projects (import into that project, or remove the rows first)`,
-      );
-    }
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.id).join(', ');
+    const belong = rows.length === 1 ? 'belongs' : 'belong';
+    throw new LegacyImportError(
+      `${table} ${ids} already ${belong} to project ${rows[0].project_id}, not to ${rows[0].wanted}: ` +
+        'an import never moves rows between projects (import into that project, or remove the rows first)',
+    );
   }
 
   private async projectNames(projectId: string) {
@@ -255,70 +251,12 @@ export class ImportContext {
     return name;
   }
 
-  async writeAgents(rows: AgentRow[]): Promise<void> {
-    addCounts(
-      this.report.table('agents'),
-      await this.upsert(
-        'agents',
-        AGENT_COLUMNS,
-        rows.map((r) => [
-          r.id,
-          r.projectId,
-          r.name,
-          r.nickname ?? null,
-          r.agentType,
-          r.status,
-          json(r.capabilities),
-          json(r.config),
-          r.systemPrompt ?? null,
-          r.modelProvider ?? null,
-          r.modelName ?? null,
-          r.isActive,
-          r.createdAt,
-          r.updatedAt,
-        ]),
-        {
-          legacyIds: rows.map((r) => r.legacyId),
-          sourceTable: rows[0]?.sourceTable,
-          check: this.assertStagedSameProject('agents'),
-        },
-      ),
-    );
-    const details = rows.flatMap((r) =>
-      r.details.map((d) => [
-        derivedId('agent-capability', r.id, d.name),
-        r.id,
-        d.name,
-        d.confidence ?? DEFAULT_CONFIDENCE,
-        d.description ?? null,
-        json(d.inputSchema),
-        json(d.outputSchema),
-      ]),
-    );
-    const table = this.report.table('agent_capabilities');
-    table.read += details.length;
-    addCounts(table, await this.upsert('agent_capabilities', CAPABILITY_COLUMNS, details));
-  }
-
-  agentBatch(): Batch<AgentRow> {
-    return new Batch(this.batchSize, (rows) => this.writeAgents(rows));
-  }
-
   /**
    * Makes sure an agent the source references exists: when it does not (in the source or the
    * database), a placeholder "Migrated Agent <uuid>" (offline, inactive until someone renames
    * and activates it), one per distinct id, reported with the row that referenced it first.
    */
-  async ensurePlaceholders(
-    refs: {
-      id: string;
-      projectId: string;
-      legacyId: string;
-      sourceTable: string;
-      rowId: string | null;
-      field: string;
-    }[],
-  ): Promise<void> {
+  async ensurePlaceholders(refs: readonly AgentReference[]): Promise<void> {
     const fresh = refs.filter((r) => !this.placeholders.has(r.id));
     if (fresh.length === 0) return;
     const distinct = new Map(fresh.map((r) => [r.id, r]));
@@ -331,11 +269,20 @@ export class ImportContext {
     );
     const { rows } = await this.client.query<{ id: string }>(
       `INSERT INTO agents (id, project_id, name, agent_type, status, capabilities, config, is_active)
-       SELECT s.id, s.project_id, 'Migrated Agent ' || s.id, 'generic', 'offline', '[]'::jsonb,
-              jsonb_build_object('placeholder', true, 'legacy_id', s.legacy_id, 'legacy_source', $4::text), false
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS s(id, project_id, legacy_id)
+       SELECT s.id, s.project_id, s.name, 'generic', 'offline', '[]'::jsonb,
+              jsonb_build_object(
+                'placeholder', true, 'legacy_id', s.legacy_id, 'legacy_source', $5::text),
+              false
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[])
+           AS s(id, project_id, name, legacy_id)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [list.map((r) => r.id), list.map((r) => r.projectId), list.map((r) => r.legacyId), this.kind],
+      [
+        list.map((r) => r.id),
+        list.map((r) => r.projectId),
+        list.map((r) => placeholderName(r.id)),
+        list.map((r) => r.legacyId),
+        this.kind,
+      ],
     );
     const created = new Set(rows.map((r) => r.id));
     const table = this.report.table('agents');
@@ -343,9 +290,10 @@ export class ImportContext {
     table.unchanged += list.length - created.size;
     for (const r of list) {
       if (!created.has(r.id)) continue;
+      const name = placeholderName(r.id);
       const entry = this.names.get(r.projectId);
-      entry?.byName.set(`Migrated Agent ${r.id}`, r.id);
-      entry?.byId.set(r.id, `Migrated Agent ${r.id}`);
+      entry?.byName.set(name, r.id);
+      entry?.byId.set(r.id, name);
       this.adjust({
         source_table: r.sourceTable,
         legacy_id: r.rowId,
@@ -353,7 +301,7 @@ export class ImportContext {
         field: r.field,
         from: r.legacyId,
         to: r.id,
-        message: `${r.field} ${r.legacyId} names no agent; placeholder "Migrated Agent ${r.id}" (offline, inactive) created`,
+        message: `${r.field} ${r.legacyId} names no agent; placeholder "${name}" (offline, inactive) created`,
       });
     }
   }

@@ -119,7 +119,6 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
         source,
         options.batchSize ?? 2000,
         options.progress ?? noProgress,
-        logger,
       );
       logger.info(`import ${source} ${options.path}${options.dryRun ? ' (dry run)' : ''}`, {
         source,

@@ -2,11 +2,13 @@ import type { ClientBase } from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { TableReport } from './report';
 
-export type ColumnType =
-  'uuid' | 'text' | 'jsonb' | 'timestamptz' | 'boolean' | 'numeric' | 'integer';
+export type ColumnType = 'uuid' | 'text' | 'jsonb' | 'timestamptz' | 'boolean' | 'numeric';
 
+/** A value as it is written: text (JSON text for jsonb), a number or a boolean; null is NULL. */
+export type ColumnValue = string | number | boolean | null;
+
+/** A column of a target table, as the staging table declares it and the upsert writes it. */
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
@@ -20,6 +22,28 @@ export interface ColumnSpec {
   insertOnly?: boolean;
 }
 
+/** A column and where a row of `R` keeps its value. */
+export interface Column<R> extends ColumnSpec {
+  value: (row: R) => ColumnValue;
+}
+
+/**
+ * A table an import writes: its columns in the order they are staged and inserted, each with
+ * the property of a row it takes its value from, so the order and the values cannot drift apart.
+ */
+export interface TargetTable<R> {
+  name: string;
+  columns: readonly Column<R>[];
+  /** The unique key an existing row is found by; `id` when not given. */
+  conflict?: readonly string[];
+  /**
+   * The legacy row id a row came from. When given, two rows of one import that land on the
+   * same id (the same UUID written dashed and as 32 hex digits, two legacy ids mapping to one)
+   * are a `RowCollision` naming both legacy rows, instead of the later one overwriting the first.
+   */
+  legacyId?: (row: R) => string;
+}
+
 export interface UpsertCounts {
   inserted: number;
   updated: number;
@@ -27,14 +51,6 @@ export interface UpsertCounts {
 }
 
 export interface UpsertOptions {
-  /** The unique key an existing row is found by. */
-  conflict?: string[];
-  /**
-   * The legacy row id of each row. When given, two rows of one import that land on the same id
-   * (the same UUID written dashed and as 32 hex digits, two legacy ids mapping to one) are a
-   * `RowCollisionError` naming both legacy rows, instead of the later one overwriting the first.
-   */
-  legacyIds?: string[];
   /** Runs after the batch is staged and before it is written, given the staging table's name (e.g. the project check). */
   check?: (stage: string) => Promise<void>;
 }
@@ -55,12 +71,64 @@ export class RowCollision extends Error {
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** One value in COPY's text format: NULL is \N; backslash, tab, newline and carriage return escaped. */
-function copyField(v: unknown): string {
+function copyField(v: ColumnValue | undefined): string {
   if (v === null || v === undefined) return '\\N';
-  const s = typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+  const s = typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
   return /[\\\t\n\r]/.test(s)
     ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
     : s;
+}
+
+/** The COPY lines of a batch: the columns in order, then the legacy row id (the staging table's last column). */
+function* copyLines<R>(table: TargetTable<R>, rows: readonly R[]): Generator<string> {
+  const { columns, legacyId } = table;
+  for (const row of rows) {
+    let line = '';
+    for (const column of columns) line += `${copyField(column.value(row))}\t`;
+    yield `${line}${copyField(legacyId ? legacyId(row) : null)}\n`;
+  }
+}
+
+function stagingTableSql(stage: string, columns: readonly ColumnSpec[]): string {
+  const declared = columns.map((c) => `${quote(c.name)} ${c.type}`);
+  return `CREATE TEMP TABLE ${stage} (${declared.join(', ')}, legacy_row_id text) ON COMMIT DROP`;
+}
+
+/** The value an update writes: the staged one, except that the import time keeps the row's own (see nowIfNull). */
+function updatedValueSql(column: ColumnSpec): string {
+  const name = quote(column.name);
+  return column.nowIfNull
+    ? `CASE WHEN EXCLUDED.${name} = now() THEN t.${name} ELSE EXCLUDED.${name} END`
+    : `EXCLUDED.${name}`;
+}
+
+/** An existing row is updated only where a value differs, so a re-run touches nothing. */
+function onConflictSql(columns: readonly ColumnSpec[], conflict: readonly string[]): string {
+  const updatable = columns.filter((c) => !conflict.includes(c.name) && !c.insertOnly);
+  if (updatable.length === 0) return 'DO NOTHING';
+  const set = updatable.map((c) => `${quote(c.name)} = ${updatedValueSql(c)}`);
+  const current = updatable.map((c) => `t.${quote(c.name)}`);
+  const next = updatable.map(updatedValueSql);
+  return `DO UPDATE SET ${set.join(', ')}
+    WHERE (${current.join(', ')}) IS DISTINCT FROM (${next.join(', ')})`;
+}
+
+/** Writes the staged batch into `table`; counted in the server, so the batch's rows never travel back. */
+function upsertSql(table: TargetTable<never>, stage: string): string {
+  const { columns } = table;
+  const conflict = table.conflict ?? ['id'];
+  const names = columns.map((c) => quote(c.name));
+  const staged = columns.map((c) =>
+    c.nowIfNull ? `COALESCE(s.${quote(c.name)}, now())` : `s.${quote(c.name)}`,
+  );
+  return `
+    WITH written AS (
+      INSERT INTO ${quote(table.name)} AS t (${names.join(', ')})
+      SELECT ${staged.join(', ')} FROM ${stage} s
+      ON CONFLICT (${conflict.map(quote).join(', ')}) ${onConflictSql(columns, conflict)}
+      RETURNING (xmax = 0) AS inserted)
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written
+      FROM written`;
 }
 
 /**
@@ -75,69 +143,47 @@ function copyField(v: unknown): string {
 export class StagedWriter {
   /** Staging (and seen-id) tables made in this transaction. */
   private readonly made = new Set<string>();
+  /** The upsert statement of each table, built on its first batch. */
+  private readonly statements = new Map<string, string>();
 
   constructor(private readonly client: ClientBase) {}
 
-  async upsert(
-    table: string,
-    columns: ColumnSpec[],
-    rows: unknown[][],
+  async upsert<R>(
+    table: TargetTable<R>,
+    rows: readonly R[],
     options: UpsertOptions = {},
   ): Promise<UpsertCounts> {
     if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-    const conflict = options.conflict ?? ['id'];
-    const stage = await this.stage(table, columns);
-    const legacyIds = options.legacyIds;
-    const lines = function* () {
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        let line = '';
-        for (let c = 0; c < columns.length; c++) line += (c === 0 ? '' : '\t') + copyField(r[c]);
-        yield `${line}\t${copyField(legacyIds ? legacyIds[i] : null)}\n`;
-      }
-    };
-    await pipeline(Readable.from(lines()), this.client.query(copyFrom(`COPY ${stage} FROM STDIN`)));
+    const stage = await this.stage(table);
+    await pipeline(
+      Readable.from(copyLines(table, rows)),
+      this.client.query(copyFrom(`COPY ${stage} FROM STDIN`)),
+    );
     // A temp table has no statistics until analysed; without them the planner may join a batch
     // to the target table by scanning all of it instead of probing its primary key.
     await this.client.query(`ANALYZE ${stage}`);
-    if (legacyIds) await this.rememberIds(table, stage);
+    if (table.legacyId) await this.rememberIds(table.name, stage);
     await options.check?.(stage);
 
-    const names = columns.map((c) => quote(c.name));
-    const select = columns.map((c) =>
-      c.nowIfNull ? `COALESCE(s.${quote(c.name)}, now())` : `s.${quote(c.name)}`,
+    let statement = this.statements.get(table.name);
+    if (statement === undefined) {
+      statement = upsertSql(table, stage);
+      this.statements.set(table.name, statement);
+    }
+    const { rows: result } = await this.client.query<{ inserted: number; written: number }>(
+      statement,
     );
-    const updatable = columns.filter((c) => !conflict.includes(c.name) && !c.insertOnly);
-    const setExpr = (c: ColumnSpec) =>
-      c.nowIfNull
-        ? `CASE WHEN EXCLUDED.${quote(c.name)} = now() THEN t.${quote(c.name)} ELSE EXCLUDED.${quote(c.name)} END`
-        : `EXCLUDED.${quote(c.name)}`;
-    const onConflict =
-      updatable.length === 0
-        ? 'DO NOTHING'
-        : `DO UPDATE SET ${updatable.map((c) => `${quote(c.name)} = ${setExpr(c)}`).join(', ')}
-           WHERE (${updatable.map((c) => `t.${quote(c.name)}`).join(', ')}) IS DISTINCT FROM (${updatable.map(setExpr).join(', ')})`;
-    // Counted in the server: the batch's rows never travel back.
-    const { rows: result } = await this.client.query<{ inserted: number; written: number }>(`
-      WITH written AS (
-        INSERT INTO ${quote(table)} AS t (${names.join(', ')})
-        SELECT ${select.join(', ')} FROM ${stage} s
-        ON CONFLICT (${conflict.map(quote).join(', ')}) ${onConflict}
-        RETURNING (xmax = 0) AS inserted)
-      SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM written`);
     const { inserted, written } = result[0];
     return { inserted, updated: written - inserted, unchanged: rows.length - written };
   }
 
   /** The staging table of `table`, made on first use, emptied for each batch. */
-  private async stage(table: string, columns: ColumnSpec[]): Promise<string> {
-    const stage = quote(`import_stage_${table}`);
+  private async stage(table: TargetTable<never>): Promise<string> {
+    const stage = quote(`import_stage_${table.name}`);
     if (this.made.has(stage)) {
       await this.client.query(`TRUNCATE ${stage}`);
     } else {
-      await this.client.query(
-        `CREATE TEMP TABLE ${stage} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')}, legacy_row_id text) ON COMMIT DROP`,
-      );
+      await this.client.query(stagingTableSql(stage, table.columns));
       this.made.add(stage);
     }
     return stage;
@@ -156,19 +202,17 @@ export class StagedWriter {
       this.made.add(seen);
     }
     const { rows } = await this.client.query<{ id: string; first: string; second: string }>(`
-      (SELECT s.id, o.legacy_row_id AS first, s.legacy_row_id AS second FROM ${stage} s JOIN ${seen} o ON o.id = s.id LIMIT 1)
+      (SELECT s.id, o.legacy_row_id AS first, s.legacy_row_id AS second
+         FROM ${stage} s JOIN ${seen} o ON o.id = s.id LIMIT 1)
       UNION ALL
-      (SELECT id, ids[1], ids[2] FROM (SELECT id, array_agg(legacy_row_id ORDER BY ctid) AS ids FROM ${stage} GROUP BY id HAVING count(*) > 1) d LIMIT 1)
+      (SELECT id, ids[1], ids[2]
+         FROM (SELECT id, array_agg(legacy_row_id ORDER BY ctid) AS ids
+                 FROM ${stage} GROUP BY id HAVING count(*) > 1) d
+        LIMIT 1)
       LIMIT 1`);
     if (rows.length > 0) throw new RowCollision(table, rows[0].id, rows[0].first, rows[0].second);
     await this.client.query(`INSERT INTO ${seen} SELECT id, legacy_row_id FROM ${stage}`);
   }
-}
-
-export function addCounts(into: TableReport, counts: UpsertCounts): void {
-  into.inserted += counts.inserted;
-  into.updated += counts.updated;
-  into.unchanged += counts.unchanged;
 }
 
 /** Collects rows and writes them `size` at a time. */

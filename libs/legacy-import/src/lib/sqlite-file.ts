@@ -1,6 +1,13 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import type { ImportContext } from './context';
 import { LegacyImportError } from './context';
+
+/** A value as better-sqlite3 reads it: SQLite has these types and no others (no objects). */
+export type SqliteValue = string | number | bigint | Buffer | null;
+
+/** A row read with `SELECT *`: a column this version of the schema lacks reads as undefined. */
+export type SqliteRow = Record<string, SqliteValue | undefined>;
 
 /**
  * Opens a legacy SQLite file read-only and checks it is whole before anything is written: a
@@ -47,8 +54,32 @@ export function hasTable(db: Database.Database, table: string): boolean {
 }
 
 /** Row count, for the progress bar. */
-export function countOf(db: Database.Database, table: string): number {
+function countOf(db: Database.Database, table: string): number {
   return Number(db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get());
+}
+
+/**
+ * The rows of `table` in `order`, one at a time: each is counted as read in the report, and on
+ * the progress bar once the caller is done with it. The report lists the table even when empty.
+ */
+export function* tableRows<T>(
+  ctx: ImportContext,
+  db: Database.Database,
+  table: string,
+  order = 'rowid',
+): Generator<T> {
+  const report = ctx.report.table(table);
+  const bar = ctx.progress.start(table, countOf(db, table));
+  try {
+    const rows = db.prepare(`SELECT * FROM "${table}" ORDER BY ${order}`).iterate();
+    for (const row of rows as IterableIterator<T>) {
+      report.read++;
+      yield row;
+      bar.advance(1);
+    }
+  } finally {
+    bar.stop();
+  }
 }
 
 /** Wraps an error SQLite raises while streaming (a page that turns out corrupt) into a clear one. */

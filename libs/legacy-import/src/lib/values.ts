@@ -1,116 +1,147 @@
+/** A legacy enum's mapping: the stored value of each legacy value, and of any other. */
+export interface EnumMapping {
+  /** keyed by the lowercased legacy value */
+  values: Record<string, string>;
+  fallback: string;
+}
+
 /**
- * The enum mapping table (README, "Migrator" → "import"). Keys are lowercased legacy values;
- * the lookup is case-insensitive. A value not listed maps to the fallback. Whenever the stored
- * value differs from the original (even only in case), the original is kept on the row and
- * reported.
+ * The enum mapping tables (docs/legacy-import.md, "Enum mapping", lists them). The lookup is
+ * case-insensitive; a value not listed maps to the fallback. Whenever the stored value differs
+ * from the original (even only in case), the original is kept on the row and reported.
  */
-export const TASK_STATUS_MAP: Record<string, string> = {
-  pending: 'pending',
-  todo: 'pending',
-  new: 'pending',
-  open: 'pending',
-  queued: 'pending',
-  waiting: 'pending',
-  created: 'pending',
-  in_progress: 'in_progress',
-  'in-progress': 'in_progress',
-  inprogress: 'in_progress',
-  running: 'in_progress',
-  active: 'in_progress',
-  started: 'in_progress',
-  working: 'in_progress',
-  assigned: 'in_progress',
-  processing: 'in_progress',
-  completed: 'completed',
-  complete: 'completed',
-  done: 'completed',
-  finished: 'completed',
-  success: 'completed',
-  succeeded: 'completed',
-  failed: 'failed',
-  failure: 'failed',
-  error: 'failed',
-  errored: 'failed',
-  cancelled: 'cancelled',
-  canceled: 'cancelled',
-  aborted: 'cancelled',
-  skipped: 'cancelled',
+export const TASK_STATUS: EnumMapping = {
+  fallback: 'pending',
+  values: {
+    pending: 'pending',
+    todo: 'pending',
+    new: 'pending',
+    open: 'pending',
+    queued: 'pending',
+    waiting: 'pending',
+    created: 'pending',
+    in_progress: 'in_progress',
+    'in-progress': 'in_progress',
+    inprogress: 'in_progress',
+    running: 'in_progress',
+    active: 'in_progress',
+    started: 'in_progress',
+    working: 'in_progress',
+    assigned: 'in_progress',
+    processing: 'in_progress',
+    completed: 'completed',
+    complete: 'completed',
+    done: 'completed',
+    finished: 'completed',
+    success: 'completed',
+    succeeded: 'completed',
+    failed: 'failed',
+    failure: 'failed',
+    error: 'failed',
+    errored: 'failed',
+    cancelled: 'cancelled',
+    canceled: 'cancelled',
+    aborted: 'cancelled',
+    skipped: 'cancelled',
+  },
 };
-export const TASK_STATUS_FALLBACK = 'pending';
 
-export const TASK_PRIORITY_MAP: Record<string, string> = {
-  low: 'low',
-  lowest: 'low',
-  minor: 'low',
-  trivial: 'low',
-  p3: 'low',
-  p4: 'low',
-  medium: 'medium',
-  normal: 'medium',
-  default: 'medium',
-  moderate: 'medium',
-  p2: 'medium',
-  high: 'high',
-  important: 'high',
-  major: 'high',
-  p1: 'high',
-  urgent: 'urgent',
-  critical: 'urgent',
-  highest: 'urgent',
-  blocker: 'urgent',
-  p0: 'urgent',
+export const TASK_PRIORITY: EnumMapping = {
+  fallback: 'medium',
+  values: {
+    low: 'low',
+    lowest: 'low',
+    minor: 'low',
+    trivial: 'low',
+    p3: 'low',
+    p4: 'low',
+    medium: 'medium',
+    normal: 'medium',
+    default: 'medium',
+    moderate: 'medium',
+    p2: 'medium',
+    high: 'high',
+    important: 'high',
+    major: 'high',
+    p1: 'high',
+    urgent: 'urgent',
+    critical: 'urgent',
+    highest: 'urgent',
+    blocker: 'urgent',
+    p0: 'urgent',
+  },
 };
-export const TASK_PRIORITY_FALLBACK = 'medium';
 
-export const AGENT_STATUS_MAP: Record<string, string> = {
-  offline: 'offline',
-  sleeping: 'offline',
-  stopped: 'offline',
-  paused: 'offline',
-  inactive: 'offline',
-  disabled: 'offline',
-  online: 'online',
-  connected: 'online',
-  idle: 'idle',
-  available: 'idle',
-  ready: 'idle',
-  active: 'active',
-  busy: 'busy',
-  working: 'busy',
-  running: 'busy',
-  error: 'error',
-  failed: 'error',
-  crashed: 'error',
+export const AGENT_STATUS: EnumMapping = {
+  fallback: 'offline',
+  values: {
+    offline: 'offline',
+    sleeping: 'offline',
+    stopped: 'offline',
+    paused: 'offline',
+    inactive: 'offline',
+    disabled: 'offline',
+    online: 'online',
+    connected: 'online',
+    idle: 'idle',
+    available: 'idle',
+    ready: 'idle',
+    active: 'active',
+    busy: 'busy',
+    working: 'busy',
+    running: 'busy',
+    error: 'error',
+    failed: 'error',
+    crashed: 'error',
+  },
 };
-export const AGENT_STATUS_FALLBACK = 'offline';
 
-export const API_KEY_STATUS_MAP: Record<string, string> = {
-  active: 'active',
-  revoked: 'revoked',
-  expired: 'revoked',
-  disabled: 'revoked',
-  inactive: 'revoked',
+export const API_KEY_STATUS: EnumMapping = {
+  fallback: 'revoked',
+  values: {
+    active: 'active',
+    revoked: 'revoked',
+    expired: 'revoked',
+    disabled: 'revoked',
+    inactive: 'revoked',
+  },
 };
-export const API_KEY_STATUS_FALLBACK = 'revoked';
 
 export interface Mapped {
   value: string;
-  /** the original, when the stored value differs from it (null: the source had no value) */
+  /** whether the stored value differs from the original (a missing original is not a change) */
   changed: boolean;
+  /** the original as text; null when the source had no value */
   original: string | null;
 }
 
-/** Maps a legacy enum value through `table`; a missing value takes the fallback silently (it is the column default). */
-export function mapEnum(
-  table: Record<string, string>,
-  fallback: string,
-  original: unknown,
-): Mapped {
-  if (original === null || original === undefined || original === '')
-    return { value: fallback, changed: false, original: null };
-  const text = String(original);
-  const value = table[text.trim().toLowerCase()] ?? fallback;
+/**
+ * Maps a legacy enum value. A missing value takes the fallback without a report: for tasks and
+ * agents that is the column's default; a key with no status is revoked, the safe side.
+ */
+export function mapEnum(mapping: EnumMapping, original: unknown): Mapped {
+  const text = original === '' ? null : textOf(original);
+  if (text === null) return { value: mapping.fallback, changed: false, original: null };
+  const value = mapping.values[text.trim().toLowerCase()] ?? mapping.fallback;
   return { value, changed: value !== text, original: text };
+}
+
+/**
+ * A legacy value as text, or null when there is none. Text stays as it is; a number, bigint or
+ * boolean reads as String() writes it; a BLOB (a Buffer from SQLite) as its UTF-8 text; an
+ * object or array (parsed JSON: a registry field, a broker JSON column) as JSON text, where
+ * String() would give "[object Object]".
+ */
+export function textOf(value: NonNullable<unknown>): string;
+export function textOf(value: unknown): string | null;
+export function textOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  // Only a function or a symbol has no JSON text; no legacy store holds one.
+  return JSON.stringify(value) ?? '';
 }
 
 const TIMESTAMP =
@@ -131,7 +162,7 @@ export function parseTimestamp(raw: unknown): ParsedTime {
       ? { ok: true, value: d.toISOString() }
       : { ok: false, missing: false };
   }
-  const m = TIMESTAMP.exec(String(raw).trim());
+  const m = TIMESTAMP.exec(textOf(raw).trim());
   if (!m) return { ok: false, missing: false };
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac, zone] = m;
   const check = new Date(

@@ -1,32 +1,50 @@
 import type Database from 'better-sqlite3';
-import type { AgentRow, ImportContext } from '../context';
+import { agentBatch, agentCapabilities, agentStatus } from '../agents-writer';
+import type { ImportContext } from '../context';
 import { LegacyImportError } from '../context';
 import { asUuid, importedId } from '../ids';
-import { addCounts, Batch, ColumnSpec } from '../sql-writer';
-import { countOf, hasTable, openSqlite, sqliteReadError } from '../sqlite-file';
+import { Batch } from '../sql-writer';
+import {
+  hasTable,
+  openSqlite,
+  SqliteRow,
+  SqliteValue,
+  sqliteReadError,
+  tableRows,
+} from '../sqlite-file';
+import {
+  AGENT_API_KEYS,
+  CHAT_MESSAGES,
+  CHAT_PARTICIPANTS,
+  CHAT_ROOMS,
+  PROJECTS,
+  UserRow,
+  USERS,
+} from '../target-tables';
 import { DependencyEdge, taskBatch, taskValues, writeDependencies } from '../tasks-writer';
-import { API_KEY_STATUS_FALLBACK, API_KEY_STATUS_MAP, mapEnum } from '../values';
-import { agentCapabilities, agentStatus } from './sqlite-phase1';
+import { API_KEY_STATUS, textOf } from '../values';
 
-type Row = Record<string, unknown>;
-const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-const bool = (v: unknown) => v === 1 || v === true || v === '1' || v === 'true';
-function jsonOf(raw: unknown): unknown {
+/*
+ * The broker's values are SQLite's, so String() of an id is exact (a BLOB reads as its UTF-8
+ * text); textOf() is for a column's value, where NULL stays NULL.
+ */
+type Cell = SqliteValue | undefined;
+
+const bool = (v: Cell) => v === 1 || v === '1' || v === 'true';
+/** A boolean column the broker's schema may lack: `absent` when it does. */
+const flag = (v: Cell, absent: boolean) => (v === undefined ? absent : bool(v));
+
+/** A JSON column's value, parsed; text that is not JSON is kept as it is. */
+function jsonOf(raw: Cell): unknown {
   if (typeof raw !== 'string') return raw ?? null;
   try {
-    return JSON.parse(raw);
+    return JSON.parse(raw) as unknown;
   } catch {
     return raw;
   }
 }
-/**
- * The `legacy` column's value: the broker fields with no column of their own that the row
- * had (a field the source lacks is left out), or NULL when it had none.
- */
-function legacyOf(fields: Record<string, unknown>): string | null {
-  const kept = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  return Object.keys(kept).length === 0 ? null : JSON.stringify(kept);
-}
+
+/** A parsed JSON column as an object: anything else is wrapped as { value }. */
 const asObject = (v: unknown): Record<string, unknown> | null =>
   v === null || v === undefined
     ? null
@@ -34,76 +52,24 @@ const asObject = (v: unknown): Record<string, unknown> | null =>
       ? (v as Record<string, unknown>)
       : { value: v };
 
+/**
+ * The `legacy` column's value: the broker fields with no column of their own that the row
+ * had (a field the source lacks is left out), or null when it had none.
+ */
+function legacyOf(fields: Record<string, unknown>): Record<string, unknown> | null {
+  const kept = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return Object.keys(kept).length === 0 ? null : kept;
+}
+
 /** A password hash the users table's CHECK accepts but no password matches: the user must reset it. */
 const NO_PASSWORD = '$none$imported-without-password';
 
-const USER_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'email', type: 'text' },
-  { name: 'password_hash', type: 'text', insertOnly: true },
-  { name: 'name', type: 'text' },
-  { name: 'is_superuser', type: 'boolean' },
-  { name: 'is_active', type: 'boolean' },
-  { name: 'legacy', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz', nowIfNull: true },
-  { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
-];
-const PROJECT_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'name', type: 'text' },
-  { name: 'description', type: 'text' },
-  { name: 'owner_id', type: 'uuid' },
-  { name: 'legacy', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz', nowIfNull: true },
-  { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
-];
-const ROOM_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'project_id', type: 'uuid' },
-  { name: 'name', type: 'text' },
-  { name: 'description', type: 'text' },
-  { name: 'created_by', type: 'uuid' },
-  { name: 'created_at', type: 'timestamptz', nowIfNull: true },
-  { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
-];
-const PARTICIPANT_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'room_id', type: 'uuid' },
-  { name: 'agent_id', type: 'uuid' },
-  { name: 'user_id', type: 'uuid' },
-  { name: 'joined_at', type: 'timestamptz', nowIfNull: true },
-];
-const MESSAGE_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'room_id', type: 'uuid' },
-  { name: 'sender_type', type: 'text' },
-  { name: 'sender_agent_id', type: 'uuid' },
-  { name: 'sender_user_id', type: 'uuid' },
-  { name: 'content', type: 'text' },
-  { name: 'message_type', type: 'text' },
-  { name: 'meta', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz', nowIfNull: true },
-];
-const KEY_COLUMNS: ColumnSpec[] = [
-  { name: 'id', type: 'uuid' },
-  { name: 'agent_id', type: 'uuid' },
-  { name: 'created_by', type: 'uuid' },
-  { name: 'name', type: 'text' },
-  { name: 'key_hash', type: 'text' },
-  { name: 'key_prefix', type: 'text' },
-  { name: 'status', type: 'text' },
-  { name: 'expires_at', type: 'timestamptz' },
-  { name: 'revoked_at', type: 'timestamptz' },
-  { name: 'legacy', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz', nowIfNull: true },
-  { name: 'updated_at', type: 'timestamptz', nowIfNull: true },
-];
-
 /**
- * Seed 000/001's broker database: users and projects come along (no --project), then agents
- * (if that deployment had them), rooms, participants, messages, API keys, tasks and their
- * dependencies. Agent ids that name no agent get placeholders in the project that referenced
- * them; ids that are not UUIDs cannot name anything and are reported with their row.
+ * The broker's database (agent-com's AgentDB/TaskDB): users and projects come along (no
+ * --project), then agents (if that deployment had them), rooms, participants, messages, API
+ * keys, tasks and their dependencies. Agent ids that name no agent get placeholders in the
+ * project that referenced them; ids that are not UUIDs cannot name anything and are reported
+ * with their row.
  */
 export async function importAgentCom(ctx: ImportContext, path: string): Promise<void> {
   const db = openSqlite(path, ['users', 'projects']);
@@ -116,7 +82,11 @@ export async function importAgentCom(ctx: ImportContext, path: string): Promise<
     if (hasTable(db, 'chat_participants')) await run.participants();
     if (hasTable(db, 'chat_messages')) await run.messages();
     if (hasTable(db, 'agent_api_keys')) await run.apiKeys();
-    if (hasTable(db, 'tasks')) await run.tasks();
+    if (hasTable(db, 'tasks')) {
+      await run.tasks();
+      // Once every task is in, so an edge to a later row is not taken for a missing task.
+      await run.dependencies();
+    }
   } catch (error) {
     sqliteReadError(path, error);
   } finally {
@@ -125,8 +95,10 @@ export async function importAgentCom(ctx: ImportContext, path: string): Promise<
 }
 
 class AgentComRun {
+  /** legacy user id → our user id (after merging users by email) */
   private userIds = new Map<string, string>();
   private projectIds = new Set<string>();
+  /** room id → its project */
   private roomProjects = new Map<string, string>();
   private agentIds = new Set<string>();
 
@@ -135,51 +107,22 @@ class AgentComRun {
     private readonly db: Database.Database,
   ) {}
 
-  private *rows(table: string, order = 'rowid'): Generator<Row> {
-    const bar = this.ctx.progress.start(table, countOf(this.db, table));
-    try {
-      for (const row of this.db
-        .prepare(`SELECT * FROM "${table}" ORDER BY ${order}`)
-        .iterate() as IterableIterator<Row>) {
-        this.ctx.report.table(table).read++;
-        yield row;
-        bar.advance(1);
-      }
-    } finally {
-      bar.stop();
-    }
-  }
-
-  /** Rows of `table` with the legacy row id each came from. */
-  private batch(
-    table: string,
-    columns: ColumnSpec[],
-  ): Batch<{ legacyId: string; values: unknown[] }> {
-    return new Batch(this.ctx.batchSize, async (rows) =>
-      addCounts(
-        this.ctx.report.table(table),
-        await this.ctx.upsert(
-          table,
-          columns,
-          rows.map((r) => r.values),
-          { legacyIds: rows.map((r) => r.legacyId) },
-        ),
-      ),
-    );
+  private rows(table: string, order?: string): Generator<SqliteRow> {
+    return tableRows<SqliteRow>(this.ctx, this.db, table, order);
   }
 
   /** The broker's ids are UUIDs; a row id that is not one still gets a stable id. */
-  private idOf(table: string, legacy: unknown): string {
-    return importedId(this.ctx.kind, '-', table, String(legacy)).id;
+  private idOf(table: string, legacyId: string): string {
+    return importedId(this.ctx.kind, '-', table, legacyId).id;
   }
 
   async users(): Promise<void> {
     const byEmail = new Map<string, string>();
-    const rows: { legacyId: string; values: unknown[] }[] = [];
+    const rows: UserRow[] = [];
     for (const u of this.rows('users', 'created_at, rowid')) {
       const legacyId = String(u['id']);
       const id = this.idOf('users', legacyId);
-      const raw = String(u['email'] ?? '');
+      const raw = textOf(u['email']) ?? '';
       const email = raw.trim().toLowerCase();
       if (!email.includes('@'))
         throw new LegacyImportError(`users ${legacyId}: "${raw}" is not an email address`);
@@ -187,6 +130,7 @@ class AgentComRun {
       if (first) {
         this.userIds.set(legacyId, first);
         this.ctx.report.table('users').unchanged++;
+        const username = JSON.stringify(u['username'] ?? null);
         this.ctx.adjust({
           source_table: 'users',
           legacy_id: legacyId,
@@ -194,7 +138,7 @@ class AgentComRun {
           field: 'email',
           from: raw,
           to: first,
-          message: `email differs only by case from user ${first}'s; merged into that user (this row's username ${JSON.stringify(u['username'] ?? null)} is not kept)`,
+          message: `email differs only by case from user ${first}'s; merged into that user (this row's username ${username} is not kept)`,
         });
         continue;
       }
@@ -210,20 +154,7 @@ class AgentComRun {
           to: email,
           message: 'emails are stored lowercased (they are unique case-insensitively)',
         });
-      let hash = str(u['password_hash']);
-      if (!hash || !hash.startsWith('$')) {
-        this.ctx.adjust({
-          source_table: 'users',
-          legacy_id: legacyId,
-          kind: 'password_missing',
-          field: 'password_hash',
-          from: hash ? '(not a PHC string)' : null,
-          to: null,
-          message: 'no usable password hash: the user cannot log in until an admin sets a password',
-        });
-        hash = NO_PASSWORD;
-      }
-      const name = str(u['full_name'])?.trim() || str(u['username'])?.trim() || email;
+      const passwordHash = this.passwordHash(u['password_hash'], legacyId);
       // No username, role or permissions columns here: kept in users.legacy.
       const legacy = legacyOf({
         username: u['username'],
@@ -232,76 +163,89 @@ class AgentComRun {
       });
       const createdAt = this.ctx.time(u['created_at'], 'users', legacyId, 'created_at', true);
       rows.push({
+        id,
         legacyId,
-        values: [
-          id,
-          email,
-          hash,
-          name,
-          bool(u['is_superuser']) || u['role'] === 'admin',
-          u['is_active'] === undefined ? true : bool(u['is_active']),
-          legacy,
-          createdAt,
-          this.ctx.time(u['updated_at'], 'users', legacyId, 'updated_at') ?? createdAt,
-        ],
+        email,
+        passwordHash,
+        name: textOf(u['full_name'])?.trim() || textOf(u['username'])?.trim() || email,
+        isSuperuser: bool(u['is_superuser']) || u['role'] === 'admin',
+        isActive: flag(u['is_active'], true),
+        legacy,
+        createdAt,
+        updatedAt: this.ctx.time(u['updated_at'], 'users', legacyId, 'updated_at') ?? createdAt,
       });
     }
-    // An AgentHub user with the same email already: the broker's user becomes that user.
+    const kept = await this.mergeIntoExistingUsers(rows, byEmail);
+    await this.ctx.write(USERS, kept);
+  }
+
+  /** A hash our login verifies (argon2id PHC strings are kept); else one no password matches. */
+  private passwordHash(raw: Cell, legacyId: string): string {
+    const hash = textOf(raw);
+    if (hash && hash.startsWith('$')) return hash;
+    this.ctx.adjust({
+      source_table: 'users',
+      legacy_id: legacyId,
+      kind: 'password_missing',
+      field: 'password_hash',
+      from: hash ? '(not a PHC string)' : null,
+      to: null,
+      message: 'no usable password hash: the user cannot log in until an admin sets a password',
+    });
+    return NO_PASSWORD;
+  }
+
+  /**
+   * A user of AgentHub with the same email already: the broker's user becomes that user (which
+   * is not changed). Answers the rows still to write.
+   */
+  private async mergeIntoExistingUsers(
+    rows: UserRow[],
+    byEmail: Map<string, string>,
+  ): Promise<UserRow[]> {
     const { rows: existing } = await this.ctx.client.query<{ id: string; email: string }>(
       'SELECT id, email FROM users WHERE email = ANY($1::text[])',
       [[...byEmail.keys()]],
     );
     const remap = new Map<string, string>();
     for (const e of existing) {
-      const ours = byEmail.get(e.email) as string;
-      if (ours !== e.id) remap.set(ours, e.id);
+      const ours = byEmail.get(e.email);
+      if (ours !== undefined && ours !== e.id) remap.set(ours, e.id);
     }
-    const kept = rows.filter((r) => !remap.has(r.values[0] as string));
-    const legacyFields = new Map(
-      rows.map((r) => [r.values[0] as string, r.values[6] as string | null]),
-    );
-    for (const [legacy, id] of this.userIds) {
+    const legacyOfUser = new Map(rows.map((r) => [r.id, r.legacy]));
+    for (const [legacyId, id] of this.userIds) {
       const to = remap.get(id);
-      if (to) {
-        this.userIds.set(legacy, to);
-        this.ctx.report.table('users').unchanged++;
-        // The existing user is not changed, so the broker row's legacy fields are only in the report.
-        const fields = legacyFields.get(id);
-        this.ctx.adjust({
-          source_table: 'users',
-          legacy_id: legacy,
-          kind: 'user_merged',
-          field: 'email',
-          from: fields ? JSON.parse(fields) : null,
-          to,
-          message: `a user with this email already exists (${to}); merged into that user${fields ? ` (not kept: ${fields})` : ''}`,
-        });
-      }
+      if (!to) continue;
+      this.userIds.set(legacyId, to);
+      this.ctx.report.table('users').unchanged++;
+      // The broker row's legacy fields are written nowhere, so the report carries them.
+      const fields = legacyOfUser.get(id) ?? null;
+      this.ctx.adjust({
+        source_table: 'users',
+        legacy_id: legacyId,
+        kind: 'user_merged',
+        field: 'email',
+        from: fields,
+        to,
+        message: `a user with this email already exists (${to}); merged into that user${fields ? ` (not kept: ${JSON.stringify(fields)})` : ''}`,
+      });
     }
-    addCounts(
-      this.ctx.report.table('users'),
-      await this.ctx.upsert(
-        'users',
-        USER_COLUMNS,
-        kept.map((r) => r.values),
-        { legacyIds: kept.map((r) => r.legacyId) },
-      ),
-    );
+    return rows.filter((r) => !remap.has(r.id));
   }
 
-  private user(legacy: unknown): string | null {
+  private user(legacy: Cell): string | null {
     return legacy === null || legacy === undefined
       ? null
       : (this.userIds.get(String(legacy)) ?? null);
   }
 
   async projects(): Promise<void> {
-    const batch = this.batch('projects', PROJECT_COLUMNS);
+    const batch = this.ctx.batch(PROJECTS);
     for (const p of this.rows('projects')) {
       const legacyId = String(p['id']);
       const id = this.idOf('projects', legacyId);
-      const owner = this.user(p['owner_id']);
-      if (!owner)
+      const ownerId = this.user(p['owner_id']);
+      if (!ownerId)
         throw new LegacyImportError(
           `projects ${legacyId}: owner ${String(p['owner_id'])} is not a user of this database`,
         );
@@ -315,22 +259,20 @@ class AgentComRun {
       });
       const createdAt = this.ctx.time(p['created_at'], 'projects', legacyId, 'created_at', true);
       await batch.push({
+        id,
         legacyId,
-        values: [
-          id,
-          str(p['name'])?.trim() || String(p['project_id']),
-          str(p['description']),
-          owner,
-          legacy,
-          createdAt,
-          this.ctx.time(p['updated_at'], 'projects', legacyId, 'updated_at') ?? createdAt,
-        ],
+        name: textOf(p['name'])?.trim() || String(p['project_id']),
+        description: textOf(p['description']),
+        ownerId,
+        legacy,
+        createdAt,
+        updatedAt: this.ctx.time(p['updated_at'], 'projects', legacyId, 'updated_at') ?? createdAt,
       });
     }
     await batch.flush();
   }
 
-  private project(legacy: unknown, table: string, legacyId: string): string {
+  private project(legacy: Cell, table: string, legacyId: string): string {
     const id = asUuid(String(legacy));
     if (!id || !this.projectIds.has(id))
       throw new LegacyImportError(
@@ -340,7 +282,7 @@ class AgentComRun {
   }
 
   async agents(): Promise<void> {
-    const batch = this.ctx.agentBatch();
+    const batch = agentBatch(this.ctx);
     for (const a of this.rows('agents')) {
       const legacyId = String(a['id']);
       const id = this.idOf('agents', legacyId);
@@ -354,29 +296,24 @@ class AgentComRun {
       const status = agentStatus(this.ctx, a['status'], 'agents', legacyId, config);
       const caps = agentCapabilities(this.ctx, a['capabilities'], 'agents', legacyId, config);
       const createdAt = this.ctx.time(a['created_at'], 'agents', legacyId, 'created_at', true);
-      const row: AgentRow = {
+      const wanted = textOf(a['name'])?.trim() || `Agent ${legacyId}`;
+      const name = await this.ctx.uniqueName(projectId, id, wanted, 'agents', legacyId);
+      await batch.push({
         id,
         legacyId,
         sourceTable: 'agents',
         projectId,
-        name: await this.ctx.uniqueName(
-          projectId,
-          id,
-          str(a['name'])?.trim() || `Agent ${legacyId}`,
-          'agents',
-          legacyId,
-        ),
-        nickname: str(a['nickname']),
-        agentType: str(a['agent_type']) || 'generic',
+        name,
+        nickname: textOf(a['nickname']),
+        agentType: textOf(a['agent_type']) || 'generic',
         status,
         capabilities: caps.names,
         config,
-        isActive: a['is_active'] === undefined ? true : bool(a['is_active']),
+        isActive: flag(a['is_active'], true),
         createdAt,
         updatedAt: this.ctx.time(a['updated_at'], 'agents', legacyId, 'updated_at') ?? createdAt,
         details: caps.details,
-      };
-      await batch.push(row);
+      });
     }
     await batch.flush();
   }
@@ -386,7 +323,7 @@ class AgentComRun {
    * cannot be a UUID answers null (the caller reports what it does with the row).
    */
   private async agent(
-    legacy: unknown,
+    legacy: Cell,
     projectId: string,
     sourceTable: string,
     rowId: string,
@@ -402,7 +339,7 @@ class AgentComRun {
   }
 
   async rooms(): Promise<void> {
-    const batch = this.batch('chat_rooms', ROOM_COLUMNS);
+    const batch = this.ctx.batch(CHAT_ROOMS);
     for (const r of this.rows('chat_rooms')) {
       const legacyId = String(r['id']);
       const id = this.idOf('chat_rooms', legacyId);
@@ -423,26 +360,21 @@ class AgentComRun {
       }
       const createdAt = this.ctx.time(r['created_at'], 'chat_rooms', legacyId, 'created_at', true);
       await batch.push({
+        id,
         legacyId,
-        values: [
-          id,
-          projectId,
-          str(r['name'])?.trim() || `Room ${legacyId}`,
-          str(r['description']),
-          createdBy,
-          createdAt,
+        projectId,
+        name: textOf(r['name'])?.trim() || `Room ${legacyId}`,
+        description: textOf(r['description']),
+        createdBy,
+        createdAt,
+        updatedAt:
           this.ctx.time(r['updated_at'], 'chat_rooms', legacyId, 'updated_at') ?? createdAt,
-        ],
       });
     }
     await batch.flush();
   }
 
-  private room(
-    legacy: unknown,
-    table: string,
-    legacyId: string,
-  ): { id: string; projectId: string } {
+  private room(legacy: Cell, table: string, legacyId: string): { id: string; projectId: string } {
     const id = asUuid(String(legacy));
     const projectId = id ? this.roomProjects.get(id) : undefined;
     if (!id || !projectId)
@@ -452,6 +384,7 @@ class AgentComRun {
     return { id, projectId };
   }
 
+  /** Reports a row that is not imported because `field` names nothing it can exist without. */
   private drop(table: string, legacyId: string, field: string, from: unknown, why: string): void {
     this.ctx.report.table(table).dropped++;
     this.ctx.adjust({
@@ -466,7 +399,7 @@ class AgentComRun {
   }
 
   async participants(): Promise<void> {
-    const batch = this.batch('chat_participants', PARTICIPANT_COLUMNS);
+    const batch = this.ctx.batch(CHAT_PARTICIPANTS);
     for (const p of this.rows('chat_participants')) {
       const legacyId = String(p['id']);
       const room = this.room(p['room_id'], 'chat_participants', legacyId);
@@ -498,25 +431,23 @@ class AgentComRun {
         }
       }
       await batch.push({
+        id: this.idOf('chat_participants', legacyId),
         legacyId,
-        values: [
-          this.idOf('chat_participants', legacyId),
-          room.id,
-          agentId,
-          userId,
-          this.ctx.time(p['joined_at'], 'chat_participants', legacyId, 'joined_at', true),
-        ],
+        roomId: room.id,
+        agentId,
+        userId,
+        joinedAt: this.ctx.time(p['joined_at'], 'chat_participants', legacyId, 'joined_at', true),
       });
     }
     await batch.flush();
   }
 
   async messages(): Promise<void> {
-    const batch = this.batch('chat_messages', MESSAGE_COLUMNS);
+    const batch = this.ctx.batch(CHAT_MESSAGES);
     for (const m of this.rows('chat_messages')) {
       const legacyId = String(m['id']);
       const room = this.room(m['room_id'], 'chat_messages', legacyId);
-      const type = String(m['sender_type'] ?? '').toLowerCase();
+      const type = (textOf(m['sender_type']) ?? '').toLowerCase();
       const senderType = type === 'agent' || type === 'user' ? type : 'system';
       let agentId: string | null = null;
       let userId: string | null = null;
@@ -529,8 +460,10 @@ class AgentComRun {
           'sender_id',
         );
       if (senderType === 'user') userId = this.user(m['sender_id']);
-      const meta = asObject(jsonOf(m['meta']));
-      if (senderType !== type || (senderType !== 'system' && !agentId && !userId)) {
+      let meta = asObject(jsonOf(m['meta']));
+      // A sender of no known type, or one that names nothing: kept in meta, the message without it.
+      const senderLost = senderType !== type || (senderType !== 'system' && !agentId && !userId);
+      if (senderLost) {
         this.ctx.report.table('chat_messages').nulled++;
         this.ctx.adjust({
           source_table: 'chat_messages',
@@ -542,31 +475,26 @@ class AgentComRun {
           message:
             'the sender names nothing that can exist; the message is kept without a sender (meta.legacy_sender)',
         });
+        meta = { ...(meta ?? {}), legacy_sender: { type: m['sender_type'], id: m['sender_id'] } };
       }
-      const keptMeta =
-        senderType !== type || (senderType !== 'system' && !agentId && !userId)
-          ? { ...(meta ?? {}), legacy_sender: { type: m['sender_type'], id: m['sender_id'] } }
-          : meta;
       await batch.push({
+        id: this.idOf('chat_messages', legacyId),
         legacyId,
-        values: [
-          this.idOf('chat_messages', legacyId),
-          room.id,
-          senderType,
-          agentId,
-          userId,
-          String(m['content'] ?? ''),
-          str(m['message_type']) || 'text',
-          keptMeta === null ? null : JSON.stringify(keptMeta),
-          this.ctx.time(m['created_at'], 'chat_messages', legacyId, 'created_at', true),
-        ],
+        roomId: room.id,
+        senderType,
+        senderAgentId: agentId,
+        senderUserId: userId,
+        content: textOf(m['content']) ?? '',
+        messageType: textOf(m['message_type']) || 'text',
+        meta,
+        createdAt: this.ctx.time(m['created_at'], 'chat_messages', legacyId, 'created_at', true),
       });
     }
     await batch.flush();
   }
 
   async apiKeys(): Promise<void> {
-    const batch = this.batch('agent_api_keys', KEY_COLUMNS);
+    const batch = this.ctx.batch(AGENT_API_KEYS);
     for (const k of this.rows('agent_api_keys')) {
       const legacyId = String(k['id']);
       const projectId = this.project(k['project_id'], 'agent_api_keys', legacyId);
@@ -581,32 +509,21 @@ class AgentComRun {
         this.drop('agent_api_keys', legacyId, 'agent_id', k['agent_id'], 'cannot be a UUID');
         continue;
       }
-      const hash = String(k['api_key_hash'] ?? '')
-        .trim()
-        .toLowerCase();
-      if (!/^[0-9a-f]{64}$/.test(hash)) {
-        this.drop(
-          'agent_api_keys',
-          legacyId,
-          'api_key_hash',
-          '(redacted)',
-          'is not a sha256 hex digest',
-        );
+      // The broker stored sha256(key) as hex, which is what our key check compares.
+      const keyHash = (textOf(k['api_key_hash']) ?? '').trim().toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(keyHash)) {
+        const why = 'is not a sha256 hex digest';
+        this.drop('agent_api_keys', legacyId, 'api_key_hash', '(redacted)', why);
         continue;
       }
-      const status = mapEnum(API_KEY_STATUS_MAP, API_KEY_STATUS_FALLBACK, k['status']);
-      if (status.changed)
-        this.ctx.adjust({
-          source_table: 'agent_api_keys',
-          legacy_id: legacyId,
-          kind: 'enum_mapped',
-          field: 'status',
-          from: status.original,
-          to: status.value,
-          message: `status "${status.original}" stored as "${status.value}"`,
-        });
+      const status = this.ctx.mapEnum(
+        API_KEY_STATUS,
+        k['status'],
+        'agent_api_keys',
+        legacyId,
+        'status',
+      );
       const byUser = k['created_by_type'] === 'user' || k['created_by_type'] === undefined;
-      const createdBy = byUser ? this.user(k['created_by_id']) : null;
       // Keys here carry no capability list of their own (a key acts with its agent's access), and
       // created_by is a user: the broker's list, and a creator that was not a user, are kept in legacy.
       const legacy = legacyOf({
@@ -614,31 +531,25 @@ class AgentComRun {
         created_by_type: byUser ? undefined : k['created_by_type'],
         created_by_id: byUser ? undefined : k['created_by_id'],
       });
-      const createdAt = this.ctx.time(
-        k['created_at'],
-        'agent_api_keys',
-        legacyId,
-        'created_at',
-        true,
-      );
-      const updatedAt =
-        this.ctx.time(k['updated_at'], 'agent_api_keys', legacyId, 'updated_at') ?? createdAt;
+      const at = (field: string, reportMissing = false) =>
+        this.ctx.time(k[field], 'agent_api_keys', legacyId, field, reportMissing);
+      const createdAt = at('created_at', true);
+      const updatedAt = at('updated_at') ?? createdAt;
       await batch.push({
+        id: this.idOf('agent_api_keys', legacyId),
         legacyId,
-        values: [
-          this.idOf('agent_api_keys', legacyId),
-          agentId,
-          createdBy,
-          str(k['key_id']),
-          hash,
-          String(k['key_prefix'] ?? '').slice(0, 32),
-          status.value,
-          this.ctx.time(k['expires_at'], 'agent_api_keys', legacyId, 'expires_at'),
-          status.value === 'revoked' ? (updatedAt ?? createdAt) : null,
-          legacy,
-          createdAt,
-          updatedAt,
-        ],
+        agentId,
+        createdBy: byUser ? this.user(k['created_by_id']) : null,
+        name: textOf(k['key_id']),
+        keyHash,
+        keyPrefix: (textOf(k['key_prefix']) ?? '').slice(0, 32),
+        status: status.value,
+        expiresAt: at('expires_at'),
+        // The broker kept no revocation time: the key's last update is the closest.
+        revokedAt: status.value === 'revoked' ? updatedAt : null,
+        legacy,
+        createdAt,
+        updatedAt,
       });
     }
     await batch.flush();
@@ -648,107 +559,120 @@ class AgentComRun {
     const batch = taskBatch(this.ctx);
     for (const t of this.rows('tasks')) {
       const legacyId = String(t['id']);
-      const id = this.idOf('tasks', legacyId);
       const projectId = this.project(t['project_id'], 'tasks', legacyId);
       const legacy: Record<string, unknown> = { id: legacyId, source: this.ctx.kind };
-      const values = taskValues(
-        this.ctx,
-        'tasks',
-        legacyId,
-        t as { title: unknown; status: unknown; priority: unknown },
-        legacy,
-      );
-      let roomId: string | null = null;
-      if (t['room_id']) {
-        const room = asUuid(String(t['room_id']));
-        if (room && this.roomProjects.get(room) === projectId) roomId = room;
-        else
-          this.nullTask(
-            legacyId,
-            'room_id',
-            t['room_id'],
-            "names no room of the task's project",
-            legacy,
-          );
-      }
-      let assignedAgentId: string | null = null;
-      let assignedUserId: string | null = null;
-      if (t['assigned_to']) {
-        if (t['assigned_to_type'] === 'user') {
-          assignedUserId = this.user(t['assigned_to']);
-          if (!assignedUserId)
-            this.nullTask(legacyId, 'assigned_to', t['assigned_to'], 'names no user', legacy);
-        } else {
-          assignedAgentId = await this.agent(
-            t['assigned_to'],
-            projectId,
-            'tasks',
-            legacyId,
-            'assigned_to',
-          );
-          if (!assignedAgentId)
-            this.nullTask(legacyId, 'assigned_to', t['assigned_to'], 'cannot be a UUID', legacy);
-        }
-      }
-      let createdByUserId: string | null = null;
-      let createdByAgentId: string | null = null;
-      if (t['created_by']) {
-        createdByUserId = this.user(t['created_by']);
-        const asAgent = asUuid(String(t['created_by']));
-        if (!createdByUserId && asAgent && this.agentIds.has(asAgent)) createdByAgentId = asAgent;
-        else if (!createdByUserId)
-          this.nullTask(legacyId, 'created_by', t['created_by'], 'names no user or agent', legacy);
-      }
+      const values = taskValues(this.ctx, 'tasks', legacyId, t, legacy);
+      const roomId = this.taskRoom(t['room_id'], projectId, legacyId, legacy);
+      const assignee = await this.taskAssignee(t, projectId, legacyId, legacy);
+      const creator = this.taskCreator(t['created_by'], legacyId, legacy);
       const result = asObject(jsonOf(t['result']));
-      const createdAt = this.ctx.time(t['created_at'], 'tasks', legacyId, 'created_at', true);
+      const at = (field: string, reportMissing = false) =>
+        this.ctx.time(t[field], 'tasks', legacyId, field, reportMissing);
+      const createdAt = at('created_at', true);
       await batch.push({
-        id,
+        id: this.idOf('tasks', legacyId),
         legacyId,
         projectId,
         roomId,
         title: values.title,
-        description: str(t['description']),
+        description: textOf(t['description']),
         status: values.status,
         priority: values.priority,
-        assignedAgentId,
-        assignedUserId,
-        createdByUserId,
-        createdByAgentId,
+        assignedAgentId: assignee.agentId,
+        assignedUserId: assignee.userId,
+        createdByUserId: creator.userId,
+        createdByAgentId: creator.agentId,
         result: { ...(result ?? {}), legacy },
-        dueDate: this.ctx.time(t['due_date'], 'tasks', legacyId, 'due_date'),
-        startedAt: this.ctx.time(t['started_at'], 'tasks', legacyId, 'started_at'),
-        completedAt: this.ctx.time(t['completed_at'], 'tasks', legacyId, 'completed_at'),
+        dueDate: at('due_date'),
+        startedAt: at('started_at'),
+        completedAt: at('completed_at'),
         createdAt,
-        updatedAt: this.ctx.time(t['updated_at'], 'tasks', legacyId, 'updated_at') ?? createdAt,
+        updatedAt: at('updated_at') ?? createdAt,
       });
     }
     await batch.flush();
+  }
 
-    // Dependencies once every task is in, so an edge to a later row is not taken for a missing task.
+  /** A task's room: one of its project's, else NULL (reported). */
+  private taskRoom(
+    legacy: Cell,
+    projectId: string,
+    legacyId: string,
+    taskLegacy: Record<string, unknown>,
+  ): string | null {
+    if (!legacy) return null;
+    const room = asUuid(String(legacy));
+    if (room && this.roomProjects.get(room) === projectId) return room;
+    this.nullTask(legacyId, 'room_id', legacy, "names no room of the task's project", taskLegacy);
+    return null;
+  }
+
+  /** A task's assignee: a user when assigned_to_type says so, else an agent (or a placeholder). */
+  private async taskAssignee(
+    t: SqliteRow,
+    projectId: string,
+    legacyId: string,
+    taskLegacy: Record<string, unknown>,
+  ): Promise<{ agentId: string | null; userId: string | null }> {
+    const assignedTo = t['assigned_to'];
+    if (!assignedTo) return { agentId: null, userId: null };
+    if (t['assigned_to_type'] === 'user') {
+      const userId = this.user(assignedTo);
+      if (!userId) this.nullTask(legacyId, 'assigned_to', assignedTo, 'names no user', taskLegacy);
+      return { agentId: null, userId };
+    }
+    const agentId = await this.agent(assignedTo, projectId, 'tasks', legacyId, 'assigned_to');
+    if (!agentId)
+      this.nullTask(legacyId, 'assigned_to', assignedTo, 'cannot be a UUID', taskLegacy);
+    return { agentId, userId: null };
+  }
+
+  /** A task's creator: a user, or else an agent of the source. */
+  private taskCreator(
+    legacy: Cell,
+    legacyId: string,
+    taskLegacy: Record<string, unknown>,
+  ): { userId: string | null; agentId: string | null } {
+    if (!legacy) return { userId: null, agentId: null };
+    const userId = this.user(legacy);
+    if (userId) return { userId, agentId: null };
+    const agentId = asUuid(String(legacy));
+    if (agentId && this.agentIds.has(agentId)) return { userId: null, agentId };
+    this.nullTask(legacyId, 'created_by', legacy, 'names no user or agent', taskLegacy);
+    return { userId: null, agentId: null };
+  }
+
+  /** The tasks' dependencies (a JSON list of task ids on each task); edges to no task are dropped. */
+  async dependencies(): Promise<void> {
     const edges = new Batch<DependencyEdge>(this.ctx.batchSize, (rows) =>
       writeDependencies(this.ctx, rows),
     );
-    for (const t of this.db
+    const tasks = this.db
       .prepare('SELECT id, project_id, dependencies FROM tasks ORDER BY rowid')
-      .iterate() as IterableIterator<Row>) {
+      .iterate() as IterableIterator<SqliteRow>;
+    for (const t of tasks) {
       const deps = jsonOf(t['dependencies']);
-      const list = Array.isArray(deps) ? deps : [];
+      if (!Array.isArray(deps) || deps.length === 0) continue;
       const legacyId = String(t['id']);
-      for (const dep of list) {
-        const dependsOn = asUuid(String(dep));
+      const projectId = this.project(t['project_id'], 'tasks', legacyId);
+      const taskId = this.idOf('tasks', legacyId);
+      for (const dep of deps as unknown[]) {
+        // A list element as text; a JSON null reads "null" (and names no task).
+        const ref = textOf(dep) ?? 'null';
         await edges.push({
-          projectId: asUuid(String(t['project_id'])) as string,
-          taskId: this.idOf('tasks', legacyId),
-          dependsOnId: dependsOn ?? this.idOf('tasks', String(dep)),
+          projectId,
+          taskId,
+          dependsOnId: asUuid(ref) ?? this.idOf('tasks', ref),
           sourceTable: 'tasks',
           legacyTaskId: legacyId,
-          legacyDependsOn: String(dep),
+          legacyDependsOn: ref,
         });
       }
     }
     await edges.flush();
   }
 
+  /** Sets a task's reference to NULL, keeping the original in result.legacy, and reports it. */
   private nullTask(
     legacyId: string,
     field: string,

@@ -1,8 +1,10 @@
-import type { AgentRow, ImportContext } from '../context';
+import type { ImportContext } from '../context';
 import { LegacyImportError } from '../context';
+import { agentBatch } from '../agents-writer';
 import { importedId } from '../ids';
 import { jsonArrayElements } from '../json-array-stream';
 
+/** A capability of an AgentDescriptor, as the export may have it. */
 interface RegistryCapability {
   name?: unknown;
   description?: unknown;
@@ -10,10 +12,29 @@ interface RegistryCapability {
   outputSchema?: unknown;
 }
 
+/** A descriptor's id as text; an id that is neither text nor a number is an error naming the element. */
+function descriptorId(descriptor: Record<string, unknown>, path: string, index: number): string {
+  const id = descriptor['id'];
+  if (id === undefined || id === null || (typeof id === 'string' && id.trim() === ''))
+    throw new LegacyImportError(`${path}: element ${index} has no id`);
+  if (typeof id !== 'string' && typeof id !== 'number')
+    throw new LegacyImportError(
+      `${path}: element ${index} has id ${JSON.stringify(id)}, which is neither text nor a number`,
+    );
+  return String(id);
+}
+
+/** A capability with a name: the others have no row of their own. */
+function isNamed(c: unknown): c is RegistryCapability & { name: string } {
+  if (typeof c !== 'object' || c === null) return false;
+  const { name } = c as RegistryCapability;
+  return typeof name === 'string' && name.trim() !== '';
+}
+
 /**
- * Seed 003's exported registry: a JSON array of AgentDescriptor. Liveness is not part of a
- * descriptor, so agents come in offline; `enabled` (default true) becomes is_active; version,
- * tags, category and config are kept in config.
+ * The in-memory registry's export (the A2A MCP server's): a JSON array of AgentDescriptor.
+ * Liveness is not part of a descriptor, so agents come in offline; `enabled` (default true)
+ * becomes is_active; version, tags, category and config are kept in config.
  */
 export async function importRegistryJson(
   ctx: ImportContext,
@@ -22,7 +43,7 @@ export async function importRegistryJson(
 ): Promise<void> {
   const table = ctx.report.table('agents');
   const bar = ctx.progress.start('agents', 0);
-  const batch = ctx.agentBatch();
+  const batch = agentBatch(ctx);
   let index = 0;
   try {
     for await (const item of jsonArrayElements(path)) {
@@ -33,23 +54,20 @@ export async function importRegistryJson(
           `${path}: element ${index} is not an object (an AgentDescriptor was expected)`,
         );
       const d = item as Record<string, unknown>;
-      if (d['id'] === undefined || d['id'] === null || String(d['id']).trim() === '')
-        throw new LegacyImportError(`${path}: element ${index} has no id`);
-      const legacyId = String(d['id']);
+      const legacyId = descriptorId(d, path, index);
       const { id } = importedId(ctx.kind, projectId, 'agents', legacyId);
-      const caps = Array.isArray(d['capabilities'])
-        ? (d['capabilities'] as RegistryCapability[])
-        : [];
-      const details = caps
-        .filter((c) => c && typeof c.name === 'string' && c.name.trim() !== '')
-        .map((c) => ({
-          name: String(c.name).trim(),
-          description: typeof c.description === 'string' ? c.description : null,
-          inputSchema: c.inputSchema ?? null,
-          outputSchema: c.outputSchema ?? null,
-        }));
-      const dropped = caps.length - details.length;
-      if (dropped > 0 || (d['capabilities'] !== undefined && !Array.isArray(d['capabilities']))) {
+      const listed: unknown[] = Array.isArray(d['capabilities']) ? d['capabilities'] : [];
+      const details = listed.filter(isNamed).map((c) => ({
+        name: c.name.trim(),
+        description: typeof c.description === 'string' ? c.description : null,
+        inputSchema: c.inputSchema ?? null,
+        outputSchema: c.outputSchema ?? null,
+      }));
+      // Capabilities without a name, or not a list, have no row of their own: kept as they were.
+      const notKept =
+        details.length < listed.length ||
+        (d['capabilities'] !== undefined && !Array.isArray(d['capabilities']));
+      if (notKept) {
         ctx.adjust({
           source_table: 'registry',
           legacy_id: legacyId,
@@ -70,14 +88,12 @@ export async function importRegistryJson(
         ...(d['version'] !== undefined ? { version: d['version'] } : {}),
         ...(d['tags'] !== undefined ? { tags: d['tags'] } : {}),
         ...(d['category'] !== undefined ? { category: d['category'] } : {}),
-        ...(dropped > 0 || (d['capabilities'] !== undefined && !Array.isArray(d['capabilities']))
-          ? { legacy_capabilities: d['capabilities'] }
-          : {}),
+        ...(notKept ? { legacy_capabilities: d['capabilities'] } : {}),
       };
       const name =
         typeof d['name'] === 'string' && d['name'].trim() !== '' ? d['name'] : `Agent ${legacyId}`;
       const createdAt = ctx.time(d['deployedAt'], 'registry', legacyId, 'deployedAt', true);
-      const row: AgentRow = {
+      await batch.push({
         id,
         legacyId,
         sourceTable: 'registry',
@@ -91,9 +107,9 @@ export async function importRegistryJson(
           d['enabled'] === undefined || d['enabled'] === null ? true : Boolean(d['enabled']),
         createdAt,
         updatedAt: createdAt,
+        // One capability row per name: the first of a repeated name wins.
         details: details.filter((c, i) => details.findIndex((x) => x.name === c.name) === i),
-      };
-      await batch.push(row);
+      });
       bar.advance(1);
     }
     await batch.flush();
