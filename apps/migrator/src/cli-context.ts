@@ -19,7 +19,7 @@ import {
 } from '@agenthub/migrations';
 import { createLogger, createProgress, OutputStream } from './cli-output';
 
-/** Exit codes, documented in the README. */
+/** Exit codes, documented in docs/migrator.md (the Kubernetes Job's failure policy reads them). */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, lockTimeout: 3, unreachable: 4 } as const;
 
 /** 128 + signal number, as shells report a process ended by a signal. */

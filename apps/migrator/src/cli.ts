@@ -54,7 +54,7 @@ export function buildProgram(deps: CliDeps): { program: Command; ctx: CliContext
   return { program, ctx };
 }
 
-/** Runs one command line; answers the exit code (README: 0 ok, 1 failed, 2 invalid, 3 lock timeout, 4 unreachable). */
+/** Runs one command line; answers the exit code (EXIT: 0 ok, 1 failed, 2 invalid, 3 lock timeout, 4 unreachable). */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const { program, ctx } = buildProgram(deps);
   try {

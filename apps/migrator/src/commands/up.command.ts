@@ -6,7 +6,8 @@ import { formatSql } from './plan.command';
 /**
  * The backup `up` and `down` take under the migration lock, right before the first change. A
  * database with nothing applied yet has nothing to lose; --no-backup skips it; with --force a
- * failed backup is logged and the migration goes on (seed 004's "proceed even if backup fails").
+ * failed backup is logged and the migration goes on (Agent OS's migration framework has the same
+ * "proceed even if backup fails").
  */
 export function backupBeforeChange(
   ctx: CliContext,

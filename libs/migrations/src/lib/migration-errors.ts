@@ -25,11 +25,12 @@ export class MigrationValidationError extends MigrationToolError {
   }
 }
 
-/** A request that cannot be carried out as asked: unknown --to, bad backup id, wrong schema version, corrupt backup. */
+/** A request that cannot be carried out as asked: unknown --to, bad backup id, wrong schema version. */
 export class MigrationUsageError extends MigrationToolError {
   readonly kind = 'invalid';
 }
 
+/** A backup whose manifest or data files are not what was written: it is never restored. */
 export class BackupIntegrityError extends MigrationToolError {
   readonly kind = 'invalid';
 }

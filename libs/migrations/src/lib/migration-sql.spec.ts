@@ -54,6 +54,23 @@ class Concurrent extends Migration {
 
 const named = (name: string, cls: unknown) => ({ name, class: cls as never });
 
+// What databases recorded when they applied each migration of this build: `up` refuses a build
+// whose applied migrations changed, so their SQL stays as it is (comments outside the SQL
+// strings may change). A new migration adds its line.
+const RECORDED_CHECKSUMS: Record<string, string> = {
+  Migration20261122000000_baseline:
+    '8a92756d87d6c7cc50284068f06667d632cb2cda6edce7a82661a63a5e760b65',
+  Migration20261122010000_identity:
+    'dae7b192c238b2abb97bf11f49af477e2fa19498068480cf209dd7a0102aee99',
+  Migration20261122020000_agents:
+    '7944e1ce543596e6013913f1870ce0f34e7aaacb9c8710e493833c8edf4cbedb',
+  Migration20261122030000_tasks: 'aa634fa057966c7663df17bc84e9d450f216efa57c80910bfa2d15ec84146c8d',
+  Migration20261122040000_messaging:
+    'aacdfe620daae69d6ef57c575127149390131aab31fa832770626eea0a1b383b',
+  Migration20261122050000_legacy_columns:
+    'cfefa1d58cbe8534389b0d19cca48d7d86035ec8ee18c2f30a90dddc90af17bb',
+};
+
 describe('migration SQL capture and checksum', () => {
   it('captures addSql strings and knex queries in order, for up and down, without a database', async () => {
     const sql = await captureMigrationSql(named('m', CreateWidgets));
@@ -88,6 +105,13 @@ describe('migration SQL capture and checksum', () => {
     expect(await migrationChecksum(named('m', DownEdited))).not.toBe(original);
     const sql = await captureMigrationSql(named('m', CreateWidgets));
     expect(checksumOfSql({ ...sql, transactional: false })).not.toBe(original);
+  });
+
+  it('keeps the SQL of every migration of this build, as databases recorded it', async () => {
+    const checksums: Record<string, string> = {};
+    for (const migration of MIGRATIONS)
+      checksums[migration.name] = await migrationChecksum(migration);
+    expect(checksums).toEqual(RECORDED_CHECKSUMS);
   });
 
   it('captures every migration of this build', async () => {

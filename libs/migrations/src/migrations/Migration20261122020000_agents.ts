@@ -1,9 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The agent registry: agents (seed 001's columns plus seed 002's system_prompt, model_*,
- * last_heartbeat), per-capability details (seed 002's agent_capabilities) and the agents'
- * own API keys. Needs the identity migration (projects, users).
+ * The agent registry: agents (the broker's columns, plus system_prompt and model_* of the
+ * phase-1 SQLite platform and last_heartbeat of its phase-2 PostgreSQL design), per-capability
+ * details (that design's agent_capabilities) and the agents' own API keys. Needs the identity
+ * migration (projects, users).
  */
 export class Migration20261122020000_agents extends Migration {
   override async up(): Promise<void> {

@@ -1,13 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Tasks (seed 001's columns plus seed 002's workflow_id / step_order), their dependency
- * graph as an edge table, and what claiming with leases needs. Needs the identity
- * (projects, users) and agents migrations.
+ * Tasks (the broker's columns plus workflow_id / step_order of the phase-1 SQLite platform's
+ * phase-2 PostgreSQL design), their dependency graph as an edge table, and what claiming with
+ * leases needs. Needs the identity (projects, users) and agents migrations.
  */
 export class Migration20261122030000_tasks extends Migration {
   override async up(): Promise<void> {
-    // The assignee is one of two real foreign keys rather than seed 001's untyped
+    // The assignee is one of two real foreign keys rather than the broker's untyped
     // `assigned_to uuid` + `assigned_to_type`: a polymorphic column cannot carry a foreign
     // key, and we want deleting an agent (or user) to unassign its tasks (SET NULL) instead
     // of leaving ids that point nowhere. The API still speaks `assigned_to` +
@@ -16,12 +16,12 @@ export class Migration20261122030000_tasks extends Migration {
     // created_by is the same: the creating user or agent, and the task survives either's
     // deletion.
     //
-    // room_id and workflow_id have no foreign key yet because rooms and workflows do not
-    // exist yet; their migrations add the constraint (after nulling values that point
-    // nowhere).
+    // room_id and workflow_id get no foreign key here, as their tables come later: the
+    // messaging migration adds room_id's (after nulling values that point nowhere); workflows
+    // do not exist yet, and the migration that creates them is to do the same for workflow_id.
     //
-    // No CHECK ties started_at/completed_at to the status: legacy imports (seed 002's
-    // phase-1 tasks have no such columns) must be able to bring completed tasks in without
+    // No CHECK ties started_at/completed_at to the status: legacy imports (the phase-1 SQLite
+    // platform's tasks have no such columns) must be able to bring completed tasks in without
     // inventing times. The API keeps them consistent.
     this.addSql(`
       CREATE TABLE tasks (

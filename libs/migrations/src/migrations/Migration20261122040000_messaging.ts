@@ -2,8 +2,9 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Messaging: chat rooms of a project, their participants (an agent or a user), the room's
- * messages, and seed 002's direct agent-to-agent messages. Also closes the foreign key the
- * tasks migration left open on tasks.room_id. Needs the identity, agents and tasks migrations.
+ * messages, and the direct agent-to-agent messages of the phase-1 SQLite platform's phase-2
+ * PostgreSQL design. Also closes the foreign key the tasks migration left open on
+ * tasks.room_id. Needs the identity, agents and tasks migrations.
  */
 export class Migration20261122040000_messaging extends Migration {
   override async up(): Promise<void> {
@@ -31,7 +32,7 @@ export class Migration20261122040000_messaging extends Migration {
     );
 
     // A participant is exactly one of an agent or a user; deleting either removes the
-    // participation (seed 001: agent deletion cascades to its participations).
+    // participation (as in the broker, where deleting an agent cascades to them).
     this.addSql(`
       CREATE TABLE chat_participants (
         id uuid PRIMARY KEY,
@@ -94,9 +95,9 @@ export class Migration20261122040000_messaging extends Migration {
       `CREATE INDEX idx_chat_messages_sender_user ON chat_messages (sender_user_id) WHERE sender_user_id IS NOT NULL`,
     );
 
-    // Seed 002's agent_messages, plus project_id (deleting a project deletes its messages, and
-    // an owner lists a project's messages) and updated_at. sender_type / recipient_type stay
-    // for the legacy import ('agent' today).
+    // The phase-2 design's agent_messages, plus project_id (deleting a project deletes its
+    // messages, and an owner lists a project's messages) and updated_at. sender_type /
+    // recipient_type stay for the legacy import ('agent' today).
     this.addSql(`
       CREATE TABLE agent_messages (
         id uuid PRIMARY KEY,
@@ -125,7 +126,7 @@ export class Migration20261122040000_messaging extends Migration {
         CONSTRAINT ck_agent_messages_status CHECK (status IN ('pending', 'sent', 'delivered', 'acknowledged', 'failed', 'expired')),
         CONSTRAINT ck_agent_messages_retries CHECK (retry_count >= 0 AND max_retries >= 0)
       )`);
-    // Seed 002's indexes.
+    // The phase-2 design's indexes.
     this.addSql(
       `CREATE INDEX idx_messages_recipient_status ON agent_messages (recipient_id, status)`,
     );
