@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MaxJsonSize, OptionalNotNull, Trim } from '@agenthub/http';
+import { DEFAULT_CAPABILITY_CONFIDENCE } from '../entities/agent-capability.entity';
 import { AGENT_LIMITS as L } from './agent-limits';
 
 export class CapabilityDetailDto {
@@ -24,7 +25,7 @@ export class CapabilityDetailDto {
   @Length(1, L.capabilityName)
   capability_name!: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 0.5 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: DEFAULT_CAPABILITY_CONFIDENCE })
   @OptionalNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
   @Min(0)

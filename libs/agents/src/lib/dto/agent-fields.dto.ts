@@ -1,8 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
   IsBoolean,
   IsIn,
   IsObject,
@@ -11,13 +8,15 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
-import { MaxJsonSize, OptionalNotNull, Trim, TrimEach } from '@agenthub/http';
+import { MaxJsonSize, OptionalNotNull, Trim } from '@agenthub/http';
 import { AGENT_STATUSES, AgentStatus } from '../agent-status';
 import { AGENT_LIMITS as L } from './agent-limits';
+import { CapabilityNames } from './capability-names';
 
 /**
- * The writable fields of an agent, as on the wire (seed 001's snake_case). Shared by create,
- * update (all optional) and each item of a batch deploy, so the rules live once.
+ * The writable fields of an agent, as on the wire (snake_case, the broker's field names).
+ * Shared by create, update (all optional) and each item of a batch deploy, so the rules live
+ * once.
  */
 export class AgentFieldsDto {
   @ApiProperty({ maxLength: L.name })
@@ -44,14 +43,8 @@ export class AgentFieldsDto {
   @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
   status?: AgentStatus;
 
-  @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
   @OptionalNotNull()
-  @TrimEach()
-  @IsArray()
-  @ArrayMaxSize(L.capabilities)
-  @IsString({ each: true })
-  @Length(1, L.capabilityName, { each: true })
-  @ArrayUnique(undefined, { message: 'capabilities must not list a capability twice' })
+  @CapabilityNames({ unique: true })
   capabilities?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })

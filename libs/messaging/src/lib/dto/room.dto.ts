@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsNotEmpty,
@@ -9,21 +8,16 @@ import {
   IsUUID,
   Length,
   MaxLength,
-  ValidateIf,
 } from 'class-validator';
-import { PaginationQueryDto } from '@agenthub/http';
+import { OptionalNotNull, PaginationQueryDto, Trim } from '@agenthub/http';
 
-export const MESSAGING_LIMITS = {
+/** Wire limits of messaging fields: huge values are a 400, never a 500. */
+const L = {
   roomName: 255,
   roomDescription: 10_000,
   content: 100_000,
   messageType: 50,
 } as const;
-const L = MESSAGING_LIMITS;
-
-const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
-/** May be left out, but not set to null (NOT NULL columns). */
-const OptionalNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 export class CreateRoomDto {
   @ApiProperty({ format: 'uuid' })
@@ -98,7 +92,7 @@ export class PostMessageDto {
   meta?: Record<string, unknown> | null;
 }
 
-export const MESSAGE_ORDERS = ['desc', 'asc'] as const;
+const MESSAGE_ORDERS = ['desc', 'asc'] as const;
 
 /** Newest first unless `order=asc`. */
 export class ListMessagesQueryDto extends PaginationQueryDto {

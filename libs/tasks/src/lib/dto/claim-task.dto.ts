@@ -1,16 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
-import { TrimEach } from '@agenthub/http';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { CapabilityNames } from '@agenthub/agents';
 import { TASK_LIMITS as L } from './task-limits';
 
 export const DEFAULT_LEASE_SECONDS = 300;
@@ -41,12 +31,7 @@ export class ClaimTaskDto extends LeaseDto {
    * Claim only tasks these capabilities cover (each must be one of the agent's). By
    * default, all of the agent's capabilities.
    */
-  @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
   @IsOptional()
-  @TrimEach()
-  @IsArray()
-  @ArrayMaxSize(L.capabilities)
-  @IsString({ each: true })
-  @Length(1, L.capabilityName, { each: true })
+  @CapabilityNames()
   capabilities?: string[];
 }

@@ -14,7 +14,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { OptionalNotNull, Trim, TrimEach } from '@agenthub/http';
+import { CapabilityNames } from '@agenthub/agents';
+import { OptionalNotNull, Trim } from '@agenthub/http';
+import { DEFAULT_MAX_ATTEMPTS } from '../entities/task.entity';
 import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
 import { TASK_LIMITS as L } from './task-limits';
 
@@ -50,18 +52,12 @@ export class TaskFieldsDto {
   dependencies?: string[];
 
   /** Capabilities an agent must all have to claim the task. */
-  @ApiPropertyOptional({ type: [String], maxItems: L.capabilities })
   @OptionalNotNull()
-  @TrimEach()
-  @IsArray()
-  @ArrayMaxSize(L.capabilities)
-  @IsString({ each: true })
-  @Length(1, L.capabilityName, { each: true })
-  @ArrayUnique(undefined, { message: 'required_capabilities must not list a capability twice' })
+  @CapabilityNames({ unique: true })
   required_capabilities?: string[];
 
   /** How many times claim may hand the task out before an expired lease fails it. */
-  @ApiPropertyOptional({ default: 3, minimum: 1, maximum: L.maxAttempts })
+  @ApiPropertyOptional({ default: DEFAULT_MAX_ATTEMPTS, minimum: 1, maximum: L.maxAttempts })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
@@ -73,7 +69,10 @@ export class TaskFieldsDto {
   @IsISO8601({ strict: true }, { message: 'due_date must be an ISO-8601 date-time' })
   due_date?: string | null;
 
-  /** Rooms do not exist yet: any UUID is kept as given. */
+  /**
+   * A room of the task's project: the database refuses any other (a composite foreign key
+   * from the messaging migration; the API answers 409). Deleting the room clears it.
+   */
   @ApiPropertyOptional({ nullable: true, format: 'uuid' })
   @IsOptional()
   @IsUUID()

@@ -1,10 +1,11 @@
-/** Wire limits of task fields: huge values are a 400, never a 500. */
+/**
+ * Wire limits of task fields: huge values are a 400, never a 500. Capability lists follow the
+ * agents lib's CapabilityNames(), so a task never requires what no agent could have.
+ */
 export const TASK_LIMITS = {
   title: 500,
   description: 100_000,
   dependencies: 1_000,
-  capabilities: 100,
-  capabilityName: 100,
   maxAttempts: 100,
   stepOrder: 1_000_000,
   /** Serialized size of `result`. */
