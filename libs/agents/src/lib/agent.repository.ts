@@ -4,25 +4,14 @@ import type { ProjectScope } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { pagedQuery } from '@agenthub/database';
 import type { AgentStatus } from './agent-status';
+import type { AgentResponse } from './dto/agent-response.dto';
 
-/** An agent as read for the wire: `status` already accounts for the heartbeat timeout. */
-export interface AgentRow {
-  id: string;
-  project_id: string;
-  name: string;
-  nickname: string | null;
-  agent_type: string;
-  status: AgentStatus;
-  capabilities: string[];
-  config: Record<string, unknown> | null;
-  system_prompt: string | null;
-  model_provider: string | null;
-  model_name: string | null;
-  is_active: boolean;
-  last_heartbeat: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/**
+ * An agent as read for the wire: the response's fields, `status` already accounting for the
+ * heartbeat timeout. Raw rows are not mapped, so the timestamps are still PostgreSQL's text
+ * (MikroORM's driver leaves timestamptz as a string); toAgentResponse() makes them ISO-8601.
+ */
+export type AgentRow = AgentResponse;
 
 /** An agent with the owner of its project: enough for the access policy without another query. */
 export interface AgentRowWithOwner extends AgentRow {

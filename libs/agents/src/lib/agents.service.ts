@@ -182,7 +182,7 @@ export class AgentsService {
   }
 
   /**
-   * Seed 003's deployBatch, done right: every item is validated on its own; the valid ones
+   * The in-memory registry's deployBatch, done right: every item is validated on its own; the valid ones
    * are upserted by name in one transaction (all or none of them), the invalid ones are
    * reported by index and never written.
    */

@@ -11,8 +11,9 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
  * Where a task may go from each status. completed is final; failed and cancelled can be
- * reopened (→ pending). The SQL of claim and of the lease sweeper makes the same moves
- * (pending → in_progress, in_progress → pending | failed) and is tested against this table.
+ * reopened (→ pending). Claim (pending → in_progress) and the lease sweeper (in_progress →
+ * failed, or back to pending, a move only the system makes) change the status in SQL of their
+ * own (task.repository.ts).
  */
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   pending: ['in_progress', 'cancelled'],

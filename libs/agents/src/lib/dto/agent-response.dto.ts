@@ -1,7 +1,10 @@
 import type { AgentStatus } from '../agent-status';
 import type { AgentRow } from '../agent.repository';
 
-/** An agent on the wire (seed 001's fields plus seed 002's). */
+/**
+ * An agent on the wire: the broker's AgentDB fields, plus system_prompt and model_* from the
+ * phase-1 SQLite platform and last_heartbeat from its phase-2 PostgreSQL design.
+ */
 export interface AgentResponse {
   id: string;
   project_id: string;
@@ -21,8 +24,9 @@ export interface AgentResponse {
   updated_at: string;
 }
 
-const iso = (d: Date | string): string => new Date(d).toISOString();
+const iso = (timestamp: string): string => new Date(timestamp).toISOString();
 
+/** Exactly the wire's fields (a row may carry more, such as its project's owner), timestamps in ISO-8601. */
 export function toAgentResponse(row: AgentRow): AgentResponse {
   return {
     id: row.id,

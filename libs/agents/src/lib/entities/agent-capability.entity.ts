@@ -2,13 +2,14 @@ import { DecimalType, Entity, ManyToOne, Property } from '@mikro-orm/core';
 import { BaseEntity } from '@agenthub/database';
 import { Agent } from './agent.entity';
 
-/** What AgentHub assumes about a capability nobody described (seed 002's default). */
+/** What AgentHub assumes about a capability nobody described (the phase-2 design's default). */
 export const DEFAULT_CAPABILITY_CONFIDENCE = 0.5;
 
 /**
- * Details of one of an agent's capabilities (seed 002's agent_capabilities). Optional: the
- * agent's `capabilities` list says which capabilities it has; a row here adds confidence,
- * usage and schemas, and is removed when the name leaves the list.
+ * Details of one of an agent's capabilities (agent_capabilities of the phase-1 SQLite
+ * platform's phase-2 PostgreSQL design). Optional: the agent's `capabilities` list says which
+ * capabilities it has; a row here adds confidence, usage and schemas, and is removed when the
+ * name leaves the list. Claims count usage through countCapabilityUsesSql() (agent.repository.ts).
  */
 @Entity({ tableName: 'agent_capabilities' })
 export class AgentCapability extends BaseEntity<'confidenceScore' | 'usageCount'> {

@@ -3,8 +3,8 @@ import { BaseEntity } from '@agenthub/database';
 import { AGENT_STATUSES, AgentStatus, DEFAULT_AGENT_STATUS } from '../agent-status';
 
 /**
- * An agent of a project (seed 001's AgentDB plus seed 002's system_prompt, model_* and
- * last_heartbeat). The project is kept as its id: the foreign key (ON DELETE CASCADE) lives
+ * An agent of a project: the broker's AgentDB, plus system_prompt and model_* from the
+ * phase-1 SQLite platform and last_heartbeat from its phase-2 PostgreSQL design. The project is kept as its id: the foreign key (ON DELETE CASCADE) lives
  * in the database, and nothing here needs the Project entity loaded.
  */
 @Entity({ tableName: 'agents' })

@@ -14,7 +14,10 @@ const AGENT_MESSAGE_STATUSES = [
 ] as const;
 export type AgentMessageStatus = (typeof AGENT_MESSAGE_STATUSES)[number];
 
-/** A direct message from one agent to another of the same project (seed 002's agent_messages). */
+/**
+ * A direct message from one agent to another, kept under a project (agent_messages of the
+ * phase-1 SQLite platform's phase-2 PostgreSQL design). No route reads or writes these yet.
+ */
 @Entity({ tableName: 'agent_messages' })
 export class AgentMessage extends BaseEntity<
   | 'messageId'
@@ -32,7 +35,7 @@ export class AgentMessage extends BaseEntity<
   | 'deliveredAt'
   | 'acknowledgedAt'
 > {
-  /** Seed 002's public message id (distinct from the row id; unique). */
+  /** The phase-2 design's public message id (distinct from the row id; unique). */
   @Property({ type: 'uuid' })
   messageId: string = randomUUID();
 

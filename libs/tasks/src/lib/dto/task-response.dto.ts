@@ -3,7 +3,10 @@ import type { TaskStatus } from '../task-lifecycle';
 import type { TaskPriority } from '../task-priority';
 import type { AssigneeType } from './assign-task.dto';
 
-/** A task on the wire (seed 001's fields, seed 002's workflow columns, claiming state). */
+/**
+ * A task on the wire: the broker's TaskDB fields, workflow_id and step_order from the phase-1
+ * SQLite platform's phase-2 PostgreSQL design, and the claiming state.
+ */
 export interface TaskResponse {
   id: string;
   project_id: string;

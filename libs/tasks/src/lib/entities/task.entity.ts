@@ -6,8 +6,9 @@ import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /**
- * A task of a project (seed 001's TaskDB plus seed 002's workflow columns, and what
- * claiming needs: required capabilities, attempts, a lease, an optimistic-lock version).
+ * A task of a project: the broker's TaskDB, workflow_id and step_order from the phase-1
+ * SQLite platform's phase-2 PostgreSQL design, and what claiming needs (required
+ * capabilities, attempts, a lease, an optimistic-lock version).
  *
  * References are kept as ids; their foreign keys live in the database (see the tasks
  * migration). The assignee and the creator are each one of two columns, an agent or a user,
@@ -40,7 +41,10 @@ export class Task extends BaseEntity<
   @Property({ type: 'uuid' })
   projectId!: string;
 
-  /** No foreign key until rooms exist. */
+  /**
+   * A room of the task's project: the foreign key (project_id, room_id), ON DELETE SET NULL
+   * (room_id), is the messaging migration's.
+   */
   @Property({ type: 'uuid', nullable: true })
   roomId: string | null = null;
 
@@ -93,7 +97,10 @@ export class Task extends BaseEntity<
   @Property({ type: 'timestamptz', nullable: true })
   leaseExpiresAt: Date | null = null;
 
-  /** Optimistic lock: every UPDATE checks and increments it (the raw SQL of claim and sweep too). */
+  /**
+   * Optimistic lock: the unit of work's UPDATEs check and increment it; the repository's raw
+   * UPDATEs (claim, lease extension, the sweeper) increment it too.
+   */
   @Property({ type: 'integer', version: true })
   version = 1;
 
