@@ -1,8 +1,16 @@
-export * from './lib/base.entity';
-export * from './lib/embedded-postgres';
-export * from './lib/orm-options';
-export * from './lib/database.module';
-export * from './lib/database-url';
+export { BaseEntity } from './lib/base.entity';
+export { freePort, startEmbeddedPostgres } from './lib/embedded-postgres';
+export type { EmbeddedPostgres } from './lib/embedded-postgres';
+export { createOrmOptions, MIGRATIONS_TABLE } from './lib/orm-options';
+export { DatabaseModule } from './lib/database.module';
+export {
+  databaseExists,
+  databaseNameOf,
+  ensureDatabase,
+  redactUrl,
+  withDatabase,
+  withMaintenanceClient,
+} from './lib/database-url';
 export { RequestTransactionHooks } from './lib/request-transaction.hooks';
 export type { RequestTransactionHook } from './lib/request-transaction.hooks';
 export { WithoutRequestTransaction } from './lib/request-transaction.interceptor';

@@ -1,3 +1,11 @@
-export * from './lib/domain-error';
-export * from './lib/problem';
-export * from './lib/problem-details.filter';
+export {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RequestValidationError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from './lib/domain-error';
+export type { FieldErrors } from './lib/domain-error';
+export { ProblemDetailsFilter } from './lib/problem-details.filter';

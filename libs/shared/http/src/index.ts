@@ -1,6 +1,7 @@
-export * from './lib/configure-http-app';
-export * from './lib/validation';
-export * from './lib/pagination';
-export * from './lib/uuid-param';
-export * from './lib/request-id';
-export * from './lib/field-rules';
+export { configureHttpApp } from './lib/configure-http-app';
+export { createValidationPipe } from './lib/validation';
+export { page, PaginationQueryDto } from './lib/pagination';
+export type { Page } from './lib/pagination';
+export { UuidParam } from './lib/uuid-param';
+export { requestIdFor } from './lib/request-id';
+export { MaxJsonSize, OptionalNotNull, QueryBoolean, Trim, TrimEach } from './lib/field-rules';
