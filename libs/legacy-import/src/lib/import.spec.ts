@@ -1,97 +1,76 @@
 import Database from 'better-sqlite3';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestDatabase, TestDatabase } from '@agenthub/testing';
+import { query } from '@agenthub/testing';
 import { verifyDatabaseIntegrity } from '@agenthub/migrations';
 import { IMPORT_NAMESPACE, uuidV5 } from './ids';
-import { runImport } from './import';
-import { createProject, fixture, query, snapshot } from './import.fixtures';
+import { ImportOptions, runImport } from './import';
+import {
+  adjustmentKinds,
+  createProject,
+  fixture,
+  fixtureUuid,
+  snapshot,
+  tableCounts,
+  useImportWorkspace,
+} from './import.fixtures';
 import type { ImportReport } from './report';
 
 const v5 = (project: string, table: string, legacyId: string, kind = 'sqlite-phase1') =>
   uuidV5(IMPORT_NAMESPACE, `${kind}/${project}/${table}/${legacyId}`);
-/** The fixture generator's ids (make_fixtures.py: uuid5 of its own namespace). */
-const fixtureUuid = (name: string) => uuidV5('3b2a9c1e-6a57-4f0e-9d8e-2f1c4b7a9e10', name);
-const kinds = (report: ImportReport) =>
-  report.adjustments.reduce<Record<string, number>>(
-    (acc, a) => ({ ...acc, [a.kind]: (acc[a.kind] ?? 0) + 1 }),
-    {},
+
+/** A phase-1 file of these tasks (and no agents), made with the platform's own two tables. */
+function phase1File(
+  path: string,
+  tasks: { id: string; title: string; assignedAgentId?: string }[],
+): string {
+  const sqlite = new Database(path);
+  sqlite.exec(`CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, agent_type TEXT NOT NULL, status TEXT, capabilities TEXT, system_prompt TEXT, model_provider TEXT, model_name TEXT, created_at TEXT, updated_at TEXT);
+    CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT, status TEXT, priority TEXT, assigned_agent_id TEXT, created_at TEXT, updated_at TEXT)`);
+  const insert = sqlite.prepare(
+    `INSERT INTO tasks (id, title, status, priority, assigned_agent_id, created_at) VALUES (?, ?, 'pending', 'low', ?, '2025-01-01 00:00:00')`,
   );
+  for (const t of tasks) insert.run(t.id, t.title, t.assignedAgentId ?? null);
+  sqlite.close();
+  return path;
+}
 
 describe('legacy import: sqlite-phase1 and registry-json', () => {
-  let db: TestDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'agenthub-import-'));
-  });
-  afterAll(async () => {
-    await db.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const workspace = useImportWorkspace('all');
+  const url = () => workspace.db.url;
 
-  describe('sqlite-phase1 (seed 002)', () => {
+  describe('sqlite-phase1 (the phase-1 SQLite platform)', () => {
     let project: string;
     let first: ImportReport;
     beforeAll(async () => {
-      project = await createProject(db.url, 'Phase 1');
+      project = await createProject(url(), 'Phase 1');
     });
+    /** The phase-1 sample into `project`, unless `options` say otherwise. */
+    const importSample = (options: Partial<ImportOptions> = {}) =>
+      runImport({
+        url: url(),
+        source: 'sqlite-phase1',
+        path: fixture('phase1-sample.sqlite'),
+        projectId: project,
+        ...options,
+      });
 
     it('a dry run writes nothing and reports what the import will do', async () => {
-      const before = await snapshot(db.url);
-      const dry = await runImport({
-        url: db.url,
-        source: 'sqlite-phase1',
-        path: fixture('phase1-sample.sqlite'),
-        projectId: project,
-        dryRun: true,
-      });
-      expect(await snapshot(db.url)).toBe(before);
-      first = await runImport({
-        url: db.url,
-        source: 'sqlite-phase1',
-        path: fixture('phase1-sample.sqlite'),
-        projectId: project,
-      });
+      const before = await snapshot(url());
+      const dry = await importSample({ dryRun: true });
+      expect(await snapshot(url())).toBe(before);
+      first = await importSample();
       expect({ ...dry, dry_run: false }).toEqual(first);
     });
 
     it('brings every row in, with exact counts and every adjustment listed', () => {
       expect(first.changed).toBe(true);
       expect(first.tables).toEqual({
-        agents: {
-          read: 8,
-          inserted: 8,
-          updated: 0,
-          unchanged: 0,
-          placeholders: 2,
-          nulled: 0,
-          renamed: 1,
-          dropped: 0,
-        },
-        agent_capabilities: {
-          read: 10,
-          inserted: 10,
-          updated: 0,
-          unchanged: 0,
-          placeholders: 0,
-          nulled: 0,
-          renamed: 0,
-          dropped: 0,
-        },
-        tasks: {
-          read: 40,
-          inserted: 40,
-          updated: 0,
-          unchanged: 0,
-          placeholders: 0,
-          nulled: 4,
-          renamed: 0,
-          dropped: 0,
-        },
+        agents: tableCounts(8, 8, { placeholders: 2, renamed: 1 }),
+        agent_capabilities: tableCounts(10, 10),
+        tasks: tableCounts(40, 40, { nulled: 4 }),
       });
-      expect(kinds(first)).toEqual({
+      expect(adjustmentKinds(first)).toEqual({
         enum_mapped: 17, // tasks: 5 × done, 5 × COMPLETED, 6 × critical; agents: sleeping
         placeholder_created: 2, // ghost-agent, and a UUID that names no agent
         reference_nulled: 4, // assigned_agent_id ''
@@ -150,7 +129,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
 
     it('keeps UUID ids (dashed or 32 hex), maps text ids to UUIDv5, and keeps the legacy id on the row', async () => {
       const agents = await query<{ id: string; name: string; config: Record<string, unknown> }>(
-        db.url,
+        url(),
         'SELECT id, name, config FROM agents WHERE project_id = $1',
         [project],
       );
@@ -163,7 +142,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
         fixtureUuid('phase1-undashed'),
       );
       const task = await query<{ id: string; result: { legacy: Record<string, unknown> } }>(
-        db.url,
+        url(),
         `SELECT id, result FROM tasks WHERE id = $1`,
         [v5(project, 'tasks', 'task-029')],
       );
@@ -172,7 +151,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
         source: 'sqlite-phase1',
         status: 'done',
       });
-      const kept = await query(db.url, 'SELECT id FROM tasks WHERE id = $1', [
+      const kept = await query(url(), 'SELECT id FROM tasks WHERE id = $1', [
         fixtureUuid('phase1-task-0'),
       ]);
       expect(kept).toHaveLength(1);
@@ -185,7 +164,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
         status: string;
         is_active: boolean;
       }>(
-        db.url,
+        url(),
         `SELECT id, name, status, is_active FROM agents WHERE project_id = $1 AND config->>'placeholder' = 'true' ORDER BY name`,
         [project],
       );
@@ -197,7 +176,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
           .map((id) => ({ id, name: `Migrated Agent ${id}`, status: 'offline', is_active: false })),
       );
       const assigned = await query<{ n: string }>(
-        db.url,
+        url(),
         'SELECT count(*) AS n FROM tasks WHERE assigned_agent_id = $1',
         [ghost],
       );
@@ -205,7 +184,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       const empty = await query<{
         result: { legacy: Record<string, unknown> };
         assigned_agent_id: string | null;
-      }>(db.url, 'SELECT result, assigned_agent_id FROM tasks WHERE id = $1', [
+      }>(url(), 'SELECT result, assigned_agent_id FROM tasks WHERE id = $1', [
         v5(project, 'tasks', 'task-026'),
       ]);
       expect(empty[0]).toEqual({
@@ -223,7 +202,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
             config: Record<string, unknown>;
             created_at: Date;
           }>(
-            db.url,
+            url(),
             `SELECT status, capabilities, config, created_at FROM agents WHERE config->>'legacy_id' = $1`,
             [legacyId],
           )
@@ -237,7 +216,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       const scorer = await agent('op-3');
       expect(scorer.capabilities).toEqual(['rank', 'score']);
       const confidences = await query(
-        db.url,
+        url(),
         `SELECT capability_name, confidence_score::float AS c FROM agent_capabilities WHERE agent_id = $1 ORDER BY 1`,
         [v5(project, 'agents', 'op-3')],
       );
@@ -248,13 +227,13 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       expect((await agent('op-1')).created_at.toISOString()).toBe('2025-03-01T09:05:00.000Z');
       expect((await agent('cos-1')).created_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
       const micro = await query<{ t: string }>(
-        db.url,
+        url(),
         `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS t FROM agents WHERE id = $1`,
         [fixtureUuid('phase1-uuid-agent')],
       );
       expect(micro[0].t).toBe('2025-03-01 09:10:00.123456');
       const statuses = await query<{ status: string; n: string }>(
-        db.url,
+        url(),
         `SELECT status, count(*) AS n FROM tasks WHERE project_id = $1 GROUP BY 1 ORDER BY 1`,
         [project],
       );
@@ -268,14 +247,9 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
     });
 
     it('a second run changes nothing and says so; verify finds nothing dangling', async () => {
-      const before = await snapshot(db.url);
-      const again = await runImport({
-        url: db.url,
-        source: 'sqlite-phase1',
-        path: fixture('phase1-sample.sqlite'),
-        projectId: project,
-      });
-      expect(await snapshot(db.url)).toBe(before);
+      const before = await snapshot(url());
+      const again = await importSample();
+      expect(await snapshot(url())).toBe(before);
       expect(again.changed).toBe(false);
       expect(again.tables['tasks']).toMatchObject({
         read: 40,
@@ -293,133 +267,108 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       expect(again.adjustments.filter((a) => a.kind !== 'placeholder_created')).toEqual(
         first.adjustments.filter((a) => a.kind !== 'placeholder_created'),
       );
-      expect((await verifyDatabaseIntegrity(db.url)).ok).toBe(true);
+      expect((await verifyDatabaseIntegrity(url())).ok).toBe(true);
     });
 
     it('refuses to move a kept UUID that belongs to another project, and writes nothing', async () => {
-      const other = await createProject(db.url, 'Other');
-      const before = await snapshot(db.url);
-      await expect(
-        runImport({
-          url: db.url,
-          source: 'sqlite-phase1',
-          path: fixture('phase1-sample.sqlite'),
-          projectId: other,
-        }),
-      ).rejects.toThrow(
+      const other = await createProject(url(), 'Other');
+      const before = await snapshot(url());
+      await expect(importSample({ projectId: other })).rejects.toThrow(
         new RegExp(
           `agents ${fixtureUuid('phase1-uuid-agent')}, ${fixtureUuid('phase1-undashed')} already belong to project ${project}, not to ${other}`,
         ),
       );
-      expect(await snapshot(db.url)).toBe(before);
+      expect(await snapshot(url())).toBe(before);
     });
 
     it('a truncated SQLite file is a clear error and nothing is written', async () => {
       const bytes = await readFile(fixture('phase1-sample.sqlite'));
-      const truncated = join(dir, 'truncated.sqlite');
+      const truncated = join(workspace.dir, 'truncated.sqlite');
       await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
-      const target = await createProject(db.url, 'Truncated');
-      const before = await snapshot(db.url);
+      const target = await createProject(url(), 'Truncated');
+      const before = await snapshot(url());
       await expect(
-        runImport({ url: db.url, source: 'sqlite-phase1', path: truncated, projectId: target }),
+        runImport({ url: url(), source: 'sqlite-phase1', path: truncated, projectId: target }),
       ).rejects.toThrow(/not a readable SQLite database|reading failed/);
-      expect(await snapshot(db.url)).toBe(before);
+      expect(await snapshot(url())).toBe(before);
       await expect(
-        runImport({
-          url: db.url,
-          source: 'sqlite-phase1',
-          path: fixture('registry-sample.json'),
-          projectId: target,
-        }),
+        importSample({ path: fixture('registry-sample.json'), projectId: target }),
       ).rejects.toThrow(/not a readable SQLite database/);
     });
 
     it('two rows that land on one id (a UUID written dashed and as 32 hex digits) are an error naming both, and nothing is written', async () => {
-      const path = join(dir, 'colliding.sqlite');
-      const sqlite = new Database(path);
-      sqlite.exec(`CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, agent_type TEXT NOT NULL, status TEXT, capabilities TEXT, system_prompt TEXT, model_provider TEXT, model_name TEXT, created_at TEXT, updated_at TEXT);
-        CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT, status TEXT, priority TEXT, assigned_agent_id TEXT, created_at TEXT, updated_at TEXT)`);
       const same = fixtureUuid('colliding-task');
-      const insert = sqlite.prepare(
-        `INSERT INTO tasks (id, title, status, priority, created_at) VALUES (?, ?, 'pending', 'low', '2025-01-01 00:00:00')`,
-      );
-      insert.run(same, 'First');
-      insert.run('other-task', 'Between');
-      insert.run(same.replace(/-/g, '').toUpperCase(), 'Second');
-      sqlite.close();
-      const target = await createProject(db.url, 'Colliding');
-      const before = await snapshot(db.url);
+      const path = phase1File(join(workspace.dir, 'colliding.sqlite'), [
+        { id: same, title: 'First' },
+        { id: 'other-task', title: 'Between' },
+        { id: same.replace(/-/g, '').toUpperCase(), title: 'Second' },
+      ]);
+      const target = await createProject(url(), 'Colliding');
+      const before = await snapshot(url());
       const message = new RegExp(
         `tasks rows "${same}" and "${same.replace(/-/g, '').toUpperCase()}" both map to tasks id ${same}.*nothing was written`,
       );
       // In one batch, and across batches (the later row would otherwise overwrite the first).
       for (const batchSize of [10, 2]) {
         await expect(
-          runImport({ url: db.url, source: 'sqlite-phase1', path, projectId: target, batchSize }),
+          runImport({ url: url(), source: 'sqlite-phase1', path, projectId: target, batchSize }),
         ).rejects.toThrow(message);
       }
-      expect(await snapshot(db.url)).toBe(before);
+      expect(await snapshot(url())).toBe(before);
+    });
+
+    it('an orphan assignee has its placeholder before the batch with its task is written, at any batch size', async () => {
+      const path = phase1File(join(workspace.dir, 'orphans.sqlite'), [
+        { id: 'first', title: 'First', assignedAgentId: 'ghost' },
+        { id: 'second', title: 'Second', assignedAgentId: 'ghost' },
+        { id: 'third', title: 'Third', assignedAgentId: 'other-ghost' },
+      ]);
+      const target = await createProject(url(), 'Orphans');
+      for (const batchSize of [1, 2, 3]) {
+        const report = await runImport({
+          url: url(),
+          source: 'sqlite-phase1',
+          path,
+          projectId: target,
+          batchSize,
+          dryRun: true,
+        });
+        expect(report.tables['tasks']).toEqual(tableCounts(3, 3));
+        expect(report.tables['agents']).toEqual(tableCounts(0, 0, { placeholders: 2 }));
+      }
     });
 
     it('needs an existing project', async () => {
-      await expect(
-        runImport({ url: db.url, source: 'sqlite-phase1', path: fixture('phase1-sample.sqlite') }),
-      ).rejects.toThrow(/needs --project/);
-      await expect(
-        runImport({
-          url: db.url,
-          source: 'sqlite-phase1',
-          path: fixture('phase1-sample.sqlite'),
-          projectId: 'nope',
-        }),
-      ).rejects.toThrow(/must be a UUID/);
-      await expect(
-        runImport({
-          url: db.url,
-          source: 'sqlite-phase1',
-          path: fixture('phase1-sample.sqlite'),
-          projectId: fixtureUuid('no-project'),
-        }),
-      ).rejects.toThrow(/does not exist/);
+      await expect(importSample({ projectId: undefined })).rejects.toThrow(/needs --project/);
+      await expect(importSample({ projectId: 'nope' })).rejects.toThrow(/must be a UUID/);
+      await expect(importSample({ projectId: fixtureUuid('no-project') })).rejects.toThrow(
+        /does not exist/,
+      );
     });
   });
 
-  describe('registry-json (seed 003)', () => {
+  describe('registry-json (the in-memory registry)', () => {
     let project: string;
     beforeAll(async () => {
-      project = await createProject(db.url, 'Registry');
+      project = await createProject(url(), 'Registry');
     });
-
-    it('imports descriptors with capability details, renames the duplicate, and is idempotent', async () => {
-      const report = await runImport({
-        url: db.url,
+    /** The registry sample into `project`, unless `options` say otherwise. */
+    const importRegistry = (options: Partial<ImportOptions> = {}) =>
+      runImport({
+        url: url(),
         source: 'registry-json',
         path: fixture('registry-sample.json'),
         projectId: project,
+        ...options,
       });
+
+    it('imports descriptors with capability details, renames the duplicate, and is idempotent', async () => {
+      const report = await importRegistry();
       expect(report.tables).toEqual({
-        agents: {
-          read: 5,
-          inserted: 5,
-          updated: 0,
-          unchanged: 0,
-          placeholders: 0,
-          nulled: 0,
-          renamed: 1,
-          dropped: 0,
-        },
-        agent_capabilities: {
-          read: 5,
-          inserted: 5,
-          updated: 0,
-          unchanged: 0,
-          placeholders: 0,
-          nulled: 0,
-          renamed: 0,
-          dropped: 0,
-        },
+        agents: tableCounts(5, 5, { renamed: 1 }),
+        agent_capabilities: tableCounts(5, 5),
       });
-      expect(kinds(report)).toEqual({ name_deduplicated: 1, timestamp_missing: 3 });
+      expect(adjustmentKinds(report)).toEqual({ name_deduplicated: 1, timestamp_missing: 3 });
       expect(report.adjustments).toContainEqual(
         expect.objectContaining({
           legacy_id: 'web-scraper-000',
@@ -435,7 +384,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
         config: Record<string, unknown>;
         created_at: Date;
       }>(
-        db.url,
+        url(),
         `SELECT id, name, agent_type, is_active, config, created_at FROM agents WHERE project_id = $1 ORDER BY name`,
         [project],
       );
@@ -464,7 +413,7 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       expect(codeGen.created_at.toISOString()).toBe('2025-01-01T00:00:00.000Z');
       expect(agents[4].id).toBe(fixtureUuid('registry-uuid-agent'));
       const details = await query(
-        db.url,
+        url(),
         `SELECT capability_name, description, input_schema->>'type' AS input FROM agent_capabilities WHERE agent_id = $1 ORDER BY 1`,
         [codeGen.id],
       );
@@ -473,21 +422,16 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
         { capability_name: 'review', description: 'Reviews.', input: 'object' },
       ]);
 
-      const before = await snapshot(db.url);
-      const again = await runImport({
-        url: db.url,
-        source: 'registry-json',
-        path: fixture('registry-sample.json'),
-        projectId: project,
-      });
+      const before = await snapshot(url());
+      const again = await importRegistry();
       expect(again.changed).toBe(false);
       expect(again.tables['agents']).toMatchObject({ inserted: 0, updated: 0, unchanged: 5 });
-      expect(await snapshot(db.url)).toBe(before);
+      expect(await snapshot(url())).toBe(before);
     });
 
     it('two descriptors with one id are an error naming both, and nothing is written', async () => {
       const id = fixtureUuid('registry-colliding');
-      const path = join(dir, 'colliding.json');
+      const path = join(workspace.dir, 'colliding.json');
       await writeFile(
         path,
         JSON.stringify([
@@ -496,22 +440,20 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
           { id: id.replace(/-/g, ''), name: 'C' },
         ]),
       );
-      const target = await createProject(db.url, 'Colliding registry');
-      const before = await snapshot(db.url);
-      await expect(
-        runImport({ url: db.url, source: 'registry-json', path, projectId: target, batchSize: 2 }),
-      ).rejects.toThrow(
+      const target = await createProject(url(), 'Colliding registry');
+      const before = await snapshot(url());
+      await expect(importRegistry({ path, projectId: target, batchSize: 2 })).rejects.toThrow(
         new RegExp(
           `registry rows "${id}" and "${id.replace(/-/g, '')}" both map to agents id ${id}`,
         ),
       );
-      expect(await snapshot(db.url)).toBe(before);
+      expect(await snapshot(url())).toBe(before);
     });
 
     it('invalid JSON (truncated, not an array, trailing garbage) is a clear error and nothing is written', async () => {
       const text = await readFile(fixture('registry-sample.json'), 'utf8');
-      const target = await createProject(db.url, 'Broken JSON');
-      const before = await snapshot(db.url);
+      const target = await createProject(url(), 'Broken JSON');
+      const before = await snapshot(url());
       for (const [name, content, message] of [
         [
           'truncated.json',
@@ -521,13 +463,28 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
         ['object.json', '{"id": "x"}', /not valid JSON.*expected "\["/],
         ['garbage.json', `${text} x`, /not valid JSON.*after the array/],
       ] as const) {
-        const path = join(dir, name);
+        const path = join(workspace.dir, name);
         await writeFile(path, content);
-        await expect(
-          runImport({ url: db.url, source: 'registry-json', path, projectId: target }),
-        ).rejects.toThrow(message);
+        await expect(importRegistry({ path, projectId: target })).rejects.toThrow(message);
       }
-      expect(await snapshot(db.url)).toBe(before);
+      expect(await snapshot(url())).toBe(before);
+    });
+
+    it('a descriptor whose id is neither text nor a number is an error naming the element', async () => {
+      const path = join(workspace.dir, 'object-id.json');
+      await writeFile(
+        path,
+        JSON.stringify([
+          { id: 'a', name: 'A' },
+          { id: { n: 1 }, name: 'B' },
+        ]),
+      );
+      const target = await createProject(url(), 'Object id');
+      const before = await snapshot(url());
+      await expect(importRegistry({ path, projectId: target })).rejects.toThrow(
+        `${path}: element 2 has id {"n":1}, which is neither text nor a number`,
+      );
+      expect(await snapshot(url())).toBe(before);
     });
   });
 });

@@ -135,6 +135,8 @@ async function importTasks(
     }
     const createdAt = ctx.time(t.created_at, 'tasks', legacyId, 'created_at', true);
     const updatedAt = ctx.time(t.updated_at, 'tasks', legacyId, 'updated_at') ?? createdAt;
+    // The placeholder goes in before the row: pushing it may write its batch.
+    if (orphan) await ctx.ensurePlaceholders([orphan]);
     await batch.push({
       id,
       legacyId,
@@ -148,8 +150,6 @@ async function importTasks(
       createdAt,
       updatedAt,
     });
-    // Placeholders go in before the batch that references them is written.
-    if (orphan) await ctx.ensurePlaceholders([orphan]);
   }
   await batch.flush();
 }
