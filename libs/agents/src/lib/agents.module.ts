@@ -24,6 +24,6 @@ import { AgentApiKeyRepository } from './agent-api-key.repository';
     AgentKeyAuthenticatorService,
     { provide: AGENT_KEY_AUTHENTICATOR, useExisting: AgentKeyAuthenticatorService },
   ],
-  exports: [AGENT_KEY_AUTHENTICATOR, AgentsService],
+  exports: [AGENT_KEY_AUTHENTICATOR],
 })
 export class AgentsModule {}

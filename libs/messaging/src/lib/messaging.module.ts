@@ -8,6 +8,5 @@ import { RoomsService } from './rooms.service';
   imports: [AuthModule],
   controllers: [RoomsController],
   providers: [RoomsService],
-  exports: [RoomsService],
 })
 export class MessagingModule {}

@@ -10,6 +10,5 @@ import { TaskLeaseSweeper } from './task-lease.sweeper';
   imports: [AuthModule],
   controllers: [TasksController],
   providers: [TasksService, TaskRepository, TaskLeaseSweeper],
-  exports: [TasksService, TaskLeaseSweeper],
 })
 export class TasksModule {}
