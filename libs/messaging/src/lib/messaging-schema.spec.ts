@@ -17,6 +17,8 @@ describe('messaging schema', () => {
     b1: randomUUID(),
   };
 
+  // One client and one transaction for the whole file (not @agenthub/testing's query(), which
+  // connects per statement): each check runs in a savepoint of it.
   const q = (text: string, params: unknown[] = []) => sql.query(text, params);
   const room = async (projectId: string, name = 'general') =>
     (
