@@ -4,7 +4,8 @@ import { Client } from 'pg';
  * Deletes audit rows older than `olderThan`: the one sanctioned way besides a project's
  * cascade. The append-only trigger lets the DELETE through only because this transaction
  * says `SET LOCAL agenthub.audit_retention = 'on'`; the setting ends with the transaction.
- * For an ops command (the migrator's), so it takes a URL and needs no Nest app.
+ * It takes a URL and needs no Nest app, so ops tooling can call it; no migrator command
+ * does yet.
  */
 export async function purgeAuditLog(databaseUrl: string, olderThan: Date): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });

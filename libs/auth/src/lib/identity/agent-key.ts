@@ -1,12 +1,13 @@
 import type { AgentPrincipal } from './principal';
 
-/** Bearer tokens with this prefix are agent API keys, not JWTs. */
+/** Every agent API key AgentHub issues starts with this, so it can never pass for a JWT. */
 export const AGENT_KEY_PREFIX = 'ahk_';
 
 /**
  * The extension point through which the agents library signs agents in. Provide this
- * token from a `@Global()` module; the auth guard asks it about every bearer token that
- * starts with {@link AGENT_KEY_PREFIX}. Without a provider such tokens are refused (401).
+ * token from a `@Global()` module; the auth guard asks it about every bearer token that is
+ * not shaped like a JWT: our keys ({@link AGENT_KEY_PREFIX}) and the keys imported from the
+ * legacy broker. Without a provider such tokens are refused (401).
  */
 export const AGENT_KEY_AUTHENTICATOR = Symbol('AGENT_KEY_AUTHENTICATOR');
 

@@ -23,7 +23,7 @@ const agent = (projectId: string): Principal => ({
   keyId: 'k1',
 });
 
-describe('mayAccessProject (seed 001 access matrix)', () => {
+describe("mayAccessProject (the broker's access matrix, plus agents)", () => {
   it.each([
     ['the owner', user('u-owner'), 'read', true],
     ['the owner', user('u-owner'), 'manage', true],

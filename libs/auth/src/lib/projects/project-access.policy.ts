@@ -12,7 +12,8 @@ export type ProjectAccessLevel = 'read' | 'manage';
 export type ProjectScope = { kind: 'all' } | { kind: 'projects'; projectIds: readonly string[] };
 
 /**
- * THE rule of who may touch a project (seed 001's access matrix), as a pure function:
+ * THE rule of who may touch a project, as a pure function. For users it is the broker's
+ * access matrix; agents, which had no rights there, are AgentHub's addition:
  * - a user who owns the project, or any superuser: read and manage;
  * - any other user: nothing;
  * - an agent: read inside its own project only. Whatever more an agent may do (heartbeat,
@@ -62,10 +63,8 @@ export class ProjectAccessPolicy {
   }
 
   /**
-   * Which projects a principal may read, as a condition on a `project` relation (or on
-   * `Project` itself) for list queries, so lists filter in SQL:
-   * `em.find(Agent, { $and: [filters, { project: policy.readableProjects(p) }] })`.
-   * `{}` means "all" (superusers).
+   * Which projects a principal may read, as a condition on `Project`, so a list filters in
+   * SQL: `em.find(Project, policy.readableProjects(p))`. `{}` means "all" (superusers).
    */
   readableProjects(principal: Principal): FilterQuery<Project> {
     if (principal.kind === 'agent') return { id: principal.projectId };
@@ -74,7 +73,7 @@ export class ProjectAccessPolicy {
   }
 
   /**
-   * The same set as ids, for raw SQL (`project_id = ANY(?)`): `'all'` for superusers,
+   * The same set as ids, for SQL on tables with a `project_id`: `'all'` for superusers,
    * else the ids (possibly none).
    */
   async readableProjectIds(principal: Principal): Promise<'all' | string[]> {

@@ -62,7 +62,7 @@ const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 
-/** Every variable the apps read, with its rule. Order = order of the error messages. */
+/** Every variable of the config, with its rule. Order = order of the error messages. */
 class EnvironmentVariables {
   @IsOptional() @IsString() NODE_ENV?: string;
 

@@ -1,7 +1,7 @@
 import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-/** uuid id and created/updated timestamps, shared by every entity. */
+/** The uuid id and created/updated timestamps that most entities share. */
 export abstract class BaseEntity<Optional = never> {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | Optional;
 

@@ -3,8 +3,8 @@ export type FieldErrors = Record<string, string[]>;
 
 /**
  * What services throw. Each error has a stable `code` (`AGENT.NAME_TAKEN`) that clients
- * may switch on; the HTTP status is decided once, by the kind of error (see
- * {@link statusOf}), never by the service.
+ * may switch on. The HTTP status comes with the kind of error (the subclasses below), never
+ * from the service; the one global filter turns it into the response (`toProblem`).
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;

@@ -21,9 +21,8 @@ export const UNPREFIXED_ROUTES = [
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
+  // Also answers what Fastify raises before a route runs (malformed JSON, body too large,
+  // unsupported content type) and unknown routes: Nest hands those to the global filters.
   app.useGlobalFilters(new ProblemDetailsFilter());
-
-  // Errors Fastify raises before a route runs (malformed JSON, body too large,
-  // unsupported content type) are routed by Nest through the same global filter.
   return app;
 }
