@@ -32,7 +32,9 @@ let committedProbeUsers: () => Promise<string[]>;
 
 /** A write the tests can look for: a user row named after the request. */
 const insertUser = (em: EntityManager, email: string) =>
-  em.execute(`INSERT INTO users (email, password_hash, name) VALUES (?, '$probe', 'probe')`, [email]);
+  em.execute(`INSERT INTO users (email, password_hash, name) VALUES (?, '$probe', 'probe')`, [
+    email,
+  ]);
 
 /** Routes that write through the injected EntityManager, as services do, then succeed or fail. */
 @Public()
