@@ -1,6 +1,13 @@
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
-import { createApiTestApp } from './create-api-test-app';
-import { expectProblem, PASSWORD, registerAndLogin, sql } from './helpers';
+import {
+  createTestDatabase,
+  expectProblem,
+  PASSWORD,
+  query,
+  registerAndLogin,
+  TestApp,
+  TestDatabase,
+} from '@agenthub/testing';
+import { createApiTestApp, useApiTestApp } from './create-api-test-app';
 
 const ADMIN = {
   AGENTHUB_ADMIN_EMAIL: 'Root@Example.com',
@@ -15,7 +22,7 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
   afterAll(() => db.drop());
 
   const users = () =>
-    sql<{ email: string; is_superuser: boolean; is_active: boolean }>(
+    query<{ email: string; is_superuser: boolean; is_active: boolean }>(
       db.url,
       `SELECT email, is_superuser, is_active FROM users WHERE email = 'root@example.com'`,
     );
@@ -46,7 +53,7 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
     expect(await users()).toHaveLength(1);
     // Created once, audited once (actor: system).
     expect(
-      await sql(
+      await query(
         db.url,
         `SELECT actor_type, action FROM audit_log WHERE action LIKE 'user.%_admin'`,
       ),
@@ -58,7 +65,7 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
     const plain = await createApiTestApp(db.url);
     const other = await registerAndLogin(plain, 'someone@example.com', 'their own password');
     await plain.close();
-    await sql(
+    await query(
       db.url,
       `UPDATE users SET is_superuser = false, is_active = false, password_hash = (SELECT password_hash FROM users WHERE id = $1) WHERE email = 'root@example.com'`,
       [other.id],
@@ -72,7 +79,7 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
       expect(await loginStatus(t, 'their own password')).toBe(200);
       expect(await loginStatus(t, ADMIN.AGENTHUB_ADMIN_PASSWORD)).toBe(401);
       expect(
-        await sql(db.url, `SELECT action FROM audit_log WHERE action = 'user.promote_admin'`),
+        await query(db.url, `SELECT action FROM audit_log WHERE action = 'user.promote_admin'`),
       ).toHaveLength(1);
     } finally {
       await t.close();
@@ -95,34 +102,31 @@ describe('admin bootstrap before the schema is migrated', () => {
 });
 
 describe('registration switch (AGENTHUB_ALLOW_REGISTRATION)', () => {
-  let db: TestDatabase;
-  let t: TestApp;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await createApiTestApp(db.url, { AGENTHUB_ALLOW_REGISTRATION: 'false', ...ADMIN });
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  const ctx = useApiTestApp({ env: { AGENTHUB_ALLOW_REGISTRATION: 'false', ...ADMIN } });
 
   it('closes POST /auth/register with 403, before looking at the body', async () => {
-    const res = await t.request({
+    const res = await ctx.t.request({
       method: 'POST',
       url: '/api/v1/auth/register',
       payload: { email: 'new@example.com', password: PASSWORD, name: 'New' },
     });
     expectProblem(res, 403, 'AUTH.REGISTRATION_CLOSED');
     expectProblem(
-      await t.request({ method: 'POST', url: '/api/v1/auth/register', payload: { junk: true } }),
+      await ctx.t.request({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: { junk: true },
+      }),
       403,
       'AUTH.REGISTRATION_CLOSED',
     );
-    expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'new@example.com'`)).toEqual([]);
+    expect(await query(ctx.db.url, `SELECT 1 FROM users WHERE email = 'new@example.com'`)).toEqual(
+      [],
+    );
   });
 
   it('still lets existing users (here the bootstrapped admin) log in', async () => {
-    const res = await t.request({
+    const res = await ctx.t.request({
       method: 'POST',
       url: '/api/v1/auth/login',
       payload: { email: 'root@example.com', password: ADMIN.AGENTHUB_ADMIN_PASSWORD },

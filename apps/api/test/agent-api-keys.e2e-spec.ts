@@ -1,40 +1,35 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { AGENT_KEY_AUTHENTICATOR, AgentKeyAuthenticator } from '@agenthub/auth';
-import type { TestApp } from '@agenthub/testing';
 import {
+  AuthHeaders,
   bearer,
-  buildWorld,
   createAgent,
-  createKey,
+  createAgentKey,
   expectProblem,
-  Headers,
-  World,
-} from './agents-fixture';
+  query,
+  TestApp,
+} from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
+import { useWorld } from './world';
+
+type KeyRow = { key_hash: string; last_used_at: Date | null };
 
 describe('agent API keys', () => {
-  let world: World;
-  let sql: Client;
-  beforeAll(async () => {
-    world = await buildWorld();
-    sql = new Client({ connectionString: world.db.url });
-    await sql.connect();
-  });
-  afterAll(async () => {
-    await sql.end();
-    await world.close();
-  });
+  const world = useWorld();
 
   const api = (
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
-    headers: Headers,
+    headers: AuthHeaders,
     payload?: unknown,
     t: TestApp = world.t,
   ) => t.request({ method, url: `/api/v1${url}`, headers, payload: payload as object | undefined });
   const keyRow = async (id: string) =>
-    (await sql.query('SELECT * FROM agent_api_keys WHERE id = $1', [id])).rows[0];
+    (await query<KeyRow>(world.db.url, 'SELECT * FROM agent_api_keys WHERE id = $1', [id]))[0];
+  const markUsed = (keyId: string, at: Date) =>
+    query(world.db.url, 'UPDATE agent_api_keys SET last_used_at = $2 WHERE id = $1', [keyId, at]);
+  /** When the key was last used, in ms since the epoch (NaN: never). */
+  const lastUsedAt = async (id: string) => (await keyRow(id)).last_used_at?.getTime() ?? NaN;
 
   it('shows the secret once, stores only its sha256 and a prefix, and lists keys without secrets', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
@@ -62,8 +57,11 @@ describe('agent API keys', () => {
 
     const row = await keyRow(created.id);
     expect(row.key_hash).toBe(createHash('sha256').update(created.api_key).digest('hex'));
-    const everything = await sql.query('SELECT t::text AS text FROM agent_api_keys t');
-    expect(everything.rows.some((r) => r.text.includes(created.api_key))).toBe(false);
+    const everything = await query<{ text: string }>(
+      world.db.url,
+      'SELECT t::text AS text FROM agent_api_keys t',
+    );
+    expect(everything.some((r) => r.text.includes(created.api_key))).toBe(false);
 
     const list = await api('GET', `/agents/${agent.id}/api-keys`, world.owner);
     expect(list.statusCode).toBe(200);
@@ -80,7 +78,7 @@ describe('agent API keys', () => {
 
   it('signs the agent in: it reads its project and itself, heartbeats itself, and stamps last_used_at', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createKey(world.t, world.owner, agent.id);
+    const key = await createAgentKey(world.t, world.owner, agent.id);
     const as = bearer(key.api_key);
 
     const me = await api('GET', '/auth/me', as);
@@ -95,24 +93,21 @@ describe('agent API keys', () => {
 
   it('refreshes last_used_at at most once a minute', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createKey(world.t, world.owner, agent.id);
+    const key = await createAgentKey(world.t, world.owner, agent.id);
     const recent = new Date(Date.now() - 30_000);
-    await sql.query('UPDATE agent_api_keys SET last_used_at = $2 WHERE id = $1', [key.id, recent]);
+    await markUsed(key.id, recent);
     await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
-    expect((await keyRow(key.id)).last_used_at.getTime()).toBe(recent.getTime());
+    expect(await lastUsedAt(key.id)).toBe(recent.getTime());
 
-    await sql.query(
-      `UPDATE agent_api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`,
-      [key.id],
-    );
+    await markUsed(key.id, new Date(Date.now() - 120_000));
     await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
-    expect(Date.now() - (await keyRow(key.id)).last_used_at.getTime()).toBeLessThan(30_000);
+    expect(Date.now() - (await lastUsedAt(key.id))).toBeLessThan(30_000);
   });
 
   it('refuses a revoked key at once (401); revoking twice is fine', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createKey(world.t, world.owner, agent.id);
-    const other = await createKey(world.t, world.owner, agent.id);
+    const key = await createAgentKey(world.t, world.owner, agent.id);
+    const other = await createAgentKey(world.t, world.owner, agent.id);
     expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
 
     expect(
@@ -144,11 +139,12 @@ describe('agent API keys', () => {
 
   it('refuses an expired key (401) and lists it as expired', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createKey(world.t, world.owner, agent.id, {
+    const key = await createAgentKey(world.t, world.owner, agent.id, {
       expires_at: new Date(Date.now() + 3_600_000).toISOString(),
     });
     expect((await api('GET', `/agents/${agent.id}`, bearer(key.api_key))).statusCode).toBe(200);
-    await sql.query(
+    await query(
+      world.db.url,
       `UPDATE agent_api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
       [key.id],
     );
@@ -164,7 +160,7 @@ describe('agent API keys', () => {
 
   it('refuses keys of an inactive agent (401) until it is active again, and of a deleted one', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createKey(world.t, world.owner, agent.id);
+    const key = await createAgentKey(world.t, world.owner, agent.id);
     await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: false });
     expectProblem(
       await api('GET', `/agents/${agent.id}`, bearer(key.api_key)),
@@ -179,7 +175,7 @@ describe('agent API keys', () => {
 
   it('keeps an agent key inside its project and away from changes', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const as = bearer((await createKey(world.t, world.owner, agent.id)).api_key);
+    const as = bearer((await createAgentKey(world.t, world.owner, agent.id)).api_key);
     expectProblem(await api('PATCH', `/agents/${agent.id}`, as, { nickname: 'me' }), 403);
     expectProblem(await api('DELETE', `/agents/${agent.id}`, as), 403);
     expectProblem(await api('POST', `/agents/${agent.id}/api-keys`, as, {}), 403);
@@ -216,7 +212,8 @@ describe('agent API keys', () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
     const legacy = `sk_agent_v1_proj_${agent.name}_0123456789abcdef0123456789abcdef`;
     const keyId = randomUUID();
-    await sql.query(
+    await query(
+      world.db.url,
       `INSERT INTO agent_api_keys (id, agent_id, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`,
       [keyId, agent.id, createHash('sha256').update(legacy).digest('hex'), legacy.slice(0, 20)],
     );
@@ -242,13 +239,13 @@ describe('agent API keys', () => {
 
     it('a key revoked or an agent deactivated through one is refused by the other at once', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1);
-      const key = await createKey(world.t, world.owner, agent.id);
+      const key = await createAgentKey(world.t, world.owner, agent.id);
       const as = bearer(key.api_key);
       expect((await api('GET', `/agents/${agent.id}`, as, undefined, second)).statusCode).toBe(200);
       await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner);
       expectProblem(await api('GET', `/agents/${agent.id}`, as, undefined, second), 401);
 
-      const key2 = bearer((await createKey(world.t, world.owner, agent.id)).api_key);
+      const key2 = bearer((await createAgentKey(world.t, world.owner, agent.id)).api_key);
       expect((await api('GET', `/agents/${agent.id}`, key2, undefined, second)).statusCode).toBe(
         200,
       );

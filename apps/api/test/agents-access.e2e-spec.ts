@@ -1,46 +1,22 @@
-import type { InjectOptions } from 'fastify';
+import { createAgent, createAgentKey, expectProblem } from '@agenthub/testing';
 import {
-  ACTORS,
+  accessCases,
   ActorName,
-  buildWorld,
-  createAgent,
-  createKey,
-  expectProblem,
+  expectAccess,
   headersOf,
-  World,
-} from './agents-fixture';
+  manage,
+  READ,
+  RouteCase,
+  useWorld,
+} from './world';
+
+let uniq = 0;
+const freshName = () => `fresh-${++uniq}`;
 
 /**
  * Every agent route × every kind of caller. Owner and superusers manage; other users get 403;
  * an agent key reads its own project (and heartbeats itself) but changes nothing; no token → 401.
  */
-type Expected = Record<ActorName, number>;
-interface RouteCase {
-  route: string;
-  request(world: World): Promise<Omit<InjectOptions, 'headers'>> | Omit<InjectOptions, 'headers'>;
-  expected: Expected;
-}
-
-const read: Expected = {
-  owner: 200,
-  superuser: 200,
-  otherUser: 403,
-  agentKey: 200,
-  otherProjectAgentKey: 403,
-  anonymous: 401,
-};
-const manage = (ok: number): Expected => ({
-  owner: ok,
-  superuser: ok,
-  otherUser: 403,
-  agentKey: 403,
-  otherProjectAgentKey: 403,
-  anonymous: 401,
-});
-
-let uniq = 0;
-const freshName = () => `fresh-${++uniq}`;
-
 const ROUTES: RouteCase[] = [
   {
     route: 'POST /agents',
@@ -54,12 +30,12 @@ const ROUTES: RouteCase[] = [
   {
     route: 'GET /agents?project_id',
     request: (w) => ({ method: 'GET', url: `/api/v1/agents?project_id=${w.p1}` }),
-    expected: read,
+    expected: READ,
   },
   {
     route: 'GET /agents/:id',
     request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}` }),
-    expected: read,
+    expected: READ,
   },
   {
     route: 'PATCH /agents/:id',
@@ -90,7 +66,7 @@ const ROUTES: RouteCase[] = [
   {
     route: 'POST /agents/:id/heartbeat (A1, whose key agentKey is)',
     request: (w) => ({ method: 'POST', url: `/api/v1/agents/${w.a1}/heartbeat`, payload: {} }),
-    expected: { ...read },
+    expected: READ,
   },
   {
     route: 'POST /agents/:id/heartbeat (A2, another agent of the project)',
@@ -104,7 +80,7 @@ const ROUTES: RouteCase[] = [
   {
     route: 'GET /agents/:id/capabilities',
     request: (w) => ({ method: 'GET', url: `/api/v1/agents/${w.a1}/capabilities` }),
-    expected: read,
+    expected: READ,
   },
   {
     route: 'PUT /agents/:id/capabilities',
@@ -133,7 +109,7 @@ const ROUTES: RouteCase[] = [
   {
     route: 'DELETE /agents/:id/api-keys/:key_id',
     request: async (w) => {
-      const key = await createKey(w.t, w.owner, w.a2);
+      const key = await createAgentKey(w.t, w.owner, w.a2);
       return { method: 'DELETE', url: `/api/v1/agents/${w.a2}/api-keys/${key.id}` };
     },
     expected: manage(204),
@@ -141,28 +117,11 @@ const ROUTES: RouteCase[] = [
 ];
 
 describe('agent routes × callers', () => {
-  let world: World;
-  beforeAll(async () => {
-    world = await buildWorld();
-  });
-  afterAll(() => world.close());
+  const world = useWorld();
 
-  const cases = ROUTES.flatMap((r) =>
-    ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const),
+  it.each(accessCases(ROUTES))('%s as %s → %i', (_route, actor, status, routeCase) =>
+    expectAccess(world, actor, status, routeCase),
   );
-
-  it.each(cases)('%s as %s → %i', async (_route, actor, status, routeCase) => {
-    const res = await world.t.request({
-      ...(await routeCase.request(world)),
-      headers: headersOf(world, actor),
-    });
-    if (status >= 400) {
-      expectProblem(res, status);
-      if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
-    } else {
-      expect({ status: res.statusCode, body: res.body }).toMatchObject({ status });
-    }
-  });
 
   it('answers unknown agents with 404 before any access question, and malformed ids with 400', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';

@@ -1,18 +1,10 @@
-import { Client } from 'pg';
-import { buildWorld, createProject, expectProblem, World } from './agents-fixture';
+import { createProject, expectProblem, query } from '@agenthub/testing';
+import { useWorld } from './world';
 
 describe('POST /agents/batch', () => {
-  let world: World;
-  let sql: Client;
-  beforeAll(async () => {
-    world = await buildWorld();
-    sql = new Client({ connectionString: world.db.url });
-    await sql.connect();
-  });
-  afterAll(async () => {
-    await sql.end();
-    await world.close();
-  });
+  const world = useWorld();
+  /** A new project of the world's owner, for a batch of its own. */
+  const newProject = async (name: string) => (await createProject(world.t, world.owner, name)).id;
 
   const deploy = (projectId: string, agents: unknown, headers = world.owner) =>
     world.t.request({
@@ -21,16 +13,15 @@ describe('POST /agents/batch', () => {
       headers,
       payload: { project_id: projectId, agents },
     });
-  const agentsOf = async (projectId: string) =>
-    (
-      await sql.query(
-        'SELECT name, nickname, status, capabilities, agent_type FROM agents WHERE project_id = $1 ORDER BY name',
-        [projectId],
-      )
-    ).rows;
+  const agentsOf = (projectId: string) =>
+    query(
+      world.db.url,
+      'SELECT name, nickname, status, capabilities, agent_type FROM agents WHERE project_id = $1 ORDER BY name',
+      [projectId],
+    );
 
   it('upserts the valid items by name and reports the invalid ones by index, writing none of them', async () => {
-    const project = await createProject(world.t, world.owner, 'Batch mixed');
+    const project = await newProject('Batch mixed');
     await deploy(project, [
       { name: 'existing', nickname: 'old', agent_type: 'coder', capabilities: ['a'] },
     ]);
@@ -107,7 +98,7 @@ describe('POST /agents/batch', () => {
   });
 
   it('is idempotent: deploying the same batch again updates, creates nothing', async () => {
-    const project = await createProject(world.t, world.owner, 'Batch twice');
+    const project = await newProject('Batch twice');
     const items = [{ name: 'a', capabilities: ['x'] }, { name: 'b' }];
     const first = (await deploy(project, items)).json();
     const second = (await deploy(project, items)).json();
@@ -120,10 +111,13 @@ describe('POST /agents/batch', () => {
   });
 
   it('is all or nothing when the database refuses an item validation could not catch', async () => {
-    const project = await createProject(world.t, world.owner, 'Batch atomic');
+    const project = await newProject('Batch atomic');
     await deploy(project, [{ name: 'keeper', nickname: 'before' }]);
     // A rule only the database knows about, standing in for any write failure.
-    await sql.query(`ALTER TABLE agents ADD CONSTRAINT test_no_boom CHECK (name <> 'boom')`);
+    await query(
+      world.db.url,
+      `ALTER TABLE agents ADD CONSTRAINT test_no_boom CHECK (name <> 'boom')`,
+    );
     try {
       const res = await deploy(project, [
         { name: 'fine' },
@@ -132,7 +126,7 @@ describe('POST /agents/batch', () => {
       ]);
       expectProblem(res, 400, 'REQUEST.CONSTRAINT_VIOLATION');
     } finally {
-      await sql.query('ALTER TABLE agents DROP CONSTRAINT test_no_boom');
+      await query(world.db.url, 'ALTER TABLE agents DROP CONSTRAINT test_no_boom');
     }
     expect(await agentsOf(project)).toEqual([
       expect.objectContaining({ name: 'keeper', nickname: 'before' }),
@@ -140,7 +134,7 @@ describe('POST /agents/batch', () => {
   });
 
   it('lets concurrent deploys of the same new names both succeed without duplicates', async () => {
-    const project = await createProject(world.t, world.owner, 'Batch race');
+    const project = await newProject('Batch race');
     const items = Array.from({ length: 20 }, (_, i) => ({ name: `racer-${i}` }));
     const [a, b] = await Promise.all([deploy(project, items), deploy(project, items)]);
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
@@ -149,9 +143,9 @@ describe('POST /agents/batch', () => {
   });
 
   it('prunes capability details of names an update drops', async () => {
-    const project = await createProject(world.t, world.owner, 'Batch capabilities');
-    const id = (await deploy(project, [{ name: 'c', capabilities: ['keep', 'drop'] }])).json()
-      .deployed[0].id;
+    const project = await newProject('Batch capabilities');
+    const deployed = await deploy(project, [{ name: 'c', capabilities: ['keep', 'drop'] }]);
+    const id = deployed.json().deployed[0].id;
     await world.t.request({
       method: 'PUT',
       url: `/api/v1/agents/${id}/capabilities`,
@@ -159,15 +153,16 @@ describe('POST /agents/batch', () => {
       payload: { capabilities: [{ capability_name: 'keep' }, { capability_name: 'drop' }] },
     });
     await deploy(project, [{ name: 'c', capabilities: ['keep'] }]);
-    const rows = await sql.query(
+    const rows = await query<{ capability_name: string }>(
+      world.db.url,
       'SELECT capability_name FROM agent_capabilities WHERE agent_id = $1',
       [id],
     );
-    expect(rows.rows.map((r) => r.capability_name)).toEqual(['keep']);
+    expect(rows.map((r) => r.capability_name)).toEqual(['keep']);
   });
 
   it('takes up to 500 items and refuses more with 400', async () => {
-    const project = await createProject(world.t, world.owner, 'Batch big');
+    const project = await newProject('Batch big');
     const ok = await deploy(
       project,
       Array.from({ length: 500 }, (_, i) => ({ name: `bulk-${i}`, capabilities: ['bulk'] })),
@@ -179,12 +174,12 @@ describe('POST /agents/batch', () => {
     );
     expectProblem(tooMany, 400, 'REQUEST.VALIDATION_FAILED');
     expect(tooMany.json().errors).toHaveProperty('agents');
-    expect(
-      Number(
-        (await sql.query('SELECT count(*) FROM agents WHERE project_id = $1', [project])).rows[0]
-          .count,
-      ),
-    ).toBe(500);
+    const [{ count }] = await query<{ count: string }>(
+      world.db.url,
+      'SELECT count(*) FROM agents WHERE project_id = $1',
+      [project],
+    );
+    expect(Number(count)).toBe(500);
   });
 
   it('validates the envelope itself', async () => {

@@ -1,18 +1,17 @@
-import { Client } from 'pg';
-import { buildWorld, createAgent, createKey, expectProblem, World } from './agents-fixture';
+import {
+  bearer,
+  createAgent,
+  createAgentKey,
+  createProject,
+  expectProblem,
+  query,
+} from '@agenthub/testing';
+import { useWorld } from './world';
 
 describe('agents', () => {
-  let world: World;
-  let sql: Client;
-  beforeAll(async () => {
-    world = await buildWorld({ AGENT_HEARTBEAT_TIMEOUT: '60' });
-    sql = new Client({ connectionString: world.db.url });
-    await sql.connect();
-  });
-  afterAll(async () => {
-    await sql.end();
-    await world.close();
-  });
+  const world = useWorld({ AGENT_HEARTBEAT_TIMEOUT: '60' });
+  /** A new project of the world's owner, for agents of its own. */
+  const newProject = async (name: string) => (await createProject(world.t, world.owner, name)).id;
 
   const api = (
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
@@ -93,7 +92,7 @@ describe('agents', () => {
   });
 
   describe('update', () => {
-    it('renames (seed 000 asks users to rename placeholder agents) and changes only what is given', async () => {
+    it('renames (the broker’s migration guide has users rename its placeholder agents) and changes only what is given', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1, {
         name: 'Migrated Agent 1234',
         capabilities: ['x'],
@@ -162,20 +161,21 @@ describe('agents', () => {
   describe('audit', () => {
     it('records who changed which agent of which project, agents included', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1);
-      const key = await createKey(world.t, world.owner, agent.id);
+      const key = await createAgentKey(world.t, world.owner, agent.id);
       await world.t.request({
         method: 'POST',
         url: `/api/v1/agents/${agent.id}/heartbeat`,
-        headers: { authorization: `Bearer ${key.api_key}` },
+        headers: bearer(key.api_key),
         payload: {},
       });
       await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`);
       await api('DELETE', `/agents/${agent.id}`);
-      const rows = await sql.query(
+      const rows = await query(
+        world.db.url,
         `SELECT action, resource_type, resource_id, project_id, actor_type FROM audit_log WHERE resource_id IN ($1, $2) ORDER BY id`,
         [agent.id, key.id],
       );
-      expect(rows.rows).toEqual([
+      expect(rows).toEqual([
         {
           action: 'agent.create',
           resource_type: 'agent',
@@ -218,15 +218,18 @@ describe('agents', () => {
   describe('delete', () => {
     it('answers 204, then 404; its keys and capability details go with it', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1, { capabilities: ['c'] });
-      await createKey(world.t, world.owner, agent.id);
+      await createAgentKey(world.t, world.owner, agent.id);
       await api('PUT', `/agents/${agent.id}/capabilities`, {
         capabilities: [{ capability_name: 'c', confidence_score: 0.9 }],
       });
-      const count = async (table: string) =>
-        Number(
-          (await sql.query(`SELECT count(*) FROM ${table} WHERE agent_id = $1`, [agent.id])).rows[0]
-            .count,
+      const count = async (table: string) => {
+        const [row] = await query<{ count: string }>(
+          world.db.url,
+          `SELECT count(*) FROM ${table} WHERE agent_id = $1`,
+          [agent.id],
         );
+        return Number(row.count);
+      };
       expect(await count('agent_api_keys')).toBe(1);
       expect(await count('agent_capabilities')).toBe(1);
 
@@ -240,41 +243,20 @@ describe('agents', () => {
     });
 
     it('goes with its project (FK cascade)', async () => {
-      const res = await world.t.request({
-        method: 'POST',
-        url: '/api/v1/projects',
-        headers: world.owner,
-        payload: { name: 'Doomed' },
-      });
-      const project = res.json().id;
+      const project = await newProject('Doomed');
       const agent = await createAgent(world.t, world.owner, project);
-      await createKey(world.t, world.owner, agent.id);
-      expect(
-        (
-          await world.t.request({
-            method: 'DELETE',
-            url: `/api/v1/projects/${project}`,
-            headers: world.owner,
-          })
-        ).statusCode,
-      ).toBe(204);
-      expect((await sql.query('SELECT 1 FROM agents WHERE id = $1', [agent.id])).rowCount).toBe(0);
-      expect(
-        (await sql.query('SELECT 1 FROM agent_api_keys WHERE agent_id = $1', [agent.id])).rowCount,
-      ).toBe(0);
+      await createAgentKey(world.t, world.owner, agent.id);
+      expect((await api('DELETE', `/projects/${project}`)).statusCode).toBe(204);
+      const left = (text: string) => query(world.db.url, text, [agent.id]);
+      expect(await left('SELECT 1 FROM agents WHERE id = $1')).toHaveLength(0);
+      expect(await left('SELECT 1 FROM agent_api_keys WHERE agent_id = $1')).toHaveLength(0);
     });
   });
 
   describe('list', () => {
     let project: string;
     beforeAll(async () => {
-      const res = await world.t.request({
-        method: 'POST',
-        url: '/api/v1/projects',
-        headers: world.owner,
-        payload: { name: 'Listing' },
-      });
-      project = res.json().id;
+      project = await newProject('Listing');
       // Created one after another, so "newest first" is well defined.
       await createAgent(world.t, world.owner, project, {
         name: 'alpha',
@@ -381,19 +363,14 @@ describe('agents', () => {
     });
 
     it('reads agents with a stale heartbeat as offline, in responses and in ?status= filters', async () => {
-      const res = await world.t.request({
-        method: 'POST',
-        url: '/api/v1/projects',
-        headers: world.owner,
-        payload: { name: 'Heartbeats' },
-      });
-      const project = res.json().id;
+      const project = await newProject('Heartbeats');
       const fresh = await createAgent(world.t, world.owner, project, { name: 'fresh' });
       const stale = await createAgent(world.t, world.owner, project, { name: 'stale' });
       await api('POST', `/agents/${fresh.id}/heartbeat`, { status: 'busy' });
       await api('POST', `/agents/${stale.id}/heartbeat`, { status: 'busy' });
       // 61 s ago: just past AGENT_HEARTBEAT_TIMEOUT=60.
-      await sql.query(
+      await query(
+        world.db.url,
         `UPDATE agents SET last_heartbeat = now() - interval '61 seconds' WHERE id = $1`,
         [stale.id],
       );
@@ -481,7 +458,8 @@ describe('agents', () => {
       expect((await api('GET', `/agents/${agent.id}/capabilities`)).json()).toEqual(put.json());
 
       // Usage counters survive a PUT that keeps the name; details go when the name leaves the list.
-      await sql.query(
+      await query(
+        world.db.url,
         `UPDATE agent_capabilities SET usage_count = 7 WHERE agent_id = $1 AND capability_name = 'review'`,
         [agent.id],
       );
@@ -496,11 +474,12 @@ describe('agents', () => {
         description: null,
       });
       await api('PATCH', `/agents/${agent.id}`, { capabilities: ['deploy'] });
-      const rows = await sql.query(
+      const rows = await query<{ capability_name: string }>(
+        world.db.url,
         'SELECT capability_name FROM agent_capabilities WHERE agent_id = $1',
         [agent.id],
       );
-      expect(rows.rows.map((r) => r.capability_name)).toEqual(['deploy']);
+      expect(rows.map((r) => r.capability_name)).toEqual(['deploy']);
     });
 
     it('refuses bad capability details with 400', async () => {

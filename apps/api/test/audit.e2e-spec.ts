@@ -1,15 +1,14 @@
 import { Client } from 'pg';
 import { purgeAuditLog } from '@agenthub/auth';
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
-import { createApiTestApp } from './create-api-test-app';
 import {
   createProject,
+  createSuperuser,
   expectProblem,
-  makeSuperuser,
+  query,
   registerAndLogin,
-  sql,
   TestUser,
-} from './helpers';
+} from '@agenthub/testing';
+import { useApiTestApp } from './create-api-test-app';
 
 type AuditRow = {
   id: string;
@@ -25,45 +24,41 @@ type AuditRow = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('audit log', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  const ctx = useApiTestApp();
   let owner: TestUser;
   let root: TestUser;
   let bob: TestUser;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await createApiTestApp(db.url);
-    owner = await registerAndLogin(t, 'owner@example.com');
-    root = await registerAndLogin(t, 'root@example.com');
-    await makeSuperuser(db.url, 'root@example.com');
-    bob = await registerAndLogin(t, 'bob@example.com');
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
+    owner = await registerAndLogin(ctx.t, 'owner@example.com');
+    root = await createSuperuser(ctx.t, ctx.db.url, 'root@example.com');
+    bob = await registerAndLogin(ctx.t, 'bob@example.com');
   });
 
   const rows = (where = 'true', params: unknown[] = []) =>
-    sql<AuditRow>(
-      db.url,
+    query<AuditRow>(
+      ctx.db.url,
       `SELECT id::text, actor_type, actor_id, action, resource_type, resource_id, project_id, request_id FROM audit_log WHERE ${where} ORDER BY audit_log.id`,
       params,
     );
-  const lastId = async () =>
-    (await sql<{ max: string | null }>(db.url, 'SELECT max(id)::text AS max FROM audit_log'))[0]
-      .max ?? '0';
+  const lastId = async () => {
+    const [{ max }] = await query<{ max: string | null }>(
+      ctx.db.url,
+      'SELECT max(id)::text AS max FROM audit_log',
+    );
+    return max ?? '0';
+  };
 
   describe('what gets recorded', () => {
     it('records sign-up (anonymous) and login (the user) with their request ids', async () => {
       const before = await lastId();
-      const reg = await t.request({
+      const reg = await ctx.t.request({
         method: 'POST',
         url: '/api/v1/auth/register',
         headers: { 'x-request-id': 'signup-42' },
         payload: { email: 'new@example.com', password: 'long enough', name: 'New' },
       });
-      const login = await t.request({
+      const login = await ctx.t.request({
         method: 'POST',
         url: '/api/v1/auth/login',
         payload: { email: 'new@example.com', password: 'long enough' },
@@ -96,14 +91,14 @@ describe('audit log', () => {
 
     it('records create, update (by whoever did it) and delete of a project', async () => {
       const before = await lastId();
-      const created = await t.request({
+      const created = await ctx.t.request({
         method: 'POST',
         url: '/api/v1/projects',
         headers: { ...owner.auth, 'x-request-id': 'create-1' },
         payload: { name: 'Audited' },
       });
       const id = created.json().id;
-      await t.request({
+      await ctx.t.request({
         method: 'PATCH',
         url: `/api/v1/projects/${id}`,
         headers: { ...root.auth, 'x-request-id': 'update-2' },
@@ -135,7 +130,7 @@ describe('audit log', () => {
       ]);
 
       // The deletion takes the project's history with it (FK cascade) but is itself recorded.
-      await t.request({
+      await ctx.t.request({
         method: 'DELETE',
         url: `/api/v1/projects/${id}`,
         headers: { ...owner.auth, 'x-request-id': 'delete-3' },
@@ -155,12 +150,12 @@ describe('audit log', () => {
     });
 
     it('records nothing for reads and for refused or invalid changes', async () => {
-      const p = await createProject(t, owner, 'Quiet');
+      const p = await createProject(ctx.t, owner.auth, 'Quiet');
       const before = await lastId();
-      await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}`, headers: owner.auth });
-      await t.request({ method: 'GET', url: '/api/v1/projects', headers: owner.auth });
+      await ctx.t.request({ method: 'GET', url: `/api/v1/projects/${p.id}`, headers: owner.auth });
+      await ctx.t.request({ method: 'GET', url: '/api/v1/projects', headers: owner.auth });
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'PATCH',
           url: `/api/v1/projects/${p.id}`,
           headers: bob.auth,
@@ -169,11 +164,11 @@ describe('audit log', () => {
         403,
       );
       expectProblem(
-        await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, payload: {} }),
+        await ctx.t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, payload: {} }),
         401,
       );
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'PATCH',
           url: `/api/v1/projects/${p.id}`,
           headers: owner.auth,
@@ -182,7 +177,7 @@ describe('audit log', () => {
         400,
       );
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'POST',
           url: '/api/v1/auth/login',
           payload: { email: 'owner@example.com', password: 'wrong' },
@@ -190,7 +185,7 @@ describe('audit log', () => {
         401,
       );
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'POST',
           url: '/api/v1/auth/register',
           payload: { email: 'owner@example.com', password: 'long enough', name: 'x' },
@@ -202,13 +197,13 @@ describe('audit log', () => {
 
     it('replaces a malformed X-Request-Id with a fresh UUID', async () => {
       const before = await lastId();
-      await t.request({
+      await ctx.t.request({
         method: 'POST',
         url: '/api/v1/projects',
         headers: { ...owner.auth, 'x-request-id': 'x'.repeat(200) },
         payload: { name: 'Long id' },
       });
-      await t.request({
+      await ctx.t.request({
         method: 'POST',
         url: '/api/v1/projects',
         headers: { ...owner.auth, 'x-request-id': "a'b c" },
@@ -222,73 +217,66 @@ describe('audit log', () => {
   });
 
   describe('atomicity', () => {
-    afterEach(() => sql(db.url, 'DROP TRIGGER IF EXISTS audit_log_fail ON audit_log'));
+    afterEach(() => query(ctx.db.url, 'DROP TRIGGER IF EXISTS audit_log_fail ON audit_log'));
 
     const failAuditInsertsFor = async (action: string) => {
-      await sql(
-        db.url,
+      await query(
+        ctx.db.url,
         `CREATE OR REPLACE FUNCTION audit_log_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit insert failed'; END $$`,
       );
-      await sql(db.url, 'DROP TRIGGER IF EXISTS audit_log_fail ON audit_log');
-      await sql(
-        db.url,
+      await query(ctx.db.url, 'DROP TRIGGER IF EXISTS audit_log_fail ON audit_log');
+      await query(
+        ctx.db.url,
         `CREATE TRIGGER audit_log_fail BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.action = '${action}') EXECUTE FUNCTION audit_log_fail()`,
       );
     };
 
     it('undoes a change whose audit row cannot be written (no change without its record)', async () => {
-      const p = await createProject(t, owner, 'Before');
+      const p = await createProject(ctx.t, owner.auth, 'Before');
       await failAuditInsertsFor('project.update');
-      const res = await t.request({
+      const res = await ctx.t.request({
         method: 'PATCH',
         url: `/api/v1/projects/${p.id}`,
         headers: owner.auth,
         payload: { name: 'After' },
       });
       expect(res.statusCode).toBe(500);
-      expect(await sql(db.url, 'SELECT name FROM projects WHERE id = $1', [p.id])).toEqual([
+      expect(await query(ctx.db.url, 'SELECT name FROM projects WHERE id = $1', [p.id])).toEqual([
         { name: 'Before' },
       ]);
 
       await failAuditInsertsFor('project.create');
-      const [{ count }] = await sql<{ count: string }>(db.url, 'SELECT count(*) FROM projects');
-      expect(
-        (
-          await t.request({
-            method: 'POST',
-            url: '/api/v1/projects',
-            headers: owner.auth,
-            payload: { name: 'Never' },
-          })
-        ).statusCode,
-      ).toBe(500);
-      expect(await sql(db.url, 'SELECT count(*) FROM projects')).toEqual([{ count }]);
+      const projectCount = () => query(ctx.db.url, 'SELECT count(*) FROM projects');
+      const before = await projectCount();
+      const create = await ctx.t.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: owner.auth,
+        payload: { name: 'Never' },
+      });
+      expect(create.statusCode).toBe(500);
+      expect(await projectCount()).toEqual(before);
     });
   });
 
   describe('append-only in the database', () => {
     it('refuses UPDATE, DELETE and TRUNCATE in plain SQL', async () => {
       expect((await rows()).length).toBeGreaterThan(0);
-      await expect(sql(db.url, `UPDATE audit_log SET action = 'forged'`)).rejects.toThrow(
-        /append-only/,
-      );
-      await expect(
-        sql(
-          db.url,
-          `UPDATE audit_log SET actor_id = NULL, actor_type = 'anonymous' WHERE actor_type = 'user'`,
-        ),
-      ).rejects.toThrow(/append-only/);
-      await expect(sql(db.url, 'DELETE FROM audit_log')).rejects.toThrow(/append-only/);
-      await expect(sql(db.url, 'DELETE FROM audit_log WHERE project_id IS NULL')).rejects.toThrow(
-        /append-only/,
-      );
-      await expect(sql(db.url, 'TRUNCATE audit_log')).rejects.toThrow(/append-only/);
-      expect(await sql(db.url, `SELECT 1 FROM audit_log WHERE action = 'forged'`)).toEqual([]);
+      for (const statement of [
+        `UPDATE audit_log SET action = 'forged'`,
+        `UPDATE audit_log SET actor_id = NULL, actor_type = 'anonymous' WHERE actor_type = 'user'`,
+        'DELETE FROM audit_log',
+        'DELETE FROM audit_log WHERE project_id IS NULL',
+        'TRUNCATE audit_log',
+      ])
+        await expect(query(ctx.db.url, statement)).rejects.toThrow(/append-only/);
+      const forged = await query(ctx.db.url, `SELECT 1 FROM audit_log WHERE action = 'forged'`);
+      expect(forged).toEqual([]);
     });
 
     it('lets rows go only with their project (cascade) or in a retention run', async () => {
-      const p = await createProject(t, owner, 'Cascade');
-      await t.request({
+      const p = await createProject(ctx.t, owner.auth, 'Cascade');
+      await ctx.t.request({
         method: 'PATCH',
         url: `/api/v1/projects/${p.id}`,
         headers: owner.auth,
@@ -296,25 +284,25 @@ describe('audit log', () => {
       });
       expect(await rows('project_id = $1', [p.id])).toHaveLength(2);
       await expect(
-        sql(db.url, 'DELETE FROM audit_log WHERE project_id = $1', [p.id]),
+        query(ctx.db.url, 'DELETE FROM audit_log WHERE project_id = $1', [p.id]),
       ).rejects.toThrow(/append-only/);
-      await sql(db.url, 'DELETE FROM projects WHERE id = $1', [p.id]);
+      await query(ctx.db.url, 'DELETE FROM projects WHERE id = $1', [p.id]);
       expect(await rows('project_id = $1', [p.id])).toEqual([]);
     });
 
     it('purges rows older than a cutoff in a retention run, and only there', async () => {
-      await sql(
-        db.url,
+      await query(
+        ctx.db.url,
         `INSERT INTO audit_log (occurred_at, actor_type, action, resource_type) VALUES (now() - interval '400 days', 'system', 'old.thing', 'thing'), (now() - interval '10 days', 'system', 'recent.thing', 'thing')`,
       );
       const cutoff = new Date(Date.now() - 365 * 86_400_000);
-      expect(await purgeAuditLog(db.url, cutoff)).toBe(1);
-      expect(await sql(db.url, `SELECT action FROM audit_log WHERE action LIKE '%.thing'`)).toEqual(
-        [{ action: 'recent.thing' }],
-      );
+      expect(await purgeAuditLog(ctx.db.url, cutoff)).toBe(1);
+      expect(
+        await query(ctx.db.url, `SELECT action FROM audit_log WHERE action LIKE '%.thing'`),
+      ).toEqual([{ action: 'recent.thing' }]);
 
       // The permission ends with the retention transaction; a session cannot keep it by accident.
-      const client = new Client({ connectionString: db.url });
+      const client = new Client({ connectionString: ctx.db.url });
       await client.connect();
       try {
         await client.query('BEGIN');
@@ -332,16 +320,16 @@ describe('audit log', () => {
 
   describe('GET /projects/:id/audit and GET /audit', () => {
     it("pages through a project's history, newest first", async () => {
-      const p = await createProject(t, owner, 'History');
+      const p = await createProject(ctx.t, owner.auth, 'History');
       for (const name of ['v2', 'v3', 'v4']) {
-        await t.request({
+        await ctx.t.request({
           method: 'PATCH',
           url: `/api/v1/projects/${p.id}`,
           headers: owner.auth,
           payload: { name },
         });
       }
-      const first = await t.request({
+      const first = await ctx.t.request({
         method: 'GET',
         url: `/api/v1/projects/${p.id}/audit?limit=3`,
         headers: owner.auth,
@@ -366,7 +354,7 @@ describe('audit log', () => {
       });
       const ids = first.json().items.map((e: AuditRow) => Number(e.id));
       expect(ids).toEqual([...ids].sort((a, b) => b - a));
-      const rest = await t.request({
+      const rest = await ctx.t.request({
         method: 'GET',
         url: `/api/v1/projects/${p.id}/audit?limit=3&offset=3`,
         headers: root.auth,
@@ -375,7 +363,7 @@ describe('audit log', () => {
     });
 
     it('gives superusers the whole log, filterable; nobody else', async () => {
-      const all = await t.request({
+      const all = await ctx.t.request({
         method: 'GET',
         url: '/api/v1/audit?action=user.register&limit=500',
         headers: root.auth,
@@ -387,7 +375,7 @@ describe('audit log', () => {
           .json()
           .items.every((e: AuditRow) => e.action === 'user.register' && e.project_id === null),
       ).toBe(true);
-      const mine = await t.request({
+      const mine = await ctx.t.request({
         method: 'GET',
         url: `/api/v1/audit?actor_id=${bob.id}`,
         headers: root.auth,
@@ -395,17 +383,21 @@ describe('audit log', () => {
       expect(mine.json().items.every((e: AuditRow) => e.actor_id === bob.id)).toBe(true);
 
       expectProblem(
-        await t.request({ method: 'GET', url: '/api/v1/audit', headers: owner.auth }),
+        await ctx.t.request({ method: 'GET', url: '/api/v1/audit', headers: owner.auth }),
         403,
         'AUTH.SUPERUSER_REQUIRED',
       );
-      expectProblem(await t.request({ method: 'GET', url: '/api/v1/audit' }), 401);
+      expectProblem(await ctx.t.request({ method: 'GET', url: '/api/v1/audit' }), 401);
       expectProblem(
-        await t.request({ method: 'GET', url: '/api/v1/audit?actor_id=nope', headers: root.auth }),
+        await ctx.t.request({
+          method: 'GET',
+          url: '/api/v1/audit?actor_id=nope',
+          headers: root.auth,
+        }),
         400,
       );
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'GET',
           url: '/api/v1/audit?actor_type=robot',
           headers: root.auth,

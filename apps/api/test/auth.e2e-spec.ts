@@ -1,23 +1,23 @@
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
-import { createApiTestApp } from './create-api-test-app';
-import { expectProblem, login, PASSWORD, registerAndLogin, sql } from './helpers';
+import {
+  deactivateUser,
+  expectProblem,
+  login,
+  makeSuperuser,
+  PASSWORD,
+  query,
+  registerAndLogin,
+} from '@agenthub/testing';
+import { useApiTestApp } from './create-api-test-app';
 
 describe('auth: register, login, me', () => {
-  let db: TestDatabase;
-  let t: TestApp;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await createApiTestApp(db.url, { JWT_TTL: '20m' });
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  const ctx = useApiTestApp({ env: { JWT_TTL: '20m' } });
 
   const register = (payload: Record<string, unknown>) =>
-    t.request({ method: 'POST', url: '/api/v1/auth/register', payload });
+    ctx.t.request({ method: 'POST', url: '/api/v1/auth/register', payload });
   const loginRequest = (email: string, password: string) =>
-    t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+    ctx.t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  const usersWithEmail = (email: string) =>
+    query(ctx.db.url, 'SELECT 1 FROM users WHERE email = $1', [email]);
 
   describe('POST /auth/register', () => {
     it('creates an active, ordinary user (201) with a normalised email and no password in sight', async () => {
@@ -39,8 +39,8 @@ describe('auth: register, login, me', () => {
       });
       expect(res.body).not.toMatch(/password|argon2|hash/i);
 
-      const [row] = await sql<{ password_hash: string }>(
-        db.url,
+      const [row] = await query<{ password_hash: string }>(
+        ctx.db.url,
         'SELECT password_hash FROM users WHERE id = $1',
         [body.id],
       );
@@ -56,24 +56,14 @@ describe('auth: register, login, me', () => {
         name: 'Ada 2',
       });
       expectProblem(res, 409, 'AUTH.EMAIL_TAKEN');
-      expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'ada@example.com'`)).toHaveLength(
-        1,
-      );
+      expect(await usersWithEmail('ada@example.com')).toHaveLength(1);
     });
 
     it('keeps emails unique case-insensitively in the database too', async () => {
-      await expect(
-        sql(
-          db.url,
-          `INSERT INTO users (email, password_hash, name) VALUES ('ADA@example.com', '$x', 'x')`,
-        ),
-      ).rejects.toThrow(/users_email_normalised/);
-      await expect(
-        sql(
-          db.url,
-          `INSERT INTO users (email, password_hash, name) VALUES ('ada@example.com', '$x', 'x')`,
-        ),
-      ).rejects.toThrow(/users_email_key/);
+      const insert = `INSERT INTO users (email, password_hash, name) VALUES ($1, '$x', 'x')`;
+      const insertUser = (email: string) => query(ctx.db.url, insert, [email]);
+      await expect(insertUser('ADA@example.com')).rejects.toThrow(/users_email_normalised/);
+      await expect(insertUser('ada@example.com')).rejects.toThrow(/users_email_key/);
     });
 
     it.each([
@@ -117,10 +107,8 @@ describe('auth: register, login, me', () => {
       expectProblem(bad, 400);
       expect(Object.keys(bad.json().errors).sort()).toEqual(['email', 'name']);
 
-      expectProblem(await t.request({ method: 'POST', url: '/api/v1/auth/register' }), 400);
-      expect(await sql(db.url, `SELECT 1 FROM users WHERE email = 'u@example.com'`)).toHaveLength(
-        0,
-      );
+      expectProblem(await ctx.t.request({ method: 'POST', url: '/api/v1/auth/register' }), 400);
+      expect(await usersWithEmail('u@example.com')).toHaveLength(0);
     });
   });
 
@@ -178,12 +166,12 @@ describe('auth: register, login, me', () => {
       // A verification costs tens of milliseconds; skipping it would make unknown emails
       // several times faster. Generous bounds: CI machines are noisy.
       expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
-      await sql(db.url, 'DELETE FROM login_attempts');
+      await query(ctx.db.url, 'DELETE FROM login_attempts');
     });
 
     it('refuses an inactive user with the same 401, even with the right password', async () => {
       await register({ email: 'gone@example.com', password: PASSWORD, name: 'Gone' });
-      await sql(db.url, `UPDATE users SET is_active = false WHERE email = 'gone@example.com'`);
+      await deactivateUser(ctx.db.url, 'gone@example.com');
       expectProblem(
         await loginRequest('gone@example.com', PASSWORD),
         401,
@@ -194,27 +182,24 @@ describe('auth: register, login, me', () => {
     it('upgrades a hash made elsewhere (argon2-cffi, other parameters) the first time the password is used', async () => {
       const foreign =
         '$argon2id$v=19$m=65536,t=3,p=4$MIIRqgvgQbgj220jfp0MPA$YfwJSVjtjSU0zzV/P3S9nnQ/USre2wvJMjfCIjrTQbg';
-      await sql(
-        db.url,
+      await query(
+        ctx.db.url,
         `INSERT INTO users (email, password_hash, name) VALUES ('legacy@example.com', $1, 'Legacy')`,
         [foreign],
       );
-      expect(
-        (await loginRequest('legacy@example.com', 'correct horse battery staple')).statusCode,
-      ).toBe(200);
-      const [row] = await sql<{ password_hash: string }>(
-        db.url,
+      const legacyLogin = () => loginRequest('legacy@example.com', 'correct horse battery staple');
+      expect((await legacyLogin()).statusCode).toBe(200);
+      const [row] = await query<{ password_hash: string }>(
+        ctx.db.url,
         `SELECT password_hash FROM users WHERE email = 'legacy@example.com'`,
       );
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      expect(
-        (await loginRequest('legacy@example.com', 'correct horse battery staple')).statusCode,
-      ).toBe(200);
+      expect((await legacyLogin()).statusCode).toBe(200);
     });
 
     it('refuses malformed bodies with 400', async () => {
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'POST',
           url: '/api/v1/auth/login',
           payload: { email: 'linus@example.com' },
@@ -222,14 +207,14 @@ describe('auth: register, login, me', () => {
         400,
       );
       expectProblem(
-        await t.request({
+        await ctx.t.request({
           method: 'POST',
           url: '/api/v1/auth/login',
           payload: { email: 1, password: 2 },
         }),
         400,
       );
-      const extra = await t.request({
+      const extra = await ctx.t.request({
         method: 'POST',
         url: '/api/v1/auth/login',
         payload: { email: 'a@b.co', password: 'x', remember: true },
@@ -241,8 +226,12 @@ describe('auth: register, login, me', () => {
 
   describe('GET /auth/me', () => {
     it('answers the signed-in user, without a hash', async () => {
-      const user = await registerAndLogin(t, 'me@example.com');
-      const res = await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth });
+      const user = await registerAndLogin(ctx.t, 'me@example.com');
+      const res = await ctx.t.request({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: user.auth,
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
         kind: 'user',
@@ -255,16 +244,14 @@ describe('auth: register, login, me', () => {
     });
 
     it('sees a promotion to superuser at once (the user is re-read on every request)', async () => {
-      const user = await login(t, 'me@example.com');
-      await sql(db.url, `UPDATE users SET is_superuser = true WHERE id = $1`, [user.id]);
-      expect(
-        (await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth })).json()
-          .is_superuser,
-      ).toBe(true);
+      const user = await login(ctx.t, 'me@example.com');
+      await makeSuperuser(ctx.db.url, user.email);
+      const me = await ctx.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: user.auth });
+      expect(me.json().is_superuser).toBe(true);
     });
 
     it('answers 401 without a token, and names the Bearer scheme', async () => {
-      const res = await t.request({ method: 'GET', url: '/api/v1/auth/me' });
+      const res = await ctx.t.request({ method: 'GET', url: '/api/v1/auth/me' });
       expectProblem(res, 401, 'AUTH.UNAUTHENTICATED');
       expect(res.headers['www-authenticate']).toBe('Bearer');
     });

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import { runImport } from '@agenthub/legacy-import';
-import { createTestDatabase, TestApp, TestDatabase, sharedFixture } from '@agenthub/testing';
+import {
+  bearer,
+  createTestDatabase,
+  query,
+  sharedFixture,
+  TestApp,
+  TestDatabase,
+} from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
-import { sql } from './helpers';
 
-const fixture = sharedFixture;
 const hex = (u: string) => u.replace(/-/g, '');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** make_fixtures.py's broker keys: sk_agent_v1_<project>_<agent>_<sha256(agent)[:32]>. */
@@ -16,7 +21,11 @@ describe('legacy broker users and keys keep working after agent-com import', () 
   let t: TestApp;
   beforeAll(async () => {
     db = await createTestDatabase();
-    await runImport({ url: db.url, source: 'agent-com', path: fixture('agent-com-post.sqlite') });
+    await runImport({
+      url: db.url,
+      source: 'agent-com',
+      path: sharedFixture('agent-com-post.sqlite'),
+    });
     t = await createApiTestApp(db.url);
   });
   afterAll(async () => {
@@ -34,7 +43,7 @@ describe('legacy broker users and keys keep working after agent-com import', () 
     const me = await t.request({
       method: 'GET',
       url: '/api/v1/auth/me',
-      headers: { authorization: `Bearer ${ok.json().access_token}` },
+      headers: bearer(ok.json().access_token),
     });
     expect(me.json()).toMatchObject({ email: 'alice@example.com', is_superuser: true });
     const wrong = await t.request({
@@ -46,49 +55,36 @@ describe('legacy broker users and keys keep working after agent-com import', () 
   });
 
   it("a broker key authenticates as its agent; a revoked one and a placeholder's (inactive) do not", async () => {
-    const planner = (
-      await sql<{ id: string }>(db.url, `SELECT id FROM agents WHERE name = 'Planner'`)
-    )[0].id;
-    const ok = await t.request({
-      method: 'GET',
-      url: `/api/v1/agents/${planner}`,
-      headers: { authorization: `Bearer ${brokerKey('alpha', 'planner')}` },
-    });
+    const getAgent = (id: string, key: string) =>
+      t.request({ method: 'GET', url: `/api/v1/agents/${id}`, headers: bearer(key) });
+    const [{ id: planner }] = await query<{ id: string }>(
+      db.url,
+      `SELECT id FROM agents WHERE name = 'Planner'`,
+    );
+    const ok = await getAgent(planner, brokerKey('alpha', 'planner'));
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ id: planner, name: 'Planner' });
-    const revoked = await t.request({
-      method: 'GET',
-      url: `/api/v1/agents/${planner}`,
-      headers: { authorization: `Bearer ${brokerKey('alpha', 'tester')}` },
-    });
+    const revoked = await getAgent(planner, brokerKey('alpha', 'tester'));
     expect(revoked.statusCode).toBe(401);
     // coder is still a placeholder: inactive until someone activates it, then its key works.
-    const coderKey = { authorization: `Bearer ${brokerKey('alpha', 'coder')}` };
-    const coder = (
-      await sql<{ agent_id: string }>(
-        db.url,
-        `SELECT agent_id FROM agent_api_keys WHERE key_hash = $1`,
-        [sha256(brokerKey('alpha', 'coder'))],
-      )
-    )[0].agent_id;
-    expect(
-      (await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey }))
-        .statusCode,
-    ).toBe(401);
-    await sql(db.url, 'UPDATE agents SET is_active = true WHERE id = $1', [coder]);
-    expect(
-      (await t.request({ method: 'GET', url: `/api/v1/agents/${coder}`, headers: coderKey }))
-        .statusCode,
-    ).toBe(200);
+    const coderKey = brokerKey('alpha', 'coder');
+    const [{ agent_id: coder }] = await query<{ agent_id: string }>(
+      db.url,
+      `SELECT agent_id FROM agent_api_keys WHERE key_hash = $1`,
+      [sha256(coderKey)],
+    );
+    expect((await getAgent(coder, coderKey)).statusCode).toBe(401);
+    await query(db.url, 'UPDATE agents SET is_active = true WHERE id = $1', [coder]);
+    expect((await getAgent(coder, coderKey)).statusCode).toBe(200);
     expect(hex(coder)).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('broker fields with no column of their own are kept in legacy on the row', async () => {
-    expect(await sql(db.url, `SELECT legacy FROM users WHERE email = 'alice@example.com'`)).toEqual(
-      [{ legacy: { username: 'alice', role: 'admin', permissions: null } }],
-    );
     expect(
-      await sql(db.url, `SELECT legacy FROM projects WHERE legacy->>'project_id' = 'alpha'`),
+      await query(db.url, `SELECT legacy FROM users WHERE email = 'alice@example.com'`),
+    ).toEqual([{ legacy: { username: 'alice', role: 'admin', permissions: null } }]);
+    expect(
+      await query(db.url, `SELECT legacy FROM projects WHERE legacy->>'project_id' = 'alpha'`),
     ).toEqual([
       {
         legacy: {
@@ -100,7 +96,7 @@ describe('legacy broker users and keys keep working after agent-com import', () 
       },
     ]);
     expect(
-      await sql(db.url, `SELECT legacy FROM agent_api_keys WHERE name = 'key_planner'`),
+      await query(db.url, `SELECT legacy FROM agent_api_keys WHERE name = 'key_planner'`),
     ).toEqual([{ legacy: { capabilities: ['chat'] } }]);
   });
 });

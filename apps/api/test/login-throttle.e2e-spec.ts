@@ -1,6 +1,13 @@
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
+import {
+  createTestDatabase,
+  expectProblem,
+  PASSWORD,
+  query,
+  registerAndLogin,
+  TestApp,
+  TestDatabase,
+} from '@agenthub/testing';
 import { createApiTestApp } from './create-api-test-app';
-import { expectProblem, PASSWORD, registerAndLogin, sql } from './helpers';
 
 describe('login throttling: 10 failures per email per 15 minutes', () => {
   let db: TestDatabase;
@@ -74,7 +81,7 @@ describe('login throttling: 10 failures per email per 15 minutes', () => {
   it('lets the email in again once the oldest failures leave the window, with a Retry-After that says when', async () => {
     await fail(a, 'window@example.com', 10);
     // Pretend the failures happened 14 minutes ago: one more minute to wait.
-    await sql(
+    await query(
       db.url,
       `UPDATE login_attempts SET attempted_at = attempted_at - interval '14 minutes' WHERE email = 'window@example.com'`,
     );
@@ -83,14 +90,14 @@ describe('login throttling: 10 failures per email per 15 minutes', () => {
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(40);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(60);
 
-    await sql(
+    await query(
       db.url,
       `UPDATE login_attempts SET attempted_at = attempted_at - interval '61 seconds' WHERE email = 'window@example.com'`,
     );
     expect((await login(a, 'window@example.com', PASSWORD)).statusCode).toBe(200);
     // Expired attempts are swept, not kept forever.
     expect(
-      await sql(
+      await query(
         db.url,
         `SELECT 1 FROM login_attempts WHERE attempted_at < now() - interval '15 minutes'`,
       ),

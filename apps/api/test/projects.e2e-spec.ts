@@ -1,42 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
-import { createApiTestApp } from './create-api-test-app';
 import {
+  AuthHeaders,
   createProject,
-  deactivate,
+  createSuperuser,
+  deactivateUser,
   expectProblem,
-  makeSuperuser,
+  query,
   registerAndLogin,
-  sql,
   TestUser,
-} from './helpers';
+} from '@agenthub/testing';
+import { useApiTestApp } from './create-api-test-app';
 
 type Actor = 'owner' | 'superuser' | 'other user' | 'no token' | 'inactive user';
 const ACTORS: Actor[] = ['owner', 'superuser', 'other user', 'no token', 'inactive user'];
 
 describe('projects', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  const ctx = useApiTestApp();
   let owner: TestUser;
   let root: TestUser;
   let bob: TestUser;
   let carol: TestUser;
   let project: { id: string };
   let carolsProject: { id: string };
-  let headers: (actor: Actor) => Record<string, string>;
+  let headers: (actor: Actor) => AuthHeaders;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await createApiTestApp(db.url);
-    owner = await registerAndLogin(t, 'owner@example.com');
-    root = await registerAndLogin(t, 'root@example.com');
-    await makeSuperuser(db.url, 'root@example.com');
-    bob = await registerAndLogin(t, 'bob@example.com');
-    carol = await registerAndLogin(t, 'carol@example.com');
-    carolsProject = await createProject(t, carol, 'Carol’s');
-    await deactivate(db.url, 'carol@example.com');
-    project = await createProject(t, owner, 'Apollo', 'to the moon');
+    owner = await registerAndLogin(ctx.t, 'owner@example.com');
+    root = await createSuperuser(ctx.t, ctx.db.url, 'root@example.com');
+    bob = await registerAndLogin(ctx.t, 'bob@example.com');
+    carol = await registerAndLogin(ctx.t, 'carol@example.com');
+    carolsProject = await createProject(ctx.t, carol.auth, 'Carol’s');
+    await deactivateUser(ctx.db.url, 'carol@example.com');
+    project = await createProject(ctx.t, owner.auth, 'Apollo', 'to the moon');
     headers = (actor) =>
       ({
         owner: owner.auth,
@@ -46,12 +42,11 @@ describe('projects', () => {
         'inactive user': carol.auth,
       })[actor];
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
 
-  /** Seed 001's matrix: owner and superuser may, other users get 403, no valid credentials 401. */
+  /**
+   * The broker's access matrix: owner and superuser may, other users get 403, no valid
+   * credentials 401.
+   */
   const expectAccess = (res: LightMyRequestResponse, actor: Actor, ok: number) => {
     const expected = {
       owner: ok,
@@ -62,16 +57,12 @@ describe('projects', () => {
     }[actor];
     expect({ actor, status: res.statusCode }).toEqual({ actor, status: expected });
     if (expected >= 400)
-      expectProblem(
-        res,
-        expected,
-        { 403: 'PROJECT.FORBIDDEN', 401: undefined }[expected as 403 | 401],
-      );
+      expectProblem(res, expected, expected === 403 ? 'PROJECT.FORBIDDEN' : undefined);
   };
 
   describe('access matrix', () => {
     it.each(ACTORS)('GET /projects/:id — %s', async (actor) => {
-      const res = await t.request({
+      const res = await ctx.t.request({
         method: 'GET',
         url: `/api/v1/projects/${project.id}`,
         headers: headers(actor),
@@ -83,15 +74,15 @@ describe('projects', () => {
 
     it.each(ACTORS)('PATCH /projects/:id — %s', async (actor) => {
       const description = `edited by ${actor}`;
-      const res = await t.request({
+      const res = await ctx.t.request({
         method: 'PATCH',
         url: `/api/v1/projects/${project.id}`,
         headers: headers(actor),
         payload: { description },
       });
       expectAccess(res, actor, 200);
-      const [row] = await sql<{ description: string }>(
-        db.url,
+      const [row] = await query<{ description: string }>(
+        ctx.db.url,
         'SELECT description FROM projects WHERE id = $1',
         [project.id],
       );
@@ -99,20 +90,20 @@ describe('projects', () => {
     });
 
     it.each(ACTORS)('DELETE /projects/:id — %s', async (actor) => {
-      const doomed = await createProject(t, owner, `Doomed by ${actor}`);
-      const res = await t.request({
+      const doomed = await createProject(ctx.t, owner.auth, `Doomed by ${actor}`);
+      const res = await ctx.t.request({
         method: 'DELETE',
         url: `/api/v1/projects/${doomed.id}`,
         headers: headers(actor),
       });
       expectAccess(res, actor, 204);
-      const left = await sql(db.url, 'SELECT 1 FROM projects WHERE id = $1', [doomed.id]);
+      const left = await query(ctx.db.url, 'SELECT 1 FROM projects WHERE id = $1', [doomed.id]);
       expect(left).toHaveLength(res.statusCode === 204 ? 0 : 1);
       if (res.statusCode === 204) expect(res.body).toBe('');
     });
 
     it.each(ACTORS)('GET /projects/:id/audit — %s', async (actor) => {
-      const res = await t.request({
+      const res = await ctx.t.request({
         method: 'GET',
         url: `/api/v1/projects/${project.id}/audit`,
         headers: headers(actor),
@@ -121,7 +112,7 @@ describe('projects', () => {
     });
 
     it.each(ACTORS)('POST /projects — %s (any active user may create their own)', async (actor) => {
-      const res = await t.request({
+      const res = await ctx.t.request({
         method: 'POST',
         url: '/api/v1/projects',
         headers: headers(actor),
@@ -136,12 +127,12 @@ describe('projects', () => {
       }[actor];
       expect(res.statusCode).toBe(expected);
       if (expected === 201) {
-        const me = { owner, superuser: root, 'other user': bob }[actor as 'owner'];
+        const creator = actor === 'owner' ? owner : actor === 'superuser' ? root : bob;
         expect(res.json()).toEqual({
           id: expect.any(String),
           name: `New by ${actor}`,
           description: null,
-          owner_id: me.id,
+          owner_id: creator.id,
           created_at: expect.stringMatching(/Z$/),
           updated_at: expect.stringMatching(/Z$/),
         });
@@ -155,7 +146,7 @@ describe('projects', () => {
         ['DELETE', ''],
         ['GET', '/audit'],
       ] as const) {
-        const res = await t.request({
+        const res = await ctx.t.request({
           method,
           url: `/api/v1/projects/${carolsProject.id}${url}`,
           headers: carol.auth,
@@ -164,13 +155,13 @@ describe('projects', () => {
         expectProblem(res, 401, 'AUTH.INVALID_TOKEN');
       }
       expect(
-        await sql(db.url, 'SELECT name FROM projects WHERE id = $1', [carolsProject.id]),
+        await query(ctx.db.url, 'SELECT name FROM projects WHERE id = $1', [carolsProject.id]),
       ).toEqual([{ name: 'Carol’s' }]);
     });
 
     it.each(['no token', 'inactive user'] as Actor[])('GET /projects — %s → 401', async (actor) => {
       expectProblem(
-        await t.request({ method: 'GET', url: '/api/v1/projects', headers: headers(actor) }),
+        await ctx.t.request({ method: 'GET', url: '/api/v1/projects', headers: headers(actor) }),
         401,
       );
     });
@@ -185,7 +176,7 @@ describe('projects', () => {
           ['DELETE', `/projects/${id}`],
           ['GET', `/projects/${id}/audit`],
         ] as const) {
-          const res = await t.request({
+          const res = await ctx.t.request({
             method,
             url: `/api/v1${url}`,
             headers: headers(actor),
@@ -203,7 +194,7 @@ describe('projects', () => {
         ['DELETE', `/projects/${project.id}x`],
         ['GET', '/projects/%27%20OR%201=1/audit'],
       ] as const) {
-        const res = await t.request({
+        const res = await ctx.t.request({
           method,
           url: `/api/v1${url}`,
           headers: owner.auth,
@@ -216,10 +207,10 @@ describe('projects', () => {
 
   describe('GET /projects', () => {
     it('lists only the projects a user owns, newest first, paginated', async () => {
-      const mine = await registerAndLogin(t, 'lister@example.com');
+      const mine = await registerAndLogin(ctx.t, 'lister@example.com');
       const names = ['one', 'two', 'three'];
-      for (const name of names) await createProject(t, mine, name);
-      const res = await t.request({
+      for (const name of names) await createProject(ctx.t, mine.auth, name);
+      const res = await ctx.t.request({
         method: 'GET',
         url: '/api/v1/projects?limit=2&offset=0',
         headers: mine.auth,
@@ -230,7 +221,7 @@ describe('projects', () => {
         offset: 0,
         items: [{ name: 'three' }, { name: 'two' }],
       });
-      const rest = await t.request({
+      const rest = await ctx.t.request({
         method: 'GET',
         url: '/api/v1/projects?limit=2&offset=2',
         headers: mine.auth,
@@ -242,8 +233,11 @@ describe('projects', () => {
     });
 
     it('lists every project for a superuser', async () => {
-      const [{ count }] = await sql<{ count: string }>(db.url, 'SELECT count(*) FROM projects');
-      const res = await t.request({
+      const [{ count }] = await query<{ count: string }>(
+        ctx.db.url,
+        'SELECT count(*) FROM projects',
+      );
+      const res = await ctx.t.request({
         method: 'GET',
         url: '/api/v1/projects?limit=500',
         headers: root.auth,
@@ -256,15 +250,27 @@ describe('projects', () => {
 
     it('refuses bad pagination with 400', async () => {
       expectProblem(
-        await t.request({ method: 'GET', url: '/api/v1/projects?limit=0', headers: owner.auth }),
+        await ctx.t.request({
+          method: 'GET',
+          url: '/api/v1/projects?limit=0',
+          headers: owner.auth,
+        }),
         400,
       );
       expectProblem(
-        await t.request({ method: 'GET', url: '/api/v1/projects?offset=-1', headers: owner.auth }),
+        await ctx.t.request({
+          method: 'GET',
+          url: '/api/v1/projects?offset=-1',
+          headers: owner.auth,
+        }),
         400,
       );
       expectProblem(
-        await t.request({ method: 'GET', url: '/api/v1/projects?owner=me', headers: owner.auth }),
+        await ctx.t.request({
+          method: 'GET',
+          url: '/api/v1/projects?owner=me',
+          headers: owner.auth,
+        }),
         400,
       );
     });
@@ -272,7 +278,7 @@ describe('projects', () => {
 
   describe('validation', () => {
     const create = (payload: unknown) =>
-      t.request({
+      ctx.t.request({
         method: 'POST',
         url: '/api/v1/projects',
         headers: owner.auth,
@@ -299,9 +305,9 @@ describe('projects', () => {
     });
 
     it('updates only the fields given, and clears the description with null', async () => {
-      const p = await createProject(t, owner, 'Gemini', 'two seats');
+      const p = await createProject(ctx.t, owner.auth, 'Gemini', 'two seats');
       const patch = (payload: object) =>
-        t.request({
+        ctx.t.request({
           method: 'PATCH',
           url: `/api/v1/projects/${p.id}`,
           headers: owner.auth,
@@ -328,32 +334,20 @@ describe('projects', () => {
 
   describe('deletion', () => {
     it('cascades through foreign keys, and a user who owns projects cannot be deleted under them', async () => {
-      const p = await createProject(t, owner, 'Mercury');
-      await expect(sql(db.url, 'DELETE FROM users WHERE id = $1', [owner.id])).rejects.toThrow(
-        /projects_owner_id_fkey/,
-      );
-      expect(
-        (
-          await t.request({
-            method: 'DELETE',
-            url: `/api/v1/projects/${p.id}`,
-            headers: owner.auth,
-          })
-        ).statusCode,
-      ).toBe(204);
-      expectProblem(
-        await t.request({ method: 'GET', url: `/api/v1/projects/${p.id}`, headers: owner.auth }),
-        404,
-      );
-      expectProblem(
-        await t.request({ method: 'DELETE', url: `/api/v1/projects/${p.id}`, headers: owner.auth }),
-        404,
-      );
+      const p = await createProject(ctx.t, owner.auth, 'Mercury');
+      await expect(
+        query(ctx.db.url, 'DELETE FROM users WHERE id = $1', [owner.id]),
+      ).rejects.toThrow(/projects_owner_id_fkey/);
+      const request = (method: 'GET' | 'DELETE') =>
+        ctx.t.request({ method, url: `/api/v1/projects/${p.id}`, headers: owner.auth });
+      expect((await request('DELETE')).statusCode).toBe(204);
+      expectProblem(await request('GET'), 404);
+      expectProblem(await request('DELETE'), 404);
     });
 
     it('is declared ON DELETE CASCADE for everything that references projects', async () => {
-      const rules = await sql<{ table: string; rule: string }>(
-        db.url,
+      const rules = await query<{ table: string; rule: string }>(
+        ctx.db.url,
         `SELECT c.conrelid::regclass::text AS table, c.confdeltype AS rule
            FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = 'projects'::regclass`,
       );

@@ -1,33 +1,30 @@
 import {
-  ACTORS,
-  ActorName,
-  buildWorld,
+  AuthHeaders,
+  bearer,
   createAgent,
+  createAgentKey,
   createProject,
+  createRoom,
+  createTask,
   expectProblem,
-  Headers,
-  headersOf,
-  World,
-} from './agents-fixture';
-import { sql } from './helpers';
-
-/** The user id a JWT names. */
-const userIdOf = (h: Headers) =>
-  JSON.parse(Buffer.from(h['authorization'].split('.')[1], 'base64url').toString()).sub as string;
+  query,
+} from '@agenthub/testing';
+import { ACTORS, ActorName, headersOf, useWorld } from './world';
 
 describe('rooms, participants and messages', () => {
-  let w: World;
+  const w = useWorld();
+  /** A room of P1, shared by the tests that only read it or add to it. */
   let room: string;
   beforeAll(async () => {
-    w = await buildWorld();
-    room = (await createRoom(w.owner, w.p1, 'general')).json().id;
-  }, 30_000); // users (argon2), projects, agents and keys through the API
-  afterAll(() => w.close());
+    room = (await createRoom(w.t, w.owner, w.p1, 'general')).id;
+  });
+  /** A new room of P1, for a test of its own. */
+  const newRoom = async (name: string) => (await createRoom(w.t, w.owner, w.p1, name)).id;
 
   const req = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
-    as: Headers,
+    as: AuthHeaders,
     payload?: unknown,
   ) =>
     w.t.request({
@@ -36,10 +33,13 @@ describe('rooms, participants and messages', () => {
       headers: as,
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
-  const createRoom = (as: Headers, projectId: string, name: string) =>
+  /** `POST /rooms`, answered as is: the access tests read the status. */
+  const postRoom = (as: AuthHeaders, projectId: string, name: string) =>
     req('POST', '/rooms', as, { project_id: projectId, name });
   const addAgent = (roomId: string, agentId: string, as = w.owner) =>
     req('POST', `/rooms/${roomId}/participants`, as, { agent_id: agentId });
+  const addUser = (roomId: string, userId: string) =>
+    req('POST', `/rooms/${roomId}/participants`, w.owner, { user_id: userId });
 
   describe('access matrix', () => {
     const expected: Record<ActorName, { read: number; manage: number }> = {
@@ -54,7 +54,7 @@ describe('rooms, participants and messages', () => {
     it.each(ACTORS)('%s: create, read, list, update, delete rooms of P1', async (actor) => {
       const as = headersOf(w, actor);
       const { read, manage } = expected[actor];
-      const created = await createRoom(as, w.p1, `by ${actor}`);
+      const created = await postRoom(as, w.p1, `by ${actor}`);
       expect(created.statusCode).toBe(manage);
       expect((await req('GET', `/rooms/${room}`, as)).statusCode).toBe(read);
       expect((await req('GET', `/rooms/${room}/participants`, as)).statusCode).toBe(read);
@@ -72,11 +72,11 @@ describe('rooms, participants and messages', () => {
     });
 
     it('lists only rooms of projects the caller may read', async () => {
-      const p2Room = (await createRoom(w.otherUser, w.p2, 'p2 room')).json().id;
-      const ids = async (as: Headers) =>
-        ((await req('GET', '/rooms?limit=500', as)).json().items as { id: string }[]).map(
-          (r) => r.id,
-        );
+      const p2Room = (await createRoom(w.t, w.otherUser, w.p2, 'p2 room')).id;
+      const ids = async (as: AuthHeaders) => {
+        const page = (await req('GET', '/rooms?limit=500', as)).json<{ items: { id: string }[] }>();
+        return page.items.map((r) => r.id);
+      };
       expect(await ids(w.owner)).toContain(room);
       expect(await ids(w.owner)).not.toContain(p2Room);
       expect(await ids(w.agentKey)).not.toContain(p2Room);
@@ -98,11 +98,12 @@ describe('rooms, participants and messages', () => {
         project_id: w.p1,
         name: 'ops',
         description: 'Ops talk',
-        created_by: userIdOf(w.owner),
+        created_by: w.ownerId,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       });
-      expect((await createRoom(w.owner, w.p1, 'ops')).statusCode).toBe(201); // legacy rooms were not unique by name
+      // The broker's rooms were not unique by name either.
+      expect((await postRoom(w.owner, w.p1, 'ops')).statusCode).toBe(201);
       const patched = await req('PATCH', `/rooms/${res.json().id}`, w.owner, {
         name: 'ops2',
         description: null,
@@ -149,7 +150,7 @@ describe('rooms, participants and messages', () => {
 
   describe('participants', () => {
     it('adds agents of the project and the owner/superusers, once each; lists and removes them', async () => {
-      const r = (await createRoom(w.owner, w.p1, 'members')).json().id;
+      const r = await newRoom('members');
       const agent = await addAgent(r, w.a1);
       expect(agent.statusCode).toBe(201);
       expect(agent.json()).toEqual({
@@ -161,18 +162,13 @@ describe('rooms, participants and messages', () => {
         joined_at: expect.any(String),
       });
       expectProblem(await addAgent(r, w.a1), 409, 'ROOM.ALREADY_PARTICIPANT');
-      const owner = await req('POST', `/rooms/${r}/participants`, w.owner, {
-        user_id: userIdOf(w.owner),
-      });
+      const owner = await addUser(r, w.ownerId);
       expect(owner.json()).toMatchObject({
         participant_type: 'user',
-        user_id: userIdOf(w.owner),
+        user_id: w.ownerId,
         agent_id: null,
       });
-      expect(
-        (await req('POST', `/rooms/${r}/participants`, w.owner, { user_id: userIdOf(w.superuser) }))
-          .statusCode,
-      ).toBe(201);
+      expect((await addUser(r, w.superuserId)).statusCode).toBe(201);
       const list = (await req('GET', `/rooms/${r}/participants`, w.agentKey)).json();
       expect(list.total).toBe(3);
       expect(list.items.map((p: { agent_id: string | null }) => p.agent_id)).toEqual([
@@ -199,17 +195,11 @@ describe('rooms, participants and messages', () => {
         'ROOM.INVALID_PARTICIPANT',
       );
       expectProblem(await addAgent(room, w.b1, w.superuser), 400, 'ROOM.INVALID_PARTICIPANT');
-      expectProblem(
-        await req('POST', `/rooms/${room}/participants`, w.owner, {
-          user_id: userIdOf(w.otherUser),
-        }),
-        400,
-        'ROOM.INVALID_PARTICIPANT',
-      );
+      expectProblem(await addUser(room, w.otherUserId), 400, 'ROOM.INVALID_PARTICIPANT');
       expectProblem(
         await req('POST', `/rooms/${room}/participants`, w.owner, {
           agent_id: w.a1,
-          user_id: userIdOf(w.owner),
+          user_id: w.ownerId,
         }),
         400,
         'ROOM.INVALID_PARTICIPANT',
@@ -229,7 +219,7 @@ describe('rooms, participants and messages', () => {
   describe('messages', () => {
     let r: string;
     beforeAll(async () => {
-      r = (await createRoom(w.owner, w.p1, 'chat')).json().id;
+      r = await newRoom('chat');
       await addAgent(r, w.a1);
     });
 
@@ -243,7 +233,7 @@ describe('rooms, participants and messages', () => {
         id: expect.any(String),
         room_id: r,
         sender_type: 'user',
-        sender_id: userIdOf(w.owner),
+        sender_id: w.ownerId,
         content: 'hello',
         message_type: 'text',
         meta: { lang: 'en' },
@@ -275,13 +265,7 @@ describe('rooms, participants and messages', () => {
     });
 
     it('refuses non-participant agents, other users, agents of other projects and anonymous', async () => {
-      const a2Key = await w.t.request({
-        method: 'POST',
-        url: `/api/v1/agents/${w.a2}/api-keys`,
-        headers: w.owner,
-        payload: {},
-      });
-      const a2 = { authorization: `Bearer ${a2Key.json().api_key}` };
+      const a2 = bearer((await createAgentKey(w.t, w.owner, w.a2)).api_key);
       expectProblem(
         await req('POST', `/rooms/${r}/messages`, a2, { content: 'x' }),
         403,
@@ -310,9 +294,9 @@ describe('rooms, participants and messages', () => {
   describe('cascades', () => {
     it('deleting an agent removes its participations; its messages stay with no sender', async () => {
       const agent = await createAgent(w.t, w.owner, w.p1, { name: 'short-lived' });
-      const r = (await createRoom(w.owner, w.p1, 'cascade-agent')).json().id;
+      const r = await newRoom('cascade-agent');
       await addAgent(r, agent.id);
-      await sql(
+      await query(
         w.db.url,
         `INSERT INTO chat_messages (id, room_id, sender_type, sender_agent_id, content) VALUES (gen_random_uuid(), $1, 'agent', $2, 'bye')`,
         [r, agent.id],
@@ -325,16 +309,14 @@ describe('rooms, participants and messages', () => {
     });
 
     it("deleting a room removes its participants and messages, and clears tasks' room_id", async () => {
-      const r = (await createRoom(w.owner, w.p1, 'cascade-room')).json().id;
+      const r = await newRoom('cascade-room');
       await addAgent(r, w.a1);
       await req('POST', `/rooms/${r}/messages`, w.owner, { content: 'doomed' });
-      const task = (
-        await req('POST', '/tasks', w.owner, { project_id: w.p1, title: 'in a room', room_id: r })
-      ).json();
+      const task = await createTask(w.t, w.owner, w.p1, { title: 'in a room', room_id: r });
       expect(task.room_id).toBe(r);
       expect((await req('DELETE', `/rooms/${r}`, w.owner)).statusCode).toBe(204);
       expectProblem(await req('GET', `/rooms/${r}`, w.owner), 404);
-      const left = await sql(
+      const left = await query(
         w.db.url,
         `SELECT (SELECT count(*) FROM chat_participants WHERE room_id = $1)::int AS p, (SELECT count(*) FROM chat_messages WHERE room_id = $1)::int AS m`,
         [r],
@@ -344,7 +326,7 @@ describe('rooms, participants and messages', () => {
     });
 
     it('a task cannot name a room of another project', async () => {
-      const p2Room = (await createRoom(w.otherUser, w.p2, 'elsewhere')).json().id;
+      const p2Room = (await createRoom(w.t, w.otherUser, w.p2, 'elsewhere')).id;
       const res = await req('POST', '/tasks', w.owner, {
         project_id: w.p1,
         title: 'wrong room',
@@ -355,10 +337,10 @@ describe('rooms, participants and messages', () => {
     });
 
     it('deleting the project removes its rooms', async () => {
-      const project = await createProject(w.t, w.owner, 'Doomed');
-      const r = (await createRoom(w.owner, project, 'gone')).json().id;
+      const project = (await createProject(w.t, w.owner, 'Doomed')).id;
+      const r = (await createRoom(w.t, w.owner, project, 'gone')).id;
       expect((await req('DELETE', `/projects/${project}`, w.owner)).statusCode).toBe(204);
-      expect(await sql(w.db.url, `SELECT id FROM chat_rooms WHERE id = $1`, [r])).toEqual([]);
+      expect(await query(w.db.url, `SELECT id FROM chat_rooms WHERE id = $1`, [r])).toEqual([]);
     });
   });
 });

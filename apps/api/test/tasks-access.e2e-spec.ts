@@ -1,45 +1,18 @@
-import type { InjectOptions } from 'fastify';
-import { ACTORS, ActorName, headersOf } from './agents-fixture';
+import { claimTask, createTask, moveTask } from '@agenthub/testing';
 import {
-  buildTaskWorld,
-  claim,
-  createTask,
-  expectProblem,
-  moveTask,
-  TaskWorld,
-} from './tasks-fixture';
+  accessCases,
+  ActorName,
+  Expected,
+  expectAccess,
+  headersOf,
+  manage,
+  READ,
+  RouteCase,
+  useWorld,
+  World,
+} from './world';
 
-/**
- * Every task route × every kind of caller. Owner and superusers manage; other users get
- * 403; an agent key reads its own project, creates tasks there, changes status/result of
- * tasks assigned to it, claims and holds leases, but deletes and assigns nothing; an agent
- * of another project gets 403; no token → 401.
- */
-type Expected = Record<ActorName, number>;
-interface RouteCase {
-  route: string;
-  request(
-    world: TaskWorld,
-  ): Promise<Omit<InjectOptions, 'headers'>> | Omit<InjectOptions, 'headers'>;
-  expected: Expected;
-}
-
-const read: Expected = {
-  owner: 200,
-  superuser: 200,
-  otherUser: 403,
-  agentKey: 200,
-  otherProjectAgentKey: 403,
-  anonymous: 401,
-};
-const manage = (ok: number): Expected => ({
-  owner: ok,
-  superuser: ok,
-  otherUser: 403,
-  agentKey: 403,
-  otherProjectAgentKey: 403,
-  anonymous: 401,
-});
+/** What only an agent of the project may do (claim, hold a lease). */
 const agentsOnly = (ok: number): Expected => ({
   owner: 403,
   superuser: 403,
@@ -50,9 +23,15 @@ const agentsOnly = (ok: number): Expected => ({
 });
 
 /** A fresh task of P1 (made by the owner) for routes that change or remove it. */
-const fresh = async (w: TaskWorld, fields: Record<string, unknown> = {}) =>
+const fresh = async (w: World, fields: Record<string, unknown> = {}) =>
   (await createTask(w.t, w.owner, w.p1, fields)).id;
 
+/**
+ * Every task route × every kind of caller. Owner and superusers manage; other users get
+ * 403; an agent key reads its own project, creates tasks there, changes status/result of
+ * tasks assigned to it, claims and holds leases, but deletes and assigns nothing; an agent
+ * of another project gets 403; no token → 401.
+ */
 const ROUTES: RouteCase[] = [
   {
     route: 'POST /tasks',
@@ -66,12 +45,12 @@ const ROUTES: RouteCase[] = [
   {
     route: 'GET /tasks?project_id',
     request: (w) => ({ method: 'GET', url: `/api/v1/tasks?project_id=${w.p1}` }),
-    expected: read,
+    expected: READ,
   },
   {
     route: 'GET /tasks/:id',
     request: async (w) => ({ method: 'GET', url: `/api/v1/tasks/${await fresh(w)}` }),
-    expected: read,
+    expected: READ,
   },
   {
     route: 'PATCH /tasks/:id (title)',
@@ -140,44 +119,25 @@ const ROUTES: RouteCase[] = [
 ];
 
 describe('task routes × callers', () => {
-  let world: TaskWorld;
-  beforeAll(async () => {
-    world = await buildTaskWorld();
-  }, 30_000); // users (argon2), projects, agents and keys through the API
-  afterAll(() => world.close());
+  const world = useWorld();
 
-  const cases = ROUTES.flatMap((r) =>
-    ACTORS.map((actor) => [r.route, actor, r.expected[actor], r] as const),
-  );
-
-  it.each(cases)('%s as %s → %i', async (_route, actor, status, routeCase) => {
+  it.each(accessCases(ROUTES))('%s as %s → %i', async (_route, actor, status, routeCase) => {
     // Keep one task claimable in P1, so the agent's claim answers 200 rather than 204.
     if (routeCase.route.startsWith('POST /tasks/claim'))
       await createTask(world.t, world.owner, world.p1, { priority: 'urgent' });
-    const res = await world.t.request({
-      ...(await routeCase.request(world)),
-      headers: headersOf(world, actor),
-    });
-    if (status >= 400) {
-      expectProblem(res, status);
-      if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
-    } else {
-      expect({ status: res.statusCode, body: res.body }).toMatchObject({ status });
-    }
+    await expectAccess(world, actor, status, routeCase);
   });
 
   it('lists without project_id only the projects the caller may see (an empty page for strangers)', async () => {
     const task = await createTask(world.t, world.owner, world.p1);
-    const list = async (actor: ActorName) =>
-      (
-        await world.t.request({
-          method: 'GET',
-          url: '/api/v1/tasks?limit=500',
-          headers: headersOf(world, actor),
-        })
-      )
-        .json()
-        .items.map((t: { id: string }) => t.id);
+    const list = async (actor: ActorName) => {
+      const res = await world.t.request({
+        method: 'GET',
+        url: '/api/v1/tasks?limit=500',
+        headers: headersOf(world, actor),
+      });
+      return res.json().items.map((t: { id: string }) => t.id);
+    };
     expect(await list('owner')).toContain(task.id);
     expect(await list('superuser')).toContain(task.id);
     expect(await list('agentKey')).toContain(task.id);
@@ -187,7 +147,7 @@ describe('task routes × callers', () => {
 
   it('lets an agent claim only in its own project', async () => {
     await createTask(world.t, world.otherUser, world.p2);
-    const res = await claim(world.t, world.otherProjectAgentKey);
+    const res = await claimTask(world.t, world.otherProjectAgentKey);
     expect(res.statusCode).toBe(200);
     expect(res.json().project_id).toBe(world.p2);
   });

@@ -1,53 +1,42 @@
-import type { TestApp } from '@agenthub/testing';
 import { TaskLeaseSweeper } from '@agenthub/tasks';
-import { createApiTestApp } from './create-api-test-app';
 import {
-  agentsWithKeys,
-  buildTaskWorld,
-  claim,
-  createAgent,
-  createKey,
-  bearer,
+  AuthHeaders,
+  claimTask,
+  createAgentsWithKeys,
+  createProject,
   createTask,
   expectProblem,
   getTask,
-  Headers,
   moveTask,
   patchTask,
+  query,
   TaskJson,
-  TaskWorld,
-} from './tasks-fixture';
+  TestApp,
+} from '@agenthub/testing';
+import { createApiTestApp } from './create-api-test-app';
+import { useWorld } from './world';
 
 const ms = (iso: string | null) => (iso ? Date.parse(iso) : NaN);
 
 describe('claiming tasks', () => {
-  let w: TaskWorld;
-  beforeAll(async () => {
-    w = await buildTaskWorld();
-  }, 30_000); // users (argon2), projects, agents and keys through the API
-  afterAll(() => w.close());
+  const w = useWorld();
 
   /** A project of its own (so other tests' tasks are not claimable) with one agent and its key. */
   async function arena(
     capabilities: string[] = [],
-  ): Promise<{ project: string; agent: string; key: Headers }> {
-    const project = (
-      await w.t.request({
-        method: 'POST',
-        url: '/api/v1/projects',
-        headers: w.owner,
-        payload: { name: 'Arena' },
-      })
-    ).json().id;
-    const [{ id, key }] = await agentsWithKeys(w.t, w.owner, project, 1, { capabilities });
+  ): Promise<{ project: string; agent: string; key: AuthHeaders }> {
+    const project = (await createProject(w.t, w.owner, 'Arena')).id;
+    const [{ id, key }] = await createAgentsWithKeys(w.t, w.owner, project, 1, { capabilities });
     return { project, agent: id, key };
   }
 
   /** Moves a task's lease into the past, as if its agent had stopped renewing it. */
   const expireLease = (taskId: string) =>
-    w.sql(`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
-      taskId,
-    ]);
+    query(
+      w.db.url,
+      `UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [taskId],
+    );
 
   const sweeper = () => w.t.app.get(TaskLeaseSweeper);
 
@@ -61,13 +50,13 @@ describe('claiming tasks', () => {
 
     const order: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await claim(w.t, key);
+      const res = await claimTask(w.t, key);
       expect(res.statusCode).toBe(200);
       order.push(res.json().id);
       expect(res.json().assigned_to).toBe(agent);
     }
     expect(order).toEqual([urgent.id, high.id, mediumOld.id, mediumNew.id, low.id]);
-    const none = await claim(w.t, key);
+    const none = await claimTask(w.t, key);
     expect(none.statusCode).toBe(204);
     expect(none.body).toBe('');
   });
@@ -75,17 +64,18 @@ describe('claiming tasks', () => {
   it('writes an audit row for a claim that takes a task, none for one that finds nothing', async () => {
     const { project, agent, key } = await arena();
     const claimRows = () =>
-      w.sql(
+      query(
+        w.db.url,
         `SELECT actor_type, actor_id, action, resource_id, project_id FROM audit_log WHERE actor_id = $1 AND action = 'task.claim'`,
         [agent],
       );
 
-    expect((await claim(w.t, key)).statusCode).toBe(204);
+    expect((await claimTask(w.t, key)).statusCode).toBe(204);
     expect(await claimRows()).toEqual([]);
 
     const task = await createTask(w.t, w.owner, project);
-    expect((await claim(w.t, key)).statusCode).toBe(200);
-    expect((await claim(w.t, key)).statusCode).toBe(204);
+    expect((await claimTask(w.t, key)).statusCode).toBe(200);
+    expect((await claimTask(w.t, key)).statusCode).toBe(204);
     expect(await claimRows()).toEqual([
       {
         actor_type: 'agent',
@@ -101,7 +91,7 @@ describe('claiming tasks', () => {
     const { project, agent, key } = await arena();
     const task = await createTask(w.t, w.owner, project);
     const t0 = Date.now();
-    const res = await claim(w.t, key);
+    const res = await claimTask(w.t, key);
     const claimed = res.json<TaskJson>();
     expect(claimed).toMatchObject({
       id: task.id,
@@ -117,9 +107,13 @@ describe('claiming tasks', () => {
     expect(await getTask(w.t, w.owner, task.id)).toEqual(claimed);
 
     await createTask(w.t, w.owner, project);
-    const short = (await claim(w.t, key, { lease_seconds: 60 })).json<TaskJson>();
+    const short = (await claimTask(w.t, key, { lease_seconds: 60 })).json<TaskJson>();
     expect(ms(short.lease_expires_at) - ms(short.started_at)).toBe(60_000);
-    expectProblem(await claim(w.t, key, { lease_seconds: 5 }), 400, 'REQUEST.VALIDATION_FAILED');
+    expectProblem(
+      await claimTask(w.t, key, { lease_seconds: 5 }),
+      400,
+      'REQUEST.VALIDATION_FAILED',
+    );
   });
 
   it('never hands out a task whose dependencies are not all completed', async () => {
@@ -129,10 +123,10 @@ describe('claiming tasks', () => {
       priority: 'urgent',
       dependencies: [first.id],
     });
-    expect((await claim(w.t, key)).json().id).toBe(first.id); // the urgent one waits
-    expect((await claim(w.t, key)).statusCode).toBe(204);
+    expect((await claimTask(w.t, key)).json().id).toBe(first.id); // the urgent one waits
+    expect((await claimTask(w.t, key)).statusCode).toBe(204);
     await patchTask(w.t, key, first.id, { status: 'completed' });
-    expect((await claim(w.t, key)).json().id).toBe(second.id);
+    expect((await claimTask(w.t, key)).json().id).toBe(second.id);
   });
 
   it('matches required capabilities against the agent’s (all of them, or the subset it asks for)', async () => {
@@ -148,13 +142,13 @@ describe('claiming tasks', () => {
     const sqlOnly = await createTask(w.t, w.owner, project, { required_capabilities: ['sql'] });
 
     // Asking for python only: neither the python+sql task nor the sql task is covered.
-    expect((await claim(w.t, key, { capabilities: ['python'] })).statusCode).toBe(204);
-    expect((await claim(w.t, key, { capabilities: ['sql'] })).json().id).toBe(sqlOnly.id);
-    expect((await claim(w.t, key)).json().id).toBe(both.id);
-    expect((await claim(w.t, key)).statusCode).toBe(204);
+    expect((await claimTask(w.t, key, { capabilities: ['python'] })).statusCode).toBe(204);
+    expect((await claimTask(w.t, key, { capabilities: ['sql'] })).json().id).toBe(sqlOnly.id);
+    expect((await claimTask(w.t, key)).json().id).toBe(both.id);
+    expect((await claimTask(w.t, key)).statusCode).toBe(204);
     expect((await getTask(w.t, w.owner, rust.id)).status).toBe('pending');
 
-    const unknown = await claim(w.t, key, { capabilities: ['sql', 'rust'] });
+    const unknown = await claimTask(w.t, key, { capabilities: ['sql', 'rust'] });
     expectProblem(unknown, 400, 'TASK.UNKNOWN_CAPABILITY');
     expect(unknown.json().detail).toContain('rust');
   });
@@ -164,32 +158,24 @@ describe('claiming tasks', () => {
     await createTask(w.t, w.owner, project, { required_capabilities: ['python', 'sql'] });
     await createTask(w.t, w.owner, project, { required_capabilities: ['sql'] });
     await createTask(w.t, w.owner, project);
-    for (let i = 0; i < 3; i++) expect((await claim(w.t, key)).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await claimTask(w.t, key)).statusCode).toBe(200);
     const res = await w.t.request({
       method: 'GET',
       url: `/api/v1/agents/${agent}/capabilities`,
       headers: w.owner,
     });
-    const usage = Object.fromEntries(
-      res
-        .json()
-        .capabilities.map((c: { capability_name: string; usage_count: number }) => [
-          c.capability_name,
-          c.usage_count,
-        ]),
-    );
+    type Capability = { capability_name: string; usage_count: number };
+    const { capabilities } = res.json<{ capabilities: Capability[] }>();
+    const usage = Object.fromEntries(capabilities.map((c) => [c.capability_name, c.usage_count]));
     expect(usage).toEqual({ python: 1, sql: 2, go: 0 });
   });
 
   it('skips tasks assigned to a user or to another agent, and takes those assigned to itself', async () => {
     const { project, agent, key } = await arena();
-    const [other] = await agentsWithKeys(w.t, w.owner, project, 1);
-    const ownerId = (
-      await w.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: w.owner })
-    ).json().id;
+    const [other] = await createAgentsWithKeys(w.t, w.owner, project, 1);
     await createTask(w.t, w.owner, project, {
       priority: 'urgent',
-      assigned_to: ownerId,
+      assigned_to: w.ownerId,
       assigned_to_type: 'user',
     });
     const forOther = await createTask(w.t, w.owner, project, {
@@ -202,21 +188,21 @@ describe('claiming tasks', () => {
       assigned_to: agent,
       assigned_to_type: 'agent',
     });
-    expect((await claim(w.t, key)).json().id).toBe(forMe.id);
-    expect((await claim(w.t, key)).statusCode).toBe(204);
-    expect((await claim(w.t, other.key)).json().id).toBe(forOther.id);
+    expect((await claimTask(w.t, key)).json().id).toBe(forMe.id);
+    expect((await claimTask(w.t, key)).statusCode).toBe(204);
+    expect((await claimTask(w.t, other.key)).json().id).toBe(forOther.id);
   });
 
   it('is for agents of the project only', async () => {
-    expectProblem(await claim(w.t, w.owner), 403, 'TASK.AGENT_REQUIRED');
-    expectProblem(await claim(w.t, w.superuser), 403, 'TASK.AGENT_REQUIRED');
-    expectProblem(await claim(w.t, w.otherProjectAgentKey, { project_id: w.p1 }), 403);
+    expectProblem(await claimTask(w.t, w.owner), 403, 'TASK.AGENT_REQUIRED');
+    expectProblem(await claimTask(w.t, w.superuser), 403, 'TASK.AGENT_REQUIRED');
+    expectProblem(await claimTask(w.t, w.otherProjectAgentKey, { project_id: w.p1 }), 403);
     expectProblem(
-      await claim(w.t, w.agentKey, { project_id: '00000000-0000-4000-8000-000000000000' }),
+      await claimTask(w.t, w.agentKey, { project_id: '00000000-0000-4000-8000-000000000000' }),
       404,
     );
-    expectProblem(await claim(w.t, {}), 401);
-    expectProblem(await claim(w.t, w.agentKey, { colour: 'red' }), 400);
+    expectProblem(await claimTask(w.t, {}), 401);
+    expectProblem(await claimTask(w.t, w.agentKey, { colour: 'red' }), 400);
     const noBody = await w.t.request({
       method: 'POST',
       url: '/api/v1/tasks/claim',
@@ -227,8 +213,9 @@ describe('claiming tasks', () => {
 
   it('gives each of 200 tasks to exactly one of 20 concurrent claimers, across two API processes', async () => {
     const { project } = await arena();
-    const claimers = await agentsWithKeys(w.t, w.owner, project, 20);
-    await w.sql(
+    const claimers = await createAgentsWithKeys(w.t, w.owner, project, 20);
+    await query(
+      w.db.url,
       `INSERT INTO tasks (id, project_id, title, priority)
        SELECT gen_random_uuid(), $1, 'bulk ' || n, (ARRAY['low', 'medium', 'high', 'urgent'])[1 + n % 4]
        FROM generate_series(1, 200) AS n`,
@@ -241,7 +228,7 @@ describe('claiming tasks', () => {
         claimers.map(async ({ id, key }, i) => {
           const app = i % 2 === 0 ? w.t : second;
           for (;;) {
-            const res = await claim(app, key);
+            const res = await claimTask(app, key);
             if (res.statusCode === 204) return;
             expect(res.statusCode).toBe(200);
             const taskId = res.json().id as string;
@@ -251,7 +238,8 @@ describe('claiming tasks', () => {
       );
       expect(claimedBy.size).toBe(200);
       expect([...claimedBy.values()].filter((agents) => agents.length !== 1)).toEqual([]);
-      const rows = await w.sql<{ status: string; attempts: number; n: number }>(
+      const rows = await query<{ status: string; attempts: number; n: number }>(
+        w.db.url,
         `SELECT status, attempts, count(*)::int AS n FROM tasks WHERE project_id = $1 GROUP BY status, attempts`,
         [project],
       );
@@ -266,12 +254,16 @@ describe('claiming tasks', () => {
   }, 30_000); // a second app and 220 requests: more than the default 5 s on a busy CI machine
 
   describe('leases', () => {
+    /** `POST /tasks/:id/lease` as `as`, answered as is. */
+    const renewLease = (taskId: string, as: AuthHeaders, payload: Record<string, unknown> = {}) =>
+      w.t.request({ method: 'POST', url: `/api/v1/tasks/${taskId}/lease`, headers: as, payload });
+
     it('takes back an expired task (sweeper), then fails it once max_attempts is used up', async () => {
       const { project, key } = await arena();
-      const [second] = await agentsWithKeys(w.t, w.owner, project, 1);
+      const [second] = await createAgentsWithKeys(w.t, w.owner, project, 1);
       const task = await createTask(w.t, w.owner, project, { max_attempts: 2 });
 
-      const first = (await claim(w.t, key)).json<TaskJson>();
+      const first = (await claimTask(w.t, key)).json<TaskJson>();
       expect(first.attempts).toBe(1);
       await expireLease(task.id);
       expect(await sweeper().sweep()).toBeGreaterThanOrEqual(0);
@@ -293,7 +285,7 @@ describe('claiming tasks', () => {
         'TASK.NOT_ASSIGNEE',
       );
 
-      const again = (await claim(w.t, second.key)).json<TaskJson>();
+      const again = (await claimTask(w.t, second.key)).json<TaskJson>();
       expect(again).toMatchObject({ id: task.id, attempts: 2, assigned_to: second.id });
       await expireLease(task.id);
       await sweeper().sweep();
@@ -307,21 +299,22 @@ describe('claiming tasks', () => {
       });
       expect(ms(failed.completed_at)).toBeGreaterThan(ms(again.started_at) - 1);
       expect(failed.started_at).toBe(again.started_at);
-      expect((await claim(w.t, key)).statusCode).toBe(204);
+      expect((await claimTask(w.t, key)).statusCode).toBe(204);
 
       // Reopened, it has its attempts back.
       const reopened = await moveTask(w.t, w.owner, task.id, 'pending');
       expect(reopened).toMatchObject({ status: 'pending', attempts: 0, completed_at: null });
-      expect((await claim(w.t, key)).json()).toMatchObject({ id: task.id, attempts: 1 });
+      expect((await claimTask(w.t, key)).json()).toMatchObject({ id: task.id, attempts: 1 });
     });
 
     it('records each taken-back task in the audit log as the system', async () => {
       const { project, key } = await arena();
       const task = await createTask(w.t, w.owner, project);
-      await claim(w.t, key);
+      await claimTask(w.t, key);
       await expireLease(task.id);
       await sweeper().sweep();
-      const rows = await w.sql(
+      const rows = await query(
+        w.db.url,
         `SELECT actor_type, actor_id, action, project_id FROM audit_log WHERE resource_id = $1 AND actor_type = 'system'`,
         [task.id],
       );
@@ -337,11 +330,11 @@ describe('claiming tasks', () => {
 
     it('is also enforced at claim time, without waiting for the sweeper', async () => {
       const { project, key } = await arena();
-      const [rescuer] = await agentsWithKeys(w.t, w.owner, project, 1);
+      const [rescuer] = await createAgentsWithKeys(w.t, w.owner, project, 1);
       const task = await createTask(w.t, w.owner, project);
-      await claim(w.t, key);
+      await claimTask(w.t, key);
       await expireLease(task.id);
-      const res = await claim(w.t, rescuer.key);
+      const res = await claimTask(w.t, rescuer.key);
       expect(res.json()).toMatchObject({
         id: task.id,
         assigned_to: rescuer.id,
@@ -353,33 +346,21 @@ describe('claiming tasks', () => {
     it('leaves live leases alone', async () => {
       const { project, key } = await arena();
       const task = await createTask(w.t, w.owner, project);
-      const claimed = (await claim(w.t, key)).json();
+      const claimed = (await claimTask(w.t, key)).json();
       await sweeper().sweep();
       expect(await getTask(w.t, w.owner, task.id)).toEqual(claimed);
     });
 
     it('frees the task of a deleted agent once its lease runs out', async () => {
-      const project = (
-        await w.t.request({
-          method: 'POST',
-          url: '/api/v1/projects',
-          headers: w.owner,
-          payload: { name: 'Doomed' },
-        })
-      ).json().id;
-      const doomed = await createAgent(w.t, w.owner, project);
-      const doomedKey = bearer((await createKey(w.t, w.owner, doomed.id)).api_key);
+      const { project, agent: doomed, key: doomedKey } = await arena();
       const task = await createTask(w.t, w.owner, project);
-      await claim(w.t, doomedKey);
-      expect(
-        (
-          await w.t.request({
-            method: 'DELETE',
-            url: `/api/v1/agents/${doomed.id}`,
-            headers: w.owner,
-          })
-        ).statusCode,
-      ).toBe(204);
+      await claimTask(w.t, doomedKey);
+      const deleted = await w.t.request({
+        method: 'DELETE',
+        url: `/api/v1/agents/${doomed}`,
+        headers: w.owner,
+      });
+      expect(deleted.statusCode).toBe(204);
       expect(await getTask(w.t, w.owner, task.id)).toMatchObject({
         status: 'in_progress',
         assigned_to: null,
@@ -391,16 +372,11 @@ describe('claiming tasks', () => {
 
     it('lets the holder extend its lease; nobody else', async () => {
       const { project, agent, key } = await arena();
-      const [other] = await agentsWithKeys(w.t, w.owner, project, 1);
+      const [other] = await createAgentsWithKeys(w.t, w.owner, project, 1);
       const task = await createTask(w.t, w.owner, project);
-      const claimed = (await claim(w.t, key)).json<TaskJson>();
-      const lease = (as: Headers, payload: Record<string, unknown> = {}) =>
-        w.t.request({
-          method: 'POST',
-          url: `/api/v1/tasks/${task.id}/lease`,
-          headers: as,
-          payload,
-        });
+      const claimed = (await claimTask(w.t, key)).json<TaskJson>();
+      const lease = (as: AuthHeaders, payload: Record<string, unknown> = {}) =>
+        renewLease(task.id, as, payload);
 
       const t0 = Date.now();
       const extended = await lease(key, { lease_seconds: 3600 });
@@ -421,33 +397,16 @@ describe('claiming tasks', () => {
 
       await patchTask(w.t, key, task.id, { status: 'completed' });
       expectProblem(await lease(key), 409, 'TASK.NOT_LEASED');
-      expectProblem(
-        await w.t.request({
-          method: 'POST',
-          url: '/api/v1/tasks/00000000-0000-4000-8000-000000000000/lease',
-          headers: key,
-          payload: {},
-        }),
-        404,
-      );
+      expectProblem(await renewLease('00000000-0000-4000-8000-000000000000', key), 404);
     });
 
     it('an extended lease survives the sweep that would have taken it back', async () => {
       const { project, key } = await arena();
       const task = await createTask(w.t, w.owner, project);
-      await claim(w.t, key);
+      await claimTask(w.t, key);
       await expireLease(task.id);
       // The agent is alive after all and says so before any sweeper noticed.
-      expect(
-        (
-          await w.t.request({
-            method: 'POST',
-            url: `/api/v1/tasks/${task.id}/lease`,
-            headers: key,
-            payload: {},
-          })
-        ).statusCode,
-      ).toBe(200);
+      expect((await renewLease(task.id, key)).statusCode).toBe(200);
       await sweeper().sweep();
       expect((await getTask(w.t, w.owner, task.id)).status).toBe('in_progress');
     });

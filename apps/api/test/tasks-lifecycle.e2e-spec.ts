@@ -1,14 +1,13 @@
 import { TASK_STATUSES, TASK_TRANSITIONS, TaskStatus } from '@agenthub/tasks';
 import {
-  buildTaskWorld,
   createTask,
   expectProblem,
   getTask,
   moveTask,
   patchTask,
   TaskJson,
-  TaskWorld,
-} from './tasks-fixture';
+} from '@agenthub/testing';
+import { useWorld } from './world';
 
 /** How to reach each status from a new task with legal moves. */
 const PATH_TO: Record<TaskStatus, TaskStatus[]> = {
@@ -31,11 +30,7 @@ const ILLEGAL = TASK_STATUSES.flatMap((from) =>
 const ms = (iso: string | null) => (iso ? Date.parse(iso) : null);
 
 describe('task lifecycle', () => {
-  let w: TaskWorld;
-  beforeAll(async () => {
-    w = await buildTaskWorld();
-  }, 30_000); // users (argon2), projects, agents and keys through the API
-  afterAll(() => w.close());
+  const w = useWorld();
 
   async function taskIn(
     status: TaskStatus,

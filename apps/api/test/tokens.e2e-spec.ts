@@ -1,16 +1,19 @@
-import { Global, Module } from '@nestjs/common';
 import { createHmac, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { AGENT_KEY_AUTHENTICATOR, AgentKeyAuthenticator, AgentPrincipal } from '@agenthub/auth';
-import { createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
-import { createApiTestApp, TEST_JWT_SECRET } from './create-api-test-app';
 import {
+  AgentKeyJson,
+  AuthHeaders,
+  bearer,
+  createAgent,
+  createAgentKey,
   createProject,
-  deactivate,
+  deactivateUser,
   expectProblem,
+  ProjectJson,
+  query,
   registerAndLogin,
-  sql,
   TestUser,
-} from './helpers';
+} from '@agenthub/testing';
+import { TEST_JWT_SECRET, useApiTestApp } from './create-api-test-app';
 
 const b64 = (value: object | Buffer) =>
   (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
@@ -31,15 +34,12 @@ function forge(
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('bearer tokens', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+  const ctx = useApiTestApp();
   let alice: TestUser;
   let claims: (overrides?: object) => object;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await createApiTestApp(db.url);
-    alice = await registerAndLogin(t, 'alice@example.com');
+    alice = await registerAndLogin(ctx.t, 'alice@example.com');
     claims = (overrides = {}) => ({
       sub: alice.id,
       iat: now(),
@@ -49,13 +49,9 @@ describe('bearer tokens', () => {
       ...overrides,
     });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
 
   const me = (authorization?: string) =>
-    t.request({
+    ctx.t.request({
       method: 'GET',
       url: '/api/v1/auth/me',
       headers: authorization ? { authorization } : {},
@@ -157,94 +153,73 @@ describe('bearer tokens', () => {
   });
 
   it("refuses a deactivated user's still-unexpired token at once", async () => {
-    const bob = await registerAndLogin(t, 'bob@example.com');
+    const bob = await registerAndLogin(ctx.t, 'bob@example.com');
     expect((await me(bob.auth.authorization)).statusCode).toBe(200);
-    await deactivate(db.url, 'bob@example.com');
+    await deactivateUser(ctx.db.url, 'bob@example.com');
     expectProblem(await me(bob.auth.authorization), 401, 'AUTH.INVALID_TOKEN');
-    await sql(db.url, `UPDATE users SET is_active = true WHERE email = 'bob@example.com'`);
+    await query(ctx.db.url, `UPDATE users SET is_active = true WHERE email = 'bob@example.com'`);
     expect((await me(bob.auth.authorization)).statusCode).toBe(200);
   });
 
-  it('refuses agent keys (ahk_…) while no agents lib provides the authenticator', async () => {
+  it('refuses an agent key (ahk_…) that no agent has (401)', async () => {
     expectProblem(await me('Bearer ahk_0123456789abcdef'), 401, 'AUTH.INVALID_API_KEY');
   });
 
   it('keeps working for the health probes, which are public', async () => {
-    expect((await t.request({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
-    expect(
-      (
-        await t.request({
-          method: 'GET',
-          url: '/health/ready',
-          headers: { authorization: 'Bearer garbage' },
-        })
-      ).statusCode,
-    ).toBe(200);
+    const live = await ctx.t.request({ method: 'GET', url: '/health/live' });
+    expect(live.statusCode).toBe(200);
+    const ready = await ctx.t.request({
+      method: 'GET',
+      url: '/health/ready',
+      headers: { authorization: 'Bearer garbage' },
+    });
+    expect(ready.statusCode).toBe(200);
   });
 });
 
-describe('agent API keys through the AGENT_KEY_AUTHENTICATOR extension point', () => {
-  let db: TestDatabase;
-  let t: TestApp;
+describe('agent keys and projects (the agents lib authenticates, the project policy decides)', () => {
+  const ctx = useApiTestApp();
   let owner: TestUser;
-  let mine: { id: string };
-  let other: { id: string };
-  const agents = new Map<string, AgentPrincipal>();
-
-  /** What the agents lib will provide: a global module exporting the token. */
-  @Global()
-  @Module({
-    providers: [
-      {
-        provide: AGENT_KEY_AUTHENTICATOR,
-        useValue: {
-          authenticate: async (secret) => agents.get(secret) ?? null,
-        } satisfies AgentKeyAuthenticator,
-      },
-    ],
-    exports: [AGENT_KEY_AUTHENTICATOR],
-  })
-  class FakeAgentKeysModule {}
+  let mine: ProjectJson;
+  let other: ProjectJson;
+  let agentId: string;
+  let key: AgentKeyJson;
+  let agent: AuthHeaders;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await createApiTestApp(db.url, {}, [FakeAgentKeysModule]);
-    owner = await registerAndLogin(t, 'owner@example.com');
-    mine = await createProject(t, owner, 'Mine');
-    other = await createProject(t, owner, 'Other');
-    agents.set('ahk_valid', {
-      kind: 'agent',
-      agentId: randomUUID(),
-      projectId: mine.id,
-      keyId: randomUUID(),
-    });
+    owner = await registerAndLogin(ctx.t, 'owner@example.com');
+    mine = await createProject(ctx.t, owner.auth, 'Mine');
+    other = await createProject(ctx.t, owner.auth, 'Other');
+    agentId = (await createAgent(ctx.t, owner.auth, mine.id)).id;
+    key = await createAgentKey(ctx.t, owner.auth, agentId);
+    agent = bearer(key.api_key);
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
-
-  const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
   it('signs the agent in: /auth/me names the agent and its project', async () => {
-    const res = await t.request({
-      method: 'GET',
-      url: '/api/v1/auth/me',
-      headers: as('ahk_valid'),
-    });
+    const res = await ctx.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: agent });
     expect(res.statusCode).toBe(200);
-    const agent = agents.get('ahk_valid')!;
     expect(res.json()).toEqual({
       kind: 'agent',
-      agent_id: agent.agentId,
+      agent_id: agentId,
       project_id: mine.id,
-      key_id: agent.keyId,
+      key_id: key.id,
     });
   });
 
-  it('refuses a key the authenticator does not know (401)', async () => {
+  it('refuses a revoked key (401)', async () => {
+    const revoked = await createAgentKey(ctx.t, owner.auth, agentId);
+    const revoke = await ctx.t.request({
+      method: 'DELETE',
+      url: `/api/v1/agents/${agentId}/api-keys/${revoked.id}`,
+      headers: owner.auth,
+    });
+    expect(revoke.statusCode).toBe(204);
     expectProblem(
-      await t.request({ method: 'GET', url: '/api/v1/auth/me', headers: as('ahk_revoked') }),
+      await ctx.t.request({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: bearer(revoked.api_key),
+      }),
       401,
       'AUTH.INVALID_API_KEY',
     );
@@ -252,51 +227,43 @@ describe('agent API keys through the AGENT_KEY_AUTHENTICATOR extension point', (
 
   it('lets the agent read its own project only, and change nothing', async () => {
     const get = (id: string) =>
-      t.request({ method: 'GET', url: `/api/v1/projects/${id}`, headers: as('ahk_valid') });
+      ctx.t.request({ method: 'GET', url: `/api/v1/projects/${id}`, headers: agent });
     expect((await get(mine.id)).statusCode).toBe(200);
     expectProblem(await get(other.id), 403, 'PROJECT.FORBIDDEN');
 
-    const list = await t.request({
-      method: 'GET',
-      url: '/api/v1/projects',
-      headers: as('ahk_valid'),
-    });
+    const list = await ctx.t.request({ method: 'GET', url: '/api/v1/projects', headers: agent });
     expect(list.json()).toMatchObject({ total: 1, items: [{ id: mine.id }] });
 
     expectProblem(
-      await t.request({
+      await ctx.t.request({
         method: 'PATCH',
         url: `/api/v1/projects/${mine.id}`,
-        headers: as('ahk_valid'),
+        headers: agent,
         payload: { name: 'x' },
       }),
       403,
       'PROJECT.FORBIDDEN',
     );
     expectProblem(
-      await t.request({
-        method: 'DELETE',
-        url: `/api/v1/projects/${mine.id}`,
-        headers: as('ahk_valid'),
-      }),
+      await ctx.t.request({ method: 'DELETE', url: `/api/v1/projects/${mine.id}`, headers: agent }),
       403,
       'PROJECT.FORBIDDEN',
     );
     expectProblem(
-      await t.request({
+      await ctx.t.request({
         method: 'POST',
         url: '/api/v1/projects',
-        headers: as('ahk_valid'),
+        headers: agent,
         payload: { name: 'x' },
       }),
       403,
       'AUTH.USER_REQUIRED',
     );
     expectProblem(
-      await t.request({
+      await ctx.t.request({
         method: 'GET',
         url: `/api/v1/projects/${mine.id}/audit`,
-        headers: as('ahk_valid'),
+        headers: agent,
       }),
       403,
     );

@@ -10,3 +10,33 @@ export type { TestApp } from './lib/create-test-app';
 export { sharedFixture } from './lib/shared-fixtures';
 export { query } from './lib/query';
 export { slowMigration, waitForSlowMigration } from './lib/slow-migration';
+export { expectProblem } from './lib/expect-problem';
+export {
+  PASSWORD,
+  bearer,
+  claimTask,
+  createAgent,
+  createAgentKey,
+  createAgentsWithKeys,
+  createProject,
+  createRoom,
+  createSuperuser,
+  createTask,
+  deactivateUser,
+  getTask,
+  getTaskRequest,
+  login,
+  makeSuperuser,
+  moveTask,
+  patchTask,
+  registerAndLogin,
+} from './lib/factories';
+export type {
+  AgentJson,
+  AgentKeyJson,
+  AuthHeaders,
+  ProjectJson,
+  RoomJson,
+  TaskJson,
+  TestUser,
+} from './lib/factories';
