@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 
 export const ACTOR_TYPES = ['user', 'agent', 'anonymous', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
@@ -11,13 +11,13 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 @Entity({ tableName: 'audit_log', readonly: true })
 export class AuditEntry {
   /** bigint identity; a string in JavaScript so no precision is ever lost. */
-  @PrimaryKey({ type: 'bigint' })
+  @PrimaryKey({ type: 'bigint', generated: 'identity' })
   id!: string;
 
-  @Property({ type: 'timestamptz' })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   occurredAt!: Date;
 
-  @Property({ type: 'string', length: 16 })
+  @Enum({ items: () => [...ACTOR_TYPES], type: 'string', length: 16 })
   actorType!: ActorType;
 
   @Property({ type: 'uuid', nullable: true })
