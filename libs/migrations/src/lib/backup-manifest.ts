@@ -10,7 +10,7 @@ import { BackupIntegrityError, errorText, MigrationUsageError } from './migratio
 
 export const BACKUP_FORMAT = 'agenthub-backup/1';
 
-export const MANIFEST_FILE = 'manifest.json';
+const MANIFEST_FILE = 'manifest.json';
 
 export interface BackupTableEntry {
   schema: string;

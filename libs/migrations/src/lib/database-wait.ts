@@ -15,7 +15,7 @@ export interface WaitOptions {
 const TRANSIENT_SQLSTATES = new Set(['57P03', '53300', '08006', '08001', '08004']);
 
 /** Network failures and "not ready yet" answers are worth retrying; a refused password is not. */
-export function isTransientConnectError(error: unknown): boolean {
+function isTransientConnectError(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   if (code === undefined) return true; // "Connection terminated unexpectedly", timeouts
   if (/^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ECONNRESET, …

@@ -38,10 +38,10 @@ export interface MigrationStatus {
 }
 
 /**
- * Names of applied migrations, read without side effects: a database that was never
- * migrated has no history table, and reading it must not create one.
+ * Applied migrations, read without side effects: a database that was never migrated has no
+ * migrations table, and reading it must not create one.
  */
-export async function readAppliedMigrations(connection: Connection): Promise<AppliedMigration[]> {
+async function readAppliedMigrations(connection: Connection): Promise<AppliedMigration[]> {
   const [{ exists }] = await connection.execute<{ exists: boolean }[]>(
     `SELECT to_regclass(?) IS NOT NULL AS exists`,
     [`public.${MIGRATIONS_TABLE}`],
