@@ -25,11 +25,9 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { startEmbeddedPostgres, withDatabase, withMaintenanceClient } from '@agenthub/database';
-import { migrateToLatest } from '@agenthub/migrations';
 import { runImport } from '@agenthub/legacy-import';
+import { benchDatabase, formatTable, log, ROOT, runBench } from './harness';
 
-const root = join(__dirname, '../..');
 const { values: opts } = parseArgs({
   options: { tasks: { type: 'string', default: '1000000' }, file: { type: 'string' } },
 });
@@ -45,153 +43,125 @@ const field = (v: unknown) =>
         .replace(/\n/g, '\\n')
         .replace(/\r/g, '\\r');
 
-async function main(): Promise<void> {
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  try {
-    let file = opts.file;
-    if (!file) {
-      const dir = mkdtempSync(join(tmpdir(), 'agenthub-import-bench-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      const t0 = performance.now();
-      execFileSync(
-        'python3',
-        [join(root, '../shared/fixtures/make_fixtures.py'), dir, '--large', opts.tasks],
-        { stdio: 'inherit' },
-      );
-      file = join(dir, 'phase1-large.sqlite');
-      console.log(
-        `fixture: ${opts.tasks} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      );
-    }
-    let serverUrl = process.env['DATABASE_URL'];
-    if (!serverUrl) {
-      const pg = await startEmbeddedPostgres({
-        dataDir: join(root, 'tmp/bench-postgres'),
-        database: 'postgres',
-        ephemeral: true,
-      });
-      cleanups.push(() => pg.stop());
-      serverUrl = pg.url;
-    }
-    const dbName = `agenthub_import_bench_${process.pid}`;
-    const url = withDatabase(serverUrl, dbName);
-    await withMaintenanceClient(url, (c) =>
-      c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`),
+runBench(async (defer) => {
+  let file = opts.file;
+  if (!file) {
+    const dir = mkdtempSync(join(tmpdir(), 'agenthub-import-bench-'));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const t0 = performance.now();
+    execFileSync(
+      'python3',
+      [join(ROOT, '../shared/fixtures/make_fixtures.py'), dir, '--large', opts.tasks],
+      { stdio: 'inherit' },
     );
-    cleanups.push(() =>
-      withMaintenanceClient(url, (c) =>
-        c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
-      ),
-    );
-    await migrateToLatest(url);
-
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    cleanups.push(() => client.end());
-    const user = (
-      await client.query(
-        `INSERT INTO users (email, password_hash, name) VALUES ('bench@example.com', '$x', 'Bench') RETURNING id`,
-      )
-    ).rows[0].id;
-    const project = (
-      await client.query(
-        `INSERT INTO projects (name, owner_id) VALUES ('Bench', $1) RETURNING id`,
-        [user],
-      )
-    ).rows[0].id;
-
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-    const t1 = performance.now();
-    const report = await runImport({
-      url,
-      source: 'sqlite-phase1',
-      path: file,
-      projectId: project,
-    });
-    const importS = (performance.now() - t1) / 1000;
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    const rows = report.tables['agents'].read + report.tables['tasks'].read;
-
-    // The same rows, read from the same file, COPYed into tables without indexes or constraints.
-    await client.query(
-      `CREATE TABLE scratch_agents (id text, name text, agent_type text, status text, capabilities text, system_prompt text, model_provider text, model_name text, created_at text, updated_at text)`,
-    );
-    await client.query(
-      `CREATE TABLE scratch_tasks (id text, title text, description text, status text, priority text, assigned_agent_id text, created_at text, updated_at text)`,
-    );
-    const sqlite = new Database(file, { readonly: true });
-    const t2 = performance.now();
-    for (const table of ['agents', 'tasks']) {
-      const source = Readable.from(
-        (function* () {
-          for (const row of sqlite
-            .prepare(`SELECT * FROM ${table}`)
-            .raw()
-            .iterate() as IterableIterator<unknown[]>)
-            yield `${row.map(field).join('\t')}\n`;
-        })(),
-      );
-      await pipeline(source, client.query(copyFrom(`COPY scratch_${table} FROM STDIN`)));
-    }
-    const copyS = (performance.now() - t2) / 1000;
-    sqlite.close();
-
-    // The rows as imported, COPYed into tables shaped like ours (LIKE … INCLUDING ALL has no foreign keys: added).
-    await client.query(
-      `CREATE TABLE schema_agents (LIKE agents INCLUDING ALL, FOREIGN KEY (project_id) REFERENCES projects (id))`,
-    );
-    await client.query(
-      `CREATE TABLE schema_tasks (LIKE tasks INCLUDING ALL, FOREIGN KEY (project_id) REFERENCES projects (id), FOREIGN KEY (assigned_agent_id) REFERENCES schema_agents (id))`,
-    );
-    const reader = new Client({ connectionString: url });
-    await reader.connect();
-    cleanups.push(() => reader.end());
-    const t3 = performance.now();
-    for (const table of ['agents', 'tasks']) {
-      const cols = (
-        await client.query<{ c: string }>(
-          `SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS c FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''`,
-          [table],
-        )
-      ).rows[0].c;
-      await pipeline(
-        reader.query(
-          copyTo(`COPY (SELECT ${cols} FROM ${table} WHERE project_id = '${project}') TO STDOUT`),
-        ),
-        client.query(copyFrom(`COPY schema_${table} (${cols}) FROM STDIN`)),
-      );
-    }
-    const schemaS = (performance.now() - t3) / 1000;
-
-    const ours = rows / importS;
-    const copy = rows / copyS;
-    console.log(`rows (agents + tasks): ${rows}`);
-    console.log(
-      `import   ${importS.toFixed(1)} s  ${Math.round(ours)} rows/s  peak RSS ${mb(peak)} MB (${mb(rssBefore)} MB before)`,
-    );
-    const schema = rows / schemaS;
-    console.log(
-      `COPY     ${copyS.toFixed(1)} s  ${Math.round(copy)} rows/s  (source rows as text into scratch tables: no indexes, constraints or keys)`,
-    );
-    console.log(
-      `COPY     ${schemaS.toFixed(1)} s  ${Math.round(schema)} rows/s  (imported rows into copies of agents and tasks: same indexes, generated columns, CHECKs, foreign keys)`,
-    );
-    console.log(
-      `ratio (import ÷ COPY into scratch): ${(ours / copy).toFixed(2)}  (aim ≥ 0.3; peak RSS aim < 300 MB)`,
-    );
-    console.log(`ratio (import ÷ COPY into our schema): ${(ours / schema).toFixed(2)}`);
-    console.log(
-      `adjustments: ${report.adjustments.length}, placeholders: ${report.tables['agents'].placeholders}`,
-    );
-  } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    file = join(dir, 'phase1-large.sqlite');
+    log(`fixture: ${opts.tasks} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-}
+  const url = await benchDatabase(defer, 'import', { ephemeral: true });
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  defer(() => client.end());
+  const user = (
+    await client.query(
+      `INSERT INTO users (email, password_hash, name) VALUES ('bench@example.com', '$x', 'Bench') RETURNING id`,
+    )
+  ).rows[0].id;
+  const project = (
+    await client.query(`INSERT INTO projects (name, owner_id) VALUES ('Bench', $1) RETURNING id`, [
+      user,
+    ])
+  ).rows[0].id;
+
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t1 = performance.now();
+  const report = await runImport({ url, source: 'sqlite-phase1', path: file, projectId: project });
+  const importS = (performance.now() - t1) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const rows = report.tables['agents'].read + report.tables['tasks'].read;
+
+  // The same rows, read from the same file, COPYed into tables without indexes or constraints.
+  await client.query(
+    `CREATE TABLE scratch_agents (id text, name text, agent_type text, status text, capabilities text, system_prompt text, model_provider text, model_name text, created_at text, updated_at text)`,
+  );
+  await client.query(
+    `CREATE TABLE scratch_tasks (id text, title text, description text, status text, priority text, assigned_agent_id text, created_at text, updated_at text)`,
+  );
+  const sqlite = new Database(file, { readonly: true });
+  const t2 = performance.now();
+  for (const table of ['agents', 'tasks']) {
+    const source = Readable.from(
+      (function* () {
+        for (const row of sqlite
+          .prepare(`SELECT * FROM ${table}`)
+          .raw()
+          .iterate() as IterableIterator<unknown[]>)
+          yield `${row.map(field).join('\t')}\n`;
+      })(),
+    );
+    await pipeline(source, client.query(copyFrom(`COPY scratch_${table} FROM STDIN`)));
+  }
+  const copyS = (performance.now() - t2) / 1000;
+  sqlite.close();
+
+  // The rows as imported, COPYed into tables shaped like ours (LIKE … INCLUDING ALL has no foreign keys: added).
+  await client.query(
+    `CREATE TABLE schema_agents (LIKE agents INCLUDING ALL, FOREIGN KEY (project_id) REFERENCES projects (id))`,
+  );
+  await client.query(
+    `CREATE TABLE schema_tasks (LIKE tasks INCLUDING ALL, FOREIGN KEY (project_id) REFERENCES projects (id), FOREIGN KEY (assigned_agent_id) REFERENCES schema_agents (id))`,
+  );
+  const reader = new Client({ connectionString: url });
+  await reader.connect();
+  defer(() => reader.end());
+  const t3 = performance.now();
+  for (const table of ['agents', 'tasks']) {
+    const cols = (
+      await client.query<{ c: string }>(
+        `SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS c FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''`,
+        [table],
+      )
+    ).rows[0].c;
+    await pipeline(
+      reader.query(
+        copyTo(`COPY (SELECT ${cols} FROM ${table} WHERE project_id = '${project}') TO STDOUT`),
+      ),
+      client.query(copyFrom(`COPY schema_${table} (${cols}) FROM STDIN`)),
+    );
+  }
+  const schemaS = (performance.now() - t3) / 1000;
+
+  const ours = rows / importS;
+  const copy = rows / copyS;
+  const schema = rows / schemaS;
+  const out = [
+    `rows (agents + tasks): ${rows}`,
+    ...formatTable(
+      ['', 'seconds', 'rows/s', 'import ÷ this'],
+      [
+        ['import (runImport, sqlite-phase1)', importS.toFixed(1), String(Math.round(ours)), '-'],
+        [
+          'COPY into scratch tables (1)',
+          copyS.toFixed(1),
+          String(Math.round(copy)),
+          (ours / copy).toFixed(2),
+        ],
+        [
+          'COPY into copies of our tables (2)',
+          schemaS.toFixed(1),
+          String(Math.round(schema)),
+          (ours / schema).toFixed(2),
+        ],
+      ],
+    ),
+    '(1) the source rows as text into scratch tables: no indexes, constraints or keys',
+    '(2) the imported rows into copies of agents and tasks: same indexes, generated columns, CHECKs, foreign keys',
+    `importer peak RSS ${mb(peak)} MB (${mb(rssBefore)} MB before)`,
+    'aims: import ÷ COPY into scratch tables ≥ 0.3, peak RSS < 300 MB',
+    `adjustments: ${report.adjustments.length}, placeholders: ${report.tables['agents'].placeholders}`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
 });
