@@ -1,5 +1,6 @@
-export * from './lib/import';
-export * from './lib/report';
-export { LegacyImportError, ImportLogger, ImportProgress } from './lib/context';
-export { asUuid, uuidV5, importedId, IMPORT_NAMESPACE } from './lib/ids';
-export * from './lib/values';
+export { IMPORT_SOURCES, runImport } from './lib/import';
+export type { ImportOptions, ImportSource } from './lib/import';
+export { formatReport } from './lib/report';
+export type { Adjustment, ImportReport, TableReport } from './lib/report';
+export { LegacyImportError } from './lib/context';
+export type { ImportLogger, ImportProgress } from './lib/context';

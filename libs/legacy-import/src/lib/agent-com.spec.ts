@@ -40,7 +40,8 @@ describe('legacy import: agent-com (the broker)', () => {
       chat_messages: tableCounts(12, 12),
       agent_api_keys: tableCounts(4, 4),
     });
-    // Username, project slug/status/settings and key capabilities are on the rows (legacy), not adjustments.
+    // Username, project slug/status/settings and key capabilities are kept on the rows (legacy),
+    // so they are not adjustments.
     expect(adjustmentKinds(report)).toEqual({
       email_lowercased: 1,
       placeholder_created: 4,

@@ -8,8 +8,9 @@ import { AGENT_STATUS, parseCapabilities } from './values';
 const DEFAULT_CONFIDENCE = 0.5;
 
 /**
- * An agent's capabilities, the way every source stores them (config.legacy_capabilities for
- * text that is not JSON, confidences for the object form), with the adjustments reported.
+ * An agent's capabilities as the phase-1 platform and the broker store them (see
+ * parseCapabilities): text that is not JSON is kept in config.legacy_capabilities, the object
+ * form gives confidences; the adjustments are reported.
  */
 export function agentCapabilities(
   ctx: ImportContext,
@@ -49,7 +50,7 @@ export function agentCapabilities(
   };
 }
 
-/** An agent's status through the mapping table; a changed one keeps the original in config.legacy_status. */
+/** An agent's status through the mapping table; a changed one keeps its original in config. */
 export function agentStatus(
   ctx: ImportContext,
   raw: unknown,

@@ -19,7 +19,7 @@ export interface ImportProgress {
 /** The migrator's logger (JSON lines off a TTY). */
 export type ImportLogger = MigrationLogger;
 
-/** Raised for input the importer cannot take (a corrupt file, a missing project): nothing is written. */
+/** Input the importer cannot take (a corrupt file, a missing project): nothing is written. */
 export class LegacyImportError extends Error {
   override readonly name = 'LegacyImportError';
   constructor(
@@ -102,7 +102,11 @@ export class ImportContext {
     this.report.adjust(a);
   }
 
-  /** A timestamp column's value: parsed as UTC, or null (→ the import time) and reported. */
+  /**
+   * A timestamp column's value as UTC, or null when missing or unreadable (a created_at and the
+   * like then gets the import time, see nowIfNull). An unreadable one is reported; a missing one
+   * when `reportMissing`.
+   */
   time(
     raw: unknown,
     sourceTable: string,
@@ -161,7 +165,7 @@ export class ImportContext {
     return mapped;
   }
 
-  /** Fails when any of these ids already belongs to a row of another project: an import never moves rows silently. */
+  /** Fails when any of these ids is a row of another project: an import never moves rows. */
   private async assertSameProject(
     table: 'agents' | 'tasks',
     ids: string[],

@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 
-/** Fixed namespace of every id the importer derives (UUIDv5). Never change it: re-imports find their rows by it. */
+/**
+ * The namespace of every id the importer derives (UUIDv5). Never change it: re-imports find
+ * their rows by it.
+ */
 export const IMPORT_NAMESPACE = '6f1b0d2e-3c4a-5b6d-8e7f-9a0b1c2d3e4f';
 
 const DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX32 = /^[0-9a-f]{32}$/i;
 
-/** A legacy id that already is a UUID (dashed, or SQLAlchemy's 32 hex digits on SQLite), in canonical form; else null. */
+/**
+ * A legacy id that already is a UUID (dashed, or the 32 hex digits SQLAlchemy writes on SQLite,
+ * as the broker does), in canonical form; else null.
+ */
 export function asUuid(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const v = value.trim();
@@ -30,9 +36,9 @@ export function uuidV5(namespace: string, name: string): string {
 
 /**
  * The id a legacy row gets: its own when it is a UUID, else UUIDv5 of (namespace, source kind,
- * target project, table, legacy id) — deterministic, so references line up and a second
- * import finds the same rows. The table is part of the name because phase-1 agents and tasks
- * have separate id spaces.
+ * target project or "-" for the broker, table, legacy id): deterministic, so references line
+ * up and a second import finds the same rows. The table is part of the name because phase-1
+ * agents and tasks have separate id spaces.
  */
 export function importedId(
   kind: string,

@@ -25,10 +25,15 @@ function phase1File(
   tasks: { id: string; title: string; assignedAgentId?: string }[],
 ): string {
   const sqlite = new Database(path);
-  sqlite.exec(`CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, agent_type TEXT NOT NULL, status TEXT, capabilities TEXT, system_prompt TEXT, model_provider TEXT, model_name TEXT, created_at TEXT, updated_at TEXT);
-    CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT, status TEXT, priority TEXT, assigned_agent_id TEXT, created_at TEXT, updated_at TEXT)`);
+  sqlite.exec(`
+    CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, agent_type TEXT NOT NULL,
+      status TEXT, capabilities TEXT, system_prompt TEXT, model_provider TEXT, model_name TEXT,
+      created_at TEXT, updated_at TEXT);
+    CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT, status TEXT,
+      priority TEXT, assigned_agent_id TEXT, created_at TEXT, updated_at TEXT)`);
   const insert = sqlite.prepare(
-    `INSERT INTO tasks (id, title, status, priority, assigned_agent_id, created_at) VALUES (?, ?, 'pending', 'low', ?, '2025-01-01 00:00:00')`,
+    `INSERT INTO tasks (id, title, status, priority, assigned_agent_id, created_at)
+     VALUES (?, ?, 'pending', 'low', ?, '2025-01-01 00:00:00')`,
   );
   for (const t of tasks) insert.run(t.id, t.title, t.assignedAgentId ?? null);
   sqlite.close();

@@ -5,11 +5,11 @@ export interface TableReport {
   inserted: number;
   /** existing rows (same id) whose values changed */
   updated: number;
-  /** existing rows already holding exactly these values */
+  /** existing rows already holding exactly these values (and users merged into one) */
   unchanged: number;
   /** placeholder rows made for references that named nothing */
   placeholders: number;
-  /** references set to NULL (they could not be an id) */
+  /** references set to NULL: they named nothing that can exist */
   nulled: number;
   /** rows renamed to keep a name unique */
   renamed: number;
@@ -97,7 +97,10 @@ export class ReportBuilder {
 
 /** The human summary the CLI prints without --json. */
 export function formatReport(report: ImportReport): string {
-  const head = `${report.dry_run ? 'dry run (nothing written): ' : ''}import ${report.source} ${report.path}${report.project_id ? ` into project ${report.project_id}` : ''}`;
+  const head =
+    (report.dry_run ? 'dry run (nothing written): ' : '') +
+    `import ${report.source} ${report.path}` +
+    (report.project_id ? ` into project ${report.project_id}` : '');
   const cols = [
     'read',
     'inserted',

@@ -51,7 +51,7 @@ export interface UpsertCounts {
 }
 
 export interface UpsertOptions {
-  /** Runs after the batch is staged and before it is written, given the staging table's name (e.g. the project check). */
+  /** Runs once a batch is staged, before it is written, given the stage (the project check). */
   check?: (stage: string) => Promise<void>;
 }
 
@@ -70,7 +70,7 @@ export class RowCollision extends Error {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** One value in COPY's text format: NULL is \N; backslash, tab, newline and carriage return escaped. */
+/** One value in COPY's text format: NULL is \N; backslash, tab, newline and return escaped. */
 function copyField(v: ColumnValue | undefined): string {
   if (v === null || v === undefined) return '\\N';
   const s = typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
@@ -79,7 +79,7 @@ function copyField(v: ColumnValue | undefined): string {
     : s;
 }
 
-/** The COPY lines of a batch: the columns in order, then the legacy row id (the staging table's last column). */
+/** A batch as COPY lines: the columns in order, then the legacy row id (the last column). */
 function* copyLines<R>(table: TargetTable<R>, rows: readonly R[]): Generator<string> {
   const { columns, legacyId } = table;
   for (const row of rows) {
@@ -94,7 +94,7 @@ function stagingTableSql(stage: string, columns: readonly ColumnSpec[]): string 
   return `CREATE TEMP TABLE ${stage} (${declared.join(', ')}, legacy_row_id text) ON COMMIT DROP`;
 }
 
-/** The value an update writes: the staged one, except that the import time keeps the row's own (see nowIfNull). */
+/** The value an update writes: the staged one; for the import time, the row's own (nowIfNull). */
 function updatedValueSql(column: ColumnSpec): string {
   const name = quote(column.name);
   return column.nowIfNull
@@ -113,7 +113,7 @@ function onConflictSql(columns: readonly ColumnSpec[], conflict: readonly string
     WHERE (${current.join(', ')}) IS DISTINCT FROM (${next.join(', ')})`;
 }
 
-/** Writes the staged batch into `table`; counted in the server, so the batch's rows never travel back. */
+/** Writes the staged batch into `table`, counted in the server: the rows never travel back. */
 function upsertSql(table: TargetTable<never>, stage: string): string {
   const { columns } = table;
   const conflict = table.conflict ?? ['id'];

@@ -82,7 +82,7 @@ export function* tableRows<T>(
   }
 }
 
-/** Wraps an error SQLite raises while streaming (a page that turns out corrupt) into a clear one. */
+/** Makes an error SQLite raises while streaming (a page that turns out corrupt) a clear one. */
 export function sqliteReadError(path: string, error: unknown): never {
   if (error instanceof LegacyImportError) throw error;
   const code = (error as { code?: string }).code;

@@ -25,7 +25,10 @@ export function taskValues(
   return { status: status.value, priority: priority.value, title };
 }
 
-/** A title the column takes: "(untitled)" for an empty one, a long one shortened; the original kept in `legacy` and reported. */
+/**
+ * A title the column takes: "(untitled)" for an empty one, a long one shortened; the original
+ * is kept in `legacy` and reported.
+ */
 function fittedTitle(
   ctx: ImportContext,
   title: string,
@@ -66,7 +69,7 @@ export interface DependencyEdge {
   legacyDependsOn: string;
 }
 
-/** Writes dependency edges; an edge whose task does not exist is dropped and reported. */
+/** Writes dependency edges; an edge to a missing task or to itself is dropped and reported. */
 export async function writeDependencies(
   ctx: ImportContext,
   edges: DependencyEdge[],
@@ -78,7 +81,7 @@ export async function writeDependencies(
     `SELECT id, project_id FROM tasks WHERE id = ANY($1::uuid[])`,
     [[...new Set(edges.flatMap((e) => [e.taskId, e.dependsOnId]))]],
   );
-  // An edge needs both tasks, in the edge's project (a task of another project is as good as missing).
+  // An edge needs both tasks in its project: a task of another project is as good as missing.
   const projectOf = new Map(rows.map((r) => [r.id, r.project_id]));
   const inProject = (taskId: string, projectId: string) => projectOf.get(taskId) === projectId;
   const kept: TaskDependencyRow[] = [];

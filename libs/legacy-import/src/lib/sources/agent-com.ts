@@ -61,7 +61,7 @@ function legacyOf(fields: Record<string, unknown>): Record<string, unknown> | nu
   return Object.keys(kept).length === 0 ? null : kept;
 }
 
-/** A password hash the users table's CHECK accepts but no password matches: the user must reset it. */
+/** A hash the users table's CHECK accepts but no password matches: an admin sets a password. */
 const NO_PASSWORD = '$none$imported-without-password';
 
 /**
@@ -138,7 +138,9 @@ class AgentComRun {
           field: 'email',
           from: raw,
           to: first,
-          message: `email differs only by case from user ${first}'s; merged into that user (this row's username ${username} is not kept)`,
+          message:
+            `email differs only by case from user ${first}'s; merged into that user ` +
+            `(this row's username ${username} is not kept)`,
         });
         continue;
       }
@@ -179,7 +181,10 @@ class AgentComRun {
     await this.ctx.write(USERS, kept);
   }
 
-  /** A hash our login verifies (argon2id PHC strings are kept); else one no password matches. */
+  /**
+   * A PHC string (the broker's argon2id hashes) is kept, so old passwords work; anything else
+   * becomes one no password matches, reported.
+   */
   private passwordHash(raw: Cell, legacyId: string): string {
     const hash = textOf(raw);
     if (hash && hash.startsWith('$')) return hash;
@@ -227,7 +232,9 @@ class AgentComRun {
         field: 'email',
         from: fields,
         to,
-        message: `a user with this email already exists (${to}); merged into that user${fields ? ` (not kept: ${JSON.stringify(fields)})` : ''}`,
+        message:
+          `a user with this email already exists (${to}); merged into that user` +
+          (fields ? ` (not kept: ${JSON.stringify(fields)})` : ''),
       });
     }
     return rows.filter((r) => !remap.has(r.id));
@@ -525,7 +532,7 @@ class AgentComRun {
       );
       const byUser = k['created_by_type'] === 'user' || k['created_by_type'] === undefined;
       // Keys here carry no capability list of their own (a key acts with its agent's access), and
-      // created_by is a user: the broker's list, and a creator that was not a user, are kept in legacy.
+      // created_by is a user: the broker's list, and a creator that is not a user, go in legacy.
       const legacy = legacyOf({
         capabilities: k['capabilities'] === undefined ? undefined : jsonOf(k['capabilities']),
         created_by_type: byUser ? undefined : k['created_by_type'],
@@ -642,7 +649,7 @@ class AgentComRun {
     return { userId: null, agentId: null };
   }
 
-  /** The tasks' dependencies (a JSON list of task ids on each task); edges to no task are dropped. */
+  /** The tasks' dependencies (a JSON list of task ids on each); edges to no task are dropped. */
   async dependencies(): Promise<void> {
     const edges = new Batch<DependencyEdge>(this.ctx.batchSize, (rows) =>
       writeDependencies(this.ctx, rows),

@@ -12,7 +12,7 @@ interface RegistryCapability {
   outputSchema?: unknown;
 }
 
-/** A descriptor's id as text; an id that is neither text nor a number is an error naming the element. */
+/** A descriptor's id as text; one neither text nor a number is an error naming the element. */
 function descriptorId(descriptor: Record<string, unknown>, path: string, index: number): string {
   const id = descriptor['id'];
   if (id === undefined || id === null || (typeof id === 'string' && id.trim() === ''))

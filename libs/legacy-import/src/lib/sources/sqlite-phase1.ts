@@ -121,7 +121,7 @@ async function importTasks(
           message: 'assigned_agent_id is empty, which cannot be an id; set to NULL',
         });
       } else if (!assignee) {
-        // Phase-1 ids are free text, so any non-empty one can still name an agent: it gets a placeholder.
+        // Phase-1 ids are free text: any non-empty one can name an agent, so it gets a placeholder.
         assignee = importedId(ctx.kind, projectId, 'agents', ref).id;
         orphan = {
           id: assignee,
