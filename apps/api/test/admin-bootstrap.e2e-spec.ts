@@ -26,14 +26,14 @@ describe('admin bootstrap (AGENTHUB_ADMIN_EMAIL / AGENTHUB_ADMIN_PASSWORD)', () 
       db.url,
       `SELECT email, is_superuser, is_active FROM users WHERE email = 'root@example.com'`,
     );
-  const loginStatus = async (t: TestApp, password: string) =>
-    (
-      await t.request({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: 'root@example.com', password },
-      })
-    ).statusCode;
+  const loginStatus = async (t: TestApp, password: string) => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'root@example.com', password },
+    });
+    return res.statusCode;
+  };
 
   it('creates the superuser at start, once, however often (and however many processes) start', async () => {
     const first = await createApiTestApp(db.url, ADMIN);

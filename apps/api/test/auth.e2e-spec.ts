@@ -80,14 +80,18 @@ describe('auth: register, login, me', () => {
     });
 
     it('accepts passwords of exactly 8 and 128 characters', async () => {
-      expect(
-        (await register({ email: 'eight@example.com', password: 'x'.repeat(8), name: 'E' }))
-          .statusCode,
-      ).toBe(201);
-      expect(
-        (await register({ email: 'max@example.com', password: 'y'.repeat(128), name: 'M' }))
-          .statusCode,
-      ).toBe(201);
+      const eight = await register({
+        email: 'eight@example.com',
+        password: 'x'.repeat(8),
+        name: 'E',
+      });
+      expect(eight.statusCode).toBe(201);
+      const max = await register({
+        email: 'max@example.com',
+        password: 'y'.repeat(128),
+        name: 'M',
+      });
+      expect(max.statusCode).toBe(201);
       expect((await loginRequest('max@example.com', 'y'.repeat(128))).statusCode).toBe(200);
     });
 
@@ -123,11 +127,11 @@ describe('auth: register, login, me', () => {
         token_type: 'Bearer',
         expires_in: 1200,
       });
-      const [header, claims] = res
-        .json()
-        .access_token.split('.')
+      const token = res.json<{ access_token: string }>().access_token;
+      const [header, claims] = token
+        .split('.')
         .slice(0, 2)
-        .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+        .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
       expect(claims).toEqual({
         sub: expect.any(String),

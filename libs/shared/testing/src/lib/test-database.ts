@@ -42,7 +42,7 @@ export async function withAdminClient<T>(fn: (client: Client) => Promise<T>): Pr
 }
 
 export interface TestDatabase {
-  /** Connection URL of a freshly migrated database of its own. */
+  /** Connection URL of a new database of its own (migrated unless made with `migrated: false`). */
   url: string;
   name: string;
   drop(): Promise<void>;
