@@ -3,8 +3,9 @@ import { qualified, quoteIdent } from './database-catalog';
 import { InterruptedError } from './migration-errors';
 import type { MigrationLogger, ProgressReporter } from './migration-logger';
 
-/** What backup and restore share: the connection they work on and the COPY they speak. */
+// What backup and restore share: their options, the connection they work on, the COPY they speak.
 
+/** Options of createBackup() and restoreBackup() beside their own. */
 export interface BackupJobOptions {
   logger?: MigrationLogger;
   progress?: ProgressReporter;
