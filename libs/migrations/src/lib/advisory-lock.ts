@@ -6,7 +6,7 @@ import { sleep } from './sleep';
 /** (classid, objid) of the migration lock: "AHMG", 1. Advisory locks are per database. */
 export const MIGRATION_LOCK_KEY: readonly [number, number] = [0x41484d47, 1];
 
-/** How long a migrator, a restore or an import waits for the lock unless told otherwise. */
+/** How long a migrator run, a restore or an import waits for the lock unless told otherwise. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
 export interface AcquireOptions {
@@ -96,7 +96,7 @@ export class AdvisoryLock {
 
 /**
  * Runs `fn` holding the migration lock on `client`, a connection of the caller's that the
- * caller closes right after (restore, import). A failed release is ignored: the lock ends with
+ * caller closes right after (restore). A failed release is ignored: the lock ends with
  * that connection anyway.
  */
 export async function withMigrationLock<T>(
