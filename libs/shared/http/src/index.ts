@@ -5,3 +5,14 @@ export type { Page } from './lib/pagination';
 export { UuidParam } from './lib/uuid-param';
 export { requestIdFor } from './lib/request-id';
 export { MaxJsonSize, OptionalNotNull, QueryBoolean, Trim, TrimEach } from './lib/field-rules';
+export {
+  ApiAuth,
+  ApiNoAuth,
+  ApiOp,
+  ApiPage,
+  ApiProblems,
+  ApiUuidParam,
+  BEARER_SCHEME,
+  NO_AUTH_MARKER,
+  ProblemDetailsDto,
+} from './lib/openapi';

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -6,6 +7,13 @@ export const MAX_PAGE_LIMIT = 500;
 
 /** `?limit=&offset=` for every list; extend it for a list's own filters. */
 export class PaginationQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    default: DEFAULT_PAGE_LIMIT,
+    description: 'Items per page.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -13,6 +21,12 @@ export class PaginationQueryDto {
   @Max(MAX_PAGE_LIMIT)
   limit: number = DEFAULT_PAGE_LIMIT;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    default: 0,
+    description: 'Items to skip.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

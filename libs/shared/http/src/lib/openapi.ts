@@ -1,0 +1,138 @@
+import { applyDecorators, type Type } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiSecurity,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination';
+
+/** The name of the one security scheme: a user JWT or an agent API key, as a bearer token. */
+export const BEARER_SCHEME = 'bearer';
+
+/** Every error answer: an RFC 9457 problem document plus AgentHub's stable `code`. */
+export class ProblemDetailsDto {
+  @ApiProperty({
+    description: 'A URN naming the kind of problem, derived from `code`.',
+    example: 'urn:agenthub:problem:request.invalid',
+  })
+  type!: string;
+
+  @ApiProperty({ description: "The HTTP status's reason phrase.", example: 'Bad Request' })
+  title!: string;
+
+  @ApiProperty({ description: 'The HTTP status code.', minimum: 400, maximum: 599, example: 400 })
+  status!: number;
+
+  @ApiProperty({ description: 'What went wrong, for a person.', example: 'Invalid request' })
+  detail!: string;
+
+  @ApiProperty({
+    description: 'A stable machine-readable code (`AREA.REASON`) clients may switch on.',
+    example: 'REQUEST.INVALID',
+  })
+  code!: string;
+
+  @ApiPropertyOptional({
+    description: 'Per-field messages, keyed by the field (or `query.x` / path parameter) name.',
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'string' } },
+    example: { title: ['title should not be empty'] },
+  })
+  errors?: Record<string, string[]>;
+
+  @ApiPropertyOptional({ description: 'The request path this problem is about.' })
+  instance?: string;
+}
+
+/** What each status means for any route; a route adds its own codes in `description`. */
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`).',
+  401: 'No valid credentials (`AUTH.UNAUTHENTICATED`).',
+  403: 'Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`).',
+  404: 'No such resource, or not visible to the caller.',
+  409: 'Conflicts with the current state of the resource.',
+  413: 'The request body is too large (`REQUEST.TOO_LARGE`).',
+  415: 'The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`).',
+  429: 'Too many attempts; retry after `Retry-After` seconds.',
+  503: 'Not ready: the database is unreachable or migrations are pending.',
+};
+
+/**
+ * Documents the error answers a route can give, each as `application/problem+json`
+ * referencing {@link ProblemDetailsDto}. `codes` adds the route's own codes per status,
+ * e.g. `{ 409: 'AGENT.NAME_TAKEN' }`.
+ */
+export function ApiProblems(
+  statuses: number[],
+  codes: Partial<Record<number, string | string[]>> = {},
+): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDto),
+    ...statuses.map((status) => {
+      const own = codes[status];
+      const ownCodes = own === undefined ? [] : Array.isArray(own) ? own : [own];
+      const description = [
+        PROBLEM_DESCRIPTIONS[status] ?? 'Error.',
+        ...(ownCodes.length > 0 ? [`Codes: ${ownCodes.map((c) => `\`${c}\``).join(', ')}.`] : []),
+      ].join(' ');
+      return ApiResponse({
+        status,
+        description,
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemDetailsDto) },
+            ...(ownCodes[0] ? { example: exampleProblem(status, ownCodes[0]) } : {}),
+          },
+        },
+      });
+    }),
+  );
+}
+
+function exampleProblem(status: number, code: string) {
+  return { type: `urn:agenthub:problem:${code.toLowerCase()}`, status, code };
+}
+
+/** A `{ items, total, limit, offset }` list of `item`, as the 200 answer. */
+export function ApiPage(item: Type<unknown>, description = 'One page of the list.') {
+  return applyDecorators(
+    ApiExtraModels(item),
+    ApiOkResponse({
+      description,
+      schema: {
+        type: 'object',
+        required: ['items', 'total', 'limit', 'offset'],
+        properties: {
+          items: { type: 'array', items: { $ref: getSchemaPath(item) } },
+          total: { type: 'integer', minimum: 0, description: 'Matching items in all pages.' },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT },
+          offset: { type: 'integer', minimum: 0 },
+        },
+      },
+    }),
+  );
+}
+
+/** `summary` and an `operationId` a client generator turns into a method name. */
+export function ApiOp(operationId: string, summary: string, description?: string) {
+  return ApiOperation({ operationId, summary, ...(description ? { description } : {}) });
+}
+
+/** The route needs a bearer token: a user JWT or an agent API key. */
+export const ApiAuth = () => ApiBearerAuth(BEARER_SCHEME);
+
+/** The route needs no credentials (`security: []` in the document). */
+export const ApiNoAuth = () => ApiSecurity(NO_AUTH_MARKER);
+/** Rewritten to an empty security requirement by the document builder. */
+export const NO_AUTH_MARKER = 'none';
+
+/** A UUID path parameter, as {@link UuidParam} enforces it. */
+export const ApiUuidParam = (name: string, description?: string) =>
+  ApiParam({ name, format: 'uuid', type: 'string', ...(description ? { description } : {}) });
