@@ -5,7 +5,10 @@ import { setupOpenApi } from '../src/openapi';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!';
 
-/** The whole API on a test database, configured as `npm start` configures it (plus `env`). */
+/**
+ * The whole API on a test database, configured as `npm start` configures it (plus `env`);
+ * its responses are checked against its own OpenAPI document (see `createTestApp`).
+ */
 export function createApiTestApp(
   databaseUrl: string,
   env: NodeJS.ProcessEnv = {},
@@ -16,7 +19,10 @@ export function createApiTestApp(
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  return createTestApp(AppModule.register(config), setupOpenApi);
+  return createTestApp(AppModule.register(config), {
+    configure: setupOpenApi,
+    documentUrl: '/docs/json',
+  });
 }
 
 /**

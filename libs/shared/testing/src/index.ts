@@ -5,8 +5,10 @@ export {
   createTestDatabase,
 } from './lib/test-database';
 export type { TestDatabase } from './lib/test-database';
-export { createTestApp } from './lib/create-test-app';
-export type { TestApp } from './lib/create-test-app';
+export { createTestApp, responseCheckingEnabled } from './lib/create-test-app';
+export type { TestApp, TestAppOptions } from './lib/create-test-app';
+export { responseContract } from './lib/response-contract';
+export type { ObservedResponse, OpenApiDocument, ResponseContract } from './lib/response-contract';
 export { sharedFixture } from './lib/shared-fixtures';
 export { query } from './lib/query';
 export { slowMigration, waitForSlowMigration } from './lib/slow-migration';

@@ -1,0 +1,195 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/** The parts of an OpenAPI 3.0 document the check reads. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, unknown>>;
+  components?: { schemas?: Record<string, unknown> };
+}
+
+interface MediaTypeObject {
+  schema?: unknown;
+}
+interface ResponseObject {
+  content?: Record<string, MediaTypeObject>;
+}
+interface OperationObject {
+  operationId?: string;
+  responses?: Record<string, ResponseObject>;
+}
+
+/** One response as the check sees it, whichever transport carried it. */
+export interface ObservedResponse {
+  method: string;
+  /** The request URL: a path, with or without a query string, or an absolute URL. */
+  url: string;
+  status: number;
+  contentType: string | undefined;
+  body: string;
+}
+
+/** Throws when `response` is not what the document says the route answers; else returns. */
+export type ResponseContract = (response: ObservedResponse) => void;
+
+/** The id the document's schemas are registered under, so `$ref`s resolve inside ajv. */
+const DOC_ID = 'agenthub-openapi';
+
+/**
+ * Whatever the app answers for a path or method it has no route for (404, and the
+ * 405/414/431 Fastify gives before routing) is not an operation the document can describe;
+ * it must still be a problem+json body of the shared `ProblemDetails` schema.
+ */
+const PROBLEM_SCHEMA = 'ProblemDetails';
+
+/**
+ * Not API operations: Swagger UI's page and assets and the document itself are served by
+ * @nestjs/swagger and are not (and need not be) in the document.
+ */
+const UNCHECKED_PATHS = [/^\/docs(\/|$)/];
+
+/**
+ * Builds the check of every response against `document`: the route (path template and
+ * method), the response for the status (or `default`), the media type and, for JSON, the
+ * body against the schema.
+ */
+export function responseContract(document: OpenApiDocument): ResponseContract {
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+  addFormats(ajv);
+  const converted = toJsonSchema(document) as OpenApiDocument;
+  ajv.addSchema({ $id: DOC_ID, components: converted.components ?? {} });
+  const routes = Object.keys(converted.paths)
+    .map((template) => ({
+      template,
+      pattern: templatePattern(template),
+      item: converted.paths[template],
+    }))
+    // Literal segments win over parameters: /tasks/claim before /tasks/{id}.
+    .sort((a, b) => paramCount(a.template) - paramCount(b.template));
+  const compiled = new Map<string, ValidateFunction>();
+  const validator = (key: string, schema: unknown): ValidateFunction => {
+    let validate = compiled.get(key);
+    if (!validate) {
+      validate = ajv.compile(schema as object);
+      compiled.set(key, validate);
+    }
+    return validate;
+  };
+
+  return (response) => {
+    const path = pathOf(response.url);
+    if (UNCHECKED_PATHS.some((pattern) => pattern.test(path))) return;
+    const method = response.method.toLowerCase();
+    const where = `${response.method.toUpperCase()} ${response.url} → ${response.status}`;
+    const fail: (problem: string, errors?: ErrorObject[] | null) => never = (problem, errors) => {
+      throw new Error(
+        `Response not described by the OpenAPI document: ${where}` +
+          ` (${response.contentType ?? 'no content type'}): ${problem}` +
+          (errors ? `\n${ajv.errorsText(errors, { separator: '\n', dataVar: 'body' })}` : '') +
+          `\nbody: ${response.body.slice(0, 1000)}`,
+      );
+    };
+
+    const route = routes.find((candidate) => candidate.pattern.test(path));
+    // HEAD is answered by the GET route, without a body.
+    const operation = route?.item[method === 'head' ? 'get' : method] as
+      OperationObject | undefined;
+    if (!route || !operation) {
+      if (response.status < 400 || response.status >= 500) {
+        fail(route ? `no ${method} operation on ${route.template}` : 'no path matches');
+      }
+      const schema = { $ref: `${DOC_ID}#/components/schemas/${PROBLEM_SCHEMA}` };
+      if (mediaType(response.contentType) !== 'application/problem+json') {
+        fail('an unrouted request must answer application/problem+json');
+      }
+      const validate = validator(`unrouted ${response.status}`, schema);
+      if (!validate(parse(response.body, fail)))
+        fail(`body is not ${PROBLEM_SCHEMA}`, validate.errors);
+      return;
+    }
+
+    const operationName = `${operation.operationId ?? `${method} ${route.template}`}`;
+    const responses = operation.responses ?? {};
+    const status = String(response.status);
+    const described = responses[status] ?? responses[`${status[0]}XX`] ?? responses['default'];
+    if (!described) {
+      fail(
+        `${operationName} documents no ${status} response (documented: ${Object.keys(responses).join(', ') || 'none'})`,
+      );
+    }
+    if (method === 'head') return;
+    const content = described.content;
+    if (!content || Object.keys(content).length === 0) {
+      if (response.body.length > 0) fail(`${operationName} documents no body for ${status}`);
+      return;
+    }
+    const type = mediaType(response.contentType);
+    if (!type) fail(`${operationName} documents a body for ${status}, none came`);
+    const media = content[type] ?? content[`${type.split('/')[0]}/*`] ?? content['*/*'];
+    if (!media) {
+      fail(
+        `${operationName} ${status} is documented as ${Object.keys(content).join(', ')}, not ${type}`,
+      );
+    }
+    if (media.schema === undefined) return;
+    const validate = validator(`${operationName} ${status} ${type}`, media.schema);
+    const body = isJson(type) ? parse(response.body, fail) : response.body;
+    if (!validate(body))
+      fail(`body does not match ${operationName}'s ${status} schema`, validate.errors);
+  };
+}
+
+function parse(text: string, fail: (problem: string) => never): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fail('body is not JSON');
+  }
+}
+
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0].trim().toLowerCase() || undefined;
+}
+
+function isJson(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+function pathOf(url: string): string {
+  return new URL(url, 'http://test').pathname;
+}
+
+function paramCount(template: string): number {
+  return template.split('{').length - 1;
+}
+
+function templatePattern(template: string): RegExp {
+  const parts = template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[^/]+')}$`);
+}
+
+/**
+ * OpenAPI 3.0 schemas as JSON Schema for ajv: `nullable: true` becomes a type union (or an
+ * `anyOf` with null where there is no `type`, as on `allOf: [{ $ref }]`), and local `$ref`s
+ * point into the registered document.
+ */
+function toJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const { nullable, ...rest } = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    out[key] =
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
+        ? `${DOC_ID}${value}`
+        : toJsonSchema(value);
+  }
+  if (nullable !== true) return out;
+  if (typeof out['type'] === 'string') {
+    out['type'] = [out['type'], 'null'];
+    if (Array.isArray(out['enum'])) out['enum'] = [...out['enum'], null];
+    return out;
+  }
+  return { anyOf: [out, { type: 'null' }] };
+}
