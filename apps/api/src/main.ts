@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, DotEnvError, loadConfig, loadDotEnv } from '@agenthub/config';
 import { redactUrl, startEmbeddedPostgres, EmbeddedPostgres } from '@agenthub/database';
-import { configureHttpApp, requestIdFor } from '@agenthub/http';
+import { configureHttpApp, problemServerOptions, requestIdFor } from '@agenthub/http';
 import { migrateToLatest } from '@agenthub/migrations';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './openapi';
@@ -41,6 +41,7 @@ async function bootstrap(): Promise<void> {
       bodyLimit: 1024 * 1024,
       requestIdHeader: false,
       genReqId: requestIdFor,
+      ...problemServerOptions,
     }),
     { bufferLogs: true },
   );

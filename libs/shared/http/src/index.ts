@@ -1,4 +1,5 @@
 export { configureHttpApp } from './lib/configure-http-app';
+export { problemServerOptions } from './lib/framework-errors';
 export { createValidationPipe } from './lib/validation';
 export { page, PaginationQueryDto } from './lib/pagination';
 export type { Page } from './lib/pagination';

@@ -28,11 +28,14 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -45,8 +48,11 @@ const GENERIC_CODES: Record<number, string> = {
   405: 'REQUEST.METHOD_NOT_ALLOWED',
   409: 'RESOURCE.CONFLICT',
   413: 'REQUEST.TOO_LARGE',
+  414: 'REQUEST.URI_TOO_LONG',
   415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  408: 'REQUEST.TIMEOUT',
   429: 'REQUEST.RATE_LIMITED',
+  431: 'REQUEST.HEADERS_TOO_LARGE',
   500: 'INTERNAL',
   503: 'SERVICE.UNAVAILABLE',
 };
@@ -140,7 +146,9 @@ export function toProblem(error: unknown): Problem | undefined {
     const code =
       error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION'
         ? 'REQUEST.INVALID_BODY'
-        : undefined;
+        : error.code === 'FST_ERR_BAD_URL'
+          ? 'REQUEST.INVALID_URL'
+          : undefined;
     return problem(
       error.statusCode,
       code ?? GENERIC_CODES[error.statusCode] ?? `HTTP.${error.statusCode}`,

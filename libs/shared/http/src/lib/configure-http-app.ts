@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemDetailsFilter } from '@agenthub/errors';
+import { refuseUnstorableText } from './storable-text';
 import { createValidationPipe } from './validation';
 
 export const API_PREFIX = 'api/v1';
@@ -21,6 +22,7 @@ export const UNPREFIXED_ROUTES = [
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
+  app.getHttpAdapter().getInstance().addHook('preValidation', refuseUnstorableText);
   // Also answers what Fastify raises before a route runs (malformed JSON, body too large,
   // unsupported content type) and unknown routes: Nest hands those to the global filters.
   app.useGlobalFilters(new ProblemDetailsFilter());
