@@ -42,10 +42,13 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:agents',
         'scope:tasks',
         'scope:messaging',
+        'scope:client',
         ...apiMayImport,
       ],
     },
     { sourceTag: 'scope:migrator', onlyDependOnLibsWithTags: allScopes },
+    // The generated REST client stands alone: it is what an outside program would import.
+    { sourceTag: 'scope:client', onlyDependOnLibsWithTags: [] },
     { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: allScopes },
     {
       sourceTag: 'scope:import',
