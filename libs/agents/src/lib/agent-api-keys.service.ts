@@ -12,8 +12,8 @@ import { Agent } from './entities/agent.entity';
 import { AgentApiKey } from './entities/agent-api-key.entity';
 import type { CreateAgentApiKeyDto } from './dto/create-agent-api-key.dto';
 import {
-  AgentApiKeyResponse,
-  CreatedAgentApiKeyResponse,
+  AgentApiKeyResponseDto,
+  CreatedAgentApiKeyResponseDto,
   toAgentApiKeyResponse,
 } from './dto/agent-api-key-response.dto';
 
@@ -33,7 +33,7 @@ export class AgentApiKeysService {
     principal: Principal,
     agentId: string,
     dto: CreateAgentApiKeyDto,
-  ): Promise<{ key: CreatedAgentApiKeyResponse; projectId: string }> {
+  ): Promise<{ key: CreatedAgentApiKeyResponseDto; projectId: string }> {
     const agent = await this.agentForManage(principal, agentId);
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AgentApiKeyExpiryInPastError();
@@ -55,7 +55,7 @@ export class AgentApiKeysService {
     principal: Principal,
     agentId: string,
     query: PaginationQueryDto,
-  ): Promise<Page<AgentApiKeyResponse>> {
+  ): Promise<Page<AgentApiKeyResponseDto>> {
     await this.agentForManage(principal, agentId);
     const [keys, total] = await this.em.findAndCount(
       AgentApiKey,

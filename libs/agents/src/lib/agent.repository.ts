@@ -4,14 +4,14 @@ import type { ProjectScope } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { pagedQuery } from '@agenthub/database';
 import type { AgentStatus } from './agent-status';
-import type { AgentResponse } from './dto/agent-response.dto';
+import type { AgentResponseDto } from './dto/agent-response.dto';
 
 /**
  * An agent as read for the wire: the response's fields, `status` already accounting for the
  * heartbeat timeout. Raw rows are not mapped, so the timestamps are still PostgreSQL's text
  * (MikroORM's driver leaves timestamptz as a string); toAgentResponse() makes them ISO-8601.
  */
-export type AgentRow = AgentResponse;
+export type AgentRow = AgentResponseDto;
 
 /** An agent with the owner of its project: enough for the access policy without another query. */
 export interface AgentRowWithOwner extends AgentRow {

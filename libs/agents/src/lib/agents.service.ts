@@ -20,10 +20,14 @@ import type { UpdateAgentDto } from './dto/update-agent.dto';
 import type { ListAgentsQueryDto } from './dto/list-agents-query.dto';
 import type { HeartbeatDto } from './dto/heartbeat.dto';
 import type { PutCapabilitiesDto } from './dto/agent-capabilities.dto';
-import type { BatchDeployDto, BatchDeployError, BatchDeployResult } from './dto/batch-deploy.dto';
-import { AgentResponse, toAgentResponse } from './dto/agent-response.dto';
+import type {
+  BatchDeployDto,
+  BatchDeployErrorDto,
+  BatchDeployResultDto,
+} from './dto/batch-deploy.dto';
+import { AgentResponseDto, toAgentResponse } from './dto/agent-response.dto';
 import {
-  AgentCapabilitiesResponse,
+  AgentCapabilitiesResponseDto,
   toAgentCapabilitiesResponse,
 } from './dto/agent-capability-response.dto';
 import { validateBatchItems } from './batch-items';
@@ -67,7 +71,7 @@ export class AgentsService {
     private readonly policy: ProjectAccessPolicy,
   ) {}
 
-  async create(principal: Principal, dto: CreateAgentDto): Promise<AgentResponse> {
+  async create(principal: Principal, dto: CreateAgentDto): Promise<AgentResponseDto> {
     await this.policy.assertCanAccess(principal, dto.project_id, 'manage');
     const agent = new Agent();
     agent.projectId = dto.project_id;
@@ -82,7 +86,7 @@ export class AgentsService {
     return this.read(agent.id);
   }
 
-  async list(principal: Principal, query: ListAgentsQueryDto): Promise<Page<AgentResponse>> {
+  async list(principal: Principal, query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
     const scope = await this.policy.listScope(principal, query.project_id);
     const { rows, total } = await this.agents.list({
       scope,
@@ -98,11 +102,11 @@ export class AgentsService {
   }
 
   /** The hot path: one select, then the policy. */
-  async get(principal: Principal, id: string): Promise<AgentResponse> {
+  async get(principal: Principal, id: string): Promise<AgentResponseDto> {
     return toAgentResponse(await this.findRowFor(principal, id, 'read'));
   }
 
-  async update(principal: Principal, id: string, dto: UpdateAgentDto): Promise<AgentResponse> {
+  async update(principal: Principal, id: string, dto: UpdateAgentDto): Promise<AgentResponseDto> {
     await this.em.transactional(async (em) => {
       const agent = await this.findForManage(em, principal, id);
       applyAgentFields(agent, dto);
@@ -125,7 +129,7 @@ export class AgentsService {
   }
 
   /** By the agent itself (its own key) or by whoever may manage its project. */
-  async heartbeat(principal: Principal, id: string, dto: HeartbeatDto): Promise<AgentResponse> {
+  async heartbeat(principal: Principal, id: string, dto: HeartbeatDto): Promise<AgentResponseDto> {
     const isSelf = principal.kind === 'agent' && principal.agentId === id;
     if (!isSelf) await this.findRowFor(principal, id, 'manage');
     const updated = await this.agents.heartbeat(id, dto.status ?? HEARTBEAT_DEFAULT_STATUS);
@@ -133,7 +137,7 @@ export class AgentsService {
     return toAgentResponse(updated);
   }
 
-  async getCapabilities(principal: Principal, id: string): Promise<AgentCapabilitiesResponse> {
+  async getCapabilities(principal: Principal, id: string): Promise<AgentCapabilitiesResponseDto> {
     const row = await this.findRowFor(principal, id, 'read');
     const details = await this.em.find(AgentCapability, { agent: id });
     return toAgentCapabilitiesResponse(
@@ -151,7 +155,7 @@ export class AgentsService {
     principal: Principal,
     id: string,
     dto: PutCapabilitiesDto,
-  ): Promise<AgentCapabilitiesResponse> {
+  ): Promise<AgentCapabilitiesResponseDto> {
     const { names, details, projectId } = await this.em.transactional(async (em) => {
       const agent = await this.findForManage(em, principal, id);
       agent.capabilities = dto.capabilities.map((c) => c.capability_name);
@@ -186,11 +190,11 @@ export class AgentsService {
    * are upserted by name in one transaction (all or none of them), the invalid ones are
    * reported by index and never written.
    */
-  async deployBatch(principal: Principal, dto: BatchDeployDto): Promise<BatchDeployResult> {
+  async deployBatch(principal: Principal, dto: BatchDeployDto): Promise<BatchDeployResultDto> {
     await this.policy.assertCanAccess(principal, dto.project_id, 'manage');
     const { valid, errors } = await validateBatchItems(dto.agents);
 
-    let deployed: BatchDeployResult['deployed'] = [];
+    let deployed: BatchDeployResultDto['deployed'] = [];
     if (valid.length > 0) {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -205,7 +209,7 @@ export class AgentsService {
         }
       }
     }
-    const failed: BatchDeployError[] = errors.sort((a, b) => a.index - b.index);
+    const failed: BatchDeployErrorDto[] = errors.sort((a, b) => a.index - b.index);
     return { success: deployed.length, failed: failed.length, errors: failed, deployed };
   }
 
@@ -213,7 +217,7 @@ export class AgentsService {
     em: EntityManager,
     projectId: string,
     items: { index: number; fields: AgentFieldsDto }[],
-  ): Promise<BatchDeployResult['deployed']> {
+  ): Promise<BatchDeployResultDto['deployed']> {
     // Locked so a concurrent deploy of the same names waits for this one, then updates.
     const existing = await em.find(
       Agent,
@@ -277,7 +281,7 @@ export class AgentsService {
     return agent;
   }
 
-  private async read(id: string): Promise<AgentResponse> {
+  private async read(id: string): Promise<AgentResponseDto> {
     const row = await this.agents.findRow(id);
     if (!row) throw new AgentNotFoundError();
     return toAgentResponse(row);

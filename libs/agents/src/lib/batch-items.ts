@@ -1,7 +1,7 @@
 import { FieldErrors, RequestValidationError } from '@agenthub/errors';
 import { createValidationPipe } from '@agenthub/http';
 import { AgentFieldsDto } from './dto/agent-fields.dto';
-import type { BatchDeployError } from './dto/batch-deploy.dto';
+import type { BatchDeployErrorDto } from './dto/batch-deploy.dto';
 import { AGENT_LIMITS } from './dto/agent-limits';
 
 export interface ValidBatchItem {
@@ -28,9 +28,9 @@ function reportedName(item: unknown): string | null {
  */
 export async function validateBatchItems(
   items: unknown[],
-): Promise<{ valid: ValidBatchItem[]; errors: BatchDeployError[] }> {
+): Promise<{ valid: ValidBatchItem[]; errors: BatchDeployErrorDto[] }> {
   const valid: ValidBatchItem[] = [];
-  const errors: BatchDeployError[] = [];
+  const errors: BatchDeployErrorDto[] = [];
   const firstIndexOfName = new Map<string, number>();
   const pipe = createValidationPipe();
 

@@ -1,27 +1,64 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { AgentApiKey } from '../entities/agent-api-key.entity';
 
-export type AgentApiKeyDisplayStatus = 'active' | 'revoked' | 'expired';
+export const AGENT_API_KEY_DISPLAY_STATUSES = ['active', 'revoked', 'expired'] as const;
+export type AgentApiKeyDisplayStatus = (typeof AGENT_API_KEY_DISPLAY_STATUSES)[number];
 
 /** A key as listed: never the secret, never the hash. */
-export interface AgentApiKeyResponse {
-  id: string;
-  agent_id: string;
-  name: string | null;
-  key_prefix: string;
-  status: AgentApiKeyDisplayStatus;
-  created_by: string | null;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
+export class AgentApiKeyResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  agent_id!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  name!: string | null;
+
+  @ApiProperty({ description: 'The start of the secret, to tell keys apart.' })
+  key_prefix!: string;
+
+  @ApiProperty({
+    enum: AGENT_API_KEY_DISPLAY_STATUSES,
+    description: '`expired` once `expires_at` has passed.',
+  })
+  status!: AgentApiKeyDisplayStatus;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The user who made the key.',
+  })
+  created_by!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Null: the key does not expire.',
+  })
+  expires_at!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  last_used_at!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  revoked_at!: string | null;
 }
 
 /** The answer to creating a key: the only time the secret is shown. */
-export interface CreatedAgentApiKeyResponse extends AgentApiKeyResponse {
-  api_key: string;
+export class CreatedAgentApiKeyResponseDto extends AgentApiKeyResponseDto {
+  @ApiProperty({
+    description: 'The secret, shown this once: send it as `Authorization: Bearer <api_key>`.',
+  })
+  api_key!: string;
 }
 
-export function toAgentApiKeyResponse(key: AgentApiKey, now = new Date()): AgentApiKeyResponse {
+export function toAgentApiKeyResponse(key: AgentApiKey, now = new Date()): AgentApiKeyResponseDto {
   const status: AgentApiKeyDisplayStatus =
     key.status === 'revoked'
       ? 'revoked'

@@ -19,32 +19,48 @@ import { DEFAULT_CAPABILITY_CONFIDENCE } from '../entities/agent-capability.enti
 import { AGENT_LIMITS as L } from './agent-limits';
 
 export class CapabilityDetailDto {
-  @ApiProperty({ maxLength: L.capabilityName })
+  @ApiProperty({ type: String, minLength: 1, maxLength: L.capabilityName })
   @Trim()
   @IsString()
   @Length(1, L.capabilityName)
   capability_name!: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: DEFAULT_CAPABILITY_CONFIDENCE })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    maximum: 1,
+    default: DEFAULT_CAPABILITY_CONFIDENCE,
+    description: 'At most two decimal places.',
+  })
   @OptionalNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
   @Min(0)
   @Max(1)
   confidence_score?: number;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: L.capabilityDescription })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: L.capabilityDescription })
   @IsOptional()
   @IsString()
   @MaxLength(L.capabilityDescription)
   description?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: `A JSON object (a JSON Schema, say) of at most ${L.jsonBytes} bytes.`,
+  })
   @IsOptional()
   @IsObject()
   @MaxJsonSize(L.jsonBytes)
   input_schema?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: `A JSON object (a JSON Schema, say) of at most ${L.jsonBytes} bytes.`,
+  })
   @IsOptional()
   @IsObject()
   @MaxJsonSize(L.jsonBytes)
@@ -53,7 +69,11 @@ export class CapabilityDetailDto {
 
 /** `PUT /agents/:id/capabilities`: the agent's whole capability set, with details. */
 export class PutCapabilitiesDto {
-  @ApiProperty({ type: [CapabilityDetailDto], maxItems: L.capabilities })
+  @ApiProperty({
+    type: [CapabilityDetailDto],
+    maxItems: L.capabilities,
+    description: 'Each `capability_name` once.',
+  })
   @IsArray()
   @ArrayMaxSize(L.capabilities)
   @ValidateNested({ each: true })

@@ -1,22 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
 import {
   AgentCapability,
   DEFAULT_CAPABILITY_CONFIDENCE,
 } from '../entities/agent-capability.entity';
 
-export interface AgentCapabilityResponse {
-  capability_name: string;
-  confidence_score: number;
-  description: string | null;
-  input_schema: Record<string, unknown> | null;
-  output_schema: Record<string, unknown> | null;
-  usage_count: number;
-  last_used_at: string | null;
+export class AgentCapabilityResponseDto {
+  @ApiProperty()
+  capability_name!: string;
+
+  @ApiProperty({ minimum: 0, maximum: 1, example: DEFAULT_CAPABILITY_CONFIDENCE })
+  confidence_score!: number;
+
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  input_schema!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  output_schema!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  usage_count!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  last_used_at!: string | null;
 }
 
-export interface AgentCapabilitiesResponse {
-  agent_id: string;
-  project_id: string;
-  capabilities: AgentCapabilityResponse[];
+export class AgentCapabilitiesResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  agent_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  project_id!: string;
+
+  @ApiProperty({
+    type: [AgentCapabilityResponseDto],
+    description: "One entry per name in the agent's `capabilities`, in its order.",
+  })
+  capabilities!: AgentCapabilityResponseDto[];
 }
 
 /**
@@ -27,7 +49,7 @@ export function toAgentCapabilitiesResponse(
   agent: { id: string; projectId: string },
   names: string[],
   details: AgentCapability[],
-): AgentCapabilitiesResponse {
+): AgentCapabilitiesResponseDto {
   const byName = new Map(details.map((d) => [d.capabilityName, d]));
   return {
     agent_id: agent.id,

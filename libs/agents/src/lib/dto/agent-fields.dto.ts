@@ -16,29 +16,35 @@ import { CapabilityNames } from './capability-names';
 /**
  * The writable fields of an agent, as on the wire (snake_case, the broker's field names).
  * Shared by create, update (all optional) and each item of a batch deploy, so the rules live
- * once.
+ * once. The defaults a new agent gets are documented on CreateAgentDto only: on an update
+ * (and a batch item naming an existing agent) a field left out stays as it is.
  */
 export class AgentFieldsDto {
-  @ApiProperty({ maxLength: L.name })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: L.name,
+    description: 'Trimmed; unique within the project.',
+  })
   @Trim()
   @IsString()
   @Length(1, L.name)
   name!: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: L.nickname })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: L.nickname })
   @IsOptional()
   @IsString()
   @MaxLength(L.nickname)
   nickname?: string | null;
 
-  @ApiPropertyOptional({ default: 'generic', maxLength: L.agentType })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: L.agentType })
   @OptionalNotNull()
   @Trim()
   @IsString()
   @Length(1, L.agentType)
   agent_type?: string;
 
-  @ApiPropertyOptional({ enum: AGENT_STATUSES, default: 'offline' })
+  @ApiPropertyOptional({ enum: AGENT_STATUSES })
   @OptionalNotNull()
   @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
   status?: AgentStatus;
@@ -47,31 +53,36 @@ export class AgentFieldsDto {
   @CapabilityNames({ unique: true })
   capabilities?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: `Any JSON object of at most ${L.jsonBytes} bytes.`,
+  })
   @IsOptional()
   @IsObject()
   @MaxJsonSize(L.jsonBytes)
   config?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: L.systemPrompt })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: L.systemPrompt })
   @IsOptional()
   @IsString()
   @MaxLength(L.systemPrompt)
   system_prompt?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: L.modelProvider })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: L.modelProvider })
   @IsOptional()
   @IsString()
   @MaxLength(L.modelProvider)
   model_provider?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: L.modelName })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: L.modelName })
   @IsOptional()
   @IsString()
   @MaxLength(L.modelName)
   model_name?: string | null;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ type: Boolean })
   @OptionalNotNull()
   @IsBoolean()
   is_active?: boolean;

@@ -1,33 +1,66 @@
-import type { AgentStatus } from '../agent-status';
+import { ApiProperty } from '@nestjs/swagger';
+import { AGENT_STATUSES, type AgentStatus } from '../agent-status';
 import type { AgentRow } from '../agent.repository';
 
 /**
  * An agent on the wire: the broker's AgentDB fields, plus system_prompt and model_* from the
  * phase-1 SQLite platform and last_heartbeat from its phase-2 PostgreSQL design.
  */
-export interface AgentResponse {
-  id: string;
-  project_id: string;
-  name: string;
-  nickname: string | null;
-  agent_type: string;
-  /** As the agent reads now: `offline` once its heartbeat is older than AGENT_HEARTBEAT_TIMEOUT. */
-  status: AgentStatus;
-  capabilities: string[];
-  config: Record<string, unknown> | null;
-  system_prompt: string | null;
-  model_provider: string | null;
-  model_name: string | null;
-  is_active: boolean;
-  last_heartbeat: string | null;
-  created_at: string;
-  updated_at: string;
+export class AgentResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  project_id!: string;
+
+  @ApiProperty({ description: 'Unique within the project.' })
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  nickname!: string | null;
+
+  @ApiProperty({ example: 'generic' })
+  agent_type!: string;
+
+  @ApiProperty({
+    enum: AGENT_STATUSES,
+    description:
+      'As the agent reads now: `offline` once its heartbeat is older than AGENT_HEARTBEAT_TIMEOUT.',
+  })
+  status!: AgentStatus;
+
+  @ApiProperty({ type: [String], description: 'Capability names, in the order given.' })
+  capabilities!: string[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  config!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  system_prompt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  model_provider!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  model_name!: string | null;
+
+  @ApiProperty()
+  is_active!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  last_heartbeat!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
 }
 
 const iso = (timestamp: string): string => new Date(timestamp).toISOString();
 
 /** Exactly the wire's fields (a row may carry more, such as its project's owner), timestamps in ISO-8601. */
-export function toAgentResponse(row: AgentRow): AgentResponse {
+export function toAgentResponse(row: AgentRow): AgentResponseDto {
   return {
     id: row.id,
     project_id: row.project_id,

@@ -14,7 +14,12 @@ export function CapabilityNames(options: { unique?: boolean } = {}): PropertyDec
   // In the order they would stand above the property; applied bottom-up like stacked
   // decorators, so the validation messages keep their order.
   const stack: PropertyDecorator[] = [
-    ApiPropertyOptional({ type: [String], maxItems: L.capabilities }),
+    ApiPropertyOptional({
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: L.capabilityName },
+      maxItems: L.capabilities,
+      ...(options.unique ? { uniqueItems: true } : {}),
+    }),
     TrimEach(),
     IsArray(),
     ArrayMaxSize(L.capabilities),

@@ -4,15 +4,19 @@ import { Trim } from '@agenthub/http';
 import { AGENT_LIMITS as L } from './agent-limits';
 
 export class CreateAgentApiKeyDto {
-  @ApiPropertyOptional({ maxLength: L.keyName, nullable: true })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: L.keyName, nullable: true })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, L.keyName)
   name?: string | null;
 
-  /** ISO-8601 instant in the future; none means the key does not expire. */
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'An instant in the future; none means the key does not expire.',
+  })
   @IsOptional()
   @IsISO8601(
     { strict: true, strictSeparator: true },

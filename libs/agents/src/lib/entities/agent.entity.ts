@@ -2,6 +2,9 @@ import { Entity, Enum, Property } from '@mikro-orm/core';
 import { BaseEntity } from '@agenthub/database';
 import { AGENT_STATUSES, AgentStatus, DEFAULT_AGENT_STATUS } from '../agent-status';
 
+/** What a new agent's `agent_type` is when none is given. */
+export const DEFAULT_AGENT_TYPE = 'generic';
+
 /**
  * An agent of a project: the broker's AgentDB, plus system_prompt and model_* from the
  * phase-1 SQLite platform and last_heartbeat from its phase-2 PostgreSQL design. The project is kept as its id: the foreign key (ON DELETE CASCADE) lives
@@ -18,8 +21,8 @@ export class Agent extends BaseEntity<'agentType' | 'status' | 'capabilities' | 
   @Property({ type: 'string', length: 255, nullable: true })
   nickname?: string | null;
 
-  @Property({ type: 'string', length: 100, default: 'generic' })
-  agentType = 'generic';
+  @Property({ type: 'string', length: 100, default: DEFAULT_AGENT_TYPE })
+  agentType = DEFAULT_AGENT_TYPE;
 
   /** As last reported. Reads go through the heartbeat timeout (see agent.repository.ts). */
   @Enum({
