@@ -36,7 +36,7 @@ import type { CreateTaskDto } from './dto/create-task.dto';
 import type { ListTasksQueryDto } from './dto/list-tasks-query.dto';
 import type { TaskFieldsDto } from './dto/task-fields.dto';
 import { AGENT_UPDATABLE_FIELDS, UpdateTaskDto } from './dto/update-task.dto';
-import { TaskResponse, toTaskResponse } from './dto/task-response.dto';
+import { TaskResponseDto, toTaskResponse } from './dto/task-response.dto';
 
 /**
  * All or nothing, in the request's transaction when there is one (the request-transaction
@@ -79,7 +79,7 @@ export class TasksService {
     private readonly leases: TaskLeaseSweeper,
   ) {}
 
-  async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponse> {
+  async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponseDto> {
     // An agent's 'read' access is exactly its own project: where it may create tasks.
     await this.policy.assertCanAccess(
       principal,
@@ -110,7 +110,7 @@ export class TasksService {
     return this.respond(task);
   }
 
-  async list(principal: Principal, query: ListTasksQueryDto): Promise<Page<TaskResponse>> {
+  async list(principal: Principal, query: ListTasksQueryDto): Promise<Page<TaskResponseDto>> {
     const scope = await this.policy.listScope(principal, query.project_id);
     const { tasks, total } = await this.tasks.list({
       scope,
@@ -133,7 +133,7 @@ export class TasksService {
     );
   }
 
-  async get(principal: Principal, id: string): Promise<TaskResponse> {
+  async get(principal: Principal, id: string): Promise<TaskResponseDto> {
     const task = await this.em.findOne(Task, { id });
     if (!task) throw new TaskNotFoundError();
     await this.policy.assertCanAccess(principal, task.projectId, 'read');
@@ -145,7 +145,7 @@ export class TasksService {
    * `version` is refused up front; a change that lands between our read and our write is
    * caught by the versioned UPDATE (MikroORM adds `WHERE version = ?`). Both are 409s.
    */
-  async update(principal: Principal, id: string, dto: UpdateTaskDto): Promise<TaskResponse> {
+  async update(principal: Principal, id: string, dto: UpdateTaskDto): Promise<TaskResponseDto> {
     const { task, dependencies } = await this.em.transactional(async (em) => {
       // One read: the task, whose project it is (for the policy) and its dependencies.
       const found = await this.tasks.findForUpdate(id);
@@ -201,7 +201,7 @@ export class TasksService {
     }, JOIN_TRANSACTION);
   }
 
-  async assign(principal: Principal, id: string, dto: AssignTaskDto): Promise<TaskResponse> {
+  async assign(principal: Principal, id: string, dto: AssignTaskDto): Promise<TaskResponseDto> {
     if (principal.kind === 'agent') throw new AgentActionForbiddenError('assign tasks');
     const task = await this.em.findOne(Task, { id });
     if (!task) throw new TaskNotFoundError();
@@ -226,7 +226,7 @@ export class TasksService {
    * once, not only at the sweeper's next round (at the cost of extra statements only when
    * there are any).
    */
-  async claim(principal: Principal, dto: ClaimTaskDto): Promise<TaskResponse | null> {
+  async claim(principal: Principal, dto: ClaimTaskDto): Promise<TaskResponseDto | null> {
     if (principal.kind !== 'agent') throw new AgentRequiredError('claim tasks');
     const projectId = dto.project_id ?? principal.projectId;
     if (dto.project_id) await this.policy.assertCanAccess(principal, dto.project_id, 'read');
@@ -262,7 +262,7 @@ export class TasksService {
   }
 
   /** The lease holder (the assigned agent of an in_progress task) pushes its lease out. */
-  async extendLease(principal: Principal, id: string, dto: LeaseDto): Promise<TaskResponse> {
+  async extendLease(principal: Principal, id: string, dto: LeaseDto): Promise<TaskResponseDto> {
     if (principal.kind !== 'agent') throw new AgentRequiredError('hold task leases');
     const extended = await this.tasks.extendLease(
       id,
@@ -279,7 +279,7 @@ export class TasksService {
     throw new TaskNotLeasedError(task.status);
   }
 
-  private async respond(task: Task): Promise<TaskResponse> {
+  private async respond(task: Task): Promise<TaskResponseDto> {
     const dependencies = await this.tasks.dependenciesOf([task.id]);
     return toTaskResponse(task, dependencies.get(task.id) ?? []);
   }

@@ -8,7 +8,9 @@ export const DEFAULT_LEASE_SECONDS = 300;
 /** How long a lease lasts; the same rule for claim and for extending a lease. */
 export class LeaseDto {
   @ApiPropertyOptional({
+    type: 'integer',
     default: DEFAULT_LEASE_SECONDS,
+    description: 'How long the lease lasts from now, in seconds.',
     minimum: L.leaseSecondsMin,
     maximum: L.leaseSecondsMax,
   })
@@ -21,16 +23,18 @@ export class LeaseDto {
 
 /** `POST /tasks/claim` (agents only). Everything optional: `{}` or no body at all. */
 export class ClaimTaskDto extends LeaseDto {
-  /** The agent's own project (the only one it may claim from); the default. */
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "The agent's own project (the only one it may claim from); the default.",
+  })
   @IsOptional()
   @IsUUID()
   project_id?: string;
 
-  /**
-   * Claim only tasks these capabilities cover (each must be one of the agent's). By
-   * default, all of the agent's capabilities.
-   */
+  @ApiPropertyOptional({
+    description:
+      "Claim only tasks these capabilities cover (each must be one of the agent's). By default, all of the agent's capabilities.",
+  })
   @IsOptional()
   @CapabilityNames()
   capabilities?: string[];

@@ -23,7 +23,10 @@ export type TaskSort = (typeof TASK_SORTS)[number];
 
 /** `GET /tasks` filters; without `project_id`, every project the caller may see. */
 export class ListTasksQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Only this project (else every project the caller may read).',
+  })
   @IsOptional()
   @IsUUID()
   project_id?: string;
@@ -58,11 +61,12 @@ export class ListTasksQueryDto extends PaginationQueryDto {
   @IsUUID()
   workflow_id?: string;
 
-  /**
-   * Full-text search over title and description (English stemming; web-search syntax:
-   * `"exact phrase"`, `or`, `-excluded`). Without `sort`, best matches first.
-   */
-  @ApiPropertyOptional({ maxLength: L.search })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: L.search,
+    description:
+      'Full-text search over title and description (English stemming; web-search syntax: `"exact phrase"`, `or`, `-excluded`). Without `sort`, best matches first.',
+  })
   @IsOptional()
   @Trim()
   @IsString()
@@ -71,7 +75,8 @@ export class ListTasksQueryDto extends PaginationQueryDto {
 
   @ApiPropertyOptional({
     enum: TASK_SORTS,
-    description: 'default: -created_at, or relevance with q',
+    description:
+      '`created_at` oldest first, `-created_at` newest first; `priority` urgent first (then oldest), `-priority` low first; `due_date` soonest first, `-due_date` latest first (tasks without one last, both ways). Default: `-created_at`, or relevance with `q`.',
   })
   @IsOptional()
   @IsIn(TASK_SORTS, { message: `sort must be one of ${TASK_SORTS.join(', ')}` })

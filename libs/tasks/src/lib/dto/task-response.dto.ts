@@ -1,44 +1,127 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Task } from '../entities/task.entity';
-import type { TaskStatus } from '../task-lifecycle';
-import type { TaskPriority } from '../task-priority';
-import type { AssigneeType } from './assign-task.dto';
+import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
+import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
+import { ASSIGNEE_TYPES, AssigneeType } from './assign-task.dto';
+
+/** OpenAPI 3.0: a nullable enum must list null among its values, or null is not one of them. */
+const NULLABLE_ASSIGNEE_TYPES = [...ASSIGNEE_TYPES, null];
 
 /**
  * A task on the wire: the broker's TaskDB fields, workflow_id and step_order from the phase-1
  * SQLite platform's phase-2 PostgreSQL design, and the claiming state.
  */
-export interface TaskResponse {
-  id: string;
-  project_id: string;
-  room_id: string | null;
-  workflow_id: string | null;
-  step_order: number | null;
-  title: string;
-  description: string | null;
-  status: TaskStatus;
-  priority: TaskPriority;
-  assigned_to: string | null;
-  assigned_to_type: AssigneeType | null;
-  created_by: string | null;
-  created_by_type: AssigneeType | null;
-  /** Ids of the tasks this one waits for. */
-  dependencies: string[];
-  required_capabilities: string[];
-  result: Record<string, unknown> | null;
-  attempts: number;
-  max_attempts: number;
-  lease_expires_at: string | null;
-  version: number;
-  due_date: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  created_at: string;
-  updated_at: string;
+export class TaskResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  project_id!: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  room_id!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  workflow_id!: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  step_order!: number | null;
+
+  @ApiProperty()
+  title!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+
+  @ApiProperty({ enum: TASK_STATUSES })
+  status!: TaskStatus;
+
+  @ApiProperty({ enum: TASK_PRIORITIES })
+  priority!: TaskPriority;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The agent or user the task is assigned to; `assigned_to_type` says which.',
+  })
+  assigned_to!: string | null;
+
+  @ApiProperty({ enum: NULLABLE_ASSIGNEE_TYPES, nullable: true })
+  assigned_to_type!: AssigneeType | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The user or agent that created the task; null once it is deleted.',
+  })
+  created_by!: string | null;
+
+  @ApiProperty({ enum: NULLABLE_ASSIGNEE_TYPES, nullable: true })
+  created_by_type!: AssigneeType | null;
+
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
+    description: 'Ids of the tasks this one waits for.',
+  })
+  dependencies!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'Capabilities an agent must all have to claim the task.',
+  })
+  required_capabilities!: string[];
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'What the work produced, as the assignee reported it.',
+  })
+  result!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'How often claim handed it out.' })
+  attempts!: number;
+
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  max_attempts!: number;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'While an agent works on it: when its lease runs out.',
+  })
+  lease_expires_at!: string | null;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: 'Grows with every change; give it back in PATCH to refuse lost updates.',
+  })
+  version!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  due_date!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  started_at!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  completed_at!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
 }
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
-export function toTaskResponse(task: Task, dependencies: string[]): TaskResponse {
+export function toTaskResponse(task: Task, dependencies: string[]): TaskResponseDto {
   return {
     id: task.id,
     project_id: task.projectId,

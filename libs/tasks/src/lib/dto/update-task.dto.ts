@@ -11,18 +11,32 @@ import { TaskFieldsDto } from './task-fields.dto';
  * (409 otherwise), so two clients cannot overwrite each other's changes unknowingly.
  */
 export class UpdateTaskDto extends PartialType(TaskFieldsDto, { skipNullProperties: false }) {
-  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @ApiPropertyOptional({
+    enum: TASK_STATUSES,
+    description:
+      'Moves along the lifecycle only (409 `TASK.ILLEGAL_TRANSITION`); `in_progress` needs every dependency completed (409 `TASK.BLOCKED`).',
+  })
   @OptionalNotNull()
   @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: `What the work produced: a JSON object of at most ${L.resultBytes} bytes.`,
+  })
   @IsOptional()
   @IsObject()
   @MaxJsonSize(L.resultBytes)
   result?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ minimum: 1 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description:
+      "When given, must be the task's current version (else 409 `TASK.VERSION_CONFLICT`).",
+  })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
