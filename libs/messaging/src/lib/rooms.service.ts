@@ -23,9 +23,9 @@ import type {
   UpdateRoomDto,
 } from './dto/room.dto';
 import {
-  MessageResponse,
-  ParticipantResponse,
-  RoomResponse,
+  RoomMessageResponseDto,
+  RoomParticipantResponseDto,
+  RoomResponseDto,
   toMessageResponse,
   toParticipantResponse,
   toRoomResponse,
@@ -44,7 +44,7 @@ export class RoomsService {
     private readonly policy: ProjectAccessPolicy,
   ) {}
 
-  async create(principal: Principal, dto: CreateRoomDto): Promise<RoomResponse> {
+  async create(principal: Principal, dto: CreateRoomDto): Promise<RoomResponseDto> {
     await this.policy.assertCanAccess(principal, dto.project_id, 'manage');
     const room = this.em.create(ChatRoom, {
       projectId: dto.project_id,
@@ -56,7 +56,7 @@ export class RoomsService {
     return toRoomResponse(room);
   }
 
-  async list(principal: Principal, query: ListRoomsQueryDto): Promise<Page<RoomResponse>> {
+  async list(principal: Principal, query: ListRoomsQueryDto): Promise<Page<RoomResponseDto>> {
     const scope = await this.policy.listScope(principal, query.project_id);
     const projectFilter = scope.kind === 'all' ? {} : { projectId: { $in: [...scope.projectIds] } };
     const [rooms, total] = await this.em.findAndCount(ChatRoom, projectFilter, {
@@ -67,11 +67,11 @@ export class RoomsService {
     return page(rooms.map(toRoomResponse), total, query);
   }
 
-  async get(principal: Principal, id: string): Promise<RoomResponse> {
+  async get(principal: Principal, id: string): Promise<RoomResponseDto> {
     return toRoomResponse((await this.roomFor(principal, id, 'read')).room);
   }
 
-  async update(principal: Principal, id: string, dto: UpdateRoomDto): Promise<RoomResponse> {
+  async update(principal: Principal, id: string, dto: UpdateRoomDto): Promise<RoomResponseDto> {
     const { room } = await this.roomFor(principal, id, 'manage');
     if (dto.name !== undefined) room.name = dto.name;
     if (dto.description !== undefined) room.description = dto.description;
@@ -90,7 +90,7 @@ export class RoomsService {
     principal: Principal,
     roomId: string,
     dto: AddParticipantDto,
-  ): Promise<ParticipantResponse> {
+  ): Promise<RoomParticipantResponseDto> {
     const { room, project } = await this.roomFor(principal, roomId, 'manage');
     if ((dto.agent_id === undefined) === (dto.user_id === undefined)) {
       throw new InvalidParticipantError(
@@ -136,7 +136,7 @@ export class RoomsService {
     principal: Principal,
     roomId: string,
     query: { limit: number; offset: number },
-  ): Promise<Page<ParticipantResponse>> {
+  ): Promise<Page<RoomParticipantResponseDto>> {
     const { room } = await this.roomFor(principal, roomId, 'read');
     const [participants, total] = await this.em.findAndCount(
       ChatParticipant,
@@ -164,7 +164,7 @@ export class RoomsService {
     principal: Principal,
     roomId: string,
     dto: PostMessageDto,
-  ): Promise<MessageResponse> {
+  ): Promise<RoomMessageResponseDto> {
     if (principal.kind === 'user') {
       await this.roomFor(principal, roomId, 'manage');
     } else {
@@ -189,7 +189,7 @@ export class RoomsService {
     principal: Principal,
     roomId: string,
     query: ListMessagesQueryDto,
-  ): Promise<Page<MessageResponse>> {
+  ): Promise<Page<RoomMessageResponseDto>> {
     const { room } = await this.roomFor(principal, roomId, 'read');
     const order = query.order === 'asc' ? 'asc' : 'desc';
     const [messages, total] = await this.em.findAndCount(

@@ -1,7 +1,7 @@
 import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
-const SENDER_TYPES = ['agent', 'user', 'system'] as const;
+export const SENDER_TYPES = ['agent', 'user', 'system'] as const;
 export type SenderType = (typeof SENDER_TYPES)[number];
 
 /**
