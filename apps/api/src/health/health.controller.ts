@@ -1,30 +1,42 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
 import { readMigrationStatus } from '@agenthub/migrations';
 import { Public } from '@agenthub/auth';
-
-interface ReadyBody {
-  status: 'ok' | 'unavailable';
-  checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown' };
-  pending_migrations?: string[];
-}
+import { ApiNoAuth, ApiOp } from '@agenthub/http';
+import { LiveResponseDto, ReadyResponseDto } from './health-response.dto';
 
 /** Probes for Kubernetes: live = the process answers; ready = it can serve requests. Open to all. */
 @Public()
+@ApiTags('health')
+@ApiNoAuth()
 @Controller('health')
 export class HealthController {
   constructor(private readonly em: EntityManager) {}
 
   @Get('live')
   @HttpCode(200)
-  live(): { status: 'ok' } {
+  @ApiOp('getLiveness', 'Liveness probe', 'Answers while the process runs; touches nothing.')
+  @ApiOkResponse({ type: LiveResponseDto })
+  live(): LiveResponseDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadyBody> {
-    const body: ReadyBody = { status: 'ok', checks: { database: 'ok', migrations: 'ok' } };
+  @ApiOp(
+    'getReadiness',
+    'Readiness probe',
+    'Ready when the database answers and no migration is pending.',
+  )
+  @ApiOkResponse({ type: ReadyResponseDto, description: 'Ready.' })
+  // Not problem+json: probes and people read the same body for both answers.
+  @ApiServiceUnavailableResponse({
+    type: ReadyResponseDto,
+    description: 'Not ready: the database is unreachable or migrations are pending.',
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadyResponseDto> {
+    const body: ReadyResponseDto = { status: 'ok', checks: { database: 'ok', migrations: 'ok' } };
     try {
       const status = await readMigrationStatus(this.em.getConnection());
       if (status.pending.length > 0) {

@@ -1,15 +1,29 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { FilterQuery } from '@mikro-orm/core';
-import { Page, page, PaginationQueryDto, UuidParam } from '@agenthub/http';
+import {
+  ApiAuth,
+  ApiOp,
+  ApiPage,
+  ApiProblems,
+  ApiUuidParam,
+  Page,
+  page,
+  PaginationQueryDto,
+  UuidParam,
+} from '@agenthub/http';
 import { CurrentPrincipal } from '../identity/decorators';
-import { SuperuserRequiredError } from '../identity/auth.errors';
+import { SuperuserRequiredError, UNAUTHENTICATED_CODES } from '../identity/auth.errors';
 import type { Principal } from '../identity/principal';
 import { ProjectAccessPolicy } from '../projects/project-access.policy';
 import { AuditService } from './audit.service';
-import { AuditEntryResponse, toAuditEntryResponse } from './dto/audit-entry-response.dto';
+import { AuditEntryResponseDto, toAuditEntryResponse } from './dto/audit-entry-response.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
 import type { AuditEntry } from './entities/audit-entry.entity';
 
+@ApiTags('audit')
+@ApiAuth()
+@ApiProblems([401], { 401: UNAUTHENTICATED_CODES })
 @Controller()
 export class AuditController {
   constructor(
@@ -19,11 +33,19 @@ export class AuditController {
 
   /** A project's history, newest first: its owner and superusers only (agents: 403). */
   @Get('projects/:id/audit')
+  @ApiOp(
+    'listProjectAudit',
+    "List a project's audit log",
+    'Newest first. Its owner and superusers only; agents are refused (403).',
+  )
+  @ApiUuidParam('id', 'The project.')
+  @ApiPage(AuditEntryResponseDto)
+  @ApiProblems([400, 403, 404], { 403: 'PROJECT.FORBIDDEN', 404: 'PROJECT.NOT_FOUND' })
   async forProject(
     @UuidParam('id') id: string,
     @Query() query: PaginationQueryDto,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<Page<AuditEntryResponse>> {
+  ): Promise<Page<AuditEntryResponseDto>> {
     await this.policy.assertCanAccess(principal, id, 'manage');
     const [items, total] = await this.audit.list({ projectId: id }, query);
     return page(items.map(toAuditEntryResponse), total, query);
@@ -31,10 +53,17 @@ export class AuditController {
 
   /** The whole log, including what belongs to no project (sign-ups, logins, deletions of projects). */
   @Get('audit')
+  @ApiOp(
+    'listAudit',
+    'List the whole audit log',
+    'Newest first, optionally narrowed; superusers only. Includes what belongs to no project.',
+  )
+  @ApiPage(AuditEntryResponseDto)
+  @ApiProblems([400, 403], { 403: 'AUTH.SUPERUSER_REQUIRED' })
   async all(
     @Query() query: AuditQueryDto,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<Page<AuditEntryResponse>> {
+  ): Promise<Page<AuditEntryResponseDto>> {
     if (principal.kind !== 'user' || !principal.isSuperuser) throw new SuperuserRequiredError();
     const where: FilterQuery<AuditEntry> = {};
     if (query.project_id) where.projectId = query.project_id;

@@ -79,3 +79,11 @@ export class SuperuserRequiredError extends ForbiddenError {
     super('AUTH.SUPERUSER_REQUIRED', 'Only superusers may do this');
   }
 }
+
+/** The 401 codes the access guard answers on any route that needs a token (for the document). */
+export const UNAUTHENTICATED_CODES = [
+  'AUTH.UNAUTHENTICATED',
+  'AUTH.INVALID_TOKEN',
+  'AUTH.TOKEN_EXPIRED',
+  'AUTH.INVALID_API_KEY',
+];

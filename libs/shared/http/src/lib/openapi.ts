@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { applyDecorators, type Type } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -11,7 +12,7 @@ import {
   ApiSecurity,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination';
+import { MAX_PAGE_LIMIT } from './pagination';
 
 /** The name of the one security scheme: a user JWT or an agent API key, as a bearer token. */
 export const BEARER_SCHEME = 'bearer';
@@ -85,6 +86,7 @@ export function ApiProblems(
       return ApiResponse({
         status,
         description,
+        ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : {}),
         content: {
           'application/problem+json': {
             schema: { $ref: getSchemaPath(ProblemDetailsDto) },
@@ -96,8 +98,24 @@ export function ApiProblems(
   );
 }
 
+/** The problem+json filter sets it on every 429. */
+const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer' as const, minimum: 1 },
+  },
+};
+
+/** A whole problem document (redocly checks examples against the schema). */
 function exampleProblem(status: number, code: string) {
-  return { type: `urn:agenthub:problem:${code.toLowerCase()}`, status, code };
+  const detail = (PROBLEM_DESCRIPTIONS[status] ?? 'Error.').split(/ \(|: /)[0];
+  return {
+    type: `urn:agenthub:problem:${code.toLowerCase()}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: /[.!]$/.test(detail) ? detail : `${detail}.`,
+    code,
+  };
 }
 
 /** A `{ items, total, limit, offset }` list of `item`, as the 200 answer. */

@@ -1,18 +1,42 @@
-import type { ActorType, AuditEntry } from '../entities/audit-entry.entity';
+import { ApiProperty } from '@nestjs/swagger';
+import { ACTOR_TYPES, type ActorType, type AuditEntry } from '../entities/audit-entry.entity';
 
-export interface AuditEntryResponse {
-  id: string;
-  occurred_at: string;
-  actor_type: ActorType;
-  actor_id: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  project_id: string | null;
-  request_id: string | null;
+/** One audit row on the wire. */
+export class AuditEntryResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  occurred_at!: string;
+
+  @ApiProperty({ enum: ACTOR_TYPES })
+  actor_type!: ActorType;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The user or agent; null for anonymous and system actors.',
+  })
+  actor_id!: string | null;
+
+  @ApiProperty({ example: 'project.create' })
+  action!: string;
+
+  @ApiProperty({ example: 'project' })
+  resource_type!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  resource_id!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  project_id!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The request that made the change.' })
+  request_id!: string | null;
 }
 
-export function toAuditEntryResponse(entry: AuditEntry): AuditEntryResponse {
+export function toAuditEntryResponse(entry: AuditEntry): AuditEntryResponseDto {
   return {
     id: entry.id,
     occurred_at: entry.occurredAt.toISOString(),

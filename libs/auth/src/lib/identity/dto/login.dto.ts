@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 /**
@@ -6,11 +7,13 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
  * bound the work a request can cause.
  */
 export class LoginDto {
+  @ApiProperty({ minLength: 1, maxLength: 254, example: 'ada@example.com' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
   email!: string;
 
+  @ApiProperty({ minLength: 1, maxLength: 1024, format: 'password' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)

@@ -1,17 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { User } from '../entities/user.entity';
 
 /** A user on the wire. There is no password field, by construction. */
-export interface UserResponse {
-  id: string;
-  email: string;
-  name: string;
-  is_superuser: boolean;
-  is_active: boolean;
-  created_at: string;
-  updated_at: string;
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  email!: string;
+
+  @ApiProperty({ example: 'Ada Lovelace' })
+  name!: string;
+
+  @ApiProperty({ description: 'Superusers see and manage every project.' })
+  is_superuser!: boolean;
+
+  @ApiProperty({ description: 'Inactive users cannot log in.' })
+  is_active!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
 }
 
-export function toUserResponse(user: User): UserResponse {
+export function toUserResponse(user: User): UserResponseDto {
   return {
     id: user.id,
     email: user.email,

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { OptionalNotNull, Trim } from '@agenthub/http';
 
@@ -8,6 +9,7 @@ import { OptionalNotNull, Trim } from '@agenthub/http';
  * for `description`, `null` does mean "clear it".
  */
 export class UpdateProjectDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255, description: 'Trimmed; not null.' })
   @OptionalNotNull()
   @Trim()
   @IsString()
@@ -15,6 +17,12 @@ export class UpdateProjectDto {
   @MaxLength(255)
   name?: string;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 10_000,
+    description: '`null` clears it.',
+  })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
   @IsString()
