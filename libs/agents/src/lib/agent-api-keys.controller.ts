@@ -20,7 +20,6 @@ import {
 
 const FORBIDDEN = 'PROJECT.FORBIDDEN';
 const AGENT_NOT_FOUND = 'AGENT.NOT_FOUND';
-/** Keys are administered by whoever manages the agent's project; no agent key may. */
 const WHO = "Needs `manage` on the agent's project; an agent key may not, its own included.";
 
 @ApiTags('agents')
