@@ -110,7 +110,8 @@ export class RoomsController {
   )
   @ApiUuidParam('id', 'The room.')
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems([400, 401, 403, 404], { ...ROOM_PROBLEMS, 400: 'REQUEST.INVALID_ID' })
+  // No body is expected, but Fastify still parses one that is sent: hence 413 and 415.
+  @ApiProblems([400, 401, 403, 404, 413, 415], { ...ROOM_PROBLEMS, 400: 'REQUEST.INVALID_ID' })
   async remove(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -165,7 +166,8 @@ export class RoomsController {
   @ApiUuidParam('id', 'The room.')
   @ApiUuidParam('participant_id', 'The participant: its `id`, not the agent or user id.')
   @ApiNoContentResponse({ description: 'Removed.' })
-  @ApiProblems([400, 401, 403, 404], {
+  // As for deleteRoom: a body sent anyway is parsed.
+  @ApiProblems([400, 401, 403, 404, 413, 415], {
     ...ROOM_PROBLEMS,
     400: 'REQUEST.INVALID_ID',
     404: ['ROOM.NOT_FOUND', 'ROOM.PARTICIPANT_NOT_FOUND'],

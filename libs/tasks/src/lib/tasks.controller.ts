@@ -112,7 +112,7 @@ export class TasksController {
   @Get(':id')
   @ApiOp('getTask', 'Get a task')
   @ApiUuidParam('id', 'The task.')
-  @ApiOkResponse({ type: TaskResponseDto })
+  @ApiOkResponse({ type: TaskResponseDto, description: 'The task.' })
   @ApiProblems([400, 401, 403, 404], {
     400: 'REQUEST.INVALID_ID',
     403: PROJECT_403,
@@ -169,7 +169,8 @@ export class TasksController {
   )
   @ApiUuidParam('id', 'The task.')
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems([400, 401, 403, 404, 409], {
+  // No body is expected, but Fastify still parses one that is sent: hence 413 and 415.
+  @ApiProblems([400, 401, 403, 404, 409, 413, 415], {
     400: ['REQUEST.VALIDATION_FAILED', 'REQUEST.INVALID_ID'],
     403: ['TASK.AGENT_FORBIDDEN', PROJECT_403],
     404: 'TASK.NOT_FOUND',
