@@ -3,7 +3,11 @@ import { ACTOR_TYPES, type ActorType, type AuditEntry } from '../entities/audit-
 
 /** One audit row on the wire. */
 export class AuditEntryResponseDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({
+    pattern: '^[0-9]+$',
+    example: '42',
+    description: 'A 64-bit integer, as a string so no client loses precision; grows over time.',
+  })
   id!: string;
 
   @ApiProperty({ format: 'date-time' })
