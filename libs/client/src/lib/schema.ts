@@ -168,7 +168,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['AuditController_all'];
+    /**
+     * List the whole audit log
+     * @description Newest first, optionally narrowed; superusers only. Includes what belongs to no project.
+     */
+    get: operations['listAudit'];
     put?: never;
     post?: never;
     delete?: never;
@@ -186,7 +190,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['AuthController_login'];
+    /**
+     * Log in with email and password
+     * @description Answers a JWT for `Authorization: Bearer`. Repeated failures for one email are throttled (429).
+     */
+    post: operations['login'];
     delete?: never;
     options?: never;
     head?: never;
@@ -200,7 +208,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['AuthController_me'];
+    /**
+     * Who the bearer token belongs to
+     * @description A user (JWT) or an agent (API key).
+     */
+    get: operations['getMe'];
     put?: never;
     post?: never;
     delete?: never;
@@ -218,7 +230,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['AuthController_register'];
+    /**
+     * Create a user account
+     * @description Open unless the server sets `AGENTHUB_ALLOW_REGISTRATION=false`.
+     */
+    post: operations['register'];
     delete?: never;
     options?: never;
     head?: never;
@@ -232,9 +248,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['ProjectsController_list'];
+    /**
+     * List the projects the caller can read
+     * @description A user's own projects (all of them for a superuser); an agent's own project.
+     */
+    get: operations['listProjects'];
     put?: never;
-    post: operations['ProjectsController_create'];
+    /**
+     * Create a project
+     * @description Users only; the caller becomes its owner.
+     */
+    post: operations['createProject'];
     delete?: never;
     options?: never;
     head?: never;
@@ -248,13 +272,22 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['ProjectsController_get'];
+    /** Get a project */
+    get: operations['getProject'];
     put?: never;
     post?: never;
-    delete: operations['ProjectsController_remove'];
+    /**
+     * Delete a project
+     * @description Its owner and superusers only.
+     */
+    delete: operations['deleteProject'];
     options?: never;
     head?: never;
-    patch: operations['ProjectsController_update'];
+    /**
+     * Update a project
+     * @description Its owner and superusers only.
+     */
+    patch: operations['updateProject'];
     trace?: never;
   };
   '/api/v1/projects/{id}/audit': {
@@ -264,7 +297,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['AuditController_forProject'];
+    /**
+     * List a project's audit log
+     * @description Newest first. Its owner and superusers only; agents are refused (403).
+     */
+    get: operations['listProjectAudit'];
     put?: never;
     post?: never;
     delete?: never;
@@ -280,9 +317,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RoomsController_list'];
+    /**
+     * List rooms
+     * @description Newest first; without `project_id`, the rooms of every project the caller may read.
+     */
+    get: operations['listRooms'];
     put?: never;
-    post: operations['RoomsController_create'];
+    /**
+     * Create a room
+     * @description Users who manage the project.
+     */
+    post: operations['createRoom'];
     delete?: never;
     options?: never;
     head?: never;
@@ -296,13 +341,22 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RoomsController_get'];
+    /** Get a room */
+    get: operations['getRoom'];
     put?: never;
     post?: never;
-    delete: operations['RoomsController_remove'];
+    /**
+     * Delete a room
+     * @description Users who manage the project. Its participants and messages go with it; its tasks stay, with `room_id` null.
+     */
+    delete: operations['deleteRoom'];
     options?: never;
     head?: never;
-    patch: operations['RoomsController_update'];
+    /**
+     * Update a room
+     * @description Users who manage the project.
+     */
+    patch: operations['updateRoom'];
     trace?: never;
   };
   '/api/v1/rooms/{id}/messages': {
@@ -312,9 +366,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RoomsController_listMessages'];
+    /**
+     * List the messages of a room
+     * @description Newest first unless `order=asc`.
+     */
+    get: operations['listRoomMessages'];
     put?: never;
-    post: operations['RoomsController_postMessage'];
+    /**
+     * Post a message to a room
+     * @description Users who manage the project post as themselves; an agent of the project only to a room it participates in.
+     */
+    post: operations['postRoomMessage'];
     delete?: never;
     options?: never;
     head?: never;
@@ -328,9 +390,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RoomsController_listParticipants'];
+    /**
+     * List the participants of a room
+     * @description Oldest first.
+     */
+    get: operations['listRoomParticipants'];
     put?: never;
-    post: operations['RoomsController_addParticipant'];
+    /**
+     * Add a participant to a room
+     * @description Users who manage the project. The participant is an agent of the room's project, or its owner or a superuser.
+     */
+    post: operations['addRoomParticipant'];
     delete?: never;
     options?: never;
     head?: never;
@@ -347,7 +417,11 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    delete: operations['RoomsController_removeParticipant'];
+    /**
+     * Remove a participant from a room
+     * @description Users who manage the project.
+     */
+    delete: operations['removeRoomParticipant'];
     options?: never;
     head?: never;
     patch?: never;
@@ -469,7 +543,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['HealthController_live'];
+    /**
+     * Liveness probe
+     * @description Answers while the process runs; touches nothing.
+     */
+    get: operations['getLiveness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -485,7 +563,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['HealthController_ready'];
+    /**
+     * Readiness probe
+     * @description Ready when the database answers and no migration is pending.
+     */
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -501,7 +583,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['MetricsController_scrape'];
+    /**
+     * Prometheus metrics
+     * @description Process metrics and `http_request_duration_seconds`, in the Prometheus text format.
+     */
+    get: operations['getMetrics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -515,9 +601,15 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     AddParticipantDto: {
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @description An agent of the room's project. Give this or `user_id`, not both.
+       */
       agent_id?: string;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @description The project's owner or a superuser. Give this or `agent_id`, not both.
+       */
       user_id?: string;
     };
     AgentApiKeyResponseDto: {
@@ -574,26 +666,34 @@ export interface components {
       usage_count: number;
     };
     AgentFieldsDto: {
-      /** @default generic */
       agent_type?: string;
       capabilities?: string[];
       /** @description Any JSON object of at most 65536 bytes. */
       config?: {
         [key: string]: unknown;
       } | null;
-      /** @default true */
       is_active?: boolean;
       model_name?: string | null;
       model_provider?: string | null;
       /** @description Trimmed; unique within the project. */
       name: string;
       nickname?: string | null;
-      /**
-       * @default offline
-       * @enum {string}
-       */
+      /** @enum {string} */
       status?: 'offline' | 'online' | 'idle' | 'active' | 'busy' | 'error';
       system_prompt?: string | null;
+    };
+    AgentMeResponseDto: {
+      /** Format: uuid */
+      agent_id: string;
+      /** Format: uuid */
+      key_id: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'agent';
+      /** Format: uuid */
+      project_id: string;
     };
     AgentResponseDto: {
       /** @example generic */
@@ -638,8 +738,30 @@ export interface components {
        */
       assigned_to_type?: 'agent' | 'user';
     };
+    AuditEntryResponseDto: {
+      /** @example project.create */
+      action: string;
+      /**
+       * Format: uuid
+       * @description The user or agent; null for anonymous and system actors.
+       */
+      actor_id: string | null;
+      /** @enum {string} */
+      actor_type: 'user' | 'agent' | 'anonymous' | 'system';
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      occurred_at: string;
+      /** Format: uuid */
+      project_id: string | null;
+      /** @description The request that made the change. */
+      request_id: string | null;
+      resource_id: string | null;
+      /** @example project */
+      resource_type: string;
+    };
     BatchDeployDto: {
-      /** @description Agents to create or update by `name`. An item that breaks a rule is reported in `errors`, not written; the others still are. */
+      /** @description Agents to create or update by `name`: a new one gets the defaults of `createAgent`, an existing one keeps the fields left out. An item that breaks a rule is reported in `errors`, not written; the others still are. */
       agents: components['schemas']['AgentFieldsDto'][];
       /** Format: uuid */
       project_id: string;
@@ -729,9 +851,17 @@ export interface components {
       status?: 'offline' | 'online' | 'idle' | 'active' | 'busy' | 'error';
       system_prompt?: string | null;
     };
-    CreateProjectDto: Record<string, never>;
+    CreateProjectDto: {
+      description?: string | null;
+      /**
+       * @description Trimmed.
+       * @example Website relaunch
+       */
+      name: string;
+    };
     CreateRoomDto: {
-      description?: Record<string, never> | null;
+      description?: string | null;
+      /** @description Trimmed; not blank. */
       name: string;
       /** Format: uuid */
       project_id: string;
@@ -832,11 +962,21 @@ export interface components {
        */
       lease_seconds?: number;
     };
-    LoginDto: Record<string, never>;
+    LiveResponseDto: {
+      /** @enum {string} */
+      status: 'ok';
+    };
+    LoginDto: {
+      /** @example ada@example.com */
+      email: string;
+      /** Format: password */
+      password: string;
+    };
     PostMessageDto: {
       content: string;
       /** @default text */
       message_type?: string;
+      /** @description Free-form JSON the clients agree on. */
       meta?: {
         [key: string]: unknown;
       } | null;
@@ -881,11 +1021,118 @@ export interface components {
        */
       type: string;
     };
+    ProjectResponseDto: {
+      /** Format: date-time */
+      created_at: string;
+      description: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @example Website relaunch */
+      name: string;
+      /**
+       * Format: uuid
+       * @description The user who created the project.
+       */
+      owner_id: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
     PutCapabilitiesDto: {
       /** @description Each `capability_name` once. */
       capabilities: components['schemas']['CapabilityDetailDto'][];
     };
-    RegisterDto: Record<string, never>;
+    ReadyChecksDto: {
+      /** @enum {string} */
+      database: 'ok' | 'unreachable';
+      /**
+       * @description `unknown` while the database is unreachable.
+       * @enum {string}
+       */
+      migrations: 'ok' | 'pending' | 'unknown';
+    };
+    ReadyResponseDto: {
+      checks: components['schemas']['ReadyChecksDto'];
+      /** @description Present when migrations are pending: their names, in the order they apply. */
+      pending_migrations?: string[];
+      /** @enum {string} */
+      status: 'ok' | 'unavailable';
+    };
+    RegisterDto: {
+      /**
+       * Format: email
+       * @description Trimmed; unique.
+       * @example ada@example.com
+       */
+      email: string;
+      /**
+       * @description Trimmed.
+       * @example Ada Lovelace
+       */
+      name: string;
+      /**
+       * Format: password
+       * @description Counted as typed (not trimmed): spaces are legitimate password characters.
+       */
+      password: string;
+    };
+    RoomMessageResponseDto: {
+      content: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: uuid */
+      id: string;
+      /** @example text */
+      message_type: string;
+      meta: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: uuid */
+      room_id: string;
+      /**
+       * Format: uuid
+       * @description The sending agent or user; null for system messages and deleted senders.
+       */
+      sender_id: string | null;
+      /** @enum {string} */
+      sender_type: 'agent' | 'user' | 'system';
+    };
+    RoomParticipantResponseDto: {
+      /** Format: uuid */
+      agent_id: string | null;
+      /**
+       * Format: uuid
+       * @description The membership (what DELETE takes), not the member.
+       */
+      id: string;
+      /** Format: date-time */
+      joined_at: string;
+      /**
+       * @description Which of `agent_id` / `user_id` is set.
+       * @enum {string}
+       */
+      participant_type: 'agent' | 'user';
+      /** Format: uuid */
+      room_id: string;
+      /** Format: uuid */
+      user_id: string | null;
+    };
+    RoomResponseDto: {
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: uuid
+       * @description The user who created the room; null when unknown or once that user is deleted.
+       */
+      created_by: string | null;
+      description: string | null;
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** Format: uuid */
+      project_id: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
     TaskResponseDto: {
       /**
        * Format: uuid
@@ -945,31 +1192,40 @@ export interface components {
       /** Format: uuid */
       workflow_id: string | null;
     };
+    TokenResponseDto: {
+      /** @description A JWT to send as `Authorization: Bearer <access_token>`. */
+      access_token: string;
+      /** @description Seconds until the token expires. */
+      expires_in: number;
+      /** @enum {string} */
+      token_type: 'Bearer';
+    };
     UpdateAgentDto: {
-      /** @default generic */
       agent_type?: string;
       capabilities?: string[];
       /** @description Any JSON object of at most 65536 bytes. */
       config?: {
         [key: string]: unknown;
       } | null;
-      /** @default true */
       is_active?: boolean;
       model_name?: string | null;
       model_provider?: string | null;
       /** @description Trimmed; unique within the project. */
       name?: string;
       nickname?: string | null;
-      /**
-       * @default offline
-       * @enum {string}
-       */
+      /** @enum {string} */
       status?: 'offline' | 'online' | 'idle' | 'active' | 'busy' | 'error';
       system_prompt?: string | null;
     };
-    UpdateProjectDto: Record<string, never>;
+    UpdateProjectDto: {
+      /** @description `null` clears it. */
+      description?: string | null;
+      /** @description Trimmed; not null. */
+      name?: string;
+    };
     UpdateRoomDto: {
-      description?: Record<string, never> | null;
+      description?: string | null;
+      /** @description Trimmed; not blank. */
       name?: string;
     };
     UpdateTaskDto: {
@@ -978,15 +1234,9 @@ export interface components {
       description?: string | null;
       /** Format: date-time */
       due_date?: string | null;
-      /**
-       * @description How many times claim may hand the task out before an expired lease fails it.
-       * @default 3
-       */
+      /** @description How many times claim may hand the task out before an expired lease fails it. */
       max_attempts?: number;
-      /**
-       * @default medium
-       * @enum {string}
-       */
+      /** @enum {string} */
       priority?: 'low' | 'medium' | 'high' | 'urgent';
       /** @description Capabilities an agent must all have to claim the task. */
       required_capabilities?: string[];
@@ -1011,6 +1261,49 @@ export interface components {
       version?: number;
       /** Format: uuid */
       workflow_id?: string | null;
+    };
+    UserMeResponseDto: {
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: email
+       * @example ada@example.com
+       */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      /** @description Inactive users cannot log in. */
+      is_active: boolean;
+      /** @description Superusers see and manage every project. */
+      is_superuser: boolean;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: 'user';
+      /** @example Ada Lovelace */
+      name: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    UserResponseDto: {
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: email
+       * @example ada@example.com
+       */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      /** @description Inactive users cannot log in. */
+      is_active: boolean;
+      /** @description Superusers see and manage every project. */
+      is_superuser: boolean;
+      /** @example Ada Lovelace */
+      name: string;
+      /** Format: date-time */
+      updated_at: string;
     };
   };
   responses: never;
@@ -1087,7 +1380,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1103,7 +1398,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
@@ -1161,7 +1458,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1177,7 +1476,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
@@ -1193,7 +1494,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NAME_TAKEN",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:agent.name_taken"
            *     }
            */
@@ -1269,7 +1572,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1285,7 +1590,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
@@ -1358,7 +1665,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1374,7 +1683,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1428,7 +1739,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1444,7 +1757,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1504,7 +1819,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1520,7 +1837,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1536,7 +1855,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NAME_TAKEN",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:agent.name_taken"
            *     }
            */
@@ -1622,7 +1943,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1638,7 +1961,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1681,7 +2006,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT_KEY.EXPIRY_IN_PAST",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:agent_key.expiry_in_past"
            *     }
            */
@@ -1706,7 +2033,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1722,7 +2051,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1797,7 +2128,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1813,7 +2146,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1868,7 +2203,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1884,7 +2221,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -1944,7 +2283,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -1960,7 +2301,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -2038,7 +2381,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -2054,7 +2399,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
@@ -2081,13 +2428,17 @@ export interface operations {
       };
     };
   };
-  AuditController_all: {
+  listAudit: {
     parameters: {
       query?: {
         /** @description Items per page. */
         limit?: number;
         /** @description Items to skip. */
         offset?: number;
+        project_id?: string;
+        actor_type?: 'user' | 'agent' | 'anonymous' | 'system';
+        actor_id?: string;
+        action?: string;
       };
       header?: never;
       path?: never;
@@ -2095,15 +2446,69 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description One page of the list. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            items: components['schemas']['AuditEntryResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `AUTH.SUPERUSER_REQUIRED`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.SUPERUSER_REQUIRED",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:auth.superuser_required"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  AuthController_login: {
+  login: {
     parameters: {
       query?: never;
       header?: never;
@@ -2116,15 +2521,83 @@ export interface operations {
       };
     };
     responses: {
+      /** @description A bearer token for the user. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TokenResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.INVALID_CREDENTIALS`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.INVALID_CREDENTIALS",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.invalid_credentials"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many attempts; retry after `Retry-After` seconds. Codes: `AUTH.TOO_MANY_ATTEMPTS`. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.TOO_MANY_ATTEMPTS",
+           *       "detail": "Too many attempts; retry after `Retry-After` seconds.",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "urn:agenthub:problem:auth.too_many_attempts"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  AuthController_me: {
+  getMe: {
     parameters: {
       query?: never;
       header?: never;
@@ -2133,15 +2606,38 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The user or the agent, told apart by `kind`. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json':
+            | components['schemas']['UserMeResponseDto']
+            | components['schemas']['AgentMeResponseDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  AuthController_register: {
+  register: {
     parameters: {
       query?: never;
       header?: never;
@@ -2154,15 +2650,81 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The new user. */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `AUTH.REGISTRATION_CLOSED`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.REGISTRATION_CLOSED",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:auth.registration_closed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `AUTH.EMAIL_TAKEN`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.EMAIL_TAKEN",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:auth.email_taken"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  ProjectsController_list: {
+  listProjects: {
     parameters: {
       query?: {
         /** @description Items per page. */
@@ -2176,15 +2738,51 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description One page of the list. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            items: components['schemas']['ProjectResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  ProjectsController_create: {
+  createProject: {
     parameters: {
       query?: never;
       header?: never;
@@ -2197,15 +2795,81 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The new project. */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ProjectResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `AUTH.USER_REQUIRED`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.USER_REQUIRED",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:auth.user_required"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  ProjectsController_get: {
+  getProject: {
     parameters: {
       query?: never;
       header?: never;
@@ -2220,11 +2884,76 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ProjectResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  ProjectsController_remove: {
+  deleteProject: {
     parameters: {
       query?: never;
       header?: never;
@@ -2235,15 +2964,79 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted. */
       204: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
-  ProjectsController_update: {
+  updateProject: {
     parameters: {
       query?: never;
       header?: never;
@@ -2258,15 +3051,99 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The project as it is now. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ProjectResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  AuditController_forProject: {
+  listProjectAudit: {
     parameters: {
       query?: {
         /** @description Items per page. */
@@ -2276,27 +3153,101 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description The project. */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description One page of the list. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            items: components['schemas']['AuditEntryResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AUTH.UNAUTHENTICATED",
+           *       "detail": "No valid credentials.",
+           *       "status": 401,
+           *       "title": "Unauthorized",
+           *       "type": "urn:agenthub:problem:auth.unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_list: {
+  listRooms: {
     parameters: {
       query?: {
         /** @description Items per page. */
         limit?: number;
         /** @description Items to skip. */
         offset?: number;
+        /** @description Only this project (else every project the caller may read). */
         project_id?: string;
       };
       header?: never;
@@ -2305,15 +3256,87 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description One page of the list. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            items: components['schemas']['RoomResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_create: {
+  createRoom: {
     parameters: {
       query?: never;
       header?: never;
@@ -2326,57 +3349,292 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The new room. */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RoomResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_get: {
+  getRoom: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description The room. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RoomResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_remove: {
+  deleteRoom: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted. */
       204: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
       };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
-  RoomsController_update: {
+  updateRoom: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
@@ -2387,44 +3645,203 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The room as changed. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RoomResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_listMessages: {
+  listRoomMessages: {
     parameters: {
       query?: {
         /** @description Items per page. */
         limit?: number;
         /** @description Items to skip. */
         offset?: number;
+        /** @description `desc`: newest first; `asc`: oldest first. */
         order?: 'desc' | 'asc';
       };
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description One page of the list. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            items: components['schemas']['RoomMessageResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_postMessage: {
+  postRoomMessage: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
@@ -2435,15 +3852,99 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The new message. */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RoomMessageResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `ROOM.NOT_PARTICIPANT`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_listParticipants: {
+  listRoomParticipants: {
     parameters: {
       query?: {
         /** @description Items per page. */
@@ -2453,25 +3954,99 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description One page of the list. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            items: components['schemas']['RoomParticipantResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_addParticipant: {
+  addRoomParticipant: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
       };
       cookie?: never;
@@ -2482,31 +4057,217 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The new participant. */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RoomParticipantResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `ROOM.ALREADY_PARTICIPANT`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.ALREADY_PARTICIPANT",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:room.already_participant"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
-  RoomsController_removeParticipant: {
+  removeRoomParticipant: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The room. */
         id: string;
+        /** @description The participant: its `id`, not the agent or user id. */
         participant_id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description Removed. */
       204: {
         headers: {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `ROOM.NOT_FOUND`, `ROOM.PARTICIPANT_NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "ROOM.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:room.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
       };
     };
   };
@@ -2560,7 +4321,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -2585,7 +4348,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -2601,7 +4366,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
@@ -2641,7 +4408,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -2666,7 +4435,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -2682,7 +4453,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
@@ -2698,7 +4471,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "RESOURCE.REFERENCE_VIOLATION",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:resource.reference_violation"
            *     }
            */
@@ -2763,7 +4538,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -2788,7 +4565,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.AGENT_REQUIRED",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:task.agent_required"
            *     }
            */
@@ -2804,7 +4583,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
@@ -2843,6 +4624,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The task. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2860,7 +4642,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.invalid_id"
            *     }
            */
@@ -2885,7 +4669,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -2901,7 +4687,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:task.not_found"
            *     }
            */
@@ -2941,7 +4729,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -2966,7 +4756,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:task.agent_forbidden"
            *     }
            */
@@ -2982,7 +4774,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:task.not_found"
            *     }
            */
@@ -2998,10 +4792,30 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.HAS_DEPENDENTS",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:task.has_dependents"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3041,7 +4855,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -3066,7 +4882,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:project.forbidden"
            *     }
            */
@@ -3082,7 +4900,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:task.not_found"
            *     }
            */
@@ -3098,7 +4918,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.VERSION_CONFLICT",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:task.version_conflict"
            *     }
            */
@@ -3159,7 +4981,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -3184,7 +5008,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:task.agent_forbidden"
            *     }
            */
@@ -3200,7 +5026,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:task.not_found"
            *     }
            */
@@ -3216,7 +5044,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.VERSION_CONFLICT",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:task.version_conflict"
            *     }
            */
@@ -3277,7 +5107,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
            *       "status": 400,
+           *       "title": "Bad Request",
            *       "type": "urn:agenthub:problem:request.validation_failed"
            *     }
            */
@@ -3302,7 +5134,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.AGENT_REQUIRED",
+           *       "detail": "Authenticated, but not allowed to do this.",
            *       "status": 403,
+           *       "title": "Forbidden",
            *       "type": "urn:agenthub:problem:task.agent_required"
            *     }
            */
@@ -3318,7 +5152,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
            *       "status": 404,
+           *       "title": "Not Found",
            *       "type": "urn:agenthub:problem:task.not_found"
            *     }
            */
@@ -3334,7 +5170,9 @@ export interface operations {
           /**
            * @example {
            *       "code": "TASK.NOT_LEASED",
+           *       "detail": "Conflicts with the current state of the resource.",
            *       "status": 409,
+           *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:task.not_leased"
            *     }
            */
@@ -3361,7 +5199,7 @@ export interface operations {
       };
     };
   };
-  HealthController_live: {
+  getLiveness: {
     parameters: {
       query?: never;
       header?: never;
@@ -3374,11 +5212,13 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['LiveResponseDto'];
+        };
       };
     };
   };
-  HealthController_ready: {
+  getReadiness: {
     parameters: {
       query?: never;
       header?: never;
@@ -3387,15 +5227,27 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Ready. */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ReadyResponseDto'];
+        };
+      };
+      /** @description Not ready: the database is unreachable or migrations are pending. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReadyResponseDto'];
+        };
       };
     };
   };
-  MetricsController_scrape: {
+  getMetrics: {
     parameters: {
       query?: never;
       header?: never;
@@ -3404,11 +5256,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The Prometheus text exposition format (version 0.0.4). */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
       };
     };
   };

@@ -3,7 +3,12 @@ import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { configureHttpApp, problemServerOptions, requestIdFor } from '@agenthub/http';
-import { OpenApiDocument, ResponseContract, responseContract } from './response-contract';
+import {
+  ObservedResponse,
+  OpenApiDocument,
+  ResponseContract,
+  responseContract,
+} from './response-contract';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -13,6 +18,11 @@ export interface TestApp {
    * rejects with what is wrong.
    */
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /**
+   * The same check for a response that came another way (over a socket, from a client):
+   * throws when checking is on and the document does not describe it.
+   */
+  checkResponse(response: ObservedResponse): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +84,7 @@ export async function createTestApp(
       });
       return response;
     },
+    checkResponse: (response) => contract?.(response),
     close: () => app.close(),
   };
 }

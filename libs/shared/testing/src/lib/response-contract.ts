@@ -34,12 +34,7 @@ export type ResponseContract = (response: ObservedResponse) => void;
 /** The id the document's schemas are registered under, so `$ref`s resolve inside ajv. */
 const DOC_ID = 'agenthub-openapi';
 
-/**
- * Whatever the app answers for a path or method it has no route for (404, and the
- * 405/414/431 Fastify gives before routing) is not an operation the document can describe;
- * it must still be a problem+json body of the shared `ProblemDetails` schema.
- */
-const PROBLEM_SCHEMA = 'ProblemDetails';
+const PROBLEM_JSON = 'application/problem+json';
 
 /**
  * Not API operations: Swagger UI's page and assets and the document itself are served by
@@ -65,6 +60,7 @@ export function responseContract(document: OpenApiDocument): ResponseContract {
     }))
     // Literal segments win over parameters: /tasks/claim before /tasks/{id}.
     .sort((a, b) => paramCount(a.template) - paramCount(b.template));
+  const problemSchema = findProblemSchema(converted);
   const compiled = new Map<string, ValidateFunction>();
   const validator = (key: string, schema: unknown): ValidateFunction => {
     let validate = compiled.get(key);
@@ -94,20 +90,23 @@ export function responseContract(document: OpenApiDocument): ResponseContract {
     const operation = route?.item[method === 'head' ? 'get' : method] as
       OperationObject | undefined;
     if (!route || !operation) {
-      if (response.status < 400 || response.status >= 500) {
-        fail(route ? `no ${method} operation on ${route.template}` : 'no path matches');
+      // What the app answers for a path or method it has no route for (404, and the 400/414/431
+      // Fastify gives before routing) is no operation the document could describe; it must
+      // still be problem+json of the document's problem schema.
+      const unrouted = route ? `no ${method} operation on ${route.template}` : 'no path matches';
+      if (response.status < 400 || response.status >= 500) fail(unrouted);
+      if (!problemSchema) fail(`${unrouted}, and the document describes no problem+json`);
+      if (mediaType(response.contentType) !== PROBLEM_JSON) {
+        fail(`${unrouted}: an unrouted request must answer ${PROBLEM_JSON}`);
       }
-      const schema = { $ref: `${DOC_ID}#/components/schemas/${PROBLEM_SCHEMA}` };
-      if (mediaType(response.contentType) !== 'application/problem+json') {
-        fail('an unrouted request must answer application/problem+json');
+      const validate = validator('unrouted', problemSchema);
+      if (!validate(parse(response.body, fail))) {
+        fail(`${unrouted}: body is not the document's problem schema`, validate.errors);
       }
-      const validate = validator(`unrouted ${response.status}`, schema);
-      if (!validate(parse(response.body, fail)))
-        fail(`body is not ${PROBLEM_SCHEMA}`, validate.errors);
       return;
     }
 
-    const operationName = `${operation.operationId ?? `${method} ${route.template}`}`;
+    const operationName = operation.operationId ?? `${method} ${route.template}`;
     const responses = operation.responses ?? {};
     const status = String(response.status);
     const described = responses[status] ?? responses[`${status[0]}XX`] ?? responses['default'];
@@ -136,6 +135,19 @@ export function responseContract(document: OpenApiDocument): ResponseContract {
     if (!validate(body))
       fail(`body does not match ${operationName}'s ${status} schema`, validate.errors);
   };
+}
+
+/** The schema of the document's problem+json answers (the first one: they share one). */
+function findProblemSchema(document: OpenApiDocument): unknown {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      for (const response of Object.values(operation?.responses ?? {})) {
+        const schema = response.content?.[PROBLEM_JSON]?.schema;
+        if (schema) return schema;
+      }
+    }
+  }
+  return undefined;
 }
 
 function parse(text: string, fail: (problem: string) => never): unknown {
@@ -188,7 +200,8 @@ function toJsonSchema(node: unknown): unknown {
   if (nullable !== true) return out;
   if (typeof out['type'] === 'string') {
     out['type'] = [out['type'], 'null'];
-    if (Array.isArray(out['enum'])) out['enum'] = [...out['enum'], null];
+    if (Array.isArray(out['enum']) && !out['enum'].includes(null))
+      out['enum'] = [...out['enum'], null];
     return out;
   }
   return { anyOf: [out, { type: 'null' }] };
