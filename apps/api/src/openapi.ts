@@ -39,6 +39,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     );
   for (const tag of TAGS) builder.addTag(tag.name, tag.description);
   const document = SwaggerModule.createDocument(app, builder.build());
+  // DocumentBuilder starts with an empty contact; there is no address to publish yet.
+  if (Object.keys(document.info.contact ?? {}).length === 0) delete document.info.contact;
   declareSecurity(document);
   return sortKeys(document) as OpenAPIObject;
 }
