@@ -139,6 +139,17 @@ describe('junk input', () => {
     expect(res.json().title).toBe('déjà vu 🚀 \t tab');
   });
 
+  it('refuses a deeply nested body without a 500 (no recursion runs out of stack)', async () => {
+    const depth = 300_000; // 600 kB of brackets: under the body limit
+    const res = await send({
+      method: 'POST',
+      url: '/api/v1/agents',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"project_id":"${world.p1}","name":"deep","config":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`,
+    });
+    expectProblem(res, 400, 'REQUEST.NESTED_TOO_DEEP');
+  });
+
   it('answers an over-long path parameter with a problem (414)', async () => {
     const res = await send({ method: 'GET', url: `/api/v1/tasks/${'a'.repeat(5000)}` });
     expectProblem(res, 414, 'REQUEST.URI_TOO_LONG');

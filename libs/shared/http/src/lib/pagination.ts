@@ -4,6 +4,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
+/** Larger offsets overflow PostgreSQL's bigint OFFSET (a 500); int32 is what clients type it as. */
+export const MAX_PAGE_OFFSET = 2_147_483_647;
 
 /** `?limit=&offset=` for every list; extend it for a list's own filters. */
 export class PaginationQueryDto {
@@ -24,6 +26,7 @@ export class PaginationQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
+    maximum: MAX_PAGE_OFFSET,
     default: 0,
     description: 'Items to skip.',
   })
@@ -31,6 +34,7 @@ export class PaginationQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_PAGE_OFFSET)
   offset = 0;
 }
 

@@ -17,21 +17,41 @@ function flaw(text: string): string | undefined {
 const shown = (key: string) => key.split('\u0000').join('\\u0000');
 
 /**
- * Every string and object key in `value` that PostgreSQL could not store, as field errors
- * keyed by path (`title`, `config.deep.0.key`), the same paths class-validator reports.
+ * How deep a request's JSON may nest. Deeper documents are refused: every recursive reader
+ * after this one (class-transformer, class-validator, the JSON serializer) would run out of
+ * stack on them and answer 500; no field of the API needs more than a few levels.
  */
-export function unstorableText(value: unknown, path = '', out: FieldErrors = {}): FieldErrors {
-  if (typeof value === 'string') {
-    const message = flaw(value);
-    if (message) out[path || 'value'] = [message];
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => unstorableText(item, path ? `${path}.${i}` : String(i), out));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const at = path ? `${path}.${shown(key)}` : shown(key);
-      const keyFlaw = flaw(key);
-      if (keyFlaw) out[at] = [`key ${keyFlaw}`];
-      else unstorableText(item, at, out);
+export const MAX_JSON_DEPTH = 64;
+const TOO_DEEP_MESSAGE = `must not nest deeper than ${MAX_JSON_DEPTH} levels`;
+
+/**
+ * Every string and object key in `value` that PostgreSQL could not store, and any nesting
+ * deeper than MAX_JSON_DEPTH, as field errors keyed by path (`title`, `config.deep.0.key`),
+ * the same paths class-validator reports. Iterative, so no input can exhaust the stack.
+ */
+export function unstorableText(value: unknown): FieldErrors {
+  const out: FieldErrors = {};
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { value: v, path, depth } = item;
+    if (typeof v === 'string') {
+      const message = flaw(v);
+      if (message) out[path || 'value'] = [message];
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_JSON_DEPTH) {
+        out[path] = [TOO_DEEP_MESSAGE];
+        continue;
+      }
+      const entries = Array.isArray(v)
+        ? v.map((e, i) => [String(i), e] as const)
+        : Object.entries(v);
+      for (const [key, child] of entries) {
+        const at = join(path, shown(key));
+        const keyFlaw = Array.isArray(v) ? undefined : flaw(key);
+        if (keyFlaw) out[at] = [`key ${keyFlaw}`];
+        else stack.push({ value: child, path: at, depth: depth + 1 });
+      }
     }
   }
   return out;
@@ -39,7 +59,7 @@ export function unstorableText(value: unknown, path = '', out: FieldErrors = {})
 
 /**
  * A Fastify preValidation hook: refuses a request whose body, query or path parameters hold
- * a string PostgreSQL cannot store, before any route runs. Without it such a string reaches
+ * a string PostgreSQL cannot store (or nest too deep), before any route runs. Without it such a string reaches
  * the database and the answer is a 500; one rule here covers every route and every DTO.
  */
 export async function refuseUnstorableText(request: FastifyRequest): Promise<void> {
@@ -50,8 +70,9 @@ export async function refuseUnstorableText(request: FastifyRequest): Promise<voi
   };
   const fields = Object.keys(errors);
   if (fields.length > 0) {
+    const tooDeep = fields.some((f) => errors[f][0] === TOO_DEEP_MESSAGE);
     throw new InvalidInputError(
-      'REQUEST.INVALID_CHARACTER',
+      tooDeep ? 'REQUEST.NESTED_TOO_DEEP' : 'REQUEST.INVALID_CHARACTER',
       `Invalid request: ${fields.map((f) => `${f} (${errors[f][0]})`).join('; ')}`,
       errors,
     );
