@@ -748,7 +748,10 @@ export interface components {
       actor_id: string | null;
       /** @enum {string} */
       actor_type: 'user' | 'agent' | 'anonymous' | 'system';
-      /** Format: uuid */
+      /**
+       * @description A 64-bit integer, as a string so no client loses precision; grows over time.
+       * @example 42
+       */
       id: string;
       /** Format: date-time */
       occurred_at: string;
