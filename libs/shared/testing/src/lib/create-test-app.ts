@@ -33,8 +33,8 @@ export interface TestAppOptions {
   documentUrl?: string;
 }
 
-/** Until every route is documented, checking is asked for with AGENTHUB_CHECK_RESPONSES=1. */
-const CHECK_BY_DEFAULT = false;
+/** On: every e2e answer must be what the document says (AGENTHUB_CHECK_RESPONSES=0 to debug). */
+const CHECK_BY_DEFAULT = true;
 
 /**
  * Whether `request` checks responses against the app's document: AGENTHUB_CHECK_RESPONSES
