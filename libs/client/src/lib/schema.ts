@@ -1356,7 +1356,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1365,7 +1365,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1434,7 +1434,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1443,7 +1443,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1548,7 +1548,7 @@ export interface operations {
           'application/json': components['schemas']['BatchDeployResultDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1557,7 +1557,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1641,7 +1641,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1650,7 +1650,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1715,7 +1715,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1724,7 +1724,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1795,7 +1795,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1804,7 +1804,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1919,7 +1919,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1928,7 +1928,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2000,7 +2000,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedAgentApiKeyResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `AGENT_KEY.EXPIRY_IN_PAST`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `AGENT_KEY.EXPIRY_IN_PAST`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2018,7 +2018,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2104,7 +2104,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2113,7 +2113,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2179,7 +2179,7 @@ export interface operations {
           'application/json': components['schemas']['AgentCapabilitiesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2188,7 +2188,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2259,7 +2259,7 @@ export interface operations {
           'application/json': components['schemas']['AgentCapabilitiesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2268,7 +2268,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2357,7 +2357,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2366,7 +2366,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2464,7 +2464,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2473,7 +2473,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2533,7 +2533,7 @@ export interface operations {
           'application/json': components['schemas']['TokenResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2542,7 +2542,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.INVALID_CREDENTIALS`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.INVALID_CREDENTIALS`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2620,7 +2620,7 @@ export interface operations {
             | components['schemas']['AgentMeResponseDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2662,7 +2662,7 @@ export interface operations {
           'application/json': components['schemas']['UserResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2756,7 +2756,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2765,7 +2765,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2807,7 +2807,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2816,7 +2816,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2891,7 +2891,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2900,7 +2900,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2974,7 +2974,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2983,7 +2983,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3063,7 +3063,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3072,7 +3072,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3178,7 +3178,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3187,7 +3187,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). Codes: `AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`. */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3274,7 +3274,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3292,7 +3292,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3361,7 +3361,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3379,7 +3379,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3465,7 +3465,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3483,7 +3483,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3549,7 +3549,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3567,7 +3567,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3657,7 +3657,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3675,7 +3675,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3774,7 +3774,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3792,7 +3792,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3864,7 +3864,7 @@ export interface operations {
           'application/json': components['schemas']['RoomMessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3882,7 +3882,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -3979,7 +3979,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3997,7 +3997,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4069,7 +4069,7 @@ export interface operations {
           'application/json': components['schemas']['RoomParticipantResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4087,7 +4087,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4191,7 +4191,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4209,7 +4209,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4315,7 +4315,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4333,7 +4333,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4402,7 +4402,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.INVALID_DEPENDENCY`, `TASK.INVALID_ASSIGNEE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.INVALID_DEPENDENCY`, `TASK.INVALID_ASSIGNEE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4420,7 +4420,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4532,7 +4532,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.UNKNOWN_CAPABILITY`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.UNKNOWN_CAPABILITY`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4550,7 +4550,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4636,7 +4636,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4654,7 +4654,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4723,7 +4723,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4741,7 +4741,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4849,7 +4849,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_DEPENDENCY`, `TASK.SELF_DEPENDENCY`, `TASK.DEPENDENCY_CYCLE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_DEPENDENCY`, `TASK.SELF_DEPENDENCY`, `TASK.DEPENDENCY_CYCLE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4867,7 +4867,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4975,7 +4975,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_ASSIGNEE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_ASSIGNEE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4993,7 +4993,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5101,7 +5101,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.BAD_JSON`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5119,7 +5119,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`). */
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
       401: {
         headers: {
           [name: string]: unknown;
