@@ -1356,7 +1356,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1434,7 +1434,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1548,7 +1548,7 @@ export interface operations {
           'application/json': components['schemas']['BatchDeployResultDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1641,7 +1641,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1715,7 +1715,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1795,7 +1795,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1919,7 +1919,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2000,7 +2000,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedAgentApiKeyResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `AGENT_KEY.EXPIRY_IN_PAST`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `AGENT_KEY.EXPIRY_IN_PAST`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2104,7 +2104,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2179,7 +2179,7 @@ export interface operations {
           'application/json': components['schemas']['AgentCapabilitiesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2259,7 +2259,7 @@ export interface operations {
           'application/json': components['schemas']['AgentCapabilitiesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2357,7 +2357,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2464,7 +2464,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2533,7 +2533,7 @@ export interface operations {
           'application/json': components['schemas']['TokenResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2662,7 +2662,7 @@ export interface operations {
           'application/json': components['schemas']['UserResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2756,7 +2756,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2807,7 +2807,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2891,7 +2891,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2974,7 +2974,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3063,7 +3063,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3178,7 +3178,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3274,7 +3274,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3361,7 +3361,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3465,7 +3465,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3549,7 +3549,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3657,7 +3657,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3774,7 +3774,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3864,7 +3864,7 @@ export interface operations {
           'application/json': components['schemas']['RoomMessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3979,7 +3979,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4069,7 +4069,7 @@ export interface operations {
           'application/json': components['schemas']['RoomParticipantResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4191,7 +4191,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4315,7 +4315,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4402,7 +4402,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.INVALID_DEPENDENCY`, `TASK.INVALID_ASSIGNEE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.INVALID_DEPENDENCY`, `TASK.INVALID_ASSIGNEE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4532,7 +4532,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.UNKNOWN_CAPABILITY`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.UNKNOWN_CAPABILITY`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4636,7 +4636,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4723,7 +4723,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4849,7 +4849,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_DEPENDENCY`, `TASK.SELF_DEPENDENCY`, `TASK.DEPENDENCY_CYCLE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_DEPENDENCY`, `TASK.SELF_DEPENDENCY`, `TASK.DEPENDENCY_CYCLE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4975,7 +4975,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_ASSIGNEE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_ASSIGNEE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5101,7 +5101,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;

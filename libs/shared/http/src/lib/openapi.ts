@@ -54,7 +54,7 @@ export class ProblemDetailsDto {
 
 /** What each status means for any route; a route adds its own codes in `description`. */
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`).',
+  400: 'Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`).',
   401: 'No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`).',
   403: 'Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`).',
   404: 'No such resource, or not visible to the caller.',
