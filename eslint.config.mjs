@@ -9,6 +9,7 @@ const allScopes = [
   'scope:agents',
   'scope:tasks',
   'scope:messaging',
+  'scope:events',
 ];
 
 /** Who may import whom: by layer (type:*) and by domain (scope:*). */
@@ -42,6 +43,7 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:agents',
         'scope:tasks',
         'scope:messaging',
+        'scope:events',
         'scope:client',
         ...apiMayImport,
       ],
@@ -65,13 +67,30 @@ function depConstraints({ apiMayImport = [] } = {}) {
       sourceTag: 'scope:agents',
       onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'],
     },
+    // The event log: every domain lib writes its events there; it knows none of them.
+    {
+      sourceTag: 'scope:events',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'],
+    },
     {
       sourceTag: 'scope:messaging',
-      onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'],
+      onlyDependOnLibsWithTags: [
+        'scope:shared',
+        'scope:auth',
+        'scope:agents',
+        'scope:events',
+        'scope:testing',
+      ],
     },
     {
       sourceTag: 'scope:tasks',
-      onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'],
+      onlyDependOnLibsWithTags: [
+        'scope:shared',
+        'scope:auth',
+        'scope:agents',
+        'scope:events',
+        'scope:testing',
+      ],
     },
   ];
 }

@@ -7,6 +7,7 @@ import { requestIdFor } from '@agenthub/http';
 import { AUTH_ENTITIES, AuthModule } from '@agenthub/auth';
 import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
 import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
+import { EventsModule } from '@agenthub/events';
 import { MESSAGING_ENTITIES, MessagingModule } from '@agenthub/messaging';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -50,6 +51,7 @@ export class AppModule {
         }),
         HealthModule,
         MetricsModule,
+        EventsModule,
         AuthModule,
         AgentsModule,
         TasksModule,

@@ -5,6 +5,7 @@ import { Migration20261122020000_agents } from './Migration20261122020000_agents
 import { Migration20261122030000_tasks } from './Migration20261122030000_tasks';
 import { Migration20261122040000_messaging } from './Migration20261122040000_messaging';
 import { Migration20261122050000_legacy_columns } from './Migration20261122050000_legacy_columns';
+import { Migration20261201000000_message_delivery_events } from './Migration20261201000000_message_delivery_events';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -17,4 +18,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122030000_tasks', class: Migration20261122030000_tasks },
   { name: 'Migration20261122040000_messaging', class: Migration20261122040000_messaging },
   { name: 'Migration20261122050000_legacy_columns', class: Migration20261122050000_legacy_columns },
+  {
+    name: 'Migration20261201000000_message_delivery_events',
+    class: Migration20261201000000_message_delivery_events,
+  },
 ];

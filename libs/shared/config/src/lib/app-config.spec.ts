@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       allowRegistration: true,
       migrateOnStart: true,
       agentHeartbeatTimeoutSeconds: 60,
+      databaseDirectUrl: undefined,
+      messageRetentionDays: 30,
+      eventRetentionHours: 72,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -39,6 +42,9 @@ describe('loadConfig', () => {
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_DIRECT_URL: 'localhost:5432' }, 'DATABASE_DIRECT_URL'],
+    [{ MESSAGE_RETENTION_DAYS: '0' }, 'MESSAGE_RETENTION_DAYS'],
+    [{ EVENT_RETENTION_HOURS: '1.5' }, 'EVENT_RETENTION_HOURS'],
     [{ JWT_TTL: 'soon' }, 'JWT_TTL'],
     [{ AGENTHUB_ALLOW_REGISTRATION: 'maybe' }, 'AGENTHUB_ALLOW_REGISTRATION'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],

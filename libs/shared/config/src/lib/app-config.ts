@@ -38,6 +38,22 @@ export interface AppConfig {
   readonly allowRegistration: boolean;
   readonly migrateOnStart: boolean;
   readonly agentHeartbeatTimeoutSeconds: number;
+  /**
+   * A connection that bypasses a transaction-mode pooler, for LISTEN (unset: databaseUrl).
+   * Read it through {@link directDatabaseUrl}.
+   */
+  readonly databaseDirectUrl?: string;
+  /** Final agent messages older than this many days are purged. */
+  readonly messageRetentionDays: number;
+  /** Events are kept this many hours for replay. */
+  readonly eventRetentionHours: number;
+}
+
+/** The connection for LISTEN: DATABASE_DIRECT_URL, else DATABASE_URL. */
+export function directDatabaseUrl(config: AppConfig): string {
+  const url = config.databaseDirectUrl ?? config.databaseUrl;
+  if (!url) throw new Error('DATABASE_URL must be resolved before the API starts');
+  return url;
 }
 
 /** A bad environment: the message is one line that names the variable. */
@@ -126,6 +142,26 @@ class EnvironmentVariables {
   @IsInt({ message: 'must be a whole number of seconds' })
   @Min(1, { message: 'must be at least 1 second' })
   AGENT_HEARTBEAT_TIMEOUT?: number;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, {
+    message: 'must be a postgres://user:pass@host:port/db URL',
+  })
+  DATABASE_DIRECT_URL?: string;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1, { message: 'must be between 1 and 3650 days' })
+  @Max(3650, { message: 'must be between 1 and 3650 days' })
+  MESSAGE_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be a whole number of hours' })
+  @Min(1, { message: 'must be between 1 and 8760 hours' })
+  @Max(8760, { message: 'must be between 1 and 8760 hours' })
+  EVENT_RETENTION_HOURS?: number;
 }
 
 /** Parses a duration (`900`, `900s`, `15m`, `1h`, `1d`) into whole seconds. */
@@ -191,5 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // server is migrated by the migrator Job unless asked otherwise.
     migrateOnStart: vars.AGENTHUB_MIGRATE_ON_START ?? !vars.DATABASE_URL,
     agentHeartbeatTimeoutSeconds: vars.AGENT_HEARTBEAT_TIMEOUT ?? 60,
+    databaseDirectUrl: vars.DATABASE_DIRECT_URL,
+    messageRetentionDays: vars.MESSAGE_RETENTION_DAYS ?? 30,
+    eventRetentionHours: vars.EVENT_RETENTION_HOURS ?? 72,
   });
 }
