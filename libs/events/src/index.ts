@@ -7,3 +7,8 @@ export { compareCursors, formatCursor, LOG_START, parseCursor } from './lib/even
 export type { EventCursor } from './lib/event-cursor';
 export { EventPushHooks } from './lib/event-push-hooks';
 export type { EventPushHook, StreamEvent } from './lib/event-push-hooks';
+export { EventStreams } from './lib/event-streams';
+export { EventRetentionSweeper } from './lib/event-retention.sweeper';
+export { parseTypeFilter, typeMatches } from './lib/event-types';
+export type { TypeFilter } from './lib/event-types';
+export { StreamEventDto } from './lib/dto/stream-event.dto';

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { compareCursors, EventCursor, LOG_START } from './event-cursor';
+import type { TypeFilter } from './event-types';
+
+/** Which events a stream may see (its principal's visibility, narrowed by `?project_id=`). */
+export type EventScope =
+  /** An agent: its project's events for the whole project, for itself, or for its rooms. */
+  | { kind: 'agent'; agentId: string; projectId: string }
+  /** A user: every event of the projects it manages (`projectId`: only that one). */
+  | { kind: 'user'; userId: string; isSuperuser: boolean; projectId?: string };
+
+/** One stored event as the reader returns it. */
+export interface StoredEvent {
+  cursor: EventCursor;
+  type: string;
+  projectId: string;
+  occurredAt: string;
+  data: unknown;
+}
+
+export interface EventBatch {
+  /** Events after the cursor, in log order; at most the limit. */
+  events: StoredEvent[];
+  /**
+   * The retention purge has deleted events after the cursor: the reader skipped to this
+   * cursor (the last purged one), and `events` follow it.
+   */
+  gapThrough?: EventCursor;
+  /**
+   * Events after the cursor exist that this read may not deliver yet, because a transaction
+   * of this database with a smaller xid is still open (read again shortly: its commit may
+   * bring no notification).
+   */
+  heldBack: boolean;
+}
+
+/**
+ * The read bound, from the reading statement's own snapshot: the smallest xid still in
+ * progress, not counting those known to run in another database of the cluster (they
+ * cannot write our table; without this, every open transaction anywhere on the server
+ * would hold every stream back); with none, the snapshot's xmax.
+ *
+ * Why reading `tx_id < bound` is exact: every transaction with an xid below the bound had
+ * finished when the snapshot was taken (committed: its rows are visible to this very
+ * statement; aborted: they are gone), or runs in another database. A writer of our
+ * database that is still open holds the bound at or below its own xid, so no event after
+ * its events in (tx_id, position) order is delivered before it commits or aborts; and a
+ * transaction that starts later gets an xid at or above the snapshot's xmax. So the rows
+ * below the bound never change again, and a cursor can move through them without skipping
+ * one that commits late. pg_stat_activity's backend_xid is the 32-bit xid, hence `x::xid`;
+ * missing from the view (no privilege, a prepared transaction) only means held back longer.
+ */
+const BOUND_CTE = `bound AS (
+  SELECT coalesce(
+    (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+      WHERE x::xid NOT IN (
+        SELECT a.backend_xid FROM pg_stat_activity a
+         WHERE a.backend_xid IS NOT NULL
+           AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))),
+    pg_snapshot_xmax(pg_current_snapshot())) AS b
+)`;
+
+/**
+ * The SQL that reads the event log for the streams. The only SQL of this lib on other
+ * libs' tables, on purpose: whether an agent takes part in a room (chat_participants, the
+ * messaging lib's) and which projects a user manages (projects) are checked in the same
+ * statement as the read, so visibility is decided with the snapshot the events come from.
+ */
+@Injectable()
+export class EventReader {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The last event (of anyone) below the read bound: where a stream without a cursor starts. */
+  async head(): Promise<EventCursor> {
+    const rows = await this.em.execute<{ tx_id: string; position: string }[]>(
+      `WITH ${BOUND_CTE}
+       SELECT e.tx_id::text AS tx_id, e.position::text AS position
+         FROM events e, bound WHERE e.tx_id < bound.b
+        ORDER BY e.tx_id DESC, e.position DESC LIMIT 1`,
+    );
+    return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
+  }
+
+  /**
+   * Up to `limit` events after `after` that `scope` may see and `types` lets through, in
+   * (tx_id, position) order, only below the read bound (see BOUND_CTE). One statement, so
+   * the events, the purge mark and the visibility come from one snapshot: an event purged
+   * after our cursor always shows as a gap, never as a silent hole.
+   */
+  async read(
+    scope: EventScope,
+    after: EventCursor,
+    types: TypeFilter | null,
+    limit: number,
+  ): Promise<EventBatch> {
+    const purgedRows = await this.em.execute<
+      { purged_tx: string | null; purged_position: string | null }[]
+    >(
+      `SELECT purged_through_tx::text AS purged_tx, purged_through_position::text AS purged_position
+         FROM event_log_state`,
+    );
+    // (Read first only to pick the start; the read below re-checks it in its own snapshot.)
+    let from = after;
+    let gapThrough: EventCursor | undefined;
+    const purged = purgedRows[0];
+    if (purged?.purged_tx != null && purged.purged_position != null) {
+      const mark = { txId: purged.purged_tx, position: purged.purged_position };
+      if (compareCursors(mark, after) > 0) {
+        from = mark;
+        gapThrough = mark;
+      }
+    }
+
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (scope.kind === 'agent') {
+      where.push(`e.project_id = ? AND (e.audience = 'project'
+        OR (e.audience = 'agent' AND e.agent_id = ?)
+        OR (e.audience = 'room' AND EXISTS (
+          SELECT 1 FROM chat_participants p WHERE p.room_id = e.room_id AND p.agent_id = ?)))`);
+      params.push(scope.projectId, scope.agentId, scope.agentId);
+    } else {
+      if (scope.projectId !== undefined) {
+        where.push('e.project_id = ?');
+        params.push(scope.projectId);
+      }
+      if (!scope.isSuperuser) {
+        where.push('e.project_id IN (SELECT pr.id FROM projects pr WHERE pr.owner_id = ?)');
+        params.push(scope.userId);
+      }
+    }
+    if (types) {
+      where.push(`(e.type = ANY(string_to_array(?, ','))
+        OR EXISTS (SELECT 1 FROM unnest(string_to_array(?, ',')) AS prefix WHERE starts_with(e.type, prefix)))`);
+      params.push(types.exact.join(','), types.prefixes.join(','));
+    }
+    const visible = where.length ? `AND ${where.join(' AND ')}` : '';
+
+    const rows = await this.em.execute<
+      {
+        kind: 'event' | 'held' | 'purged';
+        tx_id: string | null;
+        position: string | null;
+        type: string | null;
+        project_id: string | null;
+        occurred_at: Date | string | null;
+        data: unknown;
+      }[]
+    >(
+      `WITH ${BOUND_CTE},
+       batch AS (
+         SELECT e.tx_id, e.position, e.type, e.project_id, e.occurred_at, e.data
+           FROM events e, bound
+          WHERE (e.tx_id, e.position) > (?::xid8, ?::bigint) AND e.tx_id < bound.b ${visible}
+          ORDER BY e.tx_id, e.position
+          LIMIT ?
+       )
+       SELECT 'event' AS kind, tx_id::text AS tx_id, position::text AS position, type, project_id, occurred_at, data
+         FROM batch
+       UNION ALL
+       SELECT 'held', NULL, NULL, NULL, NULL, NULL, NULL
+        WHERE EXISTS (SELECT 1 FROM events e, bound
+                       WHERE (e.tx_id, e.position) > (?::xid8, ?::bigint) AND e.tx_id >= bound.b ${visible})
+       UNION ALL
+       SELECT 'purged', s.purged_through_tx::text, s.purged_through_position::text, NULL, NULL, NULL, NULL
+         FROM event_log_state s
+        WHERE s.purged_through_tx IS NOT NULL
+          AND (s.purged_through_tx, s.purged_through_position) > (?::xid8, ?::bigint)`,
+      [
+        from.txId,
+        from.position,
+        ...params,
+        limit,
+        from.txId,
+        from.position,
+        ...params,
+        from.txId,
+        from.position,
+      ],
+    );
+
+    // The purge moved past `from` between the two statements: start again from its mark.
+    const purgedNow = rows.find((r) => r.kind === 'purged');
+    if (purgedNow) return this.read(scope, after, types, limit);
+
+    return {
+      events: rows
+        .filter((r) => r.kind === 'event')
+        .map((r) => ({
+          cursor: { txId: r.tx_id as string, position: r.position as string },
+          type: r.type as string,
+          projectId: r.project_id as string,
+          occurredAt: new Date(r.occurred_at as string | Date).toISOString(),
+          data: r.data,
+        })),
+      gapThrough,
+      heldBack: rows.some((r) => r.kind === 'held'),
+    };
+  }
+}

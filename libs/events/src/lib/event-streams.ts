@@ -1,0 +1,138 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { RequestContext } from '@mikro-orm/core';
+import type { ServerResponse } from 'node:http';
+import type { Principal } from '@agenthub/auth';
+import { DatabaseNotifications } from './database-notifications';
+import type { EventCursor } from './event-cursor';
+import { EventPushHooks } from './event-push-hooks';
+import { EventReader, EventScope } from './event-reader';
+import { EventStream } from './event-stream';
+import type { TypeFilter } from './event-types';
+import { StreamCredentialsRepository } from './stream-credentials.repository';
+
+/** How often the open streams' credentials are checked again (revocation closes within this). */
+export const REVALIDATE_INTERVAL_MS = 500;
+
+export interface OpenStreamRequest {
+  principal: Principal;
+  scope: EventScope;
+  types: TypeFilter | null;
+  cursor: EventCursor;
+  /** When the user's JWT expires (ms since the epoch); the stream ends then. */
+  expiresAt?: number;
+}
+
+interface Entry {
+  stream: EventStream;
+  expiresAt?: number;
+}
+
+/**
+ * The open event streams of this process: wakes them on every notification and after the
+ * LISTEN connection (re)connects, and closes those whose credentials stopped being valid
+ * (agent key revoked or expired, agent deactivated or deleted, user deactivated or deleted
+ * or no longer the superuser it was, JWT expired) with one batched query every
+ * {@link REVALIDATE_INTERVAL_MS}. Every process checks its own streams against the shared
+ * database, so a revocation closes them everywhere.
+ */
+@Injectable()
+export class EventStreams implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(EventStreams.name);
+  private readonly open = new Set<Entry>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private revalidateTimer?: NodeJS.Timeout;
+  private revalidating = false;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly notifications: DatabaseNotifications,
+    private readonly reader: EventReader,
+    private readonly hooks: EventPushHooks,
+    private readonly credentials: StreamCredentialsRepository,
+  ) {}
+
+  /** How many streams this process has open. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe.push(
+      this.notifications.onEvent((cursor) => {
+        for (const { stream } of this.open) stream.wake(cursor);
+      }),
+      // Whatever committed while nobody listened is read now.
+      this.notifications.onConnected(() => {
+        for (const { stream } of this.open) stream.wake();
+      }),
+    );
+    this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
+    this.revalidateTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.revalidateTimer);
+    for (const off of this.unsubscribe.splice(0)) off();
+    // Open streams would keep the HTTP server from closing.
+    for (const { stream } of [...this.open]) stream.close('server shutting down');
+  }
+
+  /** Starts streaming to `res` (its headers already written). */
+  start(res: ServerResponse, request: OpenStreamRequest): EventStream {
+    const stream = new EventStream(res, {
+      principal: request.principal,
+      scope: request.scope,
+      types: request.types,
+      cursor: request.cursor,
+      reader: this.reader,
+      hooks: this.hooks,
+      inContext: (work) => RequestContext.create(this.em.fork(), work),
+      onError: (error) =>
+        this.logger.warn(
+          `event stream failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    });
+    const entry: Entry = { stream, expiresAt: request.expiresAt };
+    this.open.add(entry);
+    stream.onClose(() => this.open.delete(entry));
+    stream.start();
+    return stream;
+  }
+
+  /** One round: every open stream's credentials in one query; the invalid ones close. */
+  async revalidate(): Promise<void> {
+    if (this.revalidating || this.open.size === 0) return;
+    this.revalidating = true;
+    try {
+      const entries = [...this.open];
+      const keyIds = new Set<string>();
+      const userIds = new Set<string>();
+      for (const { stream } of entries) {
+        const p = stream.principal;
+        if (p.kind === 'agent') keyIds.add(p.keyId);
+        else userIds.add(p.userId);
+      }
+      const valid = await RequestContext.create(this.em.fork(), () =>
+        this.credentials.stillValid([...keyIds], [...userIds]),
+      );
+      const now = Date.now();
+      for (const { stream, expiresAt } of entries) {
+        const p = stream.principal;
+        const ok =
+          p.kind === 'agent'
+            ? valid.keyIds.has(p.keyId)
+            : valid.users.get(p.userId)?.isSuperuser === p.isSuperuser &&
+              (expiresAt === undefined || now < expiresAt);
+        if (!ok) stream.close('credentials no longer valid');
+      }
+    } catch (error) {
+      // A database hiccup keeps streams open (their reads fail and close them if it lasts).
+      this.logger.warn(
+        `stream revalidation failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      this.revalidating = false;
+    }
+  }
+}
