@@ -3,6 +3,8 @@ import { CreateRequestContext, TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '@agenthub/auth';
 import { TaskRepository } from './task.repository';
+import { TaskEvents } from './task-events';
+import { toTaskResponse } from './dto/task-response.dto';
 
 /** How often every API process looks for expired leases. */
 const LEASE_SWEEP_INTERVAL_MS = 15_000;
@@ -17,7 +19,8 @@ const BATCH = 500;
  *
  * Every API process runs it; that is safe (rows are taken with FOR UPDATE SKIP LOCKED, so
  * two sweepers never take the same task) and keeps working when one process dies.
- * Each taken-back task gets an audit row by the `system` actor.
+ * Each taken-back task gets an audit row by the `system` actor and a `task.updated` event,
+ * in the same transaction.
  */
 @Injectable()
 export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -30,6 +33,7 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly em: EntityManager,
     private readonly tasks: TaskRepository,
     private readonly audit: AuditService,
+    private readonly events: TaskEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -78,18 +82,24 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
     return this.em.transactional(
       async () => {
         const rows = await this.tasks.requeueExpired({ projectId, limit });
-        for (const row of rows) {
+        for (const { task } of rows) {
           await this.audit.record({
             actorType: 'system',
             actorId: null,
             action:
-              row.status === 'failed' ? 'task.lease_expired_failed' : 'task.lease_expired_requeued',
+              task.status === 'failed'
+                ? 'task.lease_expired_failed'
+                : 'task.lease_expired_requeued',
             resourceType: 'task',
-            resourceId: row.id,
-            projectId: row.project_id,
+            resourceId: task.id,
+            projectId: task.projectId,
             requestId: null,
           });
         }
+        await this.events.emit(
+          'task.updated',
+          ...rows.map(({ task, dependencies }) => toTaskResponse(task, dependencies)),
+        );
         return rows.length;
       },
       { propagation: TransactionPropagation.REQUIRED },

@@ -262,8 +262,9 @@ describe('TaskRepository (on PostgreSQL)', () => {
         repository().claim(claimRequest(project, agent), { unlessExpiredLeases: true });
 
       expect(await guarded()).toBe('expired_leases');
-      expect(await repository().requeueExpired({ projectId: project, limit: 10 })).toEqual([
-        { id: expired, project_id: project, status: 'pending' },
+      const taken = await repository().requeueExpired({ projectId: project, limit: 10 });
+      expect(taken.map(({ task }) => [task.id, task.projectId, task.status])).toEqual([
+        [expired, project, 'pending'],
       ]);
       const titlesClaimed: string[] = [];
       for (let claimed = await guarded(); claimed !== null; claimed = await guarded()) {
@@ -301,7 +302,11 @@ describe('TaskRepository (on PostgreSQL)', () => {
       });
 
       // Without a project: every project's expired leases (other tests' included).
-      const taken = await repository().requeueExpired({ limit: 100 });
+      const taken = (await repository().requeueExpired({ limit: 100 })).map(({ task }) => ({
+        id: task.id,
+        project_id: task.projectId,
+        status: task.status,
+      }));
       expect(
         taken.filter((row) => row.project_id === project).sort((a, b) => a.id.localeCompare(b.id)),
       ).toEqual(

@@ -348,8 +348,8 @@ export class TaskRepository {
   async requeueExpired(options: {
     projectId?: string;
     limit: number;
-  }): Promise<{ id: string; project_id: string; status: TaskStatus }[]> {
-    return this.em.execute(
+  }): Promise<{ task: Task; dependencies: string[] }[]> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(
       `WITH expired AS (
          SELECT id FROM tasks
          WHERE lease_expires_at < now() AND status = 'in_progress' ${options.projectId ? 'AND project_id = ?' : ''}
@@ -368,9 +368,16 @@ export class TaskRepository {
          version = t.version + 1,
          updated_at = now()
        FROM expired WHERE t.id = expired.id
-       RETURNING t.id, t.project_id, t.status`,
+       RETURNING ${COLUMNS},
+         ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+               WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies`,
       options.projectId ? [options.projectId, options.limit] : [options.limit],
     );
+    // (The whole task, for the task.updated event of each.)
+    return rows.map(({ dependencies, ...row }) => ({
+      task: this.toEntities([row])[0],
+      dependencies: dependencies as string[],
+    }));
   }
 
   /** Moves the lease of an in_progress task held by `agentId`; `null` when it holds none. */

@@ -12,6 +12,7 @@ import { Task } from './entities/task.entity';
 import { TaskRepository } from './task.repository';
 import { findCycle } from './task-graph';
 import { TaskLeaseSweeper } from './task-lease.sweeper';
+import { TaskEvents } from './task-events';
 import { applyTransition, TaskStatus } from './task-lifecycle';
 import {
   AgentActionForbiddenError,
@@ -77,6 +78,7 @@ export class TasksService {
     private readonly tasks: TaskRepository,
     private readonly policy: ProjectAccessPolicy,
     private readonly leases: TaskLeaseSweeper,
+    private readonly events: TaskEvents,
   ) {}
 
   async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponseDto> {
@@ -96,7 +98,7 @@ export class TasksService {
     }
     const dependencies = dto.dependencies ?? [];
 
-    await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       if (dependencies.length > 0) {
         await this.tasks.lockProjectGraph(task.projectId);
         await this.assertInProject(task.projectId, dependencies);
@@ -106,8 +108,10 @@ export class TasksService {
       // A new task has no dependents yet, so its edges cannot close a cycle.
       if (dependencies.length > 0)
         await this.tasks.replaceDependencies(task.projectId, task.id, dependencies);
+      const created = await this.respond(task);
+      await this.events.emit('task.created', created);
+      return created;
     }, JOIN_TRANSACTION);
-    return this.respond(task);
   }
 
   async list(principal: Principal, query: ListTasksQueryDto): Promise<Page<TaskResponseDto>> {
@@ -146,7 +150,7 @@ export class TasksService {
    * caught by the versioned UPDATE (MikroORM adds `WHERE version = ?`). Both are 409s.
    */
   async update(principal: Principal, id: string, dto: UpdateTaskDto): Promise<TaskResponseDto> {
-    const { task, dependencies } = await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       // One read: the task, whose project it is (for the policy) and its dependencies.
       const found = await this.tasks.findForUpdate(id);
       if (!found) throw new TaskNotFoundError();
@@ -168,6 +172,7 @@ export class TasksService {
       applyTaskFields(task, dto);
       if (dto.result !== undefined) task.result = dto.result;
       if (dto.status !== undefined) await this.moveTo(task, dto.status);
+      const versionBefore = task.version;
       try {
         await em.flush();
       } catch (error) {
@@ -176,12 +181,14 @@ export class TasksService {
         throw error;
       }
       // Unless they were just replaced, the dependencies read with the task are still its own.
-      return {
-        task,
-        dependencies: dto.dependencies === undefined ? found.dependencies : undefined,
-      };
+      const updated =
+        dto.dependencies === undefined
+          ? toTaskResponse(task, found.dependencies)
+          : await this.respond(task);
+      // A PATCH that changed nothing wrote nothing (the version did not move): no event.
+      if (task.version !== versionBefore) await this.events.emit('task.updated', updated);
+      return updated;
     }, JOIN_TRANSACTION);
-    return dependencies ? toTaskResponse(task, dependencies) : this.respond(task);
   }
 
   /** Refused (409) while other tasks depend on it, unless `force`: then their edges to it go too. */
@@ -192,11 +199,20 @@ export class TasksService {
       if (!task) throw new TaskNotFoundError();
       await this.policy.assertCanAccess(principal, task.projectId, 'manage');
       await this.tasks.lockProjectGraph(task.projectId);
-      if (!force) {
-        const dependents = await this.tasks.dependents(id);
-        if (dependents.length > 0) throw new TaskHasDependentsError(dependents);
-      }
+      const dependents = await this.tasks.dependents(id);
+      if (!force && dependents.length > 0) throw new TaskHasDependentsError(dependents);
+      const deleted = await this.respond(task);
       await em.nativeDelete(Task, { id });
+      await this.events.emit('task.deleted', deleted);
+      // Forced: the tasks that waited for it lost that dependency (the edges went with it).
+      if (dependents.length > 0) {
+        const changed = await em.find(Task, { id: { $in: dependents } });
+        const edges = await this.tasks.dependenciesOf(dependents);
+        await this.events.emit(
+          'task.updated',
+          ...changed.map((t) => toTaskResponse(t, edges.get(t.id) ?? [])),
+        );
+      }
       return { projectId: task.projectId };
     }, JOIN_TRANSACTION);
   }
@@ -217,7 +233,10 @@ export class TasksService {
         throw new InvalidAssigneeError('The assignee no longer exists');
       throw error;
     }
-    return this.respond(task);
+    // (In the request transaction: the event commits with the assignment.)
+    const assigned = await this.respond(task);
+    await this.events.emit('task.updated', assigned);
+    return assigned;
   }
 
   /**
@@ -256,9 +275,10 @@ export class TasksService {
       await this.leases.requeueExpired(projectId);
       claimed = await this.tasks.claim(request);
     }
-    return claimed && claimed !== 'expired_leases'
-      ? toTaskResponse(claimed.task, claimed.dependencies)
-      : null;
+    if (!claimed || claimed === 'expired_leases') return null;
+    const task = toTaskResponse(claimed.task, claimed.dependencies);
+    await this.events.emit('task.updated', task);
+    return task;
   }
 
   /** The lease holder (the assigned agent of an in_progress task) pushes its lease out. */
@@ -269,7 +289,11 @@ export class TasksService {
       principal.agentId,
       dto.lease_seconds ?? DEFAULT_LEASE_SECONDS,
     );
-    if (extended) return this.respond(extended);
+    if (extended) {
+      const task = await this.respond(extended);
+      await this.events.emit('task.updated', task);
+      return task;
+    }
 
     // Say why not.
     const task = await this.em.findOne(Task, { id });

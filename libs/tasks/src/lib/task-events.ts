@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { EventLog } from '@agenthub/events';
+import type { TaskResponseDto } from './dto/task-response.dto';
+
+export type TaskEventType = 'task.created' | 'task.updated' | 'task.deleted';
+
+/**
+ * The tasks' events on the event log: every agent of the project (and its managers) sees
+ * them. Call in the transaction of the change (the request's, or the sweeper's), with the
+ * task as REST returns it after the change (deleted: as it was), so the event commits with
+ * the change or not at all.
+ */
+@Injectable()
+export class TaskEvents {
+  constructor(private readonly log: EventLog) {}
+
+  async emit(type: TaskEventType, ...tasks: TaskResponseDto[]): Promise<void> {
+    await this.log.append(
+      ...tasks.map((task) => ({
+        type,
+        projectId: task.project_id,
+        audience: { kind: 'project' as const },
+        data: task,
+      })),
+    );
+  }
+}
