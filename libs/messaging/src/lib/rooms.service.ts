@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Principal, Project, ProjectAccessPolicy, User } from '@agenthub/auth';
 import { Agent } from '@agenthub/agents';
+import { EventLog } from '@agenthub/events';
 import { Page, page } from '@agenthub/http';
 import { ChatRoom } from './entities/chat-room.entity';
 import { ChatParticipant } from './entities/chat-participant.entity';
@@ -42,6 +43,7 @@ export class RoomsService {
   constructor(
     private readonly em: EntityManager,
     private readonly policy: ProjectAccessPolicy,
+    private readonly events: EventLog,
   ) {}
 
   async create(principal: Principal, dto: CreateRoomDto): Promise<RoomResponseDto> {
@@ -165,10 +167,11 @@ export class RoomsService {
     roomId: string,
     dto: PostMessageDto,
   ): Promise<RoomMessageResponseDto> {
+    let room: ChatRoom;
     if (principal.kind === 'user') {
-      await this.roomFor(principal, roomId, 'manage');
+      ({ room } = await this.roomFor(principal, roomId, 'manage'));
     } else {
-      await this.roomFor(principal, roomId, 'read');
+      ({ room } = await this.roomFor(principal, roomId, 'read'));
       const member = await this.em.count(ChatParticipant, { roomId, agentId: principal.agentId });
       if (member === 0) throw new NotRoomParticipantError();
     }
@@ -182,7 +185,16 @@ export class RoomsService {
       meta: dto.meta ?? null,
     });
     await this.em.flush();
-    return toMessageResponse(message);
+    const posted = toMessageResponse(message);
+    // In the request transaction: the room's participants (and the project's managers) see
+    // the message on their event streams once it is committed.
+    await this.events.append({
+      type: 'room.message',
+      projectId: room.projectId,
+      audience: { kind: 'room', roomId: room.id },
+      data: posted,
+    });
+    return posted;
   }
 
   async listMessages(
