@@ -29,6 +29,10 @@ const IGNORED: readonly string[] = [
   'agenthub_migration_history: table without entity',
   'login_attempts: table without entity',
   'task_dependencies: table without entity',
+  // The event log: written by EventLog's SQL in the writers' transactions, read by the
+  // stream's reader and purged by the retention sweeper; no unit of work ever loads a row.
+  'events: table without entity',
+  'event_log_state: table without entity',
   // Generated columns: PostgreSQL computes them, the repositories' SQL sorts and searches by them.
   'tasks.priority_rank: column without property',
   'tasks.search_vector: column without property',
