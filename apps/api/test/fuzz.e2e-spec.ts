@@ -42,6 +42,7 @@ interface Operation {
   operationId?: string;
   parameters?: Parameter[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 interface Document {
   paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
@@ -140,7 +141,11 @@ describe('fuzz: every operation with hostile input', () => {
     });
     doc = (await inject({ method: 'GET', url: '/docs/json' }, 'owner')).json();
     ops = Object.entries(doc.paths).flatMap(([path, item]) =>
-      METHODS.filter((m) => item[m]).map((method) => ({
+      // A stream (server-sent events) that accepts the request never ends, so an injected
+      // request would never come back: its refusals are pinned in events-visibility.e2e-spec.ts.
+      METHODS.filter(
+        (m) => item[m] && !item[m]?.responses?.['200']?.content?.['text/event-stream'],
+      ).map((method) => ({
         name: `${method.toUpperCase()} ${path}`,
         method: method.toUpperCase(),
         path,
