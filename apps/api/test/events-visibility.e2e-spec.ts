@@ -4,9 +4,12 @@ import {
   createProject,
   createRoom,
   createTask,
+  deactivateUser,
   expectProblem,
   query,
+  registerAndLogin,
 } from '@agenthub/testing';
+import { JwtService } from '@nestjs/jwt';
 import { EventRetentionSweeper } from '@agenthub/events';
 import { TaskLeaseSweeper } from '@agenthub/tasks';
 import { SseClient, SseEvent } from './event-stream.support';
@@ -214,6 +217,30 @@ describe('GET /events visibility', () => {
     await sleep(200);
     expect(s.events.map(label)).toEqual(['message.updated:kept']);
     s.close();
+  });
+});
+
+describe('stream ends when the user may no longer use it', () => {
+  it('a deactivated user: within a second', async () => {
+    const user = await registerAndLogin(world.t, 'leaving@events.test');
+    const s = await open(user.auth);
+    await deactivateUser(world.db.url, user.email);
+    const at = Date.now();
+    await s.ended;
+    expect(Date.now() - at).toBeLessThan(1_000);
+  });
+
+  it('an expired access token: when it expires', async () => {
+    const user = await registerAndLogin(world.t, 'brief@events.test');
+    const token = world.t.app
+      .get(JwtService, { strict: false })
+      .sign({ sub: user.id }, { expiresIn: 2 });
+    const s = await open({ authorization: `Bearer ${token}` });
+    expect(s.status).toBe(200);
+    const opened = Date.now();
+    await s.ended;
+    // exp has a resolution of a second; the check runs every half second.
+    expect(Date.now() - opened).toBeLessThan(3_000);
   });
 });
 
