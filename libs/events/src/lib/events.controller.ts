@@ -52,7 +52,13 @@ export class EventsController {
   })
   @ApiOkResponse({
     description: `\`text/event-stream\`; each event's \`data\` is a [StreamEventDto](${getSchemaPath(StreamEventDto)}).`,
-    content: { 'text/event-stream': { schema: { type: 'string' } } },
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', description: 'Server-sent event frames.' },
+        // What each frame's `data:` line holds, for generators and readers of the document.
+        'x-event-data': { $ref: getSchemaPath(StreamEventDto) },
+      } as Record<string, unknown>,
+    },
   })
   @ApiProblems([400, 401, 403, 404], {
     400: ['REQUEST.VALIDATION_FAILED', 'EVENT.INVALID_CURSOR', 'EVENT.INVALID_TYPES'],
