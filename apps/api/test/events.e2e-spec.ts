@@ -164,6 +164,48 @@ describe('GET /events across three API processes', () => {
     }
   });
 
+  it('many writers committing in random order: live and resumed streams each get every event once, in the same order', async () => {
+    const live = await stream(A, agent.key, '?types=task.updated');
+    const cut = await stream(B, agent.key, '?types=task.updated');
+    const writers = await Promise.all(Array.from({ length: 8 }, () => pg()));
+    const total = 48;
+    try {
+      let n = 0;
+      await Promise.all(
+        writers.map(async (client) => {
+          while (n < total) {
+            const title = `w${n++}`;
+            await client.query('BEGIN');
+            await client.query(appendSql, [projectId, JSON.stringify({ title })]);
+            await sleep(Math.random() * 30); // commits land out of xid order
+            await client.query('COMMIT');
+          }
+        }),
+      );
+      // One stream is cut after a few events and resumes on another process.
+      await cut.waitForType('task.updated', 10);
+      cut.close();
+      await cut.ended;
+      const resumed = await stream(
+        C,
+        { ...agent.key, 'last-event-id': cut.lastEventId as string },
+        '?types=task.updated',
+      );
+      await live.waitForType('task.updated', total);
+      const before = cut.ofType('task.updated').map((e) => e.id);
+      await resumed.waitForType('task.updated', total - before.length);
+      await sleep(300);
+      const liveIds = live.ofType('task.updated').map((e) => e.id);
+      expect(liveIds).toHaveLength(total);
+      expect(new Set(titles(live.ofType('task.updated'))).size).toBe(total);
+      expect([...before, ...resumed.ofType('task.updated').map((e) => e.id)]).toEqual(liveIds);
+      resumed.close();
+    } finally {
+      await Promise.all(writers.map((w) => w.end()));
+      live.close();
+    }
+  });
+
   it('an open transaction of this database that writes no event holds events back only until it ends', async () => {
     const s = await stream(B, agent.key, '?types=task.updated');
     const holder = await pg();
