@@ -33,6 +33,12 @@ export interface EventBatch {
    * bring no notification).
    */
   heldBack: boolean;
+  /**
+   * When the read returned fewer events than asked: the last event of the whole log below
+   * the read bound (anyone's). The reader has seen every event up to it that the scope may
+   * see, so the next read may start there instead of scanning other scopes' events again.
+   */
+  scannedThrough?: EventCursor;
 }
 
 /**
@@ -139,7 +145,7 @@ export class EventReader {
 
     const rows = await this.em.execute<
       {
-        kind: 'event' | 'held' | 'purged';
+        kind: 'event' | 'held' | 'purged' | 'head';
         tx_id: string | null;
         position: string | null;
         type: string | null;
@@ -163,6 +169,10 @@ export class EventReader {
         WHERE EXISTS (SELECT 1 FROM events e, bound
                        WHERE (e.tx_id, e.position) > (?::xid8, ?::bigint) AND e.tx_id >= bound.b ${visible})
        UNION ALL
+       (SELECT 'head', e.tx_id::text, e.position::text, NULL, NULL, NULL, NULL
+          FROM events e, bound WHERE e.tx_id < bound.b
+         ORDER BY e.tx_id DESC, e.position DESC LIMIT 1)
+       UNION ALL
        SELECT 'purged', s.purged_through_tx::text, s.purged_through_position::text, NULL, NULL, NULL, NULL
          FROM event_log_state s
         WHERE s.purged_through_tx IS NOT NULL
@@ -184,18 +194,23 @@ export class EventReader {
     const purgedNow = rows.find((r) => r.kind === 'purged');
     if (purgedNow) return this.read(scope, after, types, limit);
 
+    const events = rows.filter((r) => r.kind === 'event');
+    const head = rows.find((r) => r.kind === 'head');
+    const headCursor = head && { txId: head.tx_id as string, position: head.position as string };
     return {
-      events: rows
-        .filter((r) => r.kind === 'event')
-        .map((r) => ({
-          cursor: { txId: r.tx_id as string, position: r.position as string },
-          type: r.type as string,
-          projectId: r.project_id as string,
-          occurredAt: new Date(r.occurred_at as string | Date).toISOString(),
-          data: r.data,
-        })),
+      events: events.map((r) => ({
+        cursor: { txId: r.tx_id as string, position: r.position as string },
+        type: r.type as string,
+        projectId: r.project_id as string,
+        occurredAt: new Date(r.occurred_at as string | Date).toISOString(),
+        data: r.data,
+      })),
       gapThrough,
       heldBack: rows.some((r) => r.kind === 'held'),
+      scannedThrough:
+        events.length < limit && headCursor && compareCursors(headCursor, from) > 0
+          ? headCursor
+          : undefined,
     };
   }
 }

@@ -136,6 +136,23 @@ describe('EventStream', () => {
     stream.close();
   });
 
+  it("skips what it has scanned of other scopes' events, and tells the client with the next keep-alive", async () => {
+    const { reader, calls, answer } = scriptedReader();
+    const { res, stream } = open(reader);
+    stream.start();
+    await answer({ events: [event(11, 2)], scannedThrough: { txId: '30', position: '7' } });
+    stream.wake('25-1'); // already scanned past it
+    expect(calls).toHaveLength(1);
+    jest.advanceTimersByTime(HEARTBEAT_MS);
+    expect(res.frames.at(-1)).toBe(': keep-alive\nid: 30-7\n\n');
+    stream.wake();
+    expect(calls[1]).toEqual({ txId: '30', position: '7' });
+    await answer();
+    jest.advanceTimersByTime(HEARTBEAT_MS);
+    expect(res.frames.at(-1)).toBe(': keep-alive\n\n');
+    stream.close();
+  });
+
   it('sends one gap first when the purge passed its cursor, then continues after the purge mark', async () => {
     const { reader, calls, answer } = scriptedReader();
     const { res, stream } = open(reader);

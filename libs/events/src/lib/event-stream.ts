@@ -38,6 +38,8 @@ export interface EventStreamOptions {
  */
 export class EventStream {
   private cursor: EventCursor;
+  /** The last position the client was told (an event's id, or a data-less id frame). */
+  private sentCursor: EventCursor;
   private reading = false;
   private again = false;
   private closed = false;
@@ -50,7 +52,8 @@ export class EventStream {
     private readonly options: EventStreamOptions,
   ) {
     this.cursor = options.cursor;
-    this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    this.sentCursor = options.cursor;
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
     res.on('close', () => this.close());
   }
@@ -130,8 +133,11 @@ export class EventStream {
           );
           if (this.closed) return;
           await this.send(`id: ${out.id}\nevent: ${out.type}\ndata: ${JSON.stringify(out)}\n\n`);
-          this.cursor = event.cursor;
+          this.cursor = this.sentCursor = event.cursor;
         }
+        // Every event up to there that this stream may see has been sent: skip the others'.
+        if (batch.scannedThrough && compareCursors(batch.scannedThrough, this.cursor) > 0)
+          this.cursor = batch.scannedThrough;
         heldBack = batch.heldBack;
         if (batch.events.length === BATCH || this.again) continue;
         break;
@@ -161,7 +167,19 @@ export class EventStream {
         'Events after last_event_id are no longer retained: resync through the REST API, then continue from this id.',
     };
     await this.send(`id: ${id}\nevent: gap\ndata: ${JSON.stringify(data)}\n\n`);
-    this.cursor = through;
+    this.cursor = this.sentCursor = through;
+  }
+
+  /**
+   * The keep-alive comment; when the stream has read past other scopes' events since the
+   * last id it sent, also a data-less `id:` line, so a reconnect resumes from there (no
+   * rescan, no false gap) without any event being dispatched.
+   */
+  private beat(): void {
+    if (compareCursors(this.cursor, this.sentCursor) > 0) {
+      this.sentCursor = this.cursor;
+      this.write(`: keep-alive\nid: ${formatCursor(this.cursor)}\n\n`);
+    } else this.write(': keep-alive\n\n');
   }
 
   /** Writes a frame, waiting for the socket to drain when its buffer is full. */
