@@ -106,6 +106,21 @@ describe('GET /events refusals (before any stream starts)', () => {
   });
 });
 
+describe('GET /events resume position', () => {
+  it('?last_event_id= wins over the Last-Event-ID header', async () => {
+    const first = await open(world.owner);
+    const head = first.lastEventId as string;
+    first.close();
+    const s = await open(
+      { ...world.owner, 'last-event-id': 'not a cursor' },
+      `?last_event_id=${head}`,
+    );
+    expect(s.status).toBe(200);
+    expect(s.lastEventId).toBe(head);
+    s.close();
+  });
+});
+
 describe('GET /events visibility', () => {
   it('agents see their project, their own mail and their rooms; users every event of the projects they manage', async () => {
     const r1 = await createRoom(world.t, world.owner, world.p1, 'with A1');
