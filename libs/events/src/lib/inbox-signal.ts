@@ -14,9 +14,10 @@ export class InboxSignal {
   async wake(agentIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(agentIds)];
     if (ids.length === 0) return;
+    // One text parameter: knex would expand an array bound to `?` into a list of values.
     await this.em.execute(
-      `SELECT pg_notify('${INBOX_CHANNEL}', id::text) FROM unnest(?::uuid[]) AS id`,
-      [ids],
+      `SELECT pg_notify('${INBOX_CHANNEL}', id::text) FROM unnest(string_to_array(?, ',')::uuid[]) AS id`,
+      [ids.join(',')],
     );
   }
 }
