@@ -173,11 +173,11 @@ export async function startApiProcess(
         PORT: String(port),
         HOST: '127.0.0.1',
         JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: process.env['AGENTHUB_CHILD_LOG_LEVEL'] ?? 'silent',
         AGENTHUB_MIGRATE_ON_START: 'false',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', process.env['AGENTHUB_CHILD_LOG_LEVEL'] ? 'inherit' : 'ignore', 'pipe'],
     },
   );
   let stderr = '';
