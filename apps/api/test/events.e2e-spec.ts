@@ -97,6 +97,17 @@ describe('GET /events across three API processes', () => {
     s.close();
   });
 
+  it('is woken by the commit on another process, not by its 2 s safety poll', async () => {
+    const s = await stream(A, agent.key, '?types=task.created');
+    for (let i = 1; i <= 5; i++) {
+      const at = Date.now();
+      await createTaskVia(C, `prompt ${i}`);
+      await s.waitForType('task.created', i);
+      expect(Date.now() - at).toBeLessThan(500);
+    }
+    s.close();
+  });
+
   it('after a cut, a reconnect to B with Last-Event-ID gets exactly the events it missed, in commit order', async () => {
     const first = await stream(A, agent.key, '?types=task.created');
     for (const n of [1, 2, 3]) await createTaskVia(C, `before ${n}`);

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Principal } from '@agenthub/auth';
 import type { EventCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
-import type { EventBatch, EventReader, StoredEvent } from './event-reader';
+import type { EventAddress, EventBatch, EventReader, StoredEvent } from './event-reader';
 import { EventStream, HEARTBEAT_MS, HELD_BACK_POLL_MS, SAFETY_POLL_MS } from './event-stream';
 
 /** A response that records what is written. */
@@ -150,6 +150,27 @@ describe('EventStream', () => {
     await answer();
     jest.advanceTimersByTime(HEARTBEAT_MS);
     expect(res.frames.at(-1)).toBe(': keep-alive\n\n');
+    stream.close();
+  });
+
+  it('tells which events it may want: its project, its own mail, its rooms, its types, after its cursor', () => {
+    const { reader } = scriptedReader();
+    const { stream } = open(reader);
+    const address = (over: Partial<EventAddress>): EventAddress => ({
+      cursor: { txId: '11', position: '1' },
+      type: 'task.updated',
+      projectId: 'p',
+      audience: 'project',
+      agentId: null,
+      ...over,
+    });
+    expect(stream.mayWant(address({}))).toBe(true);
+    expect(stream.mayWant(address({ audience: 'room' }))).toBe(true);
+    expect(stream.mayWant(address({ audience: 'agent', agentId: 'a' }))).toBe(true);
+    expect(stream.mayWant(address({ audience: 'agent', agentId: 'b' }))).toBe(false);
+    expect(stream.mayWant(address({ audience: 'managers' }))).toBe(false);
+    expect(stream.mayWant(address({ projectId: 'q' }))).toBe(false);
+    expect(stream.mayWant(address({ cursor: { txId: '10', position: '1' } }))).toBe(false);
     stream.close();
   });
 

@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { Principal } from '@agenthub/auth';
 import { compareCursors, EventCursor, formatCursor, parseCursor } from './event-cursor';
 import type { EventPushHooks, StreamEvent } from './event-push-hooks';
-import type { EventReader, EventScope } from './event-reader';
-import type { TypeFilter } from './event-types';
+import type { EventAddress, EventReader, EventScope } from './event-reader';
+import { TypeFilter, typeMatches } from './event-types';
 
 /** Events per read; a stream further behind reads again at once. */
 const BATCH = 200;
@@ -60,6 +60,22 @@ export class EventStream {
 
   get principal(): Principal {
     return this.options.principal;
+  }
+
+  /**
+   * Whether the event may be one this stream sends (room membership and which projects a
+   * user manages are left to the read): a cheap test, so one event does not wake every
+   * stream of the process. A `false` only saves a read; the safety poll reads anyway.
+   */
+  mayWant(event: EventAddress): boolean {
+    if (compareCursors(event.cursor, this.cursor) <= 0) return false;
+    if (!typeMatches(this.options.types, event.type)) return false;
+    const { scope } = this.options;
+    if (scope.kind === 'user')
+      return scope.projectId === undefined || scope.projectId === event.projectId;
+    if (event.projectId !== scope.projectId) return false;
+    if (event.audience === 'agent') return event.agentId === scope.agentId;
+    return event.audience !== 'managers';
   }
 
   get isClosed(): boolean {

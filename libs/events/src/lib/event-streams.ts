@@ -1,18 +1,26 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { RequestContext } from '@mikro-orm/core';
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@agenthub/auth';
 import { DatabaseNotifications } from './database-notifications';
-import type { EventCursor } from './event-cursor';
+import { compareCursors, EventCursor, parseCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
 import { EventReader, EventScope } from './event-reader';
-import { EventStream } from './event-stream';
+import { EventStream, HELD_BACK_POLL_MS } from './event-stream';
 import type { TypeFilter } from './event-types';
 import { StreamCredentialsRepository } from './stream-credentials.repository';
 
 /** How often the open streams' credentials are checked again (revocation closes within this). */
 export const REVALIDATE_INTERVAL_MS = 500;
+/** Events the process's tail looks at per read. */
+const TAIL_BATCH = 1_000;
 
 export interface OpenStreamRequest {
   principal: Principal;
@@ -37,12 +45,17 @@ interface Entry {
  * database, so a revocation closes them everywhere.
  */
 @Injectable()
-export class EventStreams implements OnModuleInit, OnModuleDestroy {
+export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EventStreams.name);
   private readonly open = new Set<Entry>();
   private readonly unsubscribe: (() => void)[] = [];
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
+  /** How far the process's tail has looked (see {@link tail}); unset until bootstrap. */
+  private tailCursor?: EventCursor;
+  private tailing = false;
+  private tailAgain = false;
+  private tailTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly em: EntityManager,
@@ -59,20 +72,31 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe.push(
-      this.notifications.onEvent((cursor) => {
-        for (const { stream } of this.open) stream.wake(cursor);
-      }),
+      this.notifications.onEvent((cursor) => this.tail(cursor)),
       // Whatever committed while nobody listened is read now.
       this.notifications.onConnected(() => {
         for (const { stream } of this.open) stream.wake();
+        this.tail();
       }),
     );
     this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
     this.revalidateTimer.unref();
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      this.tailCursor = await RequestContext.create(this.em.fork(), () => this.reader.head());
+    } catch (error) {
+      // Without a tail every notification wakes every stream: slower, as exact.
+      this.logger.warn(
+        `event tail not started: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.revalidateTimer);
+    clearTimeout(this.tailTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     // Open streams would keep the HTTP server from closing.
     for (const { stream } of [...this.open]) stream.close('server shutting down');
@@ -98,6 +122,60 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     stream.onClose(() => this.open.delete(entry));
     stream.start();
     return stream;
+  }
+
+  /**
+   * A notification came: one read of who the new events are for (no data), for the whole
+   * process, then a wake-up for only the streams that may want one of them, instead of a
+   * read by every stream for every event. Coalesced like a stream's reads; re-polls while
+   * events are held back behind an open writer (its commit may bring no notification). The
+   * streams' own reads stay the truth: a wake-up missed here costs latency (the safety poll),
+   * never an event.
+   */
+  private tail(notified?: string): void {
+    if (this.tailCursor === undefined) {
+      for (const { stream } of this.open) stream.wake(notified);
+      return;
+    }
+    const cursor = notified === undefined ? null : parseCursor(notified);
+    if (cursor && compareCursors(cursor, this.tailCursor) <= 0) return;
+    if (this.tailing) {
+      this.tailAgain = true;
+      return;
+    }
+    this.tailing = true;
+    clearTimeout(this.tailTimer);
+    void (async () => {
+      let heldBack = false;
+      try {
+        for (;;) {
+          this.tailAgain = false;
+          const from = this.tailCursor as EventCursor;
+          const batch = await RequestContext.create(this.em.fork(), () =>
+            this.reader.tail(from, TAIL_BATCH),
+          );
+          heldBack = batch.heldBack;
+          if (batch.events.length > 0) {
+            for (const { stream } of this.open)
+              if (batch.events.some((e) => stream.mayWant(e))) stream.wake();
+            this.tailCursor = batch.events[batch.events.length - 1].cursor;
+          }
+          if (batch.events.length < TAIL_BATCH && !this.tailAgain) break;
+        }
+      } catch (error) {
+        heldBack = false;
+        this.logger.warn(
+          `event tail failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        for (const { stream } of this.open) stream.wake();
+      } finally {
+        this.tailing = false;
+      }
+      if (heldBack) {
+        this.tailTimer = setTimeout(() => this.tail(), HELD_BACK_POLL_MS);
+        this.tailTimer.unref();
+      }
+    })();
   }
 
   /** One round: every open stream's credentials in one query; the invalid ones close. */
