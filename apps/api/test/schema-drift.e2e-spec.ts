@@ -35,6 +35,7 @@ const IGNORED: readonly string[] = [
   'event_log_state: table without entity',
   // Generated columns: PostgreSQL computes them, the repositories' SQL sorts and searches by them.
   'tasks.priority_rank: column without property',
+  'agent_messages.priority_rank: column without property',
   'tasks.search_vector: column without property',
   // The legacy importer's jsonb of broker fields without a column, written by its SQL only.
   'users.legacy: column without property',

@@ -15,8 +15,11 @@ const AGENT_MESSAGE_STATUSES = [
 export type AgentMessageStatus = (typeof AGENT_MESSAGE_STATUSES)[number];
 
 /**
- * A direct message from one agent to another, kept under a project (agent_messages of the
- * phase-1 SQLite platform's phase-2 PostgreSQL design). No route reads or writes these yet.
+ * A direct message to one agent of a project, from an agent or from a user who manages the
+ * project (agent_messages of the phase-2 PostgreSQL design), with its delivery cycle
+ * (message-lifecycle.ts). Rows are written and moved by MessageRepository's SQL; the entity
+ * maps the table (and keeps the schema check honest). `priority_rank` is a generated column
+ * the SQL sorts by.
  */
 @Entity({ tableName: 'agent_messages' })
 export class AgentMessage extends BaseEntity<
@@ -34,6 +37,14 @@ export class AgentMessage extends BaseEntity<
   | 'expiresAt'
   | 'deliveredAt'
   | 'acknowledgedAt'
+  | 'senderAgentId'
+  | 'senderUserId'
+  | 'replyTo'
+  | 'ackTimeoutSeconds'
+  | 'visibleUntil'
+  | 'sentAt'
+  | 'failedAt'
+  | 'lastError'
 > {
   /** The phase-2 design's public message id (distinct from the row id; unique). */
   @Property({ type: 'uuid' })
@@ -48,17 +59,26 @@ export class AgentMessage extends BaseEntity<
   @Property({ type: 'uuid', nullable: true })
   conversationId: string | null = null;
 
-  @Property({ type: 'uuid' })
-  senderId!: string;
+  /** Set when `senderType` is `agent` (deleting the agent deletes what it sent). */
+  @Property({ type: 'uuid', nullable: true })
+  senderAgentId: string | null = null;
+
+  /** Set when `senderType` is `user` (deleting the user deletes what they sent). */
+  @Property({ type: 'uuid', nullable: true })
+  senderUserId: string | null = null;
+
+  /** The message this one answers (set null when that one is deleted). */
+  @Property({ type: 'uuid', nullable: true })
+  replyTo: string | null = null;
 
   @Property({ type: 'uuid' })
   recipientId!: string;
 
-  @Property({ type: 'string', length: 50, default: 'agent' })
-  senderType = 'agent';
+  @Enum({ items: () => ['agent', 'user'], type: 'string', length: 50, default: 'agent' })
+  senderType: 'agent' | 'user' = 'agent';
 
-  @Property({ type: 'string', length: 50, default: 'agent' })
-  recipientType = 'agent';
+  @Enum({ items: () => ['agent'], type: 'string', length: 50, default: 'agent' })
+  recipientType: 'agent' = 'agent';
 
   @Property({ type: 'string', length: 50 })
   messageType!: string;
@@ -83,7 +103,7 @@ export class AgentMessage extends BaseEntity<
   subject: string | null = null;
 
   @Property({ type: 'json' })
-  payload: Record<string, unknown> = {};
+  payload: unknown = {};
 
   @Property({ type: 'integer', default: 0 })
   retryCount = 0;
@@ -94,9 +114,26 @@ export class AgentMessage extends BaseEntity<
   @Property({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null = null;
 
+  /** Seconds the recipient has, after each hand-over or `delivered`, to acknowledge. */
+  @Property({ type: 'integer', default: 30 })
+  ackTimeoutSeconds = 30;
+
+  /** The visibility window's deadline; set exactly while sent or delivered. */
+  @Property({ type: 'timestamptz', nullable: true })
+  visibleUntil: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  sentAt: Date | null = null;
+
   @Property({ type: 'timestamptz', nullable: true })
   deliveredAt: Date | null = null;
 
   @Property({ type: 'timestamptz', nullable: true })
   acknowledgedAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  failedAt: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  lastError: string | null = null;
 }

@@ -266,3 +266,71 @@ export async function createRoom(
   expectStatus(res, 201, `create room ${name}`);
   return res.json();
 }
+
+export type MessageJson = {
+  id: string;
+  message_id: string;
+  project_id: string;
+  correlation_id: string | null;
+  conversation_id: string | null;
+  reply_to: string | null;
+  sender_id: string | null;
+  sender_type: string;
+  recipient_id: string;
+  status: string;
+  priority: string;
+  retry_count: number;
+  max_retries: number;
+  visible_until: string | null;
+  last_error: string | null;
+} & Record<string, unknown>;
+
+/** `POST /messages`, answered as is: tests of refusals read the response. */
+export const sendMessageRequest = (t: TestApp, as: AuthHeaders, payload: Record<string, unknown>) =>
+  t.request({ method: 'POST', url: '/api/v1/messages', headers: as, payload });
+
+/** Sends a message (`message_type` defaults to `note`); answers the messages, one per recipient. */
+export async function sendMessage(
+  t: TestApp,
+  as: AuthHeaders,
+  fields: Record<string, unknown>,
+): Promise<MessageJson[]> {
+  const res = await sendMessageRequest(t, as, { message_type: 'note', ...fields });
+  expectStatus(res, 201, 'send message');
+  return res.json().messages;
+}
+
+/** `POST /agents/:id/inbox/receive`, answered as is. */
+export const receiveInboxRequest = (
+  t: TestApp,
+  as: AuthHeaders,
+  agentId: string,
+  payload: Record<string, unknown> = {},
+) =>
+  t.request({
+    method: 'POST',
+    url: `/api/v1/agents/${agentId}/inbox/receive`,
+    headers: as,
+    payload,
+  });
+
+/** Receives from the agent's inbox as `as` (the agent itself); answers the items. */
+export async function receiveInbox(
+  t: TestApp,
+  as: AuthHeaders,
+  agentId: string,
+  payload: Record<string, unknown> = {},
+): Promise<MessageJson[]> {
+  const res = await receiveInboxRequest(t, as, agentId, payload);
+  expectStatus(res, 200, `receive inbox of ${agentId}`);
+  return res.json().items;
+}
+
+/** `POST /messages/:id/delivered | ack | nack`, answered as is. */
+export const messageCall = (
+  t: TestApp,
+  as: AuthHeaders,
+  id: string,
+  call: 'delivered' | 'ack' | 'nack',
+  payload?: Record<string, unknown>,
+) => t.request({ method: 'POST', url: `/api/v1/messages/${id}/${call}`, headers: as, payload });
