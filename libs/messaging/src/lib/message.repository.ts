@@ -183,7 +183,7 @@ export class MessageRepository {
     );
     if (rows.length === 0) return null;
     const { project_owner_id: ownerId, ...row } = rows[0];
-    return { row: row as MessageRow, ownerId };
+    return { row: row, ownerId };
   }
 
   async find(id: string): Promise<MessageRow | null> {
@@ -279,24 +279,20 @@ export class MessageRepository {
    * second skips what the first holds; and the status is re-checked on the locked row.
    */
   async pick(recipientId: string, limit: number): Promise<MessageRow[]> {
-    const rows = await this.em.execute<MessageRow[]>(
+    return this.em.execute<MessageRow[]>(
       `WITH picked AS (
          SELECT m.id FROM agent_messages m
          WHERE m.recipient_id = ? AND m.status = 'pending' AND ${NOT_EXPIRED}
          ORDER BY m.priority_rank DESC, m.created_at, m.id
          LIMIT ?
          FOR UPDATE SKIP LOCKED
+       ), handed AS (
+         UPDATE agent_messages m SET ${setFor('hand_over').set}, updated_at = now()
+         FROM picked WHERE m.id = picked.id AND ${guardFor('hand_over')}
+         RETURNING ${COLUMNS}
        )
-       UPDATE agent_messages m SET ${setFor('hand_over').set}, updated_at = now()
-       FROM picked WHERE m.id = picked.id AND ${guardFor('hand_over')}
-       RETURNING ${COLUMNS}`,
+       SELECT * FROM handed ORDER BY priority_rank DESC, created_at, id`,
       [recipientId, limit],
-    );
-    return rows.sort(
-      (a, b) =>
-        b.priority_rank - a.priority_rank ||
-        a.created_at.getTime() - b.created_at.getTime() ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
   }
 

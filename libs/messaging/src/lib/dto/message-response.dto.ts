@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { MESSAGE_PRIORITIES, MESSAGE_STATUSES } from '../message-lifecycle';
 import type { MessagePriority, MessageStatus } from '../message-lifecycle';
 
+/** A timestamp of a raw row: the driver may hand back a Date or PostgreSQL's text. */
+type Timestamp = Date | string;
+
 /** A row of agent_messages as MessageRepository's SQL returns it. */
 export interface MessageRow {
   id: string;
@@ -24,15 +27,15 @@ export interface MessageRow {
   retry_count: number;
   max_retries: number;
   ack_timeout_seconds: number;
-  visible_until: Date | null;
-  expires_at: Date | null;
-  sent_at: Date | null;
-  delivered_at: Date | null;
-  acknowledged_at: Date | null;
-  failed_at: Date | null;
+  visible_until: Timestamp | null;
+  expires_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  failed_at: Timestamp | null;
   last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** Any JSON value (an object, array, string, number, boolean or null). */
