@@ -1,3 +1,4 @@
+import { EventPushHooks } from '@agenthub/events';
 import { MessageSweeper } from '@agenthub/messaging';
 import {
   AuthHeaders,
@@ -357,6 +358,43 @@ describe('agent messages: the delivery cycle', () => {
       { type: 'message.updated', status: 'sent', ...sender },
       { type: 'message.updated', status: 'acknowledged', ...sender },
     ]);
+  });
+
+  it("pushing message.received on the recipient's stream hands it over; to others it changes nothing", async () => {
+    const c = await cast();
+    const m = await sendOne(c);
+    const [event] = await sql(
+      `SELECT tx_id::text || '-' || position::text AS id, type, project_id, occurred_at, data
+       FROM events WHERE type = 'message.received' AND data->>'id' = $1`,
+      [m.id],
+    );
+    const hooks = ctx.t.app.get(EventPushHooks);
+    const streamEvent = {
+      ...(event as { id: string; type: string; project_id: string; data: unknown }),
+      occurred_at: String(event['occurred_at']),
+    };
+    // A manager's stream gets the stored data, and the message stays pending.
+    const forOwner = await hooks.dataFor(streamEvent, {
+      kind: 'user',
+      userId: owner.id,
+      email: owner.email,
+      isSuperuser: false,
+    });
+    expect(forOwner).toMatchObject({ id: m.id, status: 'pending' });
+    expect(await statusOf(m.id)).toBe('pending');
+    const recipient = {
+      kind: 'agent' as const,
+      agentId: c.recipient.id,
+      projectId: c.project,
+      keyId: 'k',
+    };
+    const pushed = await hooks.dataFor(streamEvent, recipient);
+    expect(pushed).toMatchObject({ id: m.id, status: 'sent', visible_until: expect.any(String) });
+    expect(await statusOf(m.id)).toBe('sent');
+    // Pushed again (a replay): the message as it is, no second hand-over.
+    const again = (await hooks.dataFor(streamEvent, recipient)) as MessageJson;
+    expect(again).toMatchObject({ status: 'sent', sent_at: (pushed as MessageJson)['sent_at'] });
+    expect(await receiveInbox(ctx.t, c.recipient.key, c.recipient.id)).toEqual([]);
   });
 
   it('a reply takes correlation and conversation from reply_to; given ids win', async () => {
