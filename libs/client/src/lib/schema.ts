@@ -161,6 +161,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agents/{id}/inbox': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List an agent's inbox
+     * @description The messages addressed to the agent, newest first: the agent itself and its project managers. Reading changes nothing.
+     */
+    get: operations['listInbox'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/{id}/inbox/receive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive messages
+     * @description That agent only. Takes up to `limit` of its pending messages, urgent first then oldest, marks them `sent` (each one's visibility window starts) and returns them; with `wait_seconds` and none pending, waits until one arrives or the time is up. Two concurrent receivers never get the same message. The body is optional.
+     */
+    post: operations['receiveMessages'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/audit': {
     parameters: {
       query?: never;
@@ -235,6 +275,134 @@ export interface paths {
      * @description Open unless the server sets `AGENTHUB_ALLOW_REGISTRATION=false`.
      */
     post: operations['register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Stream events (server-sent events)
+     * @description A server-sent event stream of what changes, for the calling principal, until the client goes away or its credentials stop being valid (then the stream ends within a second).
+     *
+     *     An agent sees `message.received` for messages addressed to it (pushing one hands it over: it is `sent` now), `message.updated` for messages it sent, `task.created` / `task.updated` / `task.deleted` of its project and `room.message` of rooms it takes part in. A user sees every event of the projects it manages.
+     *
+     *     Each event: `id:` its cursor, `event:` its type, `data:` one JSON line (see StreamEventDto). The stream starts with `retry:` and an `id:` line without data: the position it starts from. With `Last-Event-ID` (header) or `last_event_id` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one `event: gap` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.
+     */
+    get: operations['streamEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List messages
+     * @description Newest first. Users: the messages of the projects they manage; agents: those they sent or received.
+     */
+    get: operations['listMessages'];
+    put?: never;
+    /**
+     * Send a message to agents
+     * @description An agent of the project (as itself) or a user who manages it. One message per recipient (`recipient_id`, `recipient_ids`, or every active agent with `recipient_capability`), all sharing one `correlation_id` and one `conversation_id`. Each starts `pending`.
+     */
+    post: operations['sendMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get a message
+     * @description Its sender, its recipient, and the project managers.
+     */
+    get: operations['getMessage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages/{id}/ack': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Acknowledge a message
+     * @description The recipient agent (`sent` | `delivered` → `acknowledged`, final): it is never redelivered.
+     */
+    post: operations['acknowledgeMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages/{id}/delivered': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark a message delivered
+     * @description The recipient agent: received, working on it (`sent` → `delivered`); the visibility window starts again.
+     */
+    post: operations['markMessageDelivered'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages/{id}/nack': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject a message
+     * @description The recipient agent (`sent` | `delivered`): with `retry` (the default) back to `pending` for redelivery, `retry_count` + 1, or `failed` once `retry_count` has reached `max_retries`; with `retry: false`, `failed`. `last_error` keeps the reason. The body is optional.
+     */
+    post: operations['rejectMessage'];
     delete?: never;
     options?: never;
     head?: never;
@@ -975,6 +1143,97 @@ export interface components {
       /** Format: password */
       password: string;
     };
+    MessageResponseDto: {
+      /** @description Seconds to acknowledge after each hand-over. */
+      ack_timeout_seconds: number;
+      /** Format: date-time */
+      acknowledged_at: string | null;
+      /**
+       * Format: uuid
+       * @description Shared by a message, its replies and theirs.
+       */
+      conversation_id: string | null;
+      /**
+       * Format: uuid
+       * @description Shared by every message of one send.
+       */
+      correlation_id: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      delivered_at: string | null;
+      /** Format: date-time */
+      expires_at: string | null;
+      /** Format: date-time */
+      failed_at: string | null;
+      /** Format: uuid */
+      id: string;
+      last_error: string | null;
+      max_retries: number;
+      /**
+       * Format: uuid
+       * @description The same as `id` for messages sent through the API.
+       */
+      message_id: string;
+      message_type: string;
+      /** @description Any JSON value, as sent. */
+      payload:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
+      /** @enum {string} */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /** Format: uuid */
+      project_id: string;
+      /** Format: uuid */
+      recipient_id: string;
+      /** @enum {string} */
+      recipient_type: 'agent';
+      /**
+       * Format: uuid
+       * @description The message this one answers.
+       */
+      reply_to: string | null;
+      /** @description How often it went back to pending. */
+      retry_count: number;
+      /**
+       * Format: uuid
+       * @description The sending agent or user (null once deleted).
+       */
+      sender_id: string | null;
+      /** @enum {string} */
+      sender_type: 'agent' | 'user';
+      /**
+       * Format: date-time
+       * @description The last hand-over.
+       */
+      sent_at: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'sent' | 'delivered' | 'acknowledged' | 'failed' | 'expired';
+      subject: string | null;
+      /** Format: date-time */
+      updated_at: string;
+      /**
+       * Format: date-time
+       * @description While sent or delivered: when it goes back to pending unless acknowledged.
+       */
+      visible_until: string | null;
+    };
+    NackMessageDto: {
+      reason?: string | null;
+      /**
+       * @description `true`: back to pending for redelivery (failed once no retry is left); `false`: failed now.
+       * @default true
+       */
+      retry?: boolean;
+    };
     PostMessageDto: {
       content: string;
       /** @default text */
@@ -1060,6 +1319,19 @@ export interface components {
       /** @enum {string} */
       status: 'ok' | 'unavailable';
     };
+    ReceiveMessagesDto: {
+      /** @default 10 */
+      limit?: number;
+      /**
+       * @description With none pending, wait up to this long for one to arrive.
+       * @default 0
+       */
+      wait_seconds?: number;
+    };
+    ReceivedMessagesResponseDto: {
+      /** @description The messages handed over, now `sent`: urgent first, then oldest. */
+      items: components['schemas']['MessageResponseDto'][];
+    };
     RegisterDto: {
       /**
        * Format: email
@@ -1135,6 +1407,96 @@ export interface components {
       project_id: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    SendMessageDto: {
+      /**
+       * @description The visibility window: seconds the recipient has to acknowledge after each hand-over (and after `delivered`).
+       * @default 30
+       */
+      ack_timeout_seconds?: number;
+      /**
+       * Format: uuid
+       * @description By default from `reply_to`, else new.
+       */
+      conversation_id?: string;
+      /**
+       * Format: uuid
+       * @description Shared by every message of this send; by default from `reply_to`, else new.
+       */
+      correlation_id?: string;
+      /**
+       * Format: date-time
+       * @description An instant in the future. Not with `ttl_seconds`.
+       */
+      expires_at?: string;
+      /**
+       * @description How often it goes back to pending before it fails.
+       * @default 3
+       */
+      max_retries?: number;
+      /** @example request */
+      message_type: string;
+      /** @description Any JSON value, at most 262144 bytes serialized (else 413); default `{}`. */
+      payload?:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
+      /**
+       * @default normal
+       * @enum {string}
+       */
+      priority?: 'low' | 'normal' | 'high' | 'urgent';
+      /**
+       * Format: uuid
+       * @description Agents: their own project (the default). Users: the project; by default the recipients' (required with `recipient_capability`).
+       */
+      project_id?: string;
+      /** @description Every active agent of the project with this capability (but the sending agent), one message each. */
+      recipient_capability?: string;
+      /**
+       * Format: uuid
+       * @description One recipient agent. Give exactly one of `recipient_id`, `recipient_ids`, `recipient_capability`.
+       */
+      recipient_id?: string;
+      /** @description Several recipient agents, one message each. */
+      recipient_ids?: string[];
+      /**
+       * Format: uuid
+       * @description A message (its `id` or `message_id`) the caller sent or received.
+       */
+      reply_to?: string;
+      subject?: string | null;
+      /** @description Expires this many seconds from now. Not with `expires_at`. */
+      ttl_seconds?: number;
+    };
+    SentMessagesResponseDto: {
+      /** @description One message per recipient. */
+      messages: components['schemas']['MessageResponseDto'][];
+    };
+    StreamEventDto: {
+      /** @description The resource as the REST API returns it after the change (a deleted task: as it was). */
+      data: Record<string, never>;
+      /**
+       * @description The event's cursor, also its SSE `id:`: send it back as `Last-Event-ID`.
+       * @example 7421-118
+       */
+      id: string;
+      /** Format: date-time */
+      occurred_at: string;
+      /** Format: uuid */
+      project_id: string;
+      /**
+       * @description Also the SSE `event:`. `message.received`, `message.updated`, `task.created`, `task.updated`, `task.deleted`, `room.message`.
+       * @example task.updated
+       */
+      type: string;
     };
     TaskResponseDto: {
       /**
@@ -2431,6 +2793,212 @@ export interface operations {
       };
     };
   };
+  listInbox: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+        status?: 'pending' | 'sent' | 'delivered' | 'acknowledged' | 'failed' | 'expired';
+      };
+      header?: never;
+      path: {
+        /** @description The agent. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['MessageResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.INBOX_FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `AGENT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:agent.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  receiveMessages: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The agent. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['ReceiveMessagesDto'];
+      };
+    };
+    responses: {
+      /** @description The messages handed over (possibly none). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReceivedMessagesResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.INBOX_FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `AGENT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:agent.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
   listAudit: {
     parameters: {
       query?: {
@@ -2702,6 +3270,771 @@ export interface operations {
            *       "status": 409,
            *       "title": "Conflict",
            *       "type": "urn:agenthub:problem:auth.email_taken"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  streamEvents: {
+    parameters: {
+      query?: {
+        /** @description Only this project's events. Users: a project they manage; agents: their own project. */
+        project_id?: string;
+        /** @description Comma-separated event types to send: a type (`task.updated`), a prefix (`message.*`) or `*` (all, the default). */
+        types?: string;
+        /** @description Resume after this event id (as the `Last-Event-ID` header does; when both are given, this one wins). */
+        last_event_id?: string;
+      };
+      header?: {
+        /** @description Resume after this event id (what the last event received said in `id:`). */
+        'Last-Event-ID'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description `text/event-stream`; each event's `data` is a [StreamEventDto](#/components/schemas/StreamEventDto). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `EVENT.INVALID_CURSOR`, `EVENT.INVALID_TYPES`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listMessages: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+        project_id?: string;
+        correlation_id?: string;
+        conversation_id?: string;
+        /** @description The sending agent or user. */
+        sender_id?: string;
+        recipient_id?: string;
+        status?: 'pending' | 'sent' | 'delivered' | 'acknowledged' | 'failed' | 'expired';
+        message_type?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['MessageResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  sendMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SendMessageDto'];
+      };
+    };
+    responses: {
+      /** @description The messages, one per recipient. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SentMessagesResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `MESSAGE.INVALID_RECIPIENT`, `MESSAGE.NO_RECIPIENTS`, `MESSAGE.INVALID_REPLY_TO`, `MESSAGE.INVALID_EXPIRY`, `MESSAGE.PROJECT_REQUIRED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.RECIPIENT_FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). Codes: `REQUEST.TOO_LARGE`, `MESSAGE.PAYLOAD_TOO_LARGE`. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.TOO_LARGE",
+           *       "detail": "The request body is too large.",
+           *       "status": 413,
+           *       "title": "Payload Too Large",
+           *       "type": "urn:agenthub:problem:request.too_large"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  getMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The message. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The message. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `MESSAGE.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:message.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  acknowledgeMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The message. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The message as it now is. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.FORBIDDEN`, `MESSAGE.NOT_RECIPIENT`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `MESSAGE.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:message.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.ILLEGAL_TRANSITION",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:message.illegal_transition"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  markMessageDelivered: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The message. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The message as it now is. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.FORBIDDEN`, `MESSAGE.NOT_RECIPIENT`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `MESSAGE.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:message.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.ILLEGAL_TRANSITION",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:message.illegal_transition"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  rejectMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The message. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['NackMessageDto'];
+      };
+    };
+    responses: {
+      /** @description The message as it now is. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `MESSAGE.FORBIDDEN`, `MESSAGE.NOT_RECIPIENT`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `MESSAGE.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:message.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "MESSAGE.ILLEGAL_TRANSITION",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:message.illegal_transition"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];

@@ -127,6 +127,7 @@ describe('verify on the migrated schema', () => {
   const T1 = '00000000-0000-4000-8000-0000000000b4';
   const T2 = '00000000-0000-4000-8000-0000000000b5';
   const R = '00000000-0000-4000-8000-0000000000b6';
+  const M = '00000000-0000-4000-8000-0000000000b7';
   let db: TestDatabase;
   let client: Client;
   beforeAll(async () => {
@@ -150,7 +151,10 @@ describe('verify on the migrated schema', () => {
       INSERT INTO chat_participants (id, room_id, user_id) VALUES (gen_random_uuid(), '${R}', '${U}');
       INSERT INTO chat_messages (id, room_id, sender_type, sender_agent_id, content) VALUES (gen_random_uuid(), '${R}', 'agent', '${A}', 'hi');
       INSERT INTO chat_messages (id, room_id, sender_type, sender_user_id, content) VALUES (gen_random_uuid(), '${R}', 'user', '${U}', 'hello');
-      INSERT INTO agent_messages (id, project_id, sender_id, recipient_id, message_type) VALUES (gen_random_uuid(), '${P}', '${A}', '${A}', 'note');
+      INSERT INTO agent_messages (id, project_id, sender_type, sender_agent_id, recipient_id, message_type) VALUES ('${M}', '${P}', 'agent', '${A}', '${A}', 'note');
+      INSERT INTO agent_messages (id, project_id, sender_type, sender_user_id, recipient_id, message_type, reply_to) VALUES (gen_random_uuid(), '${P}', 'user', '${U}', '${A}', 'note', '${M}');
+      INSERT INTO events (type, project_id, audience, agent_id, data) VALUES ('message.received', '${P}', 'agent', '${A}', '{}');
+      INSERT INTO events (type, project_id, audience, room_id, data) VALUES ('room.message', '${P}', 'room', '${R}', '{}');
     `);
   });
   afterAll(async () => {
@@ -179,7 +183,8 @@ describe('verify on the migrated schema', () => {
       chat_rooms: 1,
       chat_participants: 2,
       chat_messages: 2,
-      agent_messages: 1,
+      agent_messages: 2,
+      events: 2,
     });
   });
 

@@ -69,6 +69,8 @@ const RECORDED_CHECKSUMS: Record<string, string> = {
     'aacdfe620daae69d6ef57c575127149390131aab31fa832770626eea0a1b383b',
   Migration20261122050000_legacy_columns:
     'cfefa1d58cbe8534389b0d19cca48d7d86035ec8ee18c2f30a90dddc90af17bb',
+  Migration20261201000000_message_delivery_events:
+    '174fcaf823a0e8eb6e6027d06fad2b432c58bdfb9663af686193fe134a96e51d',
 };
 
 describe('migration SQL capture and checksum', () => {

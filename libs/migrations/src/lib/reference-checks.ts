@@ -58,6 +58,13 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   ref('chat_messages.sender_agent_id', 'agents.id'),
   ref('chat_messages.sender_user_id', 'users.id'),
   ref('agent_messages.project_id', 'projects.id'),
-  ref('agent_messages.sender_id', 'agents.id'),
+  // the sender is an agent or a user, one column per kind
+  ref('agent_messages.sender_agent_id', 'agents.id'),
+  ref('agent_messages.sender_user_id', 'users.id'),
   ref('agent_messages.recipient_id', 'agents.id'),
+  ref('agent_messages.reply_to', 'agent_messages.id'),
+  // the event log
+  ref('events.project_id', 'projects.id'),
+  ref('events.agent_id', 'agents.id'),
+  ref('events.room_id', 'chat_rooms.id'),
 ];
