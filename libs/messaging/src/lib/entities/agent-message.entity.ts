@@ -78,7 +78,7 @@ export class AgentMessage extends BaseEntity<
   senderType: 'agent' | 'user' = 'agent';
 
   @Enum({ items: () => ['agent'], type: 'string', length: 50, default: 'agent' })
-  recipientType: 'agent' = 'agent';
+  recipientType = 'agent' as const;
 
   @Property({ type: 'string', length: 50 })
   messageType!: string;
