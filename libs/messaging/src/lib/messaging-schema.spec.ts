@@ -115,13 +115,36 @@ describe('messaging schema', () => {
   });
 
   it('agent messages take only known priorities and statuses', async () => {
-    const insert = `INSERT INTO agent_messages (id, project_id, sender_id, recipient_id, message_type, priority, status) VALUES (gen_random_uuid(), $1, $2, $2, 'ping', $3, $4)`;
+    const insert = `INSERT INTO agent_messages (id, project_id, sender_type, sender_agent_id, recipient_id, message_type, priority, status) VALUES (gen_random_uuid(), $1, 'agent', $2, $2, 'ping', $3, $4)`;
     expect(await violation(insert, [ids.p1, ids.a1, 'normal', 'pending'])).toBeNull();
     expect(await violation(insert, [ids.p1, ids.a1, 'medium', 'pending'])).toBe(
       'ck_agent_messages_priority',
     );
     expect(await violation(insert, [ids.p1, ids.a1, 'normal', 'read'])).toBe(
       'ck_agent_messages_status',
+    );
+    // Handed over without a window's deadline: nothing would ever take it back.
+    expect(await violation(insert, [ids.p1, ids.a1, 'normal', 'sent'])).toBe(
+      'ck_agent_messages_window',
+    );
+  });
+
+  it('an agent message has exactly the sender its sender_type names, and a recipient of its own project', async () => {
+    const insert = `INSERT INTO agent_messages (id, project_id, sender_type, sender_agent_id, sender_user_id, recipient_id, message_type) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'ping')`;
+    expect(await violation(insert, [ids.p1, 'user', null, ids.user, ids.a1])).toBeNull();
+    expect(await violation(insert, [ids.p1, 'user', ids.a1, ids.user, ids.a1])).toBe(
+      'ck_agent_messages_sender',
+    );
+    expect(await violation(insert, [ids.p1, 'agent', null, ids.user, ids.a1])).toBe(
+      'ck_agent_messages_sender',
+    );
+    // Refused by both checks; PostgreSQL names the first it evaluates.
+    expect(['ck_agent_messages_sender', 'ck_agent_messages_sender_type']).toContain(
+      await violation(insert, [ids.p1, 'system', ids.a1, null, ids.a1]),
+    );
+    // b1 is an agent of p2.
+    expect(await violation(insert, [ids.p1, 'agent', ids.a1, null, ids.b1])).toBe(
+      'fk_agent_messages_recipient',
     );
   });
 });
