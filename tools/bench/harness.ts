@@ -127,7 +127,10 @@ export async function startApi(
     process.exit(2);
   }
   const port = await freePort();
-  const api = startProcess('api', [bundle], {
+  // BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/prof": node flags for the API processes
+  // (NODE_OPTIONS refuses some of them).
+  const nodeArgs = (process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const api = startProcess('api', [...nodeArgs, bundle], {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     HOST: '127.0.0.1',
