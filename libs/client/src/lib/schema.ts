@@ -1178,16 +1178,13 @@ export interface components {
       message_type: string;
       /** @description Any JSON value, as sent. */
       payload:
-        | (
-            | {
-                [key: string]: unknown;
-              }
-            | unknown[]
-            | string
-            | number
-            | boolean
-          )
-        | null;
+        | ({
+            [key: string]: unknown;
+          } | null)
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @enum {string} */
       priority: 'low' | 'normal' | 'high' | 'urgent';
       /** Format: uuid */
@@ -1438,16 +1435,13 @@ export interface components {
       message_type: string;
       /** @description Any JSON value, at most 262144 bytes serialized (else 413); default `{}`. */
       payload?:
-        | (
-            | {
-                [key: string]: unknown;
-              }
-            | unknown[]
-            | string
-            | number
-            | boolean
-          )
-        | null;
+        | ({
+            [key: string]: unknown;
+          } | null)
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /**
        * @default normal
        * @enum {string}

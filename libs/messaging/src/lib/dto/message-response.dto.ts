@@ -40,14 +40,15 @@ export interface MessageRow {
 
 /** Any JSON value (an object, array, string, number, boolean or null). */
 export const ANY_JSON: ApiPropertyOptions = {
+  // null rides on the object branch: OpenAPI 3.0 has no null type, and `nullable` needs a
+  // `type` next to it.
   oneOf: [
-    { type: 'object', additionalProperties: true },
+    { type: 'object', additionalProperties: true, nullable: true },
     { type: 'array', items: {} },
     { type: 'string' },
     { type: 'number' },
     { type: 'boolean' },
   ],
-  nullable: true,
 };
 
 const uuidOrNull = { type: String, format: 'uuid', nullable: true } as const;
