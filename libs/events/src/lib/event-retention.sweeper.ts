@@ -8,6 +8,7 @@ import {
 import { CreateRequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { PeriodicRound } from '@agenthub/database';
 
 /** How often every API process purges events older than the retention. */
 const RETENTION_SWEEP_INTERVAL_MS = 60_000;
@@ -25,8 +26,15 @@ const BATCH = 5_000;
 @Injectable()
 export class EventRetentionSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EventRetentionSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly rounds = new PeriodicRound({
+    logger: this.logger,
+    what: 'event retention sweep',
+    intervalMs: RETENTION_SWEEP_INTERVAL_MS,
+    round: async () => {
+      const count = await this.sweep();
+      if (count > 0) this.logger.log(`purged ${count} event(s) past retention`);
+    },
+  });
 
   constructor(
     private readonly em: EntityManager,
@@ -34,25 +42,11 @@ export class EventRetentionSweeper implements OnApplicationBootstrap, OnModuleDe
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .then((count) => {
-          if (count > 0) this.logger.log(`purged ${count} event(s) past retention`);
-        })
-        .catch((error: unknown) =>
-          this.logger.error(
-            `event retention sweep failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        )
-        .finally(() => (this.running = undefined));
-    }, RETENTION_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.rounds.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** Purges until nothing is past retention; returns how many events it deleted. */

@@ -8,6 +8,7 @@ import {
 import { CreateRequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { PeriodicRound } from '@agenthub/database';
 import { MessageRepository } from './message.repository';
 import { MessageEvents } from './message-events';
 
@@ -30,9 +31,12 @@ const BATCH = 500;
  */
 @Injectable()
 export class MessageSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(MessageSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly rounds = new PeriodicRound({
+    logger: new Logger(MessageSweeper.name),
+    what: 'message sweep',
+    intervalMs: SWEEP_INTERVAL_MS,
+    round: () => this.sweep(),
+  });
   private lastPurge = 0;
 
   constructor(
@@ -44,24 +48,11 @@ export class MessageSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.rounds.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.sweep()
-      .catch((error: unknown) =>
-        this.logger.error(
-          `message sweep failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      )
-      .finally(() => (this.running = undefined));
+    await this.rounds.stop();
   }
 
   /** One round; answers how many messages it moved and purged. */

@@ -15,3 +15,4 @@ export { RequestTransactionHooks } from './lib/request-transaction.hooks';
 export type { RequestTransactionHook } from './lib/request-transaction.hooks';
 export { WithoutRequestTransaction } from './lib/request-transaction.interceptor';
 export { pagedQuery } from './lib/paged-query';
+export { PeriodicRound } from './lib/periodic-round';

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { CreateRequestContext, TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '@agenthub/auth';
+import { PeriodicRound } from '@agenthub/database';
 import { TaskRepository } from './task.repository';
 import { TaskEvents } from './task-events';
 import { toTaskResponse } from './dto/task-response.dto';
@@ -25,8 +26,15 @@ const BATCH = 500;
 @Injectable()
 export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TaskLeaseSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly rounds = new PeriodicRound({
+    logger: this.logger,
+    what: 'lease sweep',
+    intervalMs: LEASE_SWEEP_INTERVAL_MS,
+    round: async () => {
+      const count = await this.sweep();
+      if (count > 0) this.logger.log(`took back ${count} task(s) whose lease expired`);
+    },
+  });
 
   constructor(
     // `em` by this name is what @CreateRequestContext() forks for each round.
@@ -37,28 +45,11 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), LEASE_SWEEP_INTERVAL_MS);
-    // A pending round must not keep the process (or a test run) alive.
-    this.timer.unref();
+    this.rounds.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return; // the previous round is still at it
-    this.running = this.sweep()
-      .then((count) => {
-        if (count > 0) this.logger.log(`took back ${count} task(s) whose lease expired`);
-      })
-      .catch((error: unknown) =>
-        this.logger.error(
-          `lease sweep failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      )
-      .finally(() => (this.running = undefined));
+    await this.rounds.stop();
   }
 
   /** One round over every project, in its own unit of work; returns how many tasks it took back. */

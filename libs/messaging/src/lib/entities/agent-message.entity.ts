@@ -2,17 +2,8 @@ import { Entity, Enum, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { BaseEntity } from '@agenthub/database';
 
-const AGENT_MESSAGE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type AgentMessagePriority = (typeof AGENT_MESSAGE_PRIORITIES)[number];
-const AGENT_MESSAGE_STATUSES = [
-  'pending',
-  'sent',
-  'delivered',
-  'acknowledged',
-  'failed',
-  'expired',
-] as const;
-export type AgentMessageStatus = (typeof AGENT_MESSAGE_STATUSES)[number];
+import { MESSAGE_PRIORITIES, MESSAGE_STATUSES } from '../message-lifecycle';
+import type { MessagePriority, MessageStatus } from '../message-lifecycle';
 
 /**
  * A direct message to one agent of a project, from an agent or from a user who manages the
@@ -84,20 +75,20 @@ export class AgentMessage extends BaseEntity<
   messageType!: string;
 
   @Enum({
-    items: () => [...AGENT_MESSAGE_PRIORITIES],
+    items: () => [...MESSAGE_PRIORITIES],
     type: 'string',
     length: 20,
     default: 'normal',
   })
-  priority: AgentMessagePriority = 'normal';
+  priority: MessagePriority = 'normal';
 
   @Enum({
-    items: () => [...AGENT_MESSAGE_STATUSES],
+    items: () => [...MESSAGE_STATUSES],
     type: 'string',
     length: 20,
     default: 'pending',
   })
-  status: AgentMessageStatus = 'pending';
+  status: MessageStatus = 'pending';
 
   @Property({ type: 'string', length: 500, nullable: true })
   subject: string | null = null;
