@@ -10,6 +10,7 @@ const allScopes = [
   'scope:tasks',
   'scope:messaging',
   'scope:events',
+  'scope:workflows',
 ];
 
 /** Who may import whom: by layer (type:*) and by domain (scope:*). */
@@ -44,6 +45,7 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:tasks',
         'scope:messaging',
         'scope:events',
+        'scope:workflows',
         'scope:client',
         ...apiMayImport,
       ],
@@ -78,6 +80,18 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:shared',
         'scope:auth',
         'scope:agents',
+        'scope:events',
+        'scope:testing',
+      ],
+    },
+    // Workflows run as tasks: they build on the task queue, which knows nothing of them.
+    {
+      sourceTag: 'scope:workflows',
+      onlyDependOnLibsWithTags: [
+        'scope:shared',
+        'scope:auth',
+        'scope:agents',
+        'scope:tasks',
         'scope:events',
         'scope:testing',
       ],

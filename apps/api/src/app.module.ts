@@ -9,6 +9,7 @@ import { AGENT_ENTITIES, AgentsModule } from '@agenthub/agents';
 import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
 import { EventsModule } from '@agenthub/events';
 import { MESSAGING_ENTITIES, MessagingModule } from '@agenthub/messaging';
+import { WORKFLOW_ENTITIES, WorkflowsModule } from '@agenthub/workflows';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -47,7 +48,13 @@ export class AppModule {
           },
         }),
         DatabaseModule.forRoot({
-          entities: [...AUTH_ENTITIES, ...AGENT_ENTITIES, ...TASK_ENTITIES, ...MESSAGING_ENTITIES],
+          entities: [
+            ...AUTH_ENTITIES,
+            ...AGENT_ENTITIES,
+            ...TASK_ENTITIES,
+            ...MESSAGING_ENTITIES,
+            ...WORKFLOW_ENTITIES,
+          ],
         }),
         HealthModule,
         MetricsModule,
@@ -56,6 +63,7 @@ export class AppModule {
         AgentsModule,
         TasksModule,
         MessagingModule,
+        WorkflowsModule,
       ],
     };
   }

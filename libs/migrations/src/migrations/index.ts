@@ -6,6 +6,7 @@ import { Migration20261122030000_tasks } from './Migration20261122030000_tasks';
 import { Migration20261122040000_messaging } from './Migration20261122040000_messaging';
 import { Migration20261122050000_legacy_columns } from './Migration20261122050000_legacy_columns';
 import { Migration20261201000000_message_delivery_events } from './Migration20261201000000_message_delivery_events';
+import { Migration20261202000000_workflows } from './Migration20261202000000_workflows';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261201000000_message_delivery_events',
     class: Migration20261201000000_message_delivery_events,
   },
+  { name: 'Migration20261202000000_workflows', class: Migration20261202000000_workflows },
 ];

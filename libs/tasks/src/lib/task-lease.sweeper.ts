@@ -5,6 +5,7 @@ import { AuditService } from '@agenthub/auth';
 import { PeriodicRound } from '@agenthub/database';
 import { TaskRepository } from './task.repository';
 import { TaskEvents } from './task-events';
+import { TaskStepHooks } from './task-step-hooks';
 import { toTaskResponse } from './dto/task-response.dto';
 
 /** How often every API process looks for expired leases. */
@@ -42,6 +43,7 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly tasks: TaskRepository,
     private readonly audit: AuditService,
     private readonly events: TaskEvents,
+    private readonly steps: TaskStepHooks,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -72,7 +74,12 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
     // REQUIRED: join the caller's transaction when there is one, else open one.
     return this.em.transactional(
       async () => {
-        const rows = await this.tasks.requeueExpired({ projectId, limit });
+        // Steps that fail need their execution's lock, taken before their rows (TaskStepHooks);
+        // an execution someone else holds right now is left for a later round.
+        const failingStepExecutions = await this.steps.lockExecutions(
+          await this.tasks.expiringStepExecutions({ projectId, limit }),
+        );
+        const rows = await this.tasks.requeueExpired({ projectId, limit, failingStepExecutions });
         for (const { task } of rows) {
           await this.audit.record({
             actorType: 'system',

@@ -9,6 +9,20 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/** Where a task's work has ended (until someone reopens it). */
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const isFinalTaskStatus = (status: TaskStatus): boolean =>
+  FINAL_TASK_STATUSES.includes(status);
+
+/**
+ * What a workflow step does when one of its dependencies ends failed or cancelled: `cancel`
+ * (the default; it is cancelled too, and so on down the graph) or `continue` (it may run once
+ * every dependency is final). Plain tasks have none: they wait for completed dependencies.
+ */
+export const DEPENDENCY_FAILURE_POLICIES = ['cancel', 'continue'] as const;
+export type DependencyFailurePolicy = (typeof DEPENDENCY_FAILURE_POLICIES)[number];
+
 /**
  * Where a task may go from each status. completed is final; failed and cancelled can be
  * reopened (→ pending). Claim (pending → in_progress) and the lease sweeper (in_progress →

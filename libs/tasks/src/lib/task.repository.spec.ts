@@ -262,7 +262,11 @@ describe('TaskRepository (on PostgreSQL)', () => {
         repository().claim(claimRequest(project, agent), { unlessExpiredLeases: true });
 
       expect(await guarded()).toBe('expired_leases');
-      const taken = await repository().requeueExpired({ projectId: project, limit: 10 });
+      const taken = await repository().requeueExpired({
+        projectId: project,
+        limit: 10,
+        failingStepExecutions: [],
+      });
       expect(taken.map(({ task }) => [task.id, task.projectId, task.status])).toEqual([
         [expired, project, 'pending'],
       ]);
@@ -302,7 +306,9 @@ describe('TaskRepository (on PostgreSQL)', () => {
       });
 
       // Without a project: every project's expired leases (other tests' included).
-      const taken = (await repository().requeueExpired({ limit: 100 })).map(({ task }) => ({
+      const taken = (
+        await repository().requeueExpired({ limit: 100, failingStepExecutions: [] })
+      ).map(({ task }) => ({
         id: task.id,
         project_id: task.projectId,
         status: task.status,

@@ -11,7 +11,7 @@ import type { AssigneeType } from './dto/assign-task.dto';
 import type { TaskSort } from './dto/list-tasks-query.dto';
 
 /** The columns of a task as the entity maps them (not the generated search/rank columns). */
-const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.step_order, t.title, t.description, t.status, t.priority,
+export const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.workflow_execution_id, t.step_key, t.on_dependency_failure, t.inputs, t.step_order, t.title, t.description, t.status, t.priority,
   t.assigned_agent_id, t.assigned_user_id, t.created_by_user_id, t.created_by_agent_id, t.required_capabilities, t.result,
   t.attempts, t.max_attempts, t.lease_expires_at, t.version, t.due_date, t.started_at, t.completed_at, t.created_at, t.updated_at`;
 
@@ -23,6 +23,18 @@ const ORDER_BY: Record<TaskSort, string> = {
   due_date: 't.due_date ASC NULLS LAST, t.created_at ASC, t.id ASC',
   '-due_date': 't.due_date DESC NULLS LAST, t.created_at ASC, t.id ASC',
 };
+
+/**
+ * Whether dependency `dep` still holds task `t` back: it is not completed, unless `t` is a
+ * workflow step that continues past a failed or cancelled dependency. The one rule claim,
+ * the start of a task and the workflow engine's readiness share.
+ */
+export const UNSATISFIED_DEPENDENCY_SQL = `dep.status <> 'completed' AND NOT (t.on_dependency_failure = 'continue' AND dep.status IN ('failed', 'cancelled'))`;
+
+/** A RETURNING (or SELECT) list: the task's columns and its dependency ids, oldest first. */
+export const COLUMNS_WITH_DEPENDENCIES = `${COLUMNS},
+  ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+        WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies`;
 
 export interface TaskListFilter {
   /** Which projects the list may draw from. */
@@ -176,13 +188,14 @@ export class TaskRepository {
   }
 
   /**
-   * Dependencies of the task that are not completed. With `lock`, the completed ones are
-   * share-locked until the transaction ends, so none is reopened while the task starts.
+   * Dependencies that still hold the task back ({@link UNSATISFIED_DEPENDENCY_SQL}). With
+   * `lock`, the others are share-locked until the transaction ends, so none is reopened while
+   * the task starts.
    */
   async openDependencies(taskId: string, lock = false): Promise<OpenDependency[]> {
     const rows = await this.em.execute<(OpenDependency & { done: boolean })[]>(
-      `SELECT dep.id, dep.title, dep.status, dep.status = 'completed' AS done
-       FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+      `SELECT dep.id, dep.title, dep.status, NOT (${UNSATISFIED_DEPENDENCY_SQL}) AS done
+       FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id JOIN tasks t ON t.id = d.task_id
        WHERE d.task_id = ? ORDER BY dep.created_at, dep.id ${lock ? 'FOR SHARE OF dep' : ''}`,
       [taskId],
     );
@@ -264,7 +277,8 @@ export class TaskRepository {
   /**
    * Hands the agent the best claimable task of the project, or `null`: pending; not
    * assigned to a user or to another agent; every dependency completed; every required
-   * capability covered. Best = highest priority, then oldest (then id).
+   * capability covered. Best = highest priority, then oldest, then the lowest step_order (the
+   * steps of a workflow execution are created at one instant), then id.
    *
    * One statement: the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent
    * claimers (in this process or in any other API process on the database) skip it instead
@@ -299,8 +313,8 @@ export class TaskRepository {
            AND t.required_capabilities <@ ${capabilities}
            AND NOT EXISTS (
              SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
-             WHERE d.task_id = t.id AND dep.status <> 'completed')
-         ORDER BY t.priority_rank DESC, t.created_at, t.id
+             WHERE d.task_id = t.id AND ${UNSATISFIED_DEPENDENCY_SQL})
+         ORDER BY t.priority_rank DESC, t.created_at, t.step_order, t.id
          LIMIT 1
          FOR UPDATE OF t SKIP LOCKED
        )
@@ -309,9 +323,7 @@ export class TaskRepository {
            attempts = t.attempts + 1, lease_expires_at = now() + make_interval(secs => ?),
            version = t.version + 1, updated_at = now()
          FROM candidate WHERE t.id = candidate.id
-         RETURNING ${COLUMNS},
-           ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
-                 WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies
+         RETURNING ${COLUMNS_WITH_DEPENDENCIES}
        ), used AS (
          ${countCapabilityUsesSql('claimed', 'claimed.required_capabilities')}
        )
@@ -348,11 +360,17 @@ export class TaskRepository {
   async requeueExpired(options: {
     projectId?: string;
     limit: number;
+    /**
+     * Workflow steps fail here only when their execution is one of these (locked by the
+     * caller, as the lock order wants: TaskStepHooks); the others wait for a later round.
+     */
+    failingStepExecutions: readonly string[];
   }): Promise<{ task: Task; dependencies: string[] }[]> {
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `WITH expired AS (
          SELECT id FROM tasks
          WHERE lease_expires_at < now() AND status = 'in_progress' ${options.projectId ? 'AND project_id = ?' : ''}
+           AND (workflow_execution_id IS NULL OR attempts < max_attempts OR workflow_execution_id = ANY(?::uuid[]))
          ORDER BY lease_expires_at
          LIMIT ?
          FOR UPDATE SKIP LOCKED
@@ -368,16 +386,33 @@ export class TaskRepository {
          version = t.version + 1,
          updated_at = now()
        FROM expired WHERE t.id = expired.id
-       RETURNING ${COLUMNS},
-         ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
-               WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies`,
-      options.projectId ? [options.projectId, options.limit] : [options.limit],
+       RETURNING ${COLUMNS_WITH_DEPENDENCIES}`,
+      [
+        ...(options.projectId ? [options.projectId] : []),
+        `{${options.failingStepExecutions.join(',')}}`,
+        options.limit,
+      ],
     );
     // (The whole task, for the task.updated event of each.)
     return rows.map(({ dependencies, ...row }) => ({
       task: this.toEntities([row])[0],
       dependencies: dependencies as string[],
     }));
+  }
+
+  /**
+   * The workflow executions whose steps an expired lease is about to fail (attempts used
+   * up): the lease sweep locks them before it touches those steps.
+   */
+  async expiringStepExecutions(options: { projectId?: string; limit: number }): Promise<string[]> {
+    const rows = await this.em.execute<{ id: string }[]>(
+      `SELECT DISTINCT workflow_execution_id AS id FROM tasks
+       WHERE lease_expires_at < now() AND status = 'in_progress' AND attempts >= max_attempts
+         AND workflow_execution_id IS NOT NULL ${options.projectId ? 'AND project_id = ?' : ''}
+       LIMIT ?`,
+      options.projectId ? [options.projectId, options.limit] : [options.limit],
+    );
+    return rows.map((r) => r.id).sort();
   }
 
   /** Moves the lease of an in_progress task held by `agentId`; `null` when it holds none. */

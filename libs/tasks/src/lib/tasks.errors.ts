@@ -141,3 +141,25 @@ export class UnknownCapabilityError extends InvalidInputError {
     );
   }
 }
+
+/** A step of a running workflow execution: its place in the graph belongs to the execution. */
+export class WorkflowStepLockedError extends ConflictError {
+  constructor(change: 'delete' | 'dependencies') {
+    super(
+      'TASK.WORKFLOW_STEP_LOCKED',
+      `The task is a step of a running workflow execution: its ${
+        change === 'delete' ? 'deletion' : 'dependencies'
+      } must wait until the execution ends (or is cancelled)`,
+    );
+  }
+}
+
+/** A finished workflow step goes back to pending only through a retry of its execution. */
+export class WorkflowStepReopenError extends ConflictError {
+  constructor() {
+    super(
+      'TASK.WORKFLOW_STEP_REOPEN',
+      'The task is a step of a workflow execution: retry the execution (POST /workflow-executions/:id/retry) to run it again',
+    );
+  }
+}

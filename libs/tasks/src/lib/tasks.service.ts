@@ -13,6 +13,7 @@ import { TaskRepository } from './task.repository';
 import { findCycle } from './task-graph';
 import { TaskLeaseSweeper } from './task-lease.sweeper';
 import { TaskEvents } from './task-events';
+import { TaskStepHooks } from './task-step-hooks';
 import { applyTransition, TaskStatus } from './task-lifecycle';
 import {
   AgentActionForbiddenError,
@@ -29,6 +30,7 @@ import {
   TaskNotLeasedError,
   TaskVersionConflictError,
   UnknownCapabilityError,
+  WorkflowStepReopenError,
 } from './tasks.errors';
 import type { AssigneeType } from './dto/assign-task.dto';
 import type { AssignTaskDto } from './dto/assign-task.dto';
@@ -79,6 +81,7 @@ export class TasksService {
     private readonly policy: ProjectAccessPolicy,
     private readonly leases: TaskLeaseSweeper,
     private readonly events: TaskEvents,
+    private readonly steps: TaskStepHooks,
   ) {}
 
   async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponseDto> {
@@ -163,8 +166,15 @@ export class TasksService {
       );
       if (dto.version !== undefined && dto.version !== task.version)
         throw new TaskVersionConflictError(dto.version, task.version);
+      if (dto.status !== undefined && task.workflowExecutionId) {
+        if (dto.status === 'pending' && task.status !== 'pending')
+          throw new WorkflowStepReopenError();
+        // Before this task's row is written: the execution's lock comes first (TaskStepHooks).
+        await this.steps.beforeStatusChange(task, dto.status);
+      }
 
       if (dto.dependencies !== undefined) {
+        await this.steps.assertStepEditable(task, 'dependencies');
         await this.setDependencies(task, dto.dependencies);
         // Edges live in their own table; touching the row bumps the version all the same.
         task.updatedAt = new Date();
@@ -198,6 +208,7 @@ export class TasksService {
       const task = await em.findOne(Task, { id });
       if (!task) throw new TaskNotFoundError();
       await this.policy.assertCanAccess(principal, task.projectId, 'manage');
+      await this.steps.assertStepEditable(task, 'delete');
       await this.tasks.lockProjectGraph(task.projectId);
       const dependents = await this.tasks.dependents(id);
       if (!force && dependents.length > 0) throw new TaskHasDependentsError(dependents);

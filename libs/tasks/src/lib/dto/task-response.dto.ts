@@ -1,6 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Task } from '../entities/task.entity';
-import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
+import {
+  DEPENDENCY_FAILURE_POLICIES,
+  DependencyFailurePolicy,
+  TASK_STATUSES,
+  TaskStatus,
+} from '../task-lifecycle';
 import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
 import { ASSIGNEE_TYPES, AssigneeType } from './assign-task.dto';
 
@@ -26,6 +31,38 @@ export class TaskResponseDto {
 
   @ApiProperty({ type: 'integer', nullable: true })
   step_order!: number | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The workflow execution this task is a step of (null for a plain task).',
+  })
+  workflow_execution_id!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The step's key in the workflow definition.",
+  })
+  step_key!: string | null;
+
+  @ApiProperty({
+    enum: [...DEPENDENCY_FAILURE_POLICIES, null],
+    nullable: true,
+    description:
+      'A step whose dependency failed or was cancelled: `cancel` (cancelled too) or `continue` (runs once every dependency is final).',
+  })
+  on_dependency_failure!: DependencyFailurePolicy | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      "A step's inputs: `context` (the execution's `context_data`) and, once every dependency is final, each dependency's result under its step key (a dependency that did not complete: `{status, result}`).",
+  })
+  inputs!: Record<string, unknown> | null;
 
   @ApiProperty()
   title!: string;
@@ -128,6 +165,10 @@ export function toTaskResponse(task: Task, dependencies: string[]): TaskResponse
     room_id: task.roomId,
     workflow_id: task.workflowId,
     step_order: task.stepOrder,
+    workflow_execution_id: task.workflowExecutionId,
+    step_key: task.stepKey,
+    on_dependency_failure: task.onDependencyFailure,
+    inputs: task.inputs,
     title: task.title,
     description: task.description,
     status: task.status,

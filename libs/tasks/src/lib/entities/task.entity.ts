@@ -1,6 +1,11 @@
 import { Entity, Enum, Property } from '@mikro-orm/core';
 import { BaseEntity } from '@agenthub/database';
-import { TASK_STATUSES, TaskStatus } from '../task-lifecycle';
+import {
+  DEPENDENCY_FAILURE_POLICIES,
+  DependencyFailurePolicy,
+  TASK_STATUSES,
+  TaskStatus,
+} from '../task-lifecycle';
 import { TASK_PRIORITIES, TaskPriority } from '../task-priority';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -20,6 +25,10 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 export class Task extends BaseEntity<
   | 'roomId'
   | 'workflowId'
+  | 'workflowExecutionId'
+  | 'stepKey'
+  | 'onDependencyFailure'
+  | 'inputs'
   | 'stepOrder'
   | 'description'
   | 'status'
@@ -48,9 +57,40 @@ export class Task extends BaseEntity<
   @Property({ type: 'uuid', nullable: true })
   roomId: string | null = null;
 
-  /** No foreign key until workflows exist. */
+  /** A workflow of the task's project (foreign key, ON DELETE CASCADE: the workflows migration). */
   @Property({ type: 'uuid', nullable: true })
   workflowId: string | null = null;
+
+  /**
+   * Set on the tasks a workflow execution created, one per step, together with `stepKey`,
+   * `onDependencyFailure` and `inputs` (the workflows migration's ck_tasks_workflow_step);
+   * deleting the execution deletes them.
+   */
+  @Property({ type: 'uuid', nullable: true })
+  workflowExecutionId: string | null = null;
+
+  @Property({ type: 'string', length: 63, nullable: true })
+  stepKey: string | null = null;
+
+  /**
+   * What a step does when a dependency fails or is cancelled: `cancel` (it is cancelled too)
+   * or `continue` (it runs once every dependency is final, seeing the failure in `inputs`).
+   */
+  @Enum({
+    items: () => [...DEPENDENCY_FAILURE_POLICIES],
+    type: 'string',
+    length: 10,
+    nullable: true,
+  })
+  onDependencyFailure: DependencyFailurePolicy | null = null;
+
+  /**
+   * What a step is handed: `context` (the execution's context_data) and, once every
+   * dependency is final, each dependency's outcome under its step key (written by the
+   * workflow engine, see StepTaskRepository.refreshInputs).
+   */
+  @Property({ type: 'json', nullable: true })
+  inputs: Record<string, unknown> | null = null;
 
   @Property({ type: 'integer', nullable: true })
   stepOrder: number | null = null;
