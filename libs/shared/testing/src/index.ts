@@ -48,3 +48,16 @@ export type {
   TaskJson,
   TestUser,
 } from './lib/factories';
+export {
+  chainDefinition,
+  createWorkflow,
+  diamondDefinition,
+  getWorkflow,
+  patchWorkflow,
+  workflowStep,
+} from './lib/workflow-factories';
+export type {
+  WorkflowDefinitionJson,
+  WorkflowJson,
+  WorkflowStepJson,
+} from './lib/workflow-factories';

@@ -1,14 +1,13 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { FieldErrors } from '@agenthub/errors';
-import type { TASK_PRIORITIES } from '@agenthub/tasks';
-import { InvalidWorkflowDefinitionError } from './workflows.errors';
 import {
   DEPENDENCY_FAILURE_POLICIES,
-  DependencyFailurePolicy,
-  WORKFLOW_LIMITS,
-  WorkflowStepDto,
-} from './dto/workflow-definition.dto';
+  type DependencyFailurePolicy,
+  type TASK_PRIORITIES,
+} from '@agenthub/tasks';
+import { InvalidWorkflowDefinitionError } from './workflows.errors';
+import { WORKFLOW_LIMITS, WorkflowStepDto } from './dto/workflow-definition.dto';
 
 export { DEPENDENCY_FAILURE_POLICIES, WORKFLOW_LIMITS };
 export type { DependencyFailurePolicy };

@@ -14,11 +14,12 @@ import {
   Min,
 } from 'class-validator';
 import { CapabilityNames } from '@agenthub/agents';
-import { TASK_PRIORITIES } from '@agenthub/tasks';
+import {
+  DEPENDENCY_FAILURE_POLICIES,
+  type DependencyFailurePolicy,
+  TASK_PRIORITIES,
+} from '@agenthub/tasks';
 import { OptionalNotNull, Trim } from '@agenthub/http';
-
-export const DEPENDENCY_FAILURE_POLICIES = ['cancel', 'continue'] as const;
-export type DependencyFailurePolicy = (typeof DEPENDENCY_FAILURE_POLICIES)[number];
 
 export const STEP_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -42,7 +43,7 @@ export class WorkflowStepDto {
   @ApiProperty({
     pattern: STEP_KEY_PATTERN.source,
     description:
-      'Unique within the definition; names the step in `depends_on`, in `inputs` and in results. `context` is reserved (a task’s `inputs.context` holds the execution’s context).',
+      "Unique within the definition; names the step in `depends_on`, in `inputs` and in results. `context` is reserved (a task's `inputs.context` holds the execution's context).",
     example: 'fetch_data',
   })
   @IsString({ message: 'key must be a string' })
@@ -81,7 +82,7 @@ export class WorkflowStepDto {
 
   @ApiPropertyOptional({
     uniqueItems: true,
-    description: 'Capabilities an agent must all have to claim the step’s task.',
+    description: "Capabilities an agent must all have to claim the step's task.",
   })
   @OptionalNotNull()
   @CapabilityNames({ unique: true })
