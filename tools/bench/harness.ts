@@ -114,12 +114,14 @@ export async function waitForHttp(port: number, path: string, timeoutMs = 60_000
 
 /**
  * The built API (dist/apps/api/main.js, NODE_ENV=production) on `databaseUrl`, ready to serve;
- * stopped at the end. Exits with 2 when the bundle is missing.
+ * stopped at the end. `env` adds to (or overrides) its environment, e.g. a raised limit.
+ * Exits with 2 when the bundle is missing.
  */
 export async function startApi(
   defer: Defer,
   databaseUrl: string,
   logLevel: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ port: number; pid: number | undefined }> {
   const bundle = join(ROOT, 'dist/apps/api/main.js');
   if (!existsSync(bundle)) {
@@ -139,6 +141,7 @@ export async function startApi(
     LOG_LEVEL: logLevel,
     AGENTHUB_MIGRATE_ON_START: 'false',
     AGENTHUB_ALLOW_REGISTRATION: 'true',
+    ...env,
   });
   defer(() => void api.kill('SIGTERM'));
   await waitForHttp(port, '/health/ready');
