@@ -37,6 +37,7 @@ const IGNORED: readonly string[] = [
   'tasks.priority_rank: column without property',
   'agent_messages.priority_rank: column without property',
   'tasks.search_vector: column without property',
+  'workflows.search_vector: column without property',
   // The legacy importer's jsonb of broker fields without a column, written by its SQL only.
   'users.legacy: column without property',
   'projects.legacy: column without property',

@@ -5,6 +5,7 @@ import {
   createAgentsWithKeys,
   createProject,
   createRoom,
+  createWorkflow,
   createSuperuser,
   createTask,
   expectProblem,
@@ -41,6 +42,10 @@ describe('tasks', () => {
         project_id: w.p1,
         room_id: null,
         workflow_id: null,
+        workflow_execution_id: null,
+        step_key: null,
+        on_dependency_failure: null,
+        inputs: null,
         step_order: null,
         title: 'Write the report',
         description: 'Quarterly numbers',
@@ -67,10 +72,11 @@ describe('tasks', () => {
     });
 
     it('keeps workflow and room ids, step order and required capabilities', async () => {
-      // A task's room must be a room of its project (a foreign key); a workflow id is kept as given.
+      // A task's room and workflow must be its project's (composite foreign keys).
       const room = await createRoom(w.t, w.owner, w.p1);
+      const workflow = await createWorkflow(w.t, w.owner, w.p1);
       const fields = {
-        workflow_id: '00000000-0000-4000-8000-000000000001',
+        workflow_id: workflow.id,
         room_id: room.id,
         step_order: 2,
         required_capabilities: ['code', 'review'],
@@ -79,6 +85,16 @@ describe('tasks', () => {
       };
       const task = await createTask(w.t, w.owner, w.p1, fields);
       expect(task).toMatchObject(fields);
+      const elsewhere = await createWorkflow(w.t, w.otherUser, w.p2);
+      for (const workflow_id of [elsewhere.id, '00000000-0000-4000-8000-000000000001']) {
+        const res = await w.t.request({
+          method: 'POST',
+          url: '/api/v1/tasks',
+          headers: w.owner,
+          payload: { project_id: w.p1, title: 'Stray', workflow_id },
+        });
+        expectProblem(res, 409, 'RESOURCE.REFERENCE_VIOLATION');
+      }
     });
 
     it('records the creating user, and keeps the task (created_by null) when that user is deleted', async () => {

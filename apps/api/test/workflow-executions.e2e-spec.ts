@@ -1,17 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { TaskLeaseSweeper } from '@agenthub/tasks';
 import {
   AuthHeaders,
   claimTask,
   createAgentsWithKeys,
   createProject,
+  createWorkflow,
   expectProblem,
   getTask,
   patchTask,
+  patchWorkflow,
   query,
   TaskJson,
 } from '@agenthub/testing';
-import { useWorld } from './world';
+import { accessCases, expectAccess, manage, READ, useWorld, World } from './world';
 
 type Step = Record<string, unknown> & { key: string };
 type Execution = {
@@ -53,21 +54,8 @@ const DIAMOND = [
 describe('workflow executions', () => {
   const w = useWorld();
 
-  async function activeWorkflow(projectId: string, steps: Step[]): Promise<string> {
-    const id = randomUUID();
-    const definition = JSON.stringify({ steps });
-    await query(
-      w.db.url,
-      `INSERT INTO workflows (id, project_id, name, definition, status) VALUES ($1, $2, $3, $4, 'active')`,
-      [id, projectId, `wf-${id}`, definition],
-    );
-    await query(
-      w.db.url,
-      `INSERT INTO workflow_versions (workflow_id, version, definition) VALUES ($1, 1, $2)`,
-      [id, definition],
-    );
-    return id;
-  }
+  const activeWorkflow = async (projectId: string, steps: Step[]): Promise<string> =>
+    (await createWorkflow(w.t, w.owner, projectId, { status: 'active', definition: { steps } })).id;
 
   const startRequest = (
     as: AuthHeaders,
@@ -122,7 +110,7 @@ describe('workflow executions', () => {
     const claimed = await claimTask(w.t, key);
     if (claimed.statusCode === 204) return null;
     expect(claimed.statusCode).toBe(200);
-    const task = claimed.json() as StepTask;
+    const task = claimed.json<StepTask>();
     const done = await patchTask(w.t, key, task.id, { status: 'completed', result: result(task) });
     expect(done.statusCode).toBe(200);
     return task;
@@ -248,7 +236,7 @@ describe('workflow executions', () => {
     ]);
     const started = await start(w.owner, workflow);
     const key = agents[0].key;
-    const first = (await claimTask(w.t, key)).json() as StepTask;
+    const first = (await claimTask(w.t, key)).json<StepTask>();
     expect(first.step_key).toBe('a');
     expect(
       (await patchTask(w.t, key, first.id, { status: 'failed', result: { error: 'boom' } }))
@@ -293,7 +281,7 @@ describe('workflow executions', () => {
     ]);
     const started = await start(w.owner, workflow);
     const key = agents[0].key;
-    const a = (await claimTask(w.t, key)).json() as StepTask;
+    const a = (await claimTask(w.t, key)).json<StepTask>();
     await patchTask(w.t, key, a.id, { status: 'failed', result: { error: 'disk full' } });
     // Its other dependency is not final yet: it waits.
     const cleanupId = taskOf(started, 'cleanup');
@@ -319,7 +307,7 @@ describe('workflow executions', () => {
     const workflow = await activeWorkflow(project, [step('a'), step('b', { depends_on: ['a'] })]);
     const started = await start(w.owner, workflow);
     const key = agents[0].key;
-    const a = (await claimTask(w.t, key)).json() as StepTask;
+    const a = (await claimTask(w.t, key)).json<StepTask>();
 
     const res = await action(started.id, 'cancel');
     expect(res.statusCode).toBe(200);
@@ -360,8 +348,8 @@ describe('workflow executions', () => {
     const started = await start(w.owner, workflow);
     const key = agents[0].key;
     await runOne(key, () => ({ v: 'a' }));
-    const next = (await claimTask(w.t, key)).json() as StepTask;
-    const other = (await claimTask(w.t, key)).json() as StepTask;
+    const next = (await claimTask(w.t, key)).json<StepTask>();
+    const other = (await claimTask(w.t, key)).json<StepTask>();
     const [b, c] = next.step_key === 'b' ? [next, other] : [other, next];
     await patchTask(w.t, key, b.id, { status: 'completed', result: { v: 'b' } });
     await patchTask(w.t, key, c.id, { status: 'failed', result: { error: 'flaky' } });
@@ -377,9 +365,12 @@ describe('workflow executions', () => {
       error_message: null,
       result_data: {},
     });
-    expect(
-      Object.fromEntries((res.json() as Execution).steps.map((s) => [s.key, s.status])),
-    ).toEqual({ a: 'completed', b: 'completed', c: 'pending', d: 'pending' });
+    expect(Object.fromEntries(res.json<Execution>().steps.map((s) => [s.key, s.status]))).toEqual({
+      a: 'completed',
+      b: 'completed',
+      c: 'pending',
+      d: 'pending',
+    });
     const retried = (await getTask(w.t, w.owner, c.id)) as StepTask;
     expect(retried).toMatchObject({
       status: 'pending',
@@ -415,7 +406,7 @@ describe('workflow executions', () => {
       step('b', { depends_on: ['a'] }),
     ]);
     const started = await start(w.owner, workflow);
-    const a = (await claimTask(w.t, agents[0].key)).json() as StepTask;
+    const a = (await claimTask(w.t, agents[0].key)).json<StepTask>();
     await query(
       w.db.url,
       `UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
@@ -451,7 +442,7 @@ describe('workflow executions', () => {
       409,
       'TASK.WORKFLOW_STEP_LOCKED',
     );
-    const claimed = (await claimTask(w.t, agents[0].key)).json() as StepTask;
+    const claimed = (await claimTask(w.t, agents[0].key)).json<StepTask>();
     await patchTask(w.t, agents[0].key, claimed.id, { status: 'failed' });
     expectProblem(
       await patchTask(w.t, w.owner, a, { status: 'pending' }),
@@ -464,5 +455,179 @@ describe('workflow executions', () => {
       (await w.t.request({ method: 'DELETE', url: `/api/v1/tasks/${b}`, headers: w.owner }))
         .statusCode,
     ).toBe(204);
+  });
+
+  it('runs only active workflows, and the version it started with', async () => {
+    const { project, agents } = await arena();
+    const draft = await createWorkflow(w.t, w.owner, project, {
+      definition: { steps: [step('a')] },
+    });
+    expectProblem(await startRequest(w.owner, draft.id), 409, 'WORKFLOW.NOT_ACTIVE');
+    expect((await patchWorkflow(w.t, w.owner, draft.id, { status: 'paused' })).statusCode).toBe(
+      200,
+    );
+    expectProblem(await startRequest(w.owner, draft.id), 409, 'WORKFLOW.NOT_ACTIVE');
+    expect((await patchWorkflow(w.t, w.owner, draft.id, { status: 'active' })).statusCode).toBe(
+      200,
+    );
+
+    const v1 = await start(w.owner, draft.id);
+    const changed = await patchWorkflow(w.t, w.owner, draft.id, {
+      definition: { steps: [step('x'), step('y', { depends_on: ['x'] })] },
+    });
+    expect(changed.json().version).toBe(2);
+    const v2 = await start(w.owner, draft.id);
+    const again1 = await start(w.owner, draft.id, { version: 1 });
+    expect([v1, v2, again1].map((e) => [e.workflow_version, e.steps.map((s) => s.key)])).toEqual([
+      [1, ['a']],
+      [2, ['x', 'y']],
+      [1, ['a']],
+    ]);
+    expectProblem(
+      await startRequest(w.owner, draft.id, { version: 3 }),
+      404,
+      'WORKFLOW.VERSION_NOT_FOUND',
+    );
+    expectProblem(await startRequest(w.owner, draft.id, { version: 0 }), 400);
+    expectProblem(await startRequest(w.owner, draft.id, { context_data: [1] }), 400);
+    // The running execution of version 1 still runs version 1's step.
+    const claimed = (await claimTask(w.t, agents[0].key)).json<StepTask>();
+    expect(claimed).toMatchObject({ workflow_execution_id: v1.id, step_key: 'a' });
+  });
+
+  it('lists executions of a workflow and of the caller’s projects, filtered by status', async () => {
+    const { project } = await arena();
+    const workflow = await activeWorkflow(project, [step('a')]);
+    const first = await start(w.owner, workflow);
+    const second = await start(w.owner, workflow);
+    await action(first.id, 'cancel');
+    const list = (url: string, as: AuthHeaders = w.owner) =>
+      w.t.request({ method: 'GET', url, headers: as }).then((r) => {
+        expect(r.statusCode).toBe(200);
+        return r.json<{ items: Execution[]; total: number }>();
+      });
+    const all = await list(`/api/v1/workflows/${workflow}/executions`);
+    expect(all.total).toBe(2);
+    expect(all.items.map((e) => e.id)).toEqual([second.id, first.id]);
+    expect(all.items[0].steps).toEqual(second.steps);
+    const cancelled = await list(`/api/v1/workflows/${workflow}/executions?status=cancelled`);
+    expect(cancelled.items.map((e) => e.id)).toEqual([first.id]);
+    const running = await list(`/api/v1/workflow-executions?project_id=${project}&status=running`);
+    expect(running.items.map((e) => e.id)).toEqual([second.id]);
+    expect((await list(`/api/v1/workflow-executions?workflow_id=${workflow}`)).total).toBe(2);
+    // Another user's projects hold none of them.
+    expect((await list('/api/v1/workflow-executions', w.otherUser)).items).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ workflow_id: workflow })]),
+    );
+    expectProblem(
+      await w.t.request({
+        method: 'GET',
+        url: '/api/v1/workflow-executions?status=done',
+        headers: w.owner,
+      }),
+      400,
+    );
+  });
+
+  it('deletes a workflow with its executions and their tasks', async () => {
+    const { project } = await arena();
+    const workflow = await activeWorkflow(project, DIAMOND);
+    const running = await start(w.owner, workflow);
+    const res = await w.t.request({
+      method: 'DELETE',
+      url: `/api/v1/workflows/${workflow}`,
+      headers: w.owner,
+    });
+    expect(res.statusCode).toBe(204);
+    const [left] = await query<{ executions: string; tasks: string; edges: string }>(
+      w.db.url,
+      `SELECT (SELECT count(*) FROM workflow_executions WHERE workflow_id = $1) AS executions,
+              (SELECT count(*) FROM tasks WHERE workflow_execution_id = $2) AS tasks,
+              (SELECT count(*) FROM task_dependencies WHERE task_id = ANY($3)) AS edges`,
+      [workflow, running.id, running.steps.map((s) => s.task_id)],
+    );
+    expect(left).toEqual({ executions: '0', tasks: '0', edges: '0' });
+    expectProblem(
+      await w.t.request({
+        method: 'GET',
+        url: `/api/v1/workflow-executions/${running.id}`,
+        headers: w.owner,
+      }),
+      404,
+      'WORKFLOW_EXECUTION.NOT_FOUND',
+    );
+  });
+
+  describe('who may', () => {
+    let workflow: string;
+    beforeAll(async () => {
+      workflow = await activeWorkflow(w.p1, [step('a')]);
+    });
+    /** A fresh running execution of P1's workflow, for the routes that change one. */
+    const running = async (world: World) => (await start(world.owner, workflow)).id;
+    const failed = async (world: World) => {
+      const id = await running(world);
+      await action(id, 'cancel', world.owner);
+      return id;
+    };
+    const routes = [
+      {
+        route: 'POST /workflows/:id/executions',
+        request: () => ({
+          method: 'POST' as const,
+          url: `/api/v1/workflows/${workflow}/executions`,
+        }),
+        expected: { ...READ, owner: 201, superuser: 201, agentKey: 201 },
+      },
+      {
+        route: 'GET /workflows/:id/executions',
+        request: () => ({
+          method: 'GET' as const,
+          url: `/api/v1/workflows/${workflow}/executions`,
+        }),
+        expected: READ,
+      },
+      {
+        route: 'GET /workflow-executions/:id',
+        request: async (world: World) => ({
+          method: 'GET' as const,
+          url: `/api/v1/workflow-executions/${await running(world)}`,
+        }),
+        expected: READ,
+      },
+      {
+        route: 'GET /workflow-executions?project_id',
+        request: (world: World) => ({
+          method: 'GET' as const,
+          url: `/api/v1/workflow-executions?project_id=${world.p1}`,
+        }),
+        expected: READ,
+      },
+      {
+        route: 'POST /workflow-executions/:id/cancel',
+        request: async (world: World) => ({
+          method: 'POST' as const,
+          url: `/api/v1/workflow-executions/${await running(world)}/cancel`,
+        }),
+        expected: manage(200),
+      },
+      {
+        route: 'POST /workflow-executions/:id/retry',
+        request: async (world: World) => ({
+          method: 'POST' as const,
+          url: `/api/v1/workflow-executions/${await failed(world)}/retry`,
+        }),
+        expected: manage(200),
+      },
+    ];
+    it.each(accessCases(routes))('%s as %s → %i', async (_route, actor, status, routeCase) => {
+      await expectAccess(w, actor, status, routeCase);
+    });
+
+    it('tells an agent why it may not cancel', async () => {
+      const id = await running(w);
+      expectProblem(await action(id, 'cancel', w.agentKey), 403, 'WORKFLOW.AGENT_FORBIDDEN');
+      expectProblem(await action(id, 'retry', w.otherUser), 403, 'PROJECT.FORBIDDEN');
+    });
   });
 });

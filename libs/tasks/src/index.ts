@@ -19,3 +19,4 @@ export { DEFAULT_MAX_ATTEMPTS } from './lib/entities/task.entity';
 export { TaskResponseDto } from './lib/dto/task-response.dto';
 export { WorkflowStepLockedError } from './lib/tasks.errors';
 export { TASK_PRIORITIES, PRIORITY_RANK } from './lib/task-priority';
+export { TASK_LIMITS } from './lib/dto/task-limits';

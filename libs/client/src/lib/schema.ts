@@ -704,6 +704,179 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/workflow-executions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List workflow executions
+     * @description Newest first; without `project_id`, the executions of every project the caller may read.
+     */
+    get: operations['listExecutions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflow-executions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a workflow execution */
+    get: operations['getExecution'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflow-executions/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a workflow execution
+     * @description Users who manage the project. Its pending steps and those in progress are cancelled (an agent still working on one gets 409 on its next update).
+     */
+    post: operations['cancelExecution'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflow-executions/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry a failed or cancelled workflow execution
+     * @description Users who manage the project. Its failed and cancelled steps go back to `pending` with their attempts reset; completed steps keep their results and are not run again; the execution is `running` again.
+     */
+    post: operations['retryExecution'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List workflows
+     * @description Newest first (best matches first with `q`); without `project_id`, the workflows of every project the caller may read.
+     */
+    get: operations['listWorkflows'];
+    put?: never;
+    /**
+     * Create a workflow
+     * @description Users who manage the project; agents get 403 `WORKFLOW.AGENT_FORBIDDEN`. The definition becomes version 1. The name is unique within the project.
+     */
+    post: operations['createWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get a workflow
+     * @description The project's owner, superusers and the project's agents. With `?version=N`, `definition` and `version` are those of version N.
+     */
+    get: operations['getWorkflow'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a workflow
+     * @description Users who manage the project. Its versions, its executions and their tasks are deleted with it.
+     */
+    delete: operations['deleteWorkflow'];
+    options?: never;
+    head?: never;
+    /**
+     * Update a workflow
+     * @description Users who manage the project. A `definition` that differs from the current one makes a new version (`version` + 1); the same definition again changes nothing. The other fields change in place; `null` clears the description.
+     */
+    patch: operations['updateWorkflow'];
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/executions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List a workflow's executions
+     * @description Newest first.
+     */
+    get: operations['listWorkflowExecutions'];
+    put?: never;
+    /**
+     * Start an execution of a workflow
+     * @description Users who manage the project, or its agents. The workflow must be `active`. In one transaction, creates one task per step of the version (default: the current one), in a topological order (`step_order`), with the step's fields and dependency edges; agents then claim them like any task, each seeing `inputs` (the execution's `context_data`, and its dependencies' results once they are final). The body is optional.
+     */
+    post: operations['startWorkflowExecution'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the versions of a workflow
+     * @description Newest first. A version never changes once written; executions run the version they started with.
+     */
+    get: operations['listWorkflowVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -1075,8 +1248,28 @@ export interface components {
       step_order?: number | null;
       /** @description Trimmed; not blank. */
       title: string;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @description A workflow of the task's project (another project's, or none: 409 `RESOURCE.REFERENCE_VIOLATION`). Deleting the workflow deletes the task. Tasks a workflow execution created are its steps: see `workflow_execution_id`.
+       */
       workflow_id?: string | null;
+    };
+    CreateWorkflowDto: {
+      /** @description The steps. Stored (and answered) in canonical form: fields in a fixed order, titles and capability names trimmed, unset fields (null description, empty lists) left out. Any problem: 400 `WORKFLOW.INVALID_DEFINITION`, with `errors` keyed by path (`steps[3].depends_on`); a cycle is named. */
+      definition: components['schemas']['WorkflowDefinitionDto'];
+      description?: string | null;
+      /** @description Trimmed; not blank; unique within the project. */
+      name: string;
+      /** Format: uuid */
+      project_id: string;
+      /**
+       * @description Only `active` workflows can be executed.
+       * @default draft
+       * @enum {string}
+       */
+      status?: 'draft' | 'active' | 'paused';
+      /** @description Labels to filter by (`GET /workflows?tag=`); trimmed, each once. */
+      tags?: string[];
     };
     CreatedAgentApiKeyResponseDto: {
       /** Format: uuid */
@@ -1118,6 +1311,51 @@ export interface components {
       /** @description Position of the item in `agents`. */
       index: number;
       name: string;
+    };
+    ExecutionResponseDto: {
+      /** Format: date-time */
+      completed_at: string | null;
+      /** @description What the execution was started with; every step sees it as `inputs.context`. */
+      context_data: {
+        [key: string]: unknown;
+      };
+      /** @description The lowest `step_order` among its steps that are not final yet; null once all are. */
+      current_step: number | null;
+      /** @description Why it did not complete: the steps that failed (and were cancelled). */
+      error_message: string | null;
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      project_id: string;
+      /** @description Each completed step's result under its key (every step's, once the execution completed). */
+      result_data: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      started_at: string;
+      /** Format: uuid */
+      started_by: string | null;
+      /** @enum {string|null} */
+      started_by_type: 'user' | 'agent' | null;
+      /** @enum {string} */
+      status: 'running' | 'completed' | 'failed' | 'cancelled';
+      /** @description Every step, in step order. */
+      steps: components['schemas']['ExecutionStepDto'][];
+      /** Format: uuid */
+      workflow_id: string;
+      /** @description The version of the definition it runs. */
+      workflow_version: number;
+    };
+    ExecutionStepDto: {
+      /** @description The step's key in the definition. */
+      key: string;
+      /** @enum {string} */
+      status: 'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+      /**
+       * Format: uuid
+       * @description The task that runs the step.
+       */
+      task_id: string;
     };
     HeartbeatDto: {
       /**
@@ -1474,6 +1712,14 @@ export interface components {
       /** @description One message per recipient. */
       messages: components['schemas']['MessageResponseDto'][];
     };
+    StartExecutionDto: {
+      /** @description Handed to every step as `inputs.context` (at most 65536 bytes as JSON). Default `{}`. */
+      context_data?: {
+        [key: string]: unknown;
+      };
+      /** @description The definition's version to run; default the current one. */
+      version?: number;
+    };
     StreamEventDto: {
       /** @description The resource as the REST API returns it after the change (a deleted task: as it was). */
       data: Record<string, never>;
@@ -1520,12 +1766,21 @@ export interface components {
       due_date: string | null;
       /** Format: uuid */
       id: string;
+      /** @description A step's inputs: `context` (the execution's `context_data`) and, once every dependency is final, each dependency's result under its step key (a dependency that did not complete: `{status, result}`). */
+      inputs: {
+        [key: string]: unknown;
+      } | null;
       /**
        * Format: date-time
        * @description While an agent works on it: when its lease runs out.
        */
       lease_expires_at: string | null;
       max_attempts: number;
+      /**
+       * @description A step whose dependency failed or was cancelled: `cancel` (cancelled too) or `continue` (runs once every dependency is final).
+       * @enum {string|null}
+       */
+      on_dependency_failure: 'cancel' | 'continue' | null;
       /** @enum {string} */
       priority: 'low' | 'medium' | 'high' | 'urgent';
       /** Format: uuid */
@@ -1542,12 +1797,19 @@ export interface components {
       started_at: string | null;
       /** @enum {string} */
       status: 'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+      /** @description The step's key in the workflow definition. */
+      step_key: string | null;
       step_order: number | null;
       title: string;
       /** Format: date-time */
       updated_at: string;
       /** @description Grows with every change; give it back in PATCH to refuse lost updates. */
       version: number;
+      /**
+       * Format: uuid
+       * @description The workflow execution this task is a step of (null for a plain task).
+       */
+      workflow_execution_id: string | null;
       /** Format: uuid */
       workflow_id: string | null;
     };
@@ -1618,8 +1880,26 @@ export interface components {
       title?: string;
       /** @description When given, must be the task's current version (else 409 `TASK.VERSION_CONFLICT`). */
       version?: number;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @description A workflow of the task's project (another project's, or none: 409 `RESOURCE.REFERENCE_VIOLATION`). Deleting the workflow deletes the task. Tasks a workflow execution created are its steps: see `workflow_execution_id`.
+       */
       workflow_id?: string | null;
+    };
+    UpdateWorkflowDto: {
+      /** @description The steps. Stored (and answered) in canonical form: fields in a fixed order, titles and capability names trimmed, unset fields (null description, empty lists) left out. Any problem: 400 `WORKFLOW.INVALID_DEFINITION`, with `errors` keyed by path (`steps[3].depends_on`); a cycle is named. */
+      definition?: components['schemas']['WorkflowDefinitionDto'];
+      description?: string | null;
+      /** @description Trimmed; not blank; unique within the project. */
+      name?: string;
+      /**
+       * @description Only `active` workflows can be executed.
+       * @default draft
+       * @enum {string}
+       */
+      status?: 'draft' | 'active' | 'paused';
+      /** @description Labels to filter by (`GET /workflows?tag=`); trimmed, each once. */
+      tags?: string[];
     };
     UserMeResponseDto: {
       /** Format: date-time */
@@ -1663,6 +1943,78 @@ export interface components {
       name: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    WorkflowDefinitionDto: {
+      /** @description The steps, in the order they are listed; `depends_on` makes them a DAG (no cycle). At most 500 unless the server sets `WORKFLOW_MAX_STEPS`. */
+      steps: components['schemas']['WorkflowStepDto'][];
+    };
+    WorkflowResponseDto: {
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: uuid
+       * @description The user or agent that created it; null once that one is deleted.
+       */
+      created_by: string | null;
+      /** @enum {string|null} */
+      created_by_type: 'user' | 'agent' | null;
+      /** @description The definition of `version`, in canonical form. */
+      definition: components['schemas']['WorkflowDefinitionDto'];
+      description: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @description Unique within the project. */
+      name: string;
+      /** Format: uuid */
+      project_id: string;
+      /** @enum {string} */
+      status: 'draft' | 'active' | 'paused';
+      tags: string[];
+      /** Format: date-time */
+      updated_at: string;
+      /** @description The current version (or the one asked for with `?version=`); a changed definition makes the next one. */
+      version: number;
+    };
+    WorkflowStepDto: {
+      /** @description Keys of the steps this one waits for (each another step of the definition); their results are its `inputs`. */
+      depends_on?: string[];
+      description?: string | null;
+      /**
+       * @description Unique within the definition; names the step in `depends_on`, in `inputs` and in results. `context` is reserved (a task's `inputs.context` holds the execution's context).
+       * @example fetch_data
+       */
+      key: string;
+      /** @description The step task's max_attempts (the task default when left out). */
+      max_attempts?: number;
+      /**
+       * @description When a dependency fails for good: `cancel` (default) cancels this step (and what depends on it); `continue` runs it anyway once its other dependencies are done.
+       * @enum {string}
+       */
+      on_dependency_failure?: 'cancel' | 'continue';
+      /**
+       * @description The step task's priority (default medium).
+       * @enum {string}
+       */
+      priority?: 'low' | 'medium' | 'high' | 'urgent';
+      /** @description Capabilities an agent must all have to claim the step's task. */
+      required_capabilities?: string[];
+      /** @description Trimmed; not blank. */
+      title: string;
+    };
+    WorkflowVersionResponseDto: {
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: uuid
+       * @description The user or agent that created it; null once that one is deleted.
+       */
+      created_by: string | null;
+      /** @enum {string|null} */
+      created_by_type: 'user' | 'agent' | null;
+      definition: components['schemas']['WorkflowDefinitionDto'];
+      version: number;
+      /** Format: uuid */
+      workflow_id: string;
     };
   };
   responses: never;
@@ -6524,6 +6876,1261 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listExecutions: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+        status?: 'running' | 'completed' | 'failed' | 'cancelled';
+        /** @description Only this project (else every project the caller may read). */
+        project_id?: string;
+        /** @description Only executions of this workflow. */
+        workflow_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ExecutionResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  getExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The execution. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The execution and its steps. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW_EXECUTION.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW_EXECUTION.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow_execution.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  cancelExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The execution. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The execution, cancelled. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `WORKFLOW.AGENT_FORBIDDEN`, `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:workflow.agent_forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW_EXECUTION.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW_EXECUTION.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow_execution.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW_EXECUTION.NOT_RUNNING`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW_EXECUTION.NOT_RUNNING",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:workflow_execution.not_running"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  retryExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The execution. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The execution, running again. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `WORKFLOW.AGENT_FORBIDDEN`, `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:workflow.agent_forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW_EXECUTION.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW_EXECUTION.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow_execution.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW_EXECUTION.NOT_RETRYABLE`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW_EXECUTION.NOT_RETRYABLE",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:workflow_execution.not_retryable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listWorkflows: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+        /** @description Only this project (else every project the caller may read). */
+        project_id?: string;
+        status?: 'draft' | 'active' | 'paused';
+        /** @description Only workflows with this tag. */
+        tag?: string;
+        /** @description Full-text search over name and description (English stemming; web-search syntax: `"exact phrase"`, `or`, `-excluded`). Best matches first. */
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['WorkflowResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  createWorkflow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWorkflowDto'];
+      };
+    };
+    responses: {
+      /** @description The new workflow. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `WORKFLOW.INVALID_DEFINITION`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `WORKFLOW.AGENT_FORBIDDEN`, `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:workflow.agent_forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW.NAME_TAKEN`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NAME_TAKEN",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:workflow.name_taken"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  getWorkflow: {
+    parameters: {
+      query?: {
+        /** @description Show this version's definition (and `version` = N) instead of the current one; the other fields are current. */
+        version?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The workflow. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The workflow. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW.NOT_FOUND`, `WORKFLOW.VERSION_NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  deleteWorkflow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `WORKFLOW.AGENT_FORBIDDEN`, `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:workflow.agent_forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  updateWorkflow: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWorkflowDto'];
+      };
+    };
+    responses: {
+      /** @description The workflow as changed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `WORKFLOW.INVALID_DEFINITION`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `WORKFLOW.AGENT_FORBIDDEN`, `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.AGENT_FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:workflow.agent_forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW.NAME_TAKEN`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NAME_TAKEN",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:workflow.name_taken"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listWorkflowExecutions: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+        status?: 'running' | 'completed' | 'failed' | 'cancelled';
+      };
+      header?: never;
+      path: {
+        /** @description The workflow. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ExecutionResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`, `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  startWorkflowExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The workflow. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['StartExecutionDto'];
+      };
+    };
+    responses: {
+      /** @description The new execution, running. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`, `REQUEST.VALIDATION_FAILED`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW.NOT_FOUND`, `WORKFLOW.VERSION_NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW.NOT_ACTIVE`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_ACTIVE",
+           *       "detail": "Conflicts with the current state of the resource.",
+           *       "status": 409,
+           *       "title": "Conflict",
+           *       "type": "urn:agenthub:problem:workflow.not_active"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listWorkflowVersions: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The workflow. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['WorkflowVersionResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `WORKFLOW.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "WORKFLOW.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:workflow.not_found"
+           *     }
+           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };

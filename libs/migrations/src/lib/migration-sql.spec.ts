@@ -71,6 +71,8 @@ const RECORDED_CHECKSUMS: Record<string, string> = {
     'cfefa1d58cbe8534389b0d19cca48d7d86035ec8ee18c2f30a90dddc90af17bb',
   Migration20261201000000_message_delivery_events:
     '174fcaf823a0e8eb6e6027d06fad2b432c58bdfb9663af686193fe134a96e51d',
+  Migration20261202000000_workflows:
+    '9a7fbd121668246afb26012b9b9d8804dc00844e134eca5fae02d6c1717005d7',
 };
 
 describe('migration SQL capture and checksum', () => {

@@ -63,6 +63,27 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   ref('agent_messages.sender_user_id', 'users.id'),
   ref('agent_messages.recipient_id', 'agents.id'),
   ref('agent_messages.reply_to', 'agent_messages.id'),
+  // workflows, their versions and executions (the phase-2 design), and tasks as steps
+  ref('workflows.project_id', 'projects.id'),
+  ref('workflows.created_by_user_id', 'users.id'),
+  ref('workflows.created_by_agent_id', 'agents.id'),
+  ref('workflow_versions.workflow_id', 'workflows.id'),
+  ref('workflow_versions.created_by_user_id', 'users.id'),
+  ref('workflow_versions.created_by_agent_id', 'agents.id'),
+  ref('workflow_executions.workflow_id', 'workflows.id'),
+  // (workflow_id, workflow_version) is one key of workflow_versions; checked column by column
+  ref('workflow_executions.workflow_id', 'workflow_versions.workflow_id'),
+  ref('workflow_executions.workflow_version', 'workflow_versions.version'),
+  ref('workflow_executions.started_by_user_id', 'users.id'),
+  ref('workflow_executions.started_by_agent_id', 'agents.id'),
+  ref('tasks.workflow_id', 'workflows.id'),
+  ref('tasks.workflow_execution_id', 'workflow_executions.id'),
+  // a step's workflow is its execution's (the key is (project_id, workflow_id, execution))
+  {
+    ...ref('tasks.workflow_id', 'workflow_executions.workflow_id'),
+    where: 'workflow_execution_id IS NOT NULL',
+    whereColumns: ['workflow_execution_id'],
+  },
   // the event log
   ref('events.project_id', 'projects.id'),
   ref('events.agent_id', 'agents.id'),

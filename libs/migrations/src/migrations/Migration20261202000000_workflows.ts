@@ -155,8 +155,9 @@ export class Migration20261202000000_workflows extends Migration {
         ADD CONSTRAINT ck_tasks_workflow_step CHECK (
           (workflow_execution_id IS NULL AND step_key IS NULL AND on_dependency_failure IS NULL AND inputs IS NULL)
           OR (workflow_execution_id IS NOT NULL AND workflow_id IS NOT NULL AND step_key IS NOT NULL AND inputs IS NOT NULL
-              AND on_dependency_failure IN ('cancel', 'continue'))
+              AND on_dependency_failure IS NOT NULL)
         ),
+        ADD CONSTRAINT ck_tasks_on_dependency_failure CHECK (on_dependency_failure IN ('cancel', 'continue')),
         ADD CONSTRAINT ck_tasks_inputs_object CHECK (inputs IS NULL OR jsonb_typeof(inputs) = 'object')`);
     // The steps of one execution are created at the same instant: claim hands them out in
     // step order (then by id), so the claim index gains step_order before the id.

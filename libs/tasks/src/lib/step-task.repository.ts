@@ -115,6 +115,21 @@ export class StepTaskRepository {
     return this.toResponses(created);
   }
 
+  /**
+   * How far the execution is, without reading its steps: how many are not final yet, and
+   * the lowest step_order among those (null once none is open). One aggregate over the
+   * execution's tasks, which is what every step's completion asks.
+   */
+  async progress(executionId: string): Promise<{ open: number; currentStep: number | null }> {
+    const [row] = await this.em.execute<{ open: string; current_step: number | null }[]>(
+      `SELECT count(*) FILTER (WHERE status NOT IN ('completed', 'failed', 'cancelled')) AS open,
+              min(step_order) FILTER (WHERE status NOT IN ('completed', 'failed', 'cancelled')) AS current_step
+       FROM tasks WHERE workflow_execution_id = ?`,
+      [executionId],
+    );
+    return { open: Number(row.open), currentStep: row.current_step };
+  }
+
   /** Every step of these executions, in step order. */
   async states(executionIds: readonly string[]): Promise<Map<string, StepState[]>> {
     const byExecution = new Map<string, StepState[]>(executionIds.map((id) => [id, []]));

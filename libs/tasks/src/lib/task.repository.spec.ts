@@ -55,6 +55,16 @@ describe('TaskRepository (on PostgreSQL)', () => {
     dueDate?: Date;
   }
 
+  /** A workflow of the project (a task's workflow_id must name one). */
+  async function insertWorkflow(project: string): Promise<string> {
+    const id = randomUUID();
+    await sql(
+      `INSERT INTO workflows (id, project_id, name, definition) VALUES ($1, $2, $3, '{"steps": []}')`,
+      [id, project, `wf-${id}`],
+    );
+    return id;
+  }
+
   async function insertTask(project: string, task: TaskRow): Promise<string> {
     const id = task.id ?? randomUUID();
     await sql(
@@ -409,7 +419,10 @@ describe('TaskRepository (on PostgreSQL)', () => {
       const { project } = await arena();
       const first = await insertTask(project, { title: 'first', createdAt: at(0) });
       const second = await insertTask(project, { title: 'second', createdAt: at(1) });
-      const task = await insertTask(project, { title: 'task', workflowId: randomUUID() });
+      const task = await insertTask(project, {
+        title: 'task',
+        workflowId: await insertWorkflow(project),
+      });
       await repository().replaceDependencies(project, task, [second, first]);
 
       const em = orm.em.fork();
@@ -491,7 +504,7 @@ describe('TaskRepository (on PostgreSQL)', () => {
     it('filters by each field, searches by relevance, and sorts every way the API offers', async () => {
       const { project, agent } = await arena();
       const room = randomUUID();
-      const workflow = randomUUID();
+      const workflow = await insertWorkflow(project);
       await sql(`INSERT INTO chat_rooms (id, project_id, name) VALUES ($1, $2, 'r')`, [
         room,
         project,

@@ -94,6 +94,14 @@ describe('parseWorkflowDefinition', () => {
     });
   });
 
+  it('takes another limit when the server sets one (WORKFLOW_MAX_STEPS)', () => {
+    const steps = (n: number) => Array.from({ length: n }, (_, i) => step(`s${i}`));
+    expect(parseWorkflowDefinition({ steps: steps(1000) }, 1000).steps).toHaveLength(1000);
+    expect(() => parseWorkflowDefinition({ steps: steps(3) }, 2)).toThrow(
+      'steps must list at most 2 steps (got 3)',
+    );
+  });
+
   it('names each bad field of each step', () => {
     const errors = errorsOf({
       steps: [

@@ -107,7 +107,10 @@ function add(errors: FieldErrors, path: string, message: string): void {
  * in one InvalidWorkflowDefinitionError. The cycle check runs once the keys and references
  * are sound, and names the first cycle it finds.
  */
-export function parseWorkflowDefinition(raw: unknown): WorkflowDefinition {
+export function parseWorkflowDefinition(
+  raw: unknown,
+  maxSteps: number = WORKFLOW_LIMITS.steps,
+): WorkflowDefinition {
   const errors: FieldErrors = {};
   if (!isObject(raw)) {
     throw new InvalidWorkflowDefinitionError({
@@ -126,12 +129,8 @@ export function parseWorkflowDefinition(raw: unknown): WorkflowDefinition {
     add(errors, 'steps', 'steps must be an array of steps');
   } else if (rawSteps.length === 0) {
     add(errors, 'steps', 'steps must list at least one step');
-  } else if (rawSteps.length > WORKFLOW_LIMITS.steps) {
-    add(
-      errors,
-      'steps',
-      `steps must list at most ${WORKFLOW_LIMITS.steps} steps (got ${rawSteps.length})`,
-    );
+  } else if (rawSteps.length > maxSteps) {
+    add(errors, 'steps', `steps must list at most ${maxSteps} steps (got ${rawSteps.length})`);
   }
   if (errors['steps']) throw new InvalidWorkflowDefinitionError(errors);
   const given = rawSteps as unknown[];

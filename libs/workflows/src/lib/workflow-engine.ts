@@ -12,7 +12,6 @@ import {
   WorkflowStepLockedError,
   WorkflowStepObserver,
 } from '@agenthub/tasks';
-import type { ExecutionResponseDto } from './dto/execution-response.dto';
 import { toExecutionResponse } from './execution-response';
 import { WorkflowExecutionEvents } from './workflow-execution-events';
 import { ExecutionRow, WorkflowExecutionRepository } from './workflow-execution.repository';
@@ -118,24 +117,22 @@ export class WorkflowEngine implements WorkflowStepObserver, OnModuleInit {
   /**
    * Brings the execution's row in line with its steps (the row is locked): `current_step`
    * while some step is open, else the end (completed, failed or cancelled) with its event
-   * and an audit row by the system. `cancelledBy` is a cancel request, whose steps are all
-   * final by now: the execution ends cancelled, audited as that request. Returns the
-   * execution as REST shows it now.
+   * and an audit row by the system. `cancelRequest`: a cancel request, whose steps are all
+   * final by now: the execution ends cancelled, audited as that request. Returns the row.
    */
   async settle(
     execution: ExecutionRow,
     options: { cancelRequest?: boolean } = {},
-  ): Promise<ExecutionResponseDto> {
-    const steps = (await this.steps.states([execution.id])).get(execution.id) ?? [];
-    const open = steps.filter((s) => !isFinalTaskStatus(s.status));
-    if (open.length > 0 && !options.cancelRequest) {
-      const current = Math.min(...open.map((s) => s.stepOrder));
-      const row =
-        current === execution.current_step
-          ? execution
-          : await this.executions.setCurrentStep(execution.id, current);
-      return toExecutionResponse(row, steps);
+  ): Promise<ExecutionRow> {
+    // While steps are open (most calls), an aggregate says enough: the steps themselves
+    // (with their results) are read only once they are all final.
+    const progress = await this.steps.progress(execution.id);
+    if (progress.open > 0 && !options.cancelRequest) {
+      return progress.currentStep === execution.current_step
+        ? execution
+        : this.executions.setCurrentStep(execution.id, progress.currentStep);
     }
+    const steps = (await this.steps.states([execution.id])).get(execution.id) ?? [];
     const end = options.cancelRequest
       ? { status: 'cancelled' as const, errorMessage: null }
       : outcome(steps);
@@ -144,9 +141,8 @@ export class WorkflowEngine implements WorkflowStepObserver, OnModuleInit {
       resultData: resultsOf(steps),
       errorMessage: end.errorMessage,
     });
-    const response = toExecutionResponse(row, steps);
-    await this.events.emit(`workflow_execution.${end.status}`, response);
-    if (options.cancelRequest) return response;
+    await this.events.emit(`workflow_execution.${end.status}`, toExecutionResponse(row, steps));
+    if (options.cancelRequest) return row;
     await this.audit.record({
       actorType: 'system',
       actorId: null,
@@ -156,6 +152,6 @@ export class WorkflowEngine implements WorkflowStepObserver, OnModuleInit {
       projectId: execution.project_id,
       requestId: null,
     });
-    return response;
+    return row;
   }
 }

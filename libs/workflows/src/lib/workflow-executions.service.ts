@@ -152,7 +152,7 @@ export class WorkflowExecutionsService {
       const cancelled = await this.steps.cancelOpen(id);
       await this.taskEvents.announce('task.updated', ...cancelled);
       // Every step is final now: the execution ends cancelled, with its event.
-      return this.engine.settle(execution, { cancelRequest: true });
+      return this.respond(await this.engine.settle(execution, { cancelRequest: true }));
     }, JOIN_TRANSACTION);
   }
 
@@ -168,7 +168,7 @@ export class WorkflowExecutionsService {
       const reset = await this.steps.resetForRetry(id);
       await this.taskEvents.announce('task.updated', ...reset);
       const reopened = await this.executions.reopen(id);
-      const retried = await this.engine.settle(reopened);
+      const retried = await this.respond(await this.engine.settle(reopened));
       await this.events.emit('workflow_execution.retried', retried);
       return retried;
     }, JOIN_TRANSACTION);

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Principal, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
@@ -59,13 +60,14 @@ export class WorkflowsService {
     private readonly em: EntityManager,
     private readonly workflows: WorkflowRepository,
     private readonly policy: ProjectAccessPolicy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The workflow and its version 1, together. */
   async create(principal: Principal, dto: CreateWorkflowDto): Promise<WorkflowResponseDto> {
     if (principal.kind === 'agent') throw new WorkflowAgentForbiddenError('create workflows');
     await this.policy.assertCanAccess(principal, dto.project_id, 'manage');
-    const definition = parseWorkflowDefinition(dto.definition);
+    const definition = parseWorkflowDefinition(dto.definition, this.config.workflowMaxSteps);
     return this.em.transactional(async (em) => {
       const workflow = em.create(Workflow, {
         projectId: dto.project_id,
@@ -145,7 +147,7 @@ export class WorkflowsService {
       const workflow = await this.findFor(principal, id, 'manage', true);
       let definition: WorkflowDefinition | undefined;
       if (dto.definition !== undefined) {
-        definition = parseWorkflowDefinition(dto.definition);
+        definition = parseWorkflowDefinition(dto.definition, this.config.workflowMaxSteps);
         const current = workflow.definition as unknown as WorkflowDefinition;
         if (sameDefinition(definition, current)) definition = undefined;
       }

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       databaseDirectUrl: undefined,
       messageRetentionDays: 30,
       eventRetentionHours: 72,
+      workflowMaxSteps: 500,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
     [{ DATABASE_DIRECT_URL: 'localhost:5432' }, 'DATABASE_DIRECT_URL'],
     [{ MESSAGE_RETENTION_DAYS: '0' }, 'MESSAGE_RETENTION_DAYS'],
     [{ EVENT_RETENTION_HOURS: '1.5' }, 'EVENT_RETENTION_HOURS'],
+    [{ WORKFLOW_MAX_STEPS: '10001' }, 'WORKFLOW_MAX_STEPS'],
     [{ JWT_TTL: 'soon' }, 'JWT_TTL'],
     [{ AGENTHUB_ALLOW_REGISTRATION: 'maybe' }, 'AGENTHUB_ALLOW_REGISTRATION'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],

@@ -47,6 +47,8 @@ export interface AppConfig {
   readonly messageRetentionDays: number;
   /** Events are kept this many hours for replay. */
   readonly eventRetentionHours: number;
+  /** How many steps a workflow definition may have. */
+  readonly workflowMaxSteps: number;
 }
 
 /** The connection for LISTEN: DATABASE_DIRECT_URL, else DATABASE_URL. */
@@ -162,6 +164,13 @@ class EnvironmentVariables {
   @Min(1, { message: 'must be between 1 and 8760 hours' })
   @Max(8760, { message: 'must be between 1 and 8760 hours' })
   EVENT_RETENTION_HOURS?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be a whole number of steps' })
+  @Min(1, { message: 'must be between 1 and 10000 steps' })
+  @Max(10_000, { message: 'must be between 1 and 10000 steps' })
+  WORKFLOW_MAX_STEPS?: number;
 }
 
 /** Parses a duration (`900`, `900s`, `15m`, `1h`, `1d`) into whole seconds. */
@@ -230,5 +239,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseDirectUrl: vars.DATABASE_DIRECT_URL,
     messageRetentionDays: vars.MESSAGE_RETENTION_DAYS ?? 30,
     eventRetentionHours: vars.EVENT_RETENTION_HOURS ?? 72,
+    workflowMaxSteps: vars.WORKFLOW_MAX_STEPS ?? 500,
   });
 }

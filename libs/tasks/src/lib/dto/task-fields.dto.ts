@@ -54,7 +54,7 @@ export class TaskFieldsDto {
   @IsArray()
   @ArrayMaxSize(L.dependencies)
   @IsUUID(undefined, { each: true })
-  @ArrayUnique(undefined, { message: 'dependencies must not list a task twice' })
+  @ArrayUnique({ message: 'dependencies must not list a task twice' })
   dependencies?: string[];
 
   @ApiPropertyOptional({
@@ -94,8 +94,14 @@ export class TaskFieldsDto {
   @IsUUID()
   room_id?: string | null;
 
-  /** Workflows do not exist yet: any UUID is kept as given. */
-  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' })
+  /** The database refuses a workflow of another project: a composite foreign key from the workflows migration. */
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description:
+      "A workflow of the task's project (another project's, or none: 409 `RESOURCE.REFERENCE_VIOLATION`). Deleting the workflow deletes the task. Tasks a workflow execution created are its steps: see `workflow_execution_id`.",
+  })
   @IsOptional()
   @IsUUID()
   workflow_id?: string | null;

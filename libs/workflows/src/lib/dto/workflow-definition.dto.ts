@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
   ArrayUnique,
   IsArray,
   IsIn,
@@ -17,6 +16,7 @@ import { CapabilityNames } from '@agenthub/agents';
 import {
   DEPENDENCY_FAILURE_POLICIES,
   type DependencyFailurePolicy,
+  TASK_LIMITS,
   TASK_PRIORITIES,
 } from '@agenthub/tasks';
 import { OptionalNotNull, Trim } from '@agenthub/http';
@@ -24,14 +24,15 @@ import { OptionalNotNull, Trim } from '@agenthub/http';
 export const STEP_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
 /**
- * Limits of a definition. Each step becomes a task, so its fields keep the task's limits
- * (the tasks lib's TASK_LIMITS: title 500, description 100 000, max_attempts 100).
+ * Limits of a definition. Each step becomes a task, so its fields keep the task's limits.
+ * `steps` is the default of WORKFLOW_MAX_STEPS (AppConfig.workflowMaxSteps), which the
+ * service passes to parseWorkflowDefinition.
  */
 export const WORKFLOW_LIMITS = {
   steps: 500,
-  title: 500,
-  description: 100_000,
-  maxAttempts: 100,
+  title: TASK_LIMITS.title,
+  description: TASK_LIMITS.description,
+  maxAttempts: TASK_LIMITS.maxAttempts,
 } as const;
 
 /**
@@ -91,16 +92,12 @@ export class WorkflowStepDto {
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'string', pattern: STEP_KEY_PATTERN.source },
-    maxItems: WORKFLOW_LIMITS.steps,
     uniqueItems: true,
     description:
       'Keys of the steps this one waits for (each another step of the definition); their results are its `inputs`.',
   })
   @OptionalNotNull()
   @IsArray({ message: 'depends_on must be an array of step keys' })
-  @ArrayMaxSize(WORKFLOW_LIMITS.steps, {
-    message: `depends_on must name at most ${WORKFLOW_LIMITS.steps} steps`,
-  })
   @IsString({ each: true, message: 'depends_on must contain only step keys (strings)' })
   @ArrayUnique({ message: 'depends_on must not name a step twice' })
   depends_on?: string[];
@@ -138,7 +135,7 @@ export class WorkflowDefinitionDto {
     minItems: 1,
     maxItems: WORKFLOW_LIMITS.steps,
     description:
-      'The steps, in the order they are listed; `depends_on` makes them a DAG (no cycle).',
+      'The steps, in the order they are listed; `depends_on` makes them a DAG (no cycle). At most 500 unless the server sets `WORKFLOW_MAX_STEPS`.',
   })
   steps!: WorkflowStepDto[];
 }
