@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
-import { createRoom, createTask } from '@agenthub/testing';
+import { createRoom, createTask, createWorkflow } from '@agenthub/testing';
 import { ActorName, headersOf, useWorld } from './world';
 
 /*
@@ -119,10 +119,15 @@ describe('fuzz: every operation with hostile input', () => {
   let started = 0;
 
   beforeAll(async () => {
-    const [task, room] = await Promise.all([
+    const [task, room, workflow] = await Promise.all([
       createTask(world.t, world.owner, world.p1),
       createRoom(world.t, world.owner, world.p1),
+      createWorkflow(world.t, world.owner, world.p1, { status: 'active' }),
     ]);
+    const execution = await inject(
+      { method: 'POST', url: `/api/v1/workflows/${workflow.id}/executions`, payload: {} },
+      'owner',
+    );
     const keys = await inject(
       { method: 'GET', url: `/api/v1/agents/${world.a1}/api-keys` },
       'owner',
@@ -134,6 +139,9 @@ describe('fuzz: every operation with hostile input', () => {
     Object.assign(ids, {
       tasks: task.id,
       rooms: room.id,
+      workflows: workflow.id,
+      workflow_id: workflow.id,
+      'workflow-executions': execution.json().id,
       agents: world.a1,
       projects: world.p1,
       key_id: keys.json().items[0].id,

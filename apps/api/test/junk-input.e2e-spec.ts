@@ -1,6 +1,6 @@
 import { AddressInfo, connect } from 'node:net';
 import type { InjectOptions } from 'fastify';
-import { createRoom, createTask, expectProblem, query } from '@agenthub/testing';
+import { createRoom, createTask, createWorkflow, expectProblem, query } from '@agenthub/testing';
 import { useWorld } from './world';
 
 /*
@@ -11,9 +11,11 @@ describe('junk input', () => {
   const world = useWorld();
   let taskId: string;
   let roomId: string;
+  let workflowId: string;
   beforeAll(async () => {
     taskId = (await createTask(world.t, world.owner, world.p1)).id;
     roomId = (await createRoom(world.t, world.owner, world.p1)).id;
+    workflowId = (await createWorkflow(world.t, world.owner, world.p1, { status: 'active' })).id;
   });
 
   const send = (options: InjectOptions) =>
@@ -84,6 +86,26 @@ describe('junk input', () => {
         payload: { content: 'hi', meta: { a: NUL } },
       }),
       'meta.a',
+    ],
+    [
+      'workflow step title (in the definition)',
+      () => ({
+        url: '/api/v1/workflows',
+        payload: {
+          project_id: world.p1,
+          name: 'w',
+          definition: { steps: [{ key: 'a', title: NUL }] },
+        },
+      }),
+      'definition.steps.0.title',
+    ],
+    [
+      'execution context',
+      () => ({
+        url: `/api/v1/workflows/${workflowId}/executions`,
+        payload: { context_data: { a: NUL } },
+      }),
+      'context_data.a',
     ],
   ])('refuses a NUL in the %s with a 400 naming the field', async (_what, make, field) => {
     const before = await fingerprint();
@@ -192,7 +214,8 @@ describe('junk input', () => {
     const [row] = await query<{ f: string }>(
       world.db.url,
       `SELECT concat_ws(',', (SELECT count(*) FROM tasks), (SELECT count(*) FROM agents),
-              (SELECT count(*) FROM chat_rooms), (SELECT count(*) FROM chat_messages)) AS f`,
+              (SELECT count(*) FROM chat_rooms), (SELECT count(*) FROM chat_messages),
+              (SELECT count(*) FROM workflows), (SELECT count(*) FROM workflow_executions)) AS f`,
     );
     return row.f;
   }
