@@ -46,7 +46,29 @@ export interface ExecutionListFilter {
  */
 @Injectable()
 export class WorkflowExecutionRepository {
+  /**
+   * The rows this transaction holds locked, as it last read or wrote them: a step's PATCH
+   * locks its execution before the task's row (TaskStepHooks' lock order) and the engine
+   * needs it again after, without another round trip. Only this transaction can change a
+   * row it holds, so the copy stays true until the transaction ends (and goes with it).
+   */
+  private readonly held = new WeakMap<object, Map<string, ExecutionRow>>();
+
   constructor(private readonly em: EntityManager) {}
+
+  private heldRows(): Map<string, ExecutionRow> | undefined {
+    const transaction = this.em.getTransactionContext<object>();
+    if (!transaction) return undefined;
+    let rows = this.held.get(transaction);
+    if (!rows) this.held.set(transaction, (rows = new Map()));
+    return rows;
+  }
+
+  /** Keeps a locked row's latest state for {@link lock}. */
+  private hold(row: ExecutionRow | undefined): ExecutionRow {
+    if (row) this.heldRows()?.set(row.id, row);
+    return row as ExecutionRow;
+  }
 
   async get(id: string): Promise<ExecutionRow | null> {
     const rows = await this.em.execute<ExecutionRow[]>(
@@ -58,11 +80,13 @@ export class WorkflowExecutionRepository {
 
   /** The execution, its row locked until the transaction ends (the serialisation point of its status). */
   async lock(id: string): Promise<ExecutionRow | null> {
+    const held = this.heldRows()?.get(id);
+    if (held) return held;
     const rows = await this.em.execute<ExecutionRow[]>(
       `SELECT ${COLUMNS} FROM workflow_executions e WHERE e.id = ? FOR UPDATE`,
       [id],
     );
-    return rows[0] ?? null;
+    return rows[0] ? this.hold(rows[0]) : null;
   }
 
   /** Locks those of `ids` nobody else holds right now; returns their ids. */
@@ -142,7 +166,7 @@ export class WorkflowExecutionRepository {
       `UPDATE workflow_executions e SET current_step = ?, updated_at = now() WHERE e.id = ? RETURNING ${COLUMNS}`,
       [currentStep, id],
     );
-    return rows[0];
+    return this.hold(rows[0]);
   }
 
   /** The end of a run: completed, failed or cancelled, stamped now. */
@@ -160,7 +184,7 @@ export class WorkflowExecutionRepository {
        WHERE e.id = ? RETURNING ${COLUMNS}`,
       [end.status, JSON.stringify(end.resultData), end.errorMessage, id],
     );
-    return rows[0];
+    return this.hold(rows[0]);
   }
 
   /** Running again (a retry): the end's stamps and outcome are cleared. */
@@ -171,7 +195,7 @@ export class WorkflowExecutionRepository {
        WHERE e.id = ? RETURNING ${COLUMNS}`,
       [id],
     );
-    return rows[0];
+    return this.hold(rows[0]);
   }
 
   /** A page of executions, newest first. */
