@@ -129,6 +129,18 @@ describe('claiming tasks', () => {
     expect((await claimTask(w.t, key)).json().id).toBe(second.id);
   });
 
+  it('never hands out a task whose dependency failed or was cancelled: only completed ones count', async () => {
+    const { project, key } = await arena();
+    const failing = await createTask(w.t, w.owner, project);
+    const dropped = await createTask(w.t, w.owner, project);
+    await createTask(w.t, w.owner, project, { dependencies: [failing.id] });
+    await createTask(w.t, w.owner, project, { dependencies: [dropped.id] });
+    expect((await claimTask(w.t, key)).json().id).toBe(failing.id);
+    await patchTask(w.t, key, failing.id, { status: 'failed' });
+    await patchTask(w.t, w.owner, dropped.id, { status: 'cancelled' });
+    expect((await claimTask(w.t, key)).statusCode).toBe(204);
+  });
+
   it('matches required capabilities against the agent’s (all of them, or the subset it asks for)', async () => {
     const { project, key } = await arena(['python', 'sql']);
     const rust = await createTask(w.t, w.owner, project, {

@@ -442,6 +442,8 @@ describe('workflow executions', () => {
       409,
       'TASK.WORKFLOW_STEP_LOCKED',
     );
+    for (const placement of [{ step_order: 7 }, { workflow_id: null }])
+      expectProblem(await patchTask(w.t, w.owner, b, placement), 409, 'TASK.WORKFLOW_STEP_LOCKED');
     const claimed = (await claimTask(w.t, agents[0].key)).json<StepTask>();
     await patchTask(w.t, agents[0].key, claimed.id, { status: 'failed' });
     expectProblem(

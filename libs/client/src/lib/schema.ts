@@ -6465,7 +6465,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.HAS_DEPENDENTS`. */
+      /** @description Conflicts with the current state of the resource. Codes: `TASK.HAS_DEPENDENTS`, `TASK.WORKFLOW_STEP_LOCKED`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6591,7 +6591,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.VERSION_CONFLICT`, `TASK.ILLEGAL_TRANSITION`, `TASK.BLOCKED`, `RESOURCE.REFERENCE_VIOLATION`. */
+      /** @description Conflicts with the current state of the resource. Codes: `TASK.VERSION_CONFLICT`, `TASK.ILLEGAL_TRANSITION`, `TASK.BLOCKED`, `RESOURCE.REFERENCE_VIOLATION`, `TASK.WORKFLOW_STEP_LOCKED`, `TASK.WORKFLOW_STEP_REOPEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7168,6 +7168,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   retryExecution: {
@@ -7269,6 +7287,24 @@ export interface operations {
            *       "type": "urn:agenthub:problem:workflow_execution.not_retryable"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };

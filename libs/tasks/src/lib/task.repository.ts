@@ -18,7 +18,7 @@ export const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.workflow
 const ORDER_BY: Record<TaskSort, string> = {
   created_at: 't.created_at ASC, t.id ASC',
   '-created_at': 't.created_at DESC, t.id DESC',
-  priority: 't.priority_rank DESC, t.created_at ASC, t.id ASC',
+  priority: 't.priority_rank DESC, t.created_at ASC, t.step_order ASC, t.id ASC',
   '-priority': 't.priority_rank ASC, t.created_at ASC, t.id ASC',
   due_date: 't.due_date ASC NULLS LAST, t.created_at ASC, t.id ASC',
   '-due_date': 't.due_date DESC NULLS LAST, t.created_at ASC, t.id ASC',
@@ -27,9 +27,11 @@ const ORDER_BY: Record<TaskSort, string> = {
 /**
  * Whether dependency `dep` still holds task `t` back: it is not completed, unless `t` is a
  * workflow step that continues past a failed or cancelled dependency. The one rule claim,
- * the start of a task and the workflow engine's readiness share.
+ * the start of a task and the workflow engine's readiness share. (Plain tasks have no policy:
+ * the coalesce keeps a NULL from making the whole condition NULL, which NOT EXISTS would read
+ * as "nothing holds it back".)
  */
-export const UNSATISFIED_DEPENDENCY_SQL = `dep.status <> 'completed' AND NOT (t.on_dependency_failure = 'continue' AND dep.status IN ('failed', 'cancelled'))`;
+export const UNSATISFIED_DEPENDENCY_SQL = `dep.status <> 'completed' AND NOT (coalesce(t.on_dependency_failure, 'cancel') = 'continue' AND dep.status IN ('failed', 'cancelled'))`;
 
 /** A RETURNING (or SELECT) list: the task's columns and its dependency ids, oldest first. */
 export const COLUMNS_WITH_DEPENDENCIES = `${COLUMNS},

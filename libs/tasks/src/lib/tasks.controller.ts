@@ -149,6 +149,8 @@ export class TasksController {
       'TASK.ILLEGAL_TRANSITION',
       'TASK.BLOCKED',
       'RESOURCE.REFERENCE_VIOLATION',
+      'TASK.WORKFLOW_STEP_LOCKED',
+      'TASK.WORKFLOW_STEP_REOPEN',
     ],
   })
   update(
@@ -174,7 +176,7 @@ export class TasksController {
     400: ['REQUEST.VALIDATION_FAILED', 'REQUEST.INVALID_ID'],
     403: ['TASK.AGENT_FORBIDDEN', PROJECT_403],
     404: 'TASK.NOT_FOUND',
-    409: 'TASK.HAS_DEPENDENTS',
+    409: ['TASK.HAS_DEPENDENTS', 'TASK.WORKFLOW_STEP_LOCKED'],
   })
   async remove(
     @CurrentPrincipal() principal: Principal,

@@ -144,12 +144,14 @@ export class UnknownCapabilityError extends InvalidInputError {
 
 /** A step of a running workflow execution: its place in the graph belongs to the execution. */
 export class WorkflowStepLockedError extends ConflictError {
-  constructor(change: 'delete' | 'dependencies') {
+  constructor(change: 'delete' | 'dependencies' | 'placement') {
     super(
       'TASK.WORKFLOW_STEP_LOCKED',
-      `The task is a step of a running workflow execution: its ${
-        change === 'delete' ? 'deletion' : 'dependencies'
-      } must wait until the execution ends (or is cancelled)`,
+      change === 'placement'
+        ? 'The task is a step of a workflow execution: its workflow_id and step_order are the execution’s'
+        : `The task is a step of a running workflow execution: its ${
+            change === 'delete' ? 'deletion' : 'dependencies'
+          } must wait until the execution ends (or is cancelled)`,
     );
   }
 }

@@ -30,6 +30,7 @@ import {
   TaskNotLeasedError,
   TaskVersionConflictError,
   UnknownCapabilityError,
+  WorkflowStepLockedError,
   WorkflowStepReopenError,
 } from './tasks.errors';
 import type { AssigneeType } from './dto/assign-task.dto';
@@ -166,6 +167,12 @@ export class TasksService {
       );
       if (dto.version !== undefined && dto.version !== task.version)
         throw new TaskVersionConflictError(dto.version, task.version);
+      if (
+        task.workflowExecutionId &&
+        ((dto.workflow_id !== undefined && dto.workflow_id !== task.workflowId) ||
+          (dto.step_order !== undefined && dto.step_order !== task.stepOrder))
+      )
+        throw new WorkflowStepLockedError('placement');
       if (dto.status !== undefined && task.workflowExecutionId) {
         if (dto.status === 'pending' && task.status !== 'pending')
           throw new WorkflowStepReopenError();

@@ -121,7 +121,7 @@ export class WorkflowExecutionsController {
   )
   @ApiUuidParam('id', 'The execution.')
   @ApiOkResponse({ type: ExecutionResponseDto, description: 'The execution, cancelled.' })
-  @ApiProblems([400, 401, 403, 404, 409], {
+  @ApiProblems([400, 401, 403, 404, 409, 413, 415], {
     400: 'REQUEST.INVALID_ID',
     403: ['WORKFLOW.AGENT_FORBIDDEN', PROJECT_403],
     404: 'WORKFLOW_EXECUTION.NOT_FOUND',
@@ -144,7 +144,7 @@ export class WorkflowExecutionsController {
   )
   @ApiUuidParam('id', 'The execution.')
   @ApiOkResponse({ type: ExecutionResponseDto, description: 'The execution, running again.' })
-  @ApiProblems([400, 401, 403, 404, 409], {
+  @ApiProblems([400, 401, 403, 404, 409, 413, 415], {
     400: 'REQUEST.INVALID_ID',
     403: ['WORKFLOW.AGENT_FORBIDDEN', PROJECT_403],
     404: 'WORKFLOW_EXECUTION.NOT_FOUND',
