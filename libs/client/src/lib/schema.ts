@@ -1327,7 +1327,7 @@ export interface components {
       id: string;
       /** Format: uuid */
       project_id: string;
-      /** @description Each completed step's result under its key (every step's, once the execution completed). */
+      /** @description Once the execution has ended: each completed step's result under its key (every step's when it completed). `{}` while it runs. */
       result_data: {
         [key: string]: unknown;
       };

@@ -56,7 +56,7 @@ export class ExecutionResponseDto {
     type: 'object',
     additionalProperties: true,
     description:
-      "Each completed step's result under its key (every step's, once the execution completed).",
+      "Once the execution has ended: each completed step's result under its key (every step's when it completed). `{}` while it runs.",
   })
   result_data!: Record<string, unknown>;
 
