@@ -11,6 +11,7 @@ const allScopes = [
   'scope:messaging',
   'scope:events',
   'scope:workflows',
+  'scope:performance',
 ];
 
 /** Who may import whom: by layer (type:*) and by domain (scope:*). */
@@ -46,6 +47,7 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:messaging',
         'scope:events',
         'scope:workflows',
+        'scope:performance',
         'scope:client',
         ...apiMayImport,
       ],
@@ -69,6 +71,12 @@ function depConstraints({ apiMayImport = [] } = {}) {
       sourceTag: 'scope:agents',
       onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:testing'],
     },
+    // Agent performance: the task queue and messaging record points into it; it reads their
+    // tables for stats, but imports none of them.
+    {
+      sourceTag: 'scope:performance',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:agents', 'scope:testing'],
+    },
     // The event log: every domain lib writes its events there; it knows none of them.
     {
       sourceTag: 'scope:events',
@@ -81,6 +89,7 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:auth',
         'scope:agents',
         'scope:events',
+        'scope:performance',
         'scope:testing',
       ],
     },
@@ -103,6 +112,7 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:auth',
         'scope:agents',
         'scope:events',
+        'scope:performance',
         'scope:testing',
       ],
     },

@@ -10,6 +10,7 @@ import { TASK_ENTITIES, TasksModule } from '@agenthub/tasks';
 import { EventsModule } from '@agenthub/events';
 import { MESSAGING_ENTITIES, MessagingModule } from '@agenthub/messaging';
 import { WORKFLOW_ENTITIES, WorkflowsModule } from '@agenthub/workflows';
+import { PERFORMANCE_ENTITIES, PerformanceModule } from '@agenthub/performance';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -54,11 +55,13 @@ export class AppModule {
             ...TASK_ENTITIES,
             ...MESSAGING_ENTITIES,
             ...WORKFLOW_ENTITIES,
+            ...PERFORMANCE_ENTITIES,
           ],
         }),
         HealthModule,
         MetricsModule,
         EventsModule,
+        PerformanceModule,
         AuthModule,
         AgentsModule,
         TasksModule,

@@ -7,6 +7,7 @@ import { Migration20261122040000_messaging } from './Migration20261122040000_mes
 import { Migration20261122050000_legacy_columns } from './Migration20261122050000_legacy_columns';
 import { Migration20261201000000_message_delivery_events } from './Migration20261201000000_message_delivery_events';
 import { Migration20261202000000_workflows } from './Migration20261202000000_workflows';
+import { Migration20261203000000_agent_performance } from './Migration20261203000000_agent_performance';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -24,4 +25,8 @@ export const MIGRATIONS: MigrationObject[] = [
     class: Migration20261201000000_message_delivery_events,
   },
   { name: 'Migration20261202000000_workflows', class: Migration20261202000000_workflows },
+  {
+    name: 'Migration20261203000000_agent_performance',
+    class: Migration20261203000000_agent_performance,
+  },
 ];

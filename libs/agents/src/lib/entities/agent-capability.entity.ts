@@ -21,8 +21,8 @@ export class AgentCapability extends BaseEntity<'confidenceScore' | 'usageCount'
 
   @Property({
     type: new DecimalType('number'),
-    precision: 3,
-    scale: 2,
+    precision: 5,
+    scale: 4,
     default: DEFAULT_CAPABILITY_CONFIDENCE,
   })
   confidenceScore: number = DEFAULT_CAPABILITY_CONFIDENCE;

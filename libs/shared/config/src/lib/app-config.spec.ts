@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       messageRetentionDays: 30,
       eventRetentionHours: 72,
       workflowMaxSteps: 500,
+      metricRetentionDays: 90,
+      confidenceLearningRate: 0.2,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -35,6 +37,7 @@ describe('loadConfig', () => {
     expect(config.allowRegistration).toBe(false);
     expect(config.adminEmail).toBe('admin@example.com');
     expect(config.migrateOnStart).toBe(false);
+    expect(loadConfig({ CONFIDENCE_LEARNING_RATE: '0.35' }).confidenceLearningRate).toBe(0.35);
   });
 
   it.each([
@@ -47,6 +50,10 @@ describe('loadConfig', () => {
     [{ MESSAGE_RETENTION_DAYS: '0' }, 'MESSAGE_RETENTION_DAYS'],
     [{ EVENT_RETENTION_HOURS: '1.5' }, 'EVENT_RETENTION_HOURS'],
     [{ WORKFLOW_MAX_STEPS: '10001' }, 'WORKFLOW_MAX_STEPS'],
+    [{ METRIC_RETENTION_DAYS: '0' }, 'METRIC_RETENTION_DAYS'],
+    [{ CONFIDENCE_LEARNING_RATE: '0' }, 'CONFIDENCE_LEARNING_RATE'],
+    [{ CONFIDENCE_LEARNING_RATE: '1.5' }, 'CONFIDENCE_LEARNING_RATE'],
+    [{ CONFIDENCE_LEARNING_RATE: 'fast' }, 'CONFIDENCE_LEARNING_RATE'],
     [{ JWT_TTL: 'soon' }, 'JWT_TTL'],
     [{ AGENTHUB_ALLOW_REGISTRATION: 'maybe' }, 'AGENTHUB_ALLOW_REGISTRATION'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -49,6 +50,10 @@ export interface AppConfig {
   readonly eventRetentionHours: number;
   /** How many steps a workflow definition may have. */
   readonly workflowMaxSteps: number;
+  /** Performance points older than this many days are purged. */
+  readonly metricRetentionDays: number;
+  /** α of the moving average that moves a capability's confidence toward each outcome. */
+  readonly confidenceLearningRate: number;
 }
 
 /** The connection for LISTEN: DATABASE_DIRECT_URL, else DATABASE_URL. */
@@ -78,6 +83,8 @@ const toBoolean = ({ value }: { value: unknown }) => {
 };
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? Number(value) : value;
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 
 /** Every variable of the config, with its rule. Order = order of the error messages. */
@@ -171,6 +178,23 @@ class EnvironmentVariables {
   @Min(1, { message: 'must be between 1 and 10000 steps' })
   @Max(10_000, { message: 'must be between 1 and 10000 steps' })
   WORKFLOW_MAX_STEPS?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1, { message: 'must be between 1 and 3650 days' })
+  @Max(3650, { message: 'must be between 1 and 3650 days' })
+  METRIC_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'must be a number above 0, at most 1' },
+  )
+  @Min(0.000001, { message: 'must be a number above 0, at most 1' })
+  @Max(1, { message: 'must be a number above 0, at most 1' })
+  CONFIDENCE_LEARNING_RATE?: number;
 }
 
 /** Parses a duration (`900`, `900s`, `15m`, `1h`, `1d`) into whole seconds. */
@@ -240,5 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     messageRetentionDays: vars.MESSAGE_RETENTION_DAYS ?? 30,
     eventRetentionHours: vars.EVENT_RETENTION_HOURS ?? 72,
     workflowMaxSteps: vars.WORKFLOW_MAX_STEPS ?? 500,
+    metricRetentionDays: vars.METRIC_RETENTION_DAYS ?? 90,
+    confidenceLearningRate: vars.CONFIDENCE_LEARNING_RATE ?? 0.2,
   });
 }

@@ -1,0 +1,4 @@
+export { PerformanceModule } from './lib/performance.module';
+export { PERFORMANCE_ENTITIES } from './lib/entities';
+export { PerformanceRecorder } from './lib/performance-recorder';
+export type { NewPoint, TaskOutcome } from './lib/performance-recorder';

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { AuthModule } from '@agenthub/auth';
+import { PerformanceRecorder } from './performance-recorder';
+
+/**
+ * Agent performance: points recorded by agents and by the platform, bucketed summaries,
+ * project stats, and the confidence that learns from task outcomes. Global, like the event
+ * log: the task queue and messaging record into it in their own transactions.
+ */
+@Global()
+@Module({
+  imports: [AuthModule],
+  controllers: [],
+  providers: [PerformanceRecorder],
+  exports: [PerformanceRecorder],
+})
+export class PerformanceModule {}
