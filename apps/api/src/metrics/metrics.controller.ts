@@ -21,7 +21,7 @@ export class MetricsController {
   @ApiOp(
     'getMetrics',
     'Prometheus metrics',
-    'Process metrics and `http_request_duration_seconds`, in the Prometheus text format.',
+    'Process metrics, `http_request_duration_seconds`, and the database-wide business gauges (`agenthub_queue_depth`, `agenthub_tasks`, `agenthub_agent_messages`, `agenthub_workflow_executions`, `agenthub_agents`, `agenthub_business_metrics_up`; read at most every few seconds, and the same in every API process: aggregate them with max, not sum), in the Prometheus text format.',
   )
   @ApiOkResponse({
     description: 'The Prometheus text exposition format (version 0.0.4).',

@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '@agenthub/auth';
 import { PerformanceRecorder } from './performance-recorder';
+import { StatsController } from './stats.controller';
+import { StatsRepository } from './stats.repository';
+import { StatsService } from './stats.service';
 
 /**
  * Agent performance: points recorded by agents and by the platform, bucketed summaries,
@@ -10,8 +13,8 @@ import { PerformanceRecorder } from './performance-recorder';
 @Global()
 @Module({
   imports: [AuthModule],
-  controllers: [],
-  providers: [PerformanceRecorder],
-  exports: [PerformanceRecorder],
+  controllers: [StatsController],
+  providers: [PerformanceRecorder, StatsRepository, StatsService],
+  exports: [PerformanceRecorder, StatsRepository],
 })
 export class PerformanceModule {}
