@@ -1,6 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '@agenthub/auth';
 import { PerformanceRecorder } from './performance-recorder';
+import { MetricsController } from './metrics.controller';
+import { MetricRepository } from './metric.repository';
+import { MetricRetentionSweeper } from './metric-retention.sweeper';
+import { MetricsService } from './metrics.service';
 import { StatsController } from './stats.controller';
 import { StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';
@@ -13,8 +17,15 @@ import { StatsService } from './stats.service';
 @Global()
 @Module({
   imports: [AuthModule],
-  controllers: [StatsController],
-  providers: [PerformanceRecorder, StatsRepository, StatsService],
+  controllers: [StatsController, MetricsController],
+  providers: [
+    PerformanceRecorder,
+    StatsRepository,
+    StatsService,
+    MetricRepository,
+    MetricsService,
+    MetricRetentionSweeper,
+  ],
   exports: [PerformanceRecorder, StatsRepository],
 })
 export class PerformanceModule {}

@@ -61,3 +61,19 @@ export type {
   WorkflowJson,
   WorkflowStepJson,
 } from './lib/workflow-factories';
+export {
+  agentMetricSummary,
+  listAgentMetrics,
+  metricPoint,
+  metricsGetRequest,
+  projectMetricSummary,
+  recordMetrics,
+  recordMetricsRequest,
+} from './lib/metric-factories';
+export type {
+  GroupedMetricSummaryJson,
+  MetricBucketJson,
+  MetricPointInput,
+  MetricPointJson,
+  MetricSummaryJson,
+} from './lib/metric-factories';
