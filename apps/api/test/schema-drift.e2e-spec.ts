@@ -47,6 +47,7 @@ const IGNORED: readonly string[] = [
   'users.id: default is gen_random_uuid() in the database, none in the entity',
   'projects.id: default is gen_random_uuid() in the database, none in the entity',
   'agent_messages.message_id: default is gen_random_uuid() in the database, none in the entity',
+  'agent_performance.id: default is gen_random_uuid() in the database, none in the entity',
   "agents.capabilities: default is '[]' in the database, none in the entity",
   "tasks.required_capabilities: default is '[]' in the database, none in the entity",
   "agent_messages.payload: default is '{}' in the database, none in the entity",

@@ -165,12 +165,24 @@ describe('claiming tasks', () => {
     expect(unknown.json().detail).toContain('rust');
   });
 
-  it("counts the use of the agent's capabilities the claimed tasks required", async () => {
+  it("counts the use of the agent's capabilities when the tasks that required them end, not at claim", async () => {
     const { project, agent, key } = await arena(['python', 'sql', 'go']);
     await createTask(w.t, w.owner, project, { required_capabilities: ['python', 'sql'] });
     await createTask(w.t, w.owner, project, { required_capabilities: ['sql'] });
     await createTask(w.t, w.owner, project);
-    for (let i = 0; i < 3; i++) expect((await claimTask(w.t, key)).statusCode).toBe(200);
+    const claimed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await claimTask(w.t, key);
+      expect(res.statusCode).toBe(200);
+      claimed.push(res.json().id);
+    }
+    const unused = await query(
+      w.db.url,
+      `SELECT count(*)::int AS n FROM agent_capabilities WHERE agent_id = $1 AND usage_count > 0`,
+      [agent],
+    );
+    expect(unused).toEqual([{ n: 0 }]);
+    for (const id of claimed) await patchTask(w.t, key, id, { status: 'completed' });
     const res = await w.t.request({
       method: 'GET',
       url: `/api/v1/agents/${agent}/capabilities`,

@@ -8,7 +8,7 @@ import {
   AGENT_CAPABILITY_NAMES_SQL,
   AgentListFilter,
   AgentRepository,
-  countCapabilityUsesSql,
+  learnFromOutcomeSql,
 } from './agent.repository';
 
 const HEARTBEAT_TIMEOUT_SECONDS = 60;
@@ -224,7 +224,7 @@ describe('AgentRepository (on PostgreSQL)', () => {
     ]);
   });
 
-  it("lends the claim the agent's capability names and the usage counters, as one statement", async () => {
+  it("lends other statements the agent's capability names, and learning from an outcome", async () => {
     const project = await newProject();
     const agent = await insertAgent(project, { name: 'a', capabilities: ['python', 'sql'] });
     await sql(
@@ -232,14 +232,16 @@ describe('AgentRepository (on PostgreSQL)', () => {
        VALUES (gen_random_uuid(), $1, 'sql', 0.9, 4)`,
       [agent],
     );
-    // One piece of work that used both, as the claim's CTE hands it over.
-    const rows = await orm.em.fork().execute<{ names: string[] }[]>(
-      `WITH work(names) AS (VALUES ('["python", "sql"]'::jsonb)),
-         used AS (${countCapabilityUsesSql('work', 'work.names')})
-       SELECT ${AGENT_CAPABILITY_NAMES_SQL} AS names`,
-      [agent, agent],
-    );
-    expect(rows).toEqual([{ names: ['python', 'sql'] }]);
+    const learn = (outcome: number, names: string[]) =>
+      orm.em
+        .fork()
+        .execute<{ names: string[] }[]>(
+          `WITH learned AS (${learnFromOutcomeSql()} RETURNING 1) SELECT ${AGENT_CAPABILITY_NAMES_SQL} AS names`,
+          [0.2, outcome, JSON.stringify(names), agent, 0.2, outcome, agent],
+        );
+    // 'rust' is not the agent's: no detail row is made for it.
+    expect(await learn(0, ['python', 'sql', 'rust'])).toEqual([{ names: ['python', 'sql'] }]);
+    await learn(1, ['sql']);
     expect(
       await sql(
         `SELECT capability_name, confidence_score::float AS confidence, usage_count, last_used_at IS NOT NULL AS used
@@ -247,8 +249,10 @@ describe('AgentRepository (on PostgreSQL)', () => {
         [agent],
       ),
     ).toEqual([
-      { capability_name: 'python', confidence: 0.5, usage_count: 1, used: true },
-      { capability_name: 'sql', confidence: 0.9, usage_count: 5, used: true },
+      // 0.5 + 0.2 · (0 − 0.5)
+      { capability_name: 'python', confidence: 0.4, usage_count: 1, used: true },
+      // 0.9 + 0.2 · (0 − 0.9) = 0.72, then 0.72 + 0.2 · (1 − 0.72) = 0.776
+      { capability_name: 'sql', confidence: 0.776, usage_count: 6, used: true },
     ]);
   });
 });

@@ -4,6 +4,7 @@ import type { ProjectScope } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { pagedQuery } from '@agenthub/database';
 import type { AgentStatus } from './agent-status';
+import { DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
 import type { AgentResponseDto } from './dto/agent-response.dto';
 
 /**
@@ -37,26 +38,54 @@ function escapeLike(text: string): string {
 
 /*
  * SQL of the agents' tables for statements of other libs that must stay one statement: the
- * tasks lib's claim locks a task, claims it and counts the capabilities it used in one round
- * trip, atomically. The agents lib owns these tables, so it writes their SQL; each fragment
- * says its placeholders.
+ * tasks lib's claim reads the agent's capability names while it locks and claims a task, and
+ * the performance recorder learns from a task's outcome in the statement that records its
+ * points. The agents lib owns these tables, so it writes their SQL; each fragment says its
+ * placeholders.
  */
+
+/**
+ * The status agent `a` reads as: a heartbeat older than the timeout means offline. One `?`:
+ * the timeout in seconds (AppConfig.agentHeartbeatTimeoutSeconds).
+ */
+export const AGENT_EFFECTIVE_STATUS_SQL = `CASE WHEN a.last_heartbeat < now() - make_interval(secs => ?) THEN 'offline' ELSE a.status END`;
+
+/**
+ * Whether agent `a` can be handed work now: active, a heartbeat within the timeout, and a
+ * status that is neither offline nor error. One `?`: the timeout in seconds.
+ */
+export const AGENT_AVAILABLE_SQL = `(a.is_active AND a.last_heartbeat >= now() - make_interval(secs => ?) AND a.status NOT IN ('offline', 'error'))`;
+
+/**
+ * Agent `a`'s mean confidence over the capability names of a jsonb array (a capability
+ * without details counts as the default, 0.5; an empty array gives 0.5). One `?`: the array.
+ */
+export const AGENT_MEAN_CONFIDENCE_SQL = `(SELECT coalesce(avg(coalesce(c.confidence_score, ${DEFAULT_CAPABILITY_CONFIDENCE})), ${DEFAULT_CAPABILITY_CONFIDENCE})
+  FROM jsonb_array_elements_text(?::jsonb) AS r(name)
+  LEFT JOIN agent_capabilities c ON c.agent_id = a.id AND c.capability_name = r.name)`;
 
 /** The agent's capability names (jsonb), as a scalar subquery. One `?`: the agent's id. */
 export const AGENT_CAPABILITY_NAMES_SQL = `(SELECT a.capabilities FROM agents a WHERE a.id = ?)`;
 
 /**
- * The body of a data-modifying CTE that counts one more use of each capability an agent used:
- * `usage_count + 1` and `last_used_at = now()` on its capability details, which are created
- * (with the defaults) for a capability nobody described. `from` is a FROM item with one row
- * per piece of work done, `names` the jsonb array of the capability names it used. One `?`:
- * the agent's id.
+ * The body of a data-modifying CTE that learns from one outcome (1: success, 0: failure) of
+ * work that required `names` (a jsonb array of capability names): each of them that the agent
+ * lists counts one more use (`usage_count + 1`, `last_used_at = now()`) and its confidence
+ * moves toward the outcome by the learning rate α, c ← c + α·(outcome − c), kept in [0, 1];
+ * a capability nobody described starts from the default (0.5) and takes the same step.
+ * Placeholders, in order: α, outcome, names (jsonb), agent id, α, outcome.
  */
-export function countCapabilityUsesSql(from: string, names: string): string {
-  return `INSERT INTO agent_capabilities (id, agent_id, capability_name, usage_count, last_used_at)
-    SELECT gen_random_uuid(), ?, name, 1, now() FROM ${from}, jsonb_array_elements_text(${names}) AS name
-    ON CONFLICT (agent_id, capability_name)
-      DO UPDATE SET usage_count = agent_capabilities.usage_count + 1, last_used_at = now(), updated_at = now()`;
+export function learnFromOutcomeSql(): string {
+  return `INSERT INTO agent_capabilities (id, agent_id, capability_name, confidence_score, usage_count, last_used_at)
+    SELECT gen_random_uuid(), a.id, r.capability, least(1, greatest(0, ${DEFAULT_CAPABILITY_CONFIDENCE} + ?::numeric * (?::numeric - ${DEFAULT_CAPABILITY_CONFIDENCE}))), 1, now()
+    FROM agents a, jsonb_array_elements_text(?::jsonb) AS r(capability)
+    WHERE a.id = ? AND jsonb_exists(a.capabilities, r.capability)
+    ON CONFLICT (agent_id, capability_name) DO UPDATE SET
+      usage_count = agent_capabilities.usage_count + 1,
+      last_used_at = now(),
+      confidence_score = least(1, greatest(0,
+        agent_capabilities.confidence_score + ?::numeric * (?::numeric - agent_capabilities.confidence_score))),
+      updated_at = now()`;
 }
 
 /**
@@ -74,7 +103,7 @@ export class AgentRepository {
 
   /** SQL for the status an agent reads as: stale heartbeats mean offline. One `?` (seconds). */
   private get effectiveStatus(): string {
-    return `CASE WHEN a.last_heartbeat < now() - make_interval(secs => ?) THEN 'offline' ELSE a.status END`;
+    return AGENT_EFFECTIVE_STATUS_SQL;
   }
 
   private get columns(): string {

@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Principal, ProjectAccessPolicy } from '@agenthub/auth';
 import { DatabaseNotifications, EventPushHooks, StreamEvent } from '@agenthub/events';
+import { PerformanceRecorder } from '@agenthub/performance';
 import { Page, page } from '@agenthub/http';
 import { MessageRepository, NewMessage } from './message.repository';
 import { MESSAGE_RECEIVED, MessageEvents } from './message-events';
@@ -56,6 +57,7 @@ export class MessagesService implements OnModuleInit {
     private readonly events: MessageEvents,
     private readonly notifications: DatabaseNotifications,
     private readonly pushHooks: EventPushHooks,
+    private readonly performance: PerformanceRecorder,
   ) {}
 
   onModuleInit(): void {
@@ -294,6 +296,7 @@ export class MessagesService implements OnModuleInit {
           reason: dto.reason ?? null,
         });
         if (moved) {
+          if (action === 'ack') await this.recordAckLatency(moved);
           await this.events.changed([moved]);
           return { row: moved };
         }
@@ -307,6 +310,26 @@ export class MessagesService implements OnModuleInit {
       throw new IllegalMessageTransitionError(action, outcome.refused.status);
     }
     return toMessageResponse(outcome.row);
+  }
+
+  /**
+   * `message.ack_latency_seconds` for the recipient: from the last hand-over (sent_at; the
+   * message's creation when it was never handed over) to the acknowledgement, in the ack's
+   * transaction.
+   */
+  private async recordAckLatency(message: MessageRow): Promise<void> {
+    const ms = (t: Date | string) => new Date(t).getTime();
+    const acknowledged = message.acknowledged_at ?? new Date();
+    await this.performance.record([
+      {
+        projectId: message.project_id,
+        agentId: message.recipient_id,
+        name: 'message.ack_latency_seconds',
+        value: Math.max(0, ms(acknowledged) - ms(message.sent_at ?? message.created_at)) / 1000,
+        unit: 'seconds',
+        context: { message_id: message.id, message_type: message.message_type },
+      },
+    ]);
   }
 
   // --- receive ------------------------------------------------------------------------

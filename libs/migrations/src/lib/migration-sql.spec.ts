@@ -73,6 +73,8 @@ const RECORDED_CHECKSUMS: Record<string, string> = {
     '174fcaf823a0e8eb6e6027d06fad2b432c58bdfb9663af686193fe134a96e51d',
   Migration20261202000000_workflows:
     '9a7fbd121668246afb26012b9b9d8804dc00844e134eca5fae02d6c1717005d7',
+  Migration20261203000000_agent_performance:
+    'fea3d6ace6cdbb38d807531391057140ceb1fff5ab68e8af65f0d6de4edc2bf8',
 };
 
 describe('migration SQL capture and checksum', () => {

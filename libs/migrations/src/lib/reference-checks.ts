@@ -84,6 +84,8 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
     where: 'workflow_execution_id IS NOT NULL',
     whereColumns: ['workflow_execution_id'],
   },
+  // agent performance (the phase-2 design's agent_performance): the key is (project_id, agent_id)
+  ref('agent_performance.agent_id', 'agents.id'),
   // the event log
   ref('events.project_id', 'projects.id'),
   ref('events.agent_id', 'agents.id'),

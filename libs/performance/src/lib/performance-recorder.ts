@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { learnFromOutcomeSql } from '@agenthub/agents';
 
 /** A point to store: `recordedAt` defaults to the database's now(). */
 export interface NewPoint {
@@ -64,11 +65,10 @@ export class PerformanceRecorder {
 
   /**
    * A task ended under an agent: its `task.duration_seconds`, `task.succeeded` and
-   * `task.attempts` points, and for each capability it required, the agent's
-   * agent_capabilities row counts one more use and moves its confidence toward the outcome
-   * (1 or 0) by the learning rate α: c ← c + α·(outcome − c), kept in [0, 1]; a capability
-   * without a row starts from the default 0.5. One statement per outcome: the moving average
-   * depends on the order of outcomes, which is the order they are given in.
+   * `task.attempts` points, and for each capability it required (and the agent lists) one
+   * more use and a confidence moved toward the outcome by CONFIDENCE_LEARNING_RATE (the
+   * agents lib's learnFromOutcomeSql). One statement per outcome: the moving average depends
+   * on the order of outcomes, which is the order they are given in.
    */
   async learnFrom(outcomes: readonly TaskOutcome[]): Promise<void> {
     const alpha = this.config.confidenceLearningRate;
@@ -92,17 +92,7 @@ export class PerformanceRecorder {
            FROM jsonb_to_recordset(?::jsonb) AS x(name text, value double precision, unit text)
            RETURNING 1
          ), learned AS (
-           INSERT INTO agent_capabilities (id, agent_id, capability_name, confidence_score, usage_count, last_used_at)
-           SELECT gen_random_uuid(), ?, name, least(1, greatest(0, 0.5 + ? * (? - 0.5))), 1, now()
-           FROM jsonb_array_elements_text(?::jsonb) AS name
-           -- (only the capabilities the agent lists: details of others are not kept)
-           WHERE EXISTS (SELECT 1 FROM agents a WHERE a.id = ? AND jsonb_exists(a.capabilities, name))
-           ON CONFLICT (agent_id, capability_name) DO UPDATE SET
-             usage_count = agent_capabilities.usage_count + 1,
-             last_used_at = now(),
-             confidence_score = least(1, greatest(0,
-               agent_capabilities.confidence_score + ? * (? - agent_capabilities.confidence_score))),
-             updated_at = now()
+           ${learnFromOutcomeSql()}
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM points) AS points, (SELECT count(*) FROM learned) AS learned`,
@@ -111,7 +101,7 @@ export class PerformanceRecorder {
           o.agentId,
           JSON.stringify(context),
           JSON.stringify(kept.map(([name, value, unit]) => ({ name, value, unit }))),
-          o.agentId,
+          // learnFromOutcomeSql's placeholders
           alpha,
           outcome,
           JSON.stringify([...new Set(o.capabilities)]),

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_EFFECTIVE_STATUS_SQL } from '@agenthub/agents';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import {
@@ -59,16 +60,9 @@ export class StatsRepository {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /**
-   * The status an agent reads as, as AgentRepository writes it for `GET /agents` (stale
-   * heartbeat → offline, on the database's clock); the stats e2e test holds the two
-   * together. One `?`: the heartbeat timeout in seconds.
-   */
-  private static readonly EFFECTIVE_STATUS = `CASE WHEN a.last_heartbeat < now() - make_interval(secs => ?) THEN 'offline' ELSE a.status END`;
-
   async agentsByStatus(projectId: string): Promise<Counts<AgentStatusKey>> {
     const rows = await this.em.execute<{ key: string; n: string }[]>(
-      `SELECT ${StatsRepository.EFFECTIVE_STATUS} AS key, count(*) AS n
+      `SELECT ${AGENT_EFFECTIVE_STATUS_SQL} AS key, count(*) AS n
        FROM agents a WHERE a.project_id = ? GROUP BY 1`,
       [this.config.agentHeartbeatTimeoutSeconds, projectId],
     );
@@ -143,7 +137,7 @@ export class StatsRepository {
    */
   async fleet(): Promise<FleetCounts> {
     const rows = await this.em.execute<{ kind: string; key: string; n: string }[]>(
-      `SELECT 'agents' AS kind, ${StatsRepository.EFFECTIVE_STATUS} AS key, count(*) AS n FROM agents a GROUP BY 2
+      `SELECT 'agents' AS kind, ${AGENT_EFFECTIVE_STATUS_SQL} AS key, count(*) AS n FROM agents a GROUP BY 2
        UNION ALL SELECT 'tasks', t.status, count(*) FROM tasks t GROUP BY 2
        UNION ALL SELECT 'messages', m.status, count(*) FROM agent_messages m GROUP BY 2
        UNION ALL SELECT 'executions', e.status, count(*) FROM workflow_executions e GROUP BY 2`,

@@ -3,9 +3,11 @@ import { CreateRequestContext, TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '@agenthub/auth';
 import { PeriodicRound } from '@agenthub/database';
+import { PerformanceRecorder } from '@agenthub/performance';
 import { TaskRepository } from './task.repository';
 import { TaskEvents } from './task-events';
 import { TaskStepHooks } from './task-step-hooks';
+import { outcomeOf } from './task-outcome';
 import { toTaskResponse } from './dto/task-response.dto';
 
 /** How often every API process looks for expired leases. */
@@ -44,6 +46,7 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly audit: AuditService,
     private readonly events: TaskEvents,
     private readonly steps: TaskStepHooks,
+    private readonly performance: PerformanceRecorder,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,6 +97,12 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, OnModuleDestroy
             requestId: null,
           });
         }
+        // A task failed for good under the agent whose lease ran out: that is its outcome.
+        await this.performance.learnFrom(
+          rows
+            .map(({ task, leaseHolderId }) => outcomeOf(task, leaseHolderId))
+            .filter((o) => o !== null),
+        );
         await this.events.emit(
           'task.updated',
           ...rows.map(({ task, dependencies }) => toTaskResponse(task, dependencies)),

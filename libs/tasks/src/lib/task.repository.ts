@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { ProjectScope } from '@agenthub/auth';
-import { AGENT_CAPABILITY_NAMES_SQL, countCapabilityUsesSql } from '@agenthub/agents';
+import {
+  AGENT_AVAILABLE_SQL,
+  AGENT_CAPABILITY_NAMES_SQL,
+  AGENT_MEAN_CONFIDENCE_SQL,
+} from '@agenthub/agents';
 import { pagedQuery } from '@agenthub/database';
 import { Task } from './entities/task.entity';
 import type { DependencyEdge } from './task-graph';
@@ -285,9 +289,9 @@ export class TaskRepository {
    * One statement: the candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent
    * claimers (in this process or in any other API process on the database) skip it instead
    * of waiting for it or taking it too; and the status is re-checked on the locked row, so a
-   * task another claimer has just committed as in_progress is skipped as well. The same
-   * statement counts the use of the agent's capabilities the task required, with the SQL the
-   * agents lib provides for its tables ({@link countCapabilityUsesSql}).
+   * task another claimer has just committed as in_progress is skipped as well. (The use of
+   * the capabilities a task required is counted when it ends, with its outcome: the
+   * performance recorder.)
    *
    * With `unlessExpiredLeases`, the statement first looks for in_progress tasks of the
    * project whose lease ran out and, when there are any, claims nothing and answers
@@ -326,8 +330,6 @@ export class TaskRepository {
            version = t.version + 1, updated_at = now()
          FROM candidate WHERE t.id = candidate.id
          RETURNING ${COLUMNS_WITH_DEPENDENCIES}
-       ), used AS (
-         ${countCapabilityUsesSql('claimed', 'claimed.required_capabilities')}
        )
        ${guard ? 'SELECT expired.found AS expired_leases, claimed.* FROM expired LEFT JOIN claimed ON true' : 'SELECT * FROM claimed'}`,
       [
@@ -339,8 +341,6 @@ export class TaskRepository {
         // claimed
         request.agentId,
         request.leaseSeconds,
-        // used
-        request.agentId,
       ],
     );
     if (rows.length === 0) return null;
@@ -358,6 +358,7 @@ export class TaskRepository {
    * `max_attempts`, to failed with `result.error = "lease expired"`; `attempts` is kept
    * either way. These two moves belong to the system: PATCH cannot make them. Rows another
    * transaction holds are skipped (that one is finishing or extending the task right now).
+   * Each row comes back with the agent that held the lease (the move unassigns it).
    */
   async requeueExpired(options: {
     projectId?: string;
@@ -367,10 +368,10 @@ export class TaskRepository {
      * caller, as the lock order wants: TaskStepHooks); the others wait for a later round.
      */
     failingStepExecutions: readonly string[];
-  }): Promise<{ task: Task; dependencies: string[] }[]> {
+  }): Promise<{ task: Task; dependencies: string[]; leaseHolderId: string | null }[]> {
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `WITH expired AS (
-         SELECT id FROM tasks
+         SELECT id, assigned_agent_id FROM tasks
          WHERE lease_expires_at < now() AND status = 'in_progress' ${options.projectId ? 'AND project_id = ?' : ''}
            AND (workflow_execution_id IS NULL OR attempts < max_attempts OR workflow_execution_id = ANY(?::uuid[]))
          ORDER BY lease_expires_at
@@ -388,7 +389,7 @@ export class TaskRepository {
          version = t.version + 1,
          updated_at = now()
        FROM expired WHERE t.id = expired.id
-       RETURNING ${COLUMNS_WITH_DEPENDENCIES}`,
+       RETURNING ${COLUMNS_WITH_DEPENDENCIES}, expired.assigned_agent_id AS lease_holder_id`,
       [
         ...(options.projectId ? [options.projectId] : []),
         `{${options.failingStepExecutions.join(',')}}`,
@@ -396,9 +397,10 @@ export class TaskRepository {
       ],
     );
     // (The whole task, for the task.updated event of each.)
-    return rows.map(({ dependencies, ...row }) => ({
+    return rows.map(({ dependencies, lease_holder_id, ...row }) => ({
       task: this.toEntities([row])[0],
       dependencies: dependencies as string[],
+      leaseHolderId: lease_holder_id as string | null,
     }));
   }
 
@@ -415,6 +417,30 @@ export class TaskRepository {
       options.projectId ? [options.projectId, options.limit] : [options.limit],
     );
     return rows.map((r) => r.id).sort();
+  }
+
+  /**
+   * The agent of the project most likely to do work that requires `capabilities` well: among
+   * the available ones (AGENT_AVAILABLE_SQL) that have every one of them, the highest mean
+   * confidence over them, then the fewest tasks in progress, then the name (then the id, so
+   * the choice is always the same). `null` when none is eligible.
+   */
+  async bestAgentFor(
+    projectId: string,
+    capabilities: readonly string[],
+    heartbeatTimeoutSeconds: number,
+  ): Promise<{ id: string; name: string } | null> {
+    const names = JSON.stringify([...new Set(capabilities)]);
+    const rows = await this.em.execute<{ id: string; name: string }[]>(
+      `SELECT a.id, a.name FROM agents a
+       WHERE a.project_id = ? AND ${AGENT_AVAILABLE_SQL} AND a.capabilities @> ?::jsonb
+       ORDER BY ${AGENT_MEAN_CONFIDENCE_SQL} DESC,
+         (SELECT count(*) FROM tasks t WHERE t.assigned_agent_id = a.id AND t.status = 'in_progress') ASC,
+         a.name ASC, a.id ASC
+       LIMIT 1`,
+      [projectId, heartbeatTimeoutSeconds, names, names],
+    );
+    return rows[0] ?? null;
   }
 
   /** Moves the lease of an in_progress task held by `agentId`; `null` when it holds none. */

@@ -48,7 +48,7 @@ export class TasksController {
     400: ['REQUEST.VALIDATION_FAILED', 'TASK.INVALID_DEPENDENCY', 'TASK.INVALID_ASSIGNEE'],
     403: PROJECT_403,
     404: PROJECT_404,
-    409: 'RESOURCE.REFERENCE_VIOLATION',
+    409: ['RESOURCE.REFERENCE_VIOLATION', 'TASK.NO_ELIGIBLE_AGENT'],
   })
   create(
     @CurrentPrincipal() principal: Principal,
@@ -193,7 +193,7 @@ export class TasksController {
   @ApiOp(
     'assignTask',
     'Assign or unassign a task',
-    'Users who manage the project. The assignee is an active agent or a user of the project; a task in progress keeps a lease only while an agent holds it.',
+    'Users who manage the project. The assignee is an active agent or a user of the project; a task in progress keeps a lease only while an agent holds it. With `{auto: true}` AgentHub picks the agent: among the available agents (active, a heartbeat within the timeout, not offline or in error) that have every required capability, the highest mean confidence over those capabilities, then the fewest tasks in progress, then the name.',
   )
   @ApiUuidParam('id', 'The task.')
   @ApiOkResponse({ type: TaskResponseDto, description: 'The task as assigned.' })
@@ -201,7 +201,7 @@ export class TasksController {
     400: ['REQUEST.VALIDATION_FAILED', 'REQUEST.INVALID_ID', 'TASK.INVALID_ASSIGNEE'],
     403: ['TASK.AGENT_FORBIDDEN', PROJECT_403],
     404: 'TASK.NOT_FOUND',
-    409: 'TASK.VERSION_CONFLICT',
+    409: ['TASK.VERSION_CONFLICT', 'TASK.NO_ELIGIBLE_AGENT'],
   })
   assign(
     @CurrentPrincipal() principal: Principal,

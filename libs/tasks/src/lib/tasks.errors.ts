@@ -165,3 +165,17 @@ export class WorkflowStepReopenError extends ConflictError {
     );
   }
 }
+
+/** `auto` assignment found no agent: none available with every capability the task requires. */
+export class NoEligibleAgentError extends ConflictError {
+  constructor(capabilities: readonly string[]) {
+    super(
+      'TASK.NO_ELIGIBLE_AGENT',
+      `No agent of the project can take the task now: none is active, online (a heartbeat within the timeout, not offline or in error) and has ${
+        capabilities.length
+          ? `every capability it requires (${capabilities.join(', ')})`
+          : 'no capability requirement to meet'
+      }`,
+    );
+  }
+}

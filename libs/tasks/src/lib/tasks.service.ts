@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { RequestValidationError } from '@agenthub/errors';
 import { EntityManager } from '@mikro-orm/postgresql';
 import {
   ForeignKeyConstraintViolationException,
@@ -8,12 +10,14 @@ import {
 import { mayAccessProject, Principal, Project, ProjectAccessPolicy, User } from '@agenthub/auth';
 import { Agent } from '@agenthub/agents';
 import { Page, page } from '@agenthub/http';
+import { PerformanceRecorder } from '@agenthub/performance';
 import { Task } from './entities/task.entity';
 import { TaskRepository } from './task.repository';
 import { findCycle } from './task-graph';
 import { TaskLeaseSweeper } from './task-lease.sweeper';
 import { TaskEvents } from './task-events';
 import { TaskStepHooks } from './task-step-hooks';
+import { outcomeOf } from './task-outcome';
 import { applyTransition, TaskStatus } from './task-lifecycle';
 import {
   AgentActionForbiddenError,
@@ -22,6 +26,7 @@ import {
   DependencyCycleError,
   InvalidAssigneeError,
   InvalidDependencyError,
+  NoEligibleAgentError,
   NotTaskAssigneeError,
   SelfDependencyError,
   TaskBlockedError,
@@ -83,6 +88,8 @@ export class TasksService {
     private readonly leases: TaskLeaseSweeper,
     private readonly events: TaskEvents,
     private readonly steps: TaskStepHooks,
+    private readonly performance: PerformanceRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(principal: Principal, dto: CreateTaskDto): Promise<TaskResponseDto> {
@@ -97,7 +104,11 @@ export class TasksService {
     applyTaskFields(task, dto);
     if (principal.kind === 'user') task.createdByUserId = principal.userId;
     else task.createdByAgentId = principal.agentId;
-    if (dto.assigned_to != null || dto.assigned_to_type !== undefined) {
+    if (dto.auto_assign) {
+      if (dto.assigned_to != null || dto.assigned_to_type !== undefined)
+        throw new RequestValidationError({ assigned_to: ['not allowed with auto_assign'] });
+      await this.applyAssignee(task, await this.bestAgentFor(task), 'agent');
+    } else if (dto.assigned_to != null || dto.assigned_to_type !== undefined) {
       await this.applyAssignee(task, dto.assigned_to ?? null, dto.assigned_to_type);
     }
     const dependencies = dto.dependencies ?? [];
@@ -188,6 +199,7 @@ export class TasksService {
       }
       applyTaskFields(task, dto);
       if (dto.result !== undefined) task.result = dto.result;
+      const statusBefore = task.status;
       if (dto.status !== undefined) await this.moveTo(task, dto.status);
       const versionBefore = task.version;
       try {
@@ -202,6 +214,9 @@ export class TasksService {
         dto.dependencies === undefined
           ? toTaskResponse(task, found.dependencies)
           : await this.respond(task);
+      // The task just ended under its agent: its points and what its capabilities learn.
+      const outcome = task.status !== statusBefore ? outcomeOf(task, task.assignedAgentId) : null;
+      if (outcome) await this.performance.learnFrom([outcome]);
       // A PATCH that changed nothing wrote nothing (the version did not move): no event.
       if (task.version !== versionBefore) await this.events.emit('task.updated', updated);
       return updated;
@@ -240,7 +255,13 @@ export class TasksService {
     const task = await this.em.findOne(Task, { id });
     if (!task) throw new TaskNotFoundError();
     await this.policy.assertCanAccess(principal, task.projectId, 'manage');
-    await this.applyAssignee(task, dto.assigned_to, dto.assigned_to_type);
+    if (dto.auto) {
+      if (dto.assigned_to !== undefined || dto.assigned_to_type !== undefined)
+        throw new RequestValidationError({ assigned_to: ['not allowed with auto'] });
+      await this.applyAssignee(task, await this.bestAgentFor(task), 'agent');
+    } else {
+      await this.applyAssignee(task, dto.assigned_to ?? null, dto.assigned_to_type);
+    }
     try {
       await this.em.flush();
     } catch (error) {
@@ -319,6 +340,17 @@ export class TasksService {
     await this.policy.assertCanAccess(principal, task.projectId, 'read');
     if (task.assignedAgentId !== principal.agentId) throw new NotTaskAssigneeError();
     throw new TaskNotLeasedError(task.status);
+  }
+
+  /** The agent `auto` assignment picks for the task (TaskRepository.bestAgentFor), or a 409. */
+  private async bestAgentFor(task: Task): Promise<string> {
+    const best = await this.tasks.bestAgentFor(
+      task.projectId,
+      task.requiredCapabilities,
+      this.config.agentHeartbeatTimeoutSeconds,
+    );
+    if (!best) throw new NoEligibleAgentError(task.requiredCapabilities);
+    return best.id;
   }
 
   private async respond(task: Task): Promise<TaskResponseDto> {

@@ -9,7 +9,8 @@ export const DEFAULT_CAPABILITY_CONFIDENCE = 0.5;
  * Details of one of an agent's capabilities (agent_capabilities of the phase-1 SQLite
  * platform's phase-2 PostgreSQL design). Optional: the agent's `capabilities` list says which
  * capabilities it has; a row here adds confidence, usage and schemas, and is removed when the
- * name leaves the list. Claims count usage through countCapabilityUsesSql() (agent.repository.ts).
+ * name leaves the list. A task's outcome counts usage and moves confidence (learnFromOutcomeSql,
+ * agent.repository.ts).
  */
 @Entity({ tableName: 'agent_capabilities' })
 export class AgentCapability extends BaseEntity<'confidenceScore' | 'usageCount'> {
