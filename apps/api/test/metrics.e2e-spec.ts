@@ -560,6 +560,8 @@ describe('agent metrics', () => {
     const DAY = 24 * HOUR;
 
     it('purges points older than METRIC_RETENTION_DAYS (90) in batches and keeps the rest', async () => {
+      const sweeper = w.t.app.get(MetricRetentionSweeper);
+      await sweeper.purge(); // old points other tests recorded (1970, last January)
       const { agents } = await fleet(1);
       const old = Array.from({ length: 7 }, (_, i) =>
         metricPoint('old', i, Date.now() - 91 * DAY - i * HOUR),
@@ -567,7 +569,6 @@ describe('agent metrics', () => {
       const kept = [metricPoint('old', 100, Date.now() - 89 * DAY), metricPoint('new', 1)];
       await recordMetrics(w.t, w.owner, agents[0].id, [...old, ...kept]);
 
-      const sweeper = w.t.app.get(MetricRetentionSweeper);
       expect(await sweeper.purge(3)).toBe(7); // 3 + 3 + 1
       const left = await listAgentMetrics(w.t, w.owner, agents[0].id);
       expect(left.items.map((i) => i.metric_value).sort((a, b) => a - b)).toEqual([1, 100]);
@@ -575,6 +576,7 @@ describe('agent metrics', () => {
     });
 
     it('skips a point another transaction holds, without waiting, and takes it next round', async () => {
+      await w.t.app.get(MetricRetentionSweeper).purge();
       const { agents } = await fleet(1);
       await recordMetrics(w.t, w.owner, agents[0].id, [
         metricPoint('held', 1, Date.now() - 100 * DAY),
