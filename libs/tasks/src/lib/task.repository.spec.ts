@@ -183,7 +183,7 @@ describe('TaskRepository (on PostgreSQL)', () => {
   });
 
   describe('claim', () => {
-    it('hands out only what the agent may take, and marks it in progress, leased and counted', async () => {
+    it('hands out only what the agent may take, and marks it in progress and leased', async () => {
       const { project, agent } = await arena(['python', 'sql']);
       const other = await arena();
       const blocker = await insertTask(project, { title: 'blocker', status: 'in_progress' });
@@ -222,20 +222,13 @@ describe('TaskRepository (on PostgreSQL)', () => {
       const { startedAt, leaseExpiresAt } = claimed.task;
       expect((leaseExpiresAt as Date).getTime() - (startedAt as Date).getTime()).toBe(60_000);
       expect(await repository().claim(claimRequest(project, agent))).toBeNull();
-
-      expect(
-        await sql(
-          `SELECT capability_name, usage_count, last_used_at IS NOT NULL AS used FROM agent_capabilities
-           WHERE agent_id = $1 ORDER BY capability_name`,
-          [agent],
-        ),
-      ).toEqual([
-        { capability_name: 'python', usage_count: 1, used: true },
-        { capability_name: 'sql', usage_count: 1, used: true },
-      ]);
+      // A claim counts no use of a capability: the task's end does, with its outcome.
+      expect(await sql(`SELECT 1 FROM agent_capabilities WHERE agent_id = $1`, [agent])).toEqual(
+        [],
+      );
     });
 
-    it('with a capability subset, claims only what those cover, and counts on', async () => {
+    it('with a capability subset, claims only what those cover', async () => {
       const { project, agent } = await arena(['python', 'sql']);
       await insertTask(project, { title: 'both', requiredCapabilities: ['python', 'sql'] });
       await insertTask(project, { title: 'sql', requiredCapabilities: ['sql'], createdAt: at(0) });
@@ -247,15 +240,6 @@ describe('TaskRepository (on PostgreSQL)', () => {
       expect(await claim(['sql'])).toBeNull();
       const second = await claim(['sql', 'python']);
       expect(second !== null && second !== 'expired_leases' && second.task.title).toBe('both');
-      expect(
-        await sql(
-          `SELECT capability_name, usage_count FROM agent_capabilities WHERE agent_id = $1 ORDER BY capability_name`,
-          [agent],
-        ),
-      ).toEqual([
-        { capability_name: 'python', usage_count: 1 },
-        { capability_name: 'sql', usage_count: 2 },
-      ]);
     });
 
     it('answers expired_leases instead of claiming while a lease of the project has run out', async () => {
