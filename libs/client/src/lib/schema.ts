@@ -201,6 +201,50 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agents/{id}/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List an agent's metric points
+     * @description Raw points, newest first; `from` inclusive, `to` exclusive. Users who manage the project and its agents.
+     */
+    get: operations['listAgentMetrics'];
+    put?: never;
+    /**
+     * Record an agent's metrics
+     * @description By the agent itself (its own key) or a user who manages its project; another agent gets 403 `METRIC.AGENT_FORBIDDEN`. 1 to 1000 points, stored in one statement: all of them or none. A point that breaks a rule is named by its position (`metrics.3.metric_value`).
+     */
+    post: operations['recordAgentMetrics'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/{id}/metrics/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Summarize an agent's metric in time buckets
+     * @description Computed in the database: per bucket the number of points, their mean, minimum, maximum, and the 50th and 95th percentiles interpolated linearly (`percentile_cont`). Buckets without points are left out. A range spans at most 10000 buckets. Users who manage the project and its agents.
+     */
+    get: operations['summarizeAgentMetric'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/audit': {
     parameters: {
       query?: never;
@@ -478,6 +522,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/projects/{id}/metrics/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Summarize a metric of a project's agents in time buckets
+     * @description The fleet's points pooled into one series (`MetricSummaryResponseDto`), or with `group_by=agent` one series per agent that has points in the range (`GroupedMetricSummaryResponseDto`, with `group_by: "agent"`). Computed in the database: per bucket the number of points, their mean, minimum, maximum, and the 50th and 95th percentiles interpolated linearly (`percentile_cont`). Buckets without points are left out. A range spans at most 10000 buckets. Users who manage the project and its agents.
+     */
+    get: operations['summarizeProjectMetric'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/projects/{id}/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get a project's stats
+     * @description Users who manage the project, or its agents. Agents by status (a stale heartbeat counts as `offline`, as in `GET /agents`), tasks by status and by priority with those completed and failed in the last hour, agent messages by status, workflow executions by status. Every status and priority is present (0 when none). The sections are read from one snapshot; nothing is cached.
+     */
+    get: operations['getProjectStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/rooms': {
     parameters: {
       query?: never;
@@ -675,7 +759,7 @@ export interface paths {
     put?: never;
     /**
      * Assign or unassign a task
-     * @description Users who manage the project. The assignee is an active agent or a user of the project; a task in progress keeps a lease only while an agent holds it.
+     * @description Users who manage the project. The assignee is an active agent or a user of the project; a task in progress keeps a lease only while an agent holds it. With `{auto: true}` AgentHub picks the agent: among the available agents (active, a heartbeat within the timeout, not offline or in error) that have every required capability, the highest mean confidence over those capabilities, then the fewest tasks in progress, then the name.
      */
     post: operations['assignTask'];
     delete?: never;
@@ -926,7 +1010,7 @@ export interface paths {
     };
     /**
      * Prometheus metrics
-     * @description Process metrics and `http_request_duration_seconds`, in the Prometheus text format.
+     * @description Process metrics, `http_request_duration_seconds`, and the database-wide business gauges (`agenthub_queue_depth`, `agenthub_tasks`, `agenthub_agent_messages`, `agenthub_workflow_executions`, `agenthub_agents`, `agenthub_business_metrics_up`; read at most every few seconds, and the same in every API process: aggregate them with max, not sum), in the Prometheus text format.
      */
     get: operations['getMetrics'];
     put?: never;
@@ -1036,6 +1120,13 @@ export interface components {
       /** Format: uuid */
       project_id: string;
     };
+    AgentMetricSeriesDto: {
+      /** Format: uuid */
+      agent_id: string;
+      agent_name: string;
+      /** @description Oldest first; only buckets with points. */
+      buckets: components['schemas']['MetricBucketDto'][];
+    };
     AgentResponseDto: {
       /** @example generic */
       agent_type: string;
@@ -1067,17 +1158,34 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    AgentStatsDto: {
+      /** @description Agents per status, as `GET /agents` shows it: an agent whose last heartbeat is older than the heartbeat timeout counts as `offline`. */
+      by_status?: {
+        active: number;
+        busy: number;
+        error: number;
+        idle: number;
+        offline: number;
+        online: number;
+      };
+      total: number;
+    };
     AssignTaskDto: {
       /**
        * Format: uuid
-       * @description The new assignee; null unassigns.
+       * @description The new assignee; null unassigns. Required unless `auto`.
        */
-      assigned_to: string | null;
+      assigned_to?: string | null;
       /**
        * @description Required with an `assigned_to`; not allowed with null.
        * @enum {string}
        */
       assigned_to_type?: 'agent' | 'user';
+      /**
+       * @description Pick the agent: among the project's active agents with a heartbeat within the timeout (not offline or in error) that have every capability the task requires, the highest mean confidence over those capabilities, then the fewest tasks in progress, then the name. Not with `assigned_to`.
+       * @enum {boolean}
+       */
+      auto?: true;
     };
     AuditEntryResponseDto: {
       /** @example project.create */
@@ -1221,6 +1329,11 @@ export interface components {
        * @enum {string}
        */
       assigned_to_type?: 'agent' | 'user';
+      /**
+       * @description Assign the new task to the best available agent, as `POST /tasks/:id/assign {auto: true}` does (409 `TASK.NO_ELIGIBLE_AGENT` when none fits; nothing is created). Not with `assigned_to`.
+       * @enum {boolean}
+       */
+      auto_assign?: true;
       /** @description Ids of tasks of the same project this one waits for; the graph must stay acyclic. */
       dependencies?: string[];
       description?: string | null;
@@ -1346,6 +1459,16 @@ export interface components {
       /** @description The version of the definition it runs. */
       workflow_version: number;
     };
+    ExecutionStatsDto: {
+      /** @description Workflow executions per status. */
+      by_status?: {
+        cancelled: number;
+        completed: number;
+        failed: number;
+        running: number;
+      };
+      total: number;
+    };
     ExecutionStepDto: {
       /** @description The step's key in the definition. */
       key: string;
@@ -1356,6 +1479,27 @@ export interface components {
        * @description The task that runs the step.
        */
       task_id: string;
+    };
+    GroupedMetricSummaryResponseDto: {
+      /** @description One series per agent with points in the range, by agent name (then id). */
+      agents: components['schemas']['AgentMetricSeriesDto'][];
+      /** @enum {string} */
+      bucket: '1m' | '5m' | '15m' | '30m' | '1h' | '6h' | '12h' | '1d';
+      /**
+       * Format: date-time
+       * @description Start of the range (inclusive).
+       */
+      from: string;
+      /** @enum {string} */
+      group_by: 'agent';
+      metric_name: string;
+      /**
+       * Format: date-time
+       * @description End of the range (exclusive).
+       */
+      to: string;
+      /** @description The unit of the most recent point in the range that has one; null when none does. */
+      unit: string | null;
     };
     HeartbeatDto: {
       /**
@@ -1461,6 +1605,89 @@ export interface components {
        */
       visible_until: string | null;
     };
+    MessageStatsDto: {
+      /** @description Agent messages per status. */
+      by_status?: {
+        acknowledged: number;
+        delivered: number;
+        expired: number;
+        failed: number;
+        pending: number;
+        sent: number;
+      };
+      total: number;
+    };
+    MetricBucketDto: {
+      avg: number;
+      /** @description Points in the bucket. */
+      count: number;
+      max: number;
+      min: number;
+      /** @description Median, interpolated between the two middle values (`percentile_cont`). */
+      p50: number;
+      /** @description 95th percentile, interpolated linearly (`percentile_cont`). */
+      p95: number;
+      /**
+       * Format: date-time
+       * @description Where the bucket starts.
+       */
+      start: string;
+    };
+    MetricPointDto: {
+      /** @description Anything that explains the point (a task id, a model), a JSON object of at most 4096 bytes. */
+      context?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * @description Lower case, digits, `_` and `.`, starting with a letter. The platform records `task.*` and `message.*` itself.
+       * @example task.duration_seconds
+       */
+      metric_name: string;
+      /** @example seconds */
+      metric_unit?: string | null;
+      /** @description A finite number (JSON has no NaN or Infinity). */
+      metric_value: number;
+      /**
+       * Format: date-time
+       * @description When it was measured, with a time zone; default (or null): the time of the request, by the database's clock. Not before 1970-01-01T00:00:00Z, and at most 5 minutes ahead of the API server's clock. Stored to the millisecond.
+       */
+      recorded_at?: string | null;
+    };
+    MetricPointResponseDto: {
+      /** Format: uuid */
+      agent_id: string;
+      context: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: uuid */
+      id: string;
+      metric_name: string;
+      metric_unit: string | null;
+      metric_value: number;
+      /** Format: uuid */
+      project_id: string;
+      /** Format: date-time */
+      recorded_at: string;
+    };
+    MetricSummaryResponseDto: {
+      /** @enum {string} */
+      bucket: '1m' | '5m' | '15m' | '30m' | '1h' | '6h' | '12h' | '1d';
+      /** @description Oldest first; only buckets with points. */
+      buckets: components['schemas']['MetricBucketDto'][];
+      /**
+       * Format: date-time
+       * @description Start of the range (inclusive).
+       */
+      from: string;
+      metric_name: string;
+      /**
+       * Format: date-time
+       * @description End of the range (exclusive).
+       */
+      to: string;
+      /** @description The unit of the most recent point in the range that has one; null when none does. */
+      unit: string | null;
+    };
     NackMessageDto: {
       reason?: string | null;
       /**
@@ -1534,6 +1761,19 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    ProjectStatsResponseDto: {
+      agents: components['schemas']['AgentStatsDto'];
+      executions: components['schemas']['ExecutionStatsDto'];
+      /**
+       * Format: date-time
+       * @description When the figures were read (the database's clock, which also decides what "the last hour" and a stale heartbeat are).
+       */
+      generated_at: string;
+      messages: components['schemas']['MessageStatsDto'];
+      /** Format: uuid */
+      project_id: string;
+      tasks: components['schemas']['TaskStatsDto'];
+    };
     PutCapabilitiesDto: {
       /** @description Each `capability_name` once. */
       capabilities: components['schemas']['CapabilityDetailDto'][];
@@ -1566,6 +1806,14 @@ export interface components {
     ReceivedMessagesResponseDto: {
       /** @description The messages handed over, now `sent`: urgent first, then oldest. */
       items: components['schemas']['MessageResponseDto'][];
+    };
+    RecordMetricsDto: {
+      /** @description 1 to 1000 points, stored together or not at all. */
+      metrics: components['schemas']['MetricPointDto'][];
+    };
+    RecordMetricsResponseDto: {
+      /** @description Points stored. */
+      recorded: number;
     };
     RegisterDto: {
       /**
@@ -1812,6 +2060,28 @@ export interface components {
       workflow_execution_id: string | null;
       /** Format: uuid */
       workflow_id: string | null;
+    };
+    TaskStatsDto: {
+      /** @description Tasks per priority (whatever their status). */
+      by_priority?: {
+        high: number;
+        low: number;
+        medium: number;
+        urgent: number;
+      };
+      /** @description Tasks per status. */
+      by_status?: {
+        cancelled: number;
+        completed: number;
+        failed: number;
+        in_progress: number;
+        pending: number;
+      };
+      /** @description Tasks now `completed` whose `completed_at` is within the last hour. */
+      completed_last_hour: number;
+      /** @description Tasks now `failed` that ended within the last hour (attempts used up, a lease that ran out, or an agent reporting failure). */
+      failed_last_hour: number;
+      total: number;
     };
     TokenResponseDto: {
       /** @description A JWT to send as `Authorization: Bearer <access_token>`. */
@@ -3340,6 +3610,321 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  listAgentMetrics: {
+    parameters: {
+      query?: {
+        /** @description Items per page. */
+        limit?: number;
+        /** @description Items to skip. */
+        offset?: number;
+        /** @description Only this metric. */
+        metric_name?: string;
+        /** @description Points recorded at or after this instant. */
+        from?: string;
+        /** @description Points recorded before this instant (not before `from`). */
+        to?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The agent. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the list. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['MetricPointResponseDto'][];
+            limit: number;
+            offset: number;
+            /** @description Matching items in all pages. */
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `AGENT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:agent.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  recordAgentMetrics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The agent. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecordMetricsDto'];
+      };
+    };
+    responses: {
+      /** @description The points are stored. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordMetricsResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`, `METRIC.AGENT_FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `AGENT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:agent.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The request body is too large (`REQUEST.TOO_LARGE`). Codes: `REQUEST.TOO_LARGE`. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.TOO_LARGE",
+           *       "detail": "The request body is too large.",
+           *       "status": 413,
+           *       "title": "Payload Too Large",
+           *       "type": "urn:agenthub:problem:request.too_large"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  summarizeAgentMetric: {
+    parameters: {
+      query: {
+        /** @description The metric to summarize. */
+        metric_name: string;
+        /** @description Start of the range (inclusive); default 24 hours before `to`. */
+        from?: string;
+        /** @description End of the range (exclusive); default now. Not before `from`. */
+        to?: string;
+        /** @description Bucket width. Buckets start at whole multiples of it in UTC (a day at 00:00Z), so the first and the last may be cut by the range. At most 10000 buckets per range. */
+        bucket?: '1m' | '5m' | '15m' | '30m' | '1h' | '6h' | '12h' | '1d';
+      };
+      header?: never;
+      path: {
+        /** @description The agent. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The non-empty buckets. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MetricSummaryResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `AGENT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:agent.not_found"
+           *     }
+           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4922,6 +5507,191 @@ export interface operations {
       };
     };
   };
+  summarizeProjectMetric: {
+    parameters: {
+      query: {
+        /** @description The metric to summarize. */
+        metric_name: string;
+        /** @description Start of the range (inclusive); default 24 hours before `to`. */
+        from?: string;
+        /** @description End of the range (exclusive); default now. Not before `from`. */
+        to?: string;
+        /** @description Bucket width. Buckets start at whole multiples of it in UTC (a day at 00:00Z), so the first and the last may be cut by the range. At most 10000 buckets per range. */
+        bucket?: '1m' | '5m' | '15m' | '30m' | '1h' | '6h' | '12h' | '1d';
+        /** @description `agent`: one series per agent that has points in the range, instead of the fleet's. */
+        group_by?: 'agent';
+      };
+      header?: never;
+      path: {
+        /** @description The project. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The non-empty buckets, pooled or per agent. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | components['schemas']['MetricSummaryResponseDto']
+            | components['schemas']['GroupedMetricSummaryResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.VALIDATION_FAILED",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.validation_failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  getProjectStats: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The project. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The project's figures. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProjectStatsResponseDto'];
+        };
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST.INVALID_ID",
+           *       "detail": "Invalid input.",
+           *       "status": 400,
+           *       "title": "Bad Request",
+           *       "type": "urn:agenthub:problem:request.invalid_id"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `PROJECT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:project.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
   listRooms: {
     parameters: {
       query?: {
@@ -6144,7 +6914,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `RESOURCE.REFERENCE_VIOLATION`. */
+      /** @description Conflicts with the current state of the resource. Codes: `RESOURCE.REFERENCE_VIOLATION`, `TASK.NO_ELIGIBLE_AGENT`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6717,7 +7487,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.VERSION_CONFLICT`. */
+      /** @description Conflicts with the current state of the resource. Codes: `TASK.VERSION_CONFLICT`, `TASK.NO_ELIGIBLE_AGENT`. */
       409: {
         headers: {
           [name: string]: unknown;
