@@ -258,6 +258,17 @@ describe('performance the platform records and learns from', () => {
       });
       expect(res.statusCode).toBe(200);
       expect((await confidence(agents[0].id))['code'].confidence).toBe(0.9);
+      // As precise as learning keeps it (four decimals), no more.
+      const put = (confidence_score: number) =>
+        w.t.request({
+          method: 'PUT',
+          url: `/api/v1/agents/${agents[0].id}/capabilities`,
+          headers: w.owner,
+          payload: { capabilities: [{ capability_name: 'code', confidence_score }] },
+        });
+      expect((await put(0.9125)).statusCode).toBe(200);
+      expect((await confidence(agents[0].id))['code'].confidence).toBe(0.9125);
+      expectProblem(await put(0.91255), 400, 'REQUEST.VALIDATION_FAILED');
     });
   });
 

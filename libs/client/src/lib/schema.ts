@@ -1243,7 +1243,7 @@ export interface components {
     CapabilityDetailDto: {
       capability_name: string;
       /**
-       * @description At most two decimal places.
+       * @description At most four decimal places (what learning from task outcomes keeps).
        * @default 0.5
        */
       confidence_score?: number;

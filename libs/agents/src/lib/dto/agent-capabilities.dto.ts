@@ -30,10 +30,10 @@ export class CapabilityDetailDto {
     minimum: 0,
     maximum: 1,
     default: DEFAULT_CAPABILITY_CONFIDENCE,
-    description: 'At most two decimal places.',
+    description: 'At most four decimal places (what learning from task outcomes keeps).',
   })
   @OptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
   @Min(0)
   @Max(1)
   confidence_score?: number;
