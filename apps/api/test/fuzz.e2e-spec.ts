@@ -8,8 +8,9 @@ import { ActorName, headersOf, useWorld } from './world';
  * Every operation of the OpenAPI document, as the owner, another user and an agent key: a
  * valid-looking request with one body field, query value or path parameter swapped for a
  * hostile value (or the body itself broken). The API must never answer 5xx, every 4xx must be
- * a problem+json whose `status` is the HTTP status, a refused change must leave every row as
- * it was, and the server must be ready afterwards. `FUZZ_RUNS` (runs per operation and
+ * a problem+json whose `status` is the HTTP status and whose `code` the document lists for
+ * that status of that operation, a refused change must leave every row as it was, and the
+ * server must be ready afterwards. `FUZZ_RUNS` (runs per operation and
  * caller) and `FUZZ_SEED` make it longer or replay one run; `npm run fuzz` sets both.
  */
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3);
@@ -42,7 +43,7 @@ interface Operation {
   operationId?: string;
   parameters?: Parameter[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
-  responses?: Record<string, { content?: Record<string, unknown> }>;
+  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
 }
 interface Document {
   paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
@@ -173,7 +174,7 @@ describe('fuzz: every operation with hostile input', () => {
     );
   });
 
-  /** Straight to Fastify: refusals the document may not list yet must not fail the harness. */
+  /** Straight to Fastify: this test checks the refusals against the document itself. */
   function inject(options: InjectOptions, actor: ActorName): Promise<LightMyRequestResponse> {
     requests++;
     return world.t.app
@@ -213,6 +214,14 @@ describe('fuzz: every operation with hostile input', () => {
                     where,
                     status: res.statusCode,
                   });
+                  // The refusal is one the document lists: its status, and its code among
+                  // those the status and the route name.
+                  const code = res.json().code as string;
+                  expect({ where, code, documented: documentedCodes(op, res.statusCode) }).toEqual({
+                    where,
+                    code,
+                    documented: expect.arrayContaining([code]),
+                  });
                   if (before !== undefined)
                     expect({ where, rows: await fingerprint.take() }).toEqual({
                       where,
@@ -233,6 +242,14 @@ describe('fuzz: every operation with hostile input', () => {
     },
     60_000 + RUNS * 60_000,
   );
+
+  /** The codes the document lists for the operation's answer with `status` (none: undocumented). */
+  function documentedCodes(op: Op, status: number): string[] {
+    const described = op.operation.responses?.[String(status)];
+    return [
+      ...(described?.description ?? '').matchAll(/`([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+)`/g),
+    ].map((m) => m[1]);
+  }
 
   /** What can be swapped in this operation. */
   function targetsOf(op: Op): Target[] {

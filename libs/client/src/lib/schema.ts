@@ -2334,7 +2334,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2412,7 +2412,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2466,7 +2466,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `AGENT.NAME_TAKEN`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `AGENT.NAME_TAKEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2526,7 +2526,7 @@ export interface operations {
           'application/json': components['schemas']['BatchDeployResultDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2619,7 +2619,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2693,7 +2693,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2773,7 +2773,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2827,7 +2827,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `AGENT.NAME_TAKEN`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `AGENT.NAME_TAKEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2897,7 +2897,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2978,7 +2978,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedAgentApiKeyResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `AGENT_KEY.EXPIRY_IN_PAST`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `AGENT_KEY.EXPIRY_IN_PAST`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3082,7 +3082,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3157,7 +3157,7 @@ export interface operations {
           'application/json': components['schemas']['AgentCapabilitiesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3237,7 +3237,7 @@ export interface operations {
           'application/json': components['schemas']['AgentCapabilitiesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3335,7 +3335,7 @@ export interface operations {
           'application/json': components['schemas']['AgentResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3442,7 +3442,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3532,7 +3532,7 @@ export interface operations {
           'application/json': components['schemas']['ReceivedMessagesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3653,7 +3653,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3743,7 +3743,7 @@ export interface operations {
           'application/json': components['schemas']['RecordMetricsResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3865,7 +3865,7 @@ export interface operations {
           'application/json': components['schemas']['MetricSummaryResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -3963,7 +3963,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4032,7 +4032,7 @@ export interface operations {
           'application/json': components['schemas']['TokenResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4161,7 +4161,7 @@ export interface operations {
           'application/json': components['schemas']['UserResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4188,7 +4188,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `AUTH.EMAIL_TAKEN`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `AUTH.EMAIL_TAKEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4254,7 +4254,7 @@ export interface operations {
           'text/event-stream': string;
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `EVENT.INVALID_CURSOR`, `EVENT.INVALID_TYPES`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `EVENT.INVALID_CURSOR`, `EVENT.INVALID_TYPES`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4356,7 +4356,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4443,7 +4443,7 @@ export interface operations {
           'application/json': components['schemas']['SentMessagesResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `MESSAGE.INVALID_RECIPIENT`, `MESSAGE.NO_RECIPIENTS`, `MESSAGE.INVALID_REPLY_TO`, `MESSAGE.INVALID_EXPIRY`, `MESSAGE.PROJECT_REQUIRED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `MESSAGE.INVALID_RECIPIENT`, `MESSAGE.NO_RECIPIENTS`, `MESSAGE.INVALID_REPLY_TO`, `MESSAGE.INVALID_EXPIRY`, `MESSAGE.PROJECT_REQUIRED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4556,7 +4556,7 @@ export interface operations {
           'application/json': components['schemas']['MessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4642,7 +4642,7 @@ export interface operations {
           'application/json': components['schemas']['MessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4705,7 +4705,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4764,7 +4764,7 @@ export interface operations {
           'application/json': components['schemas']['MessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4827,7 +4827,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4890,7 +4890,7 @@ export interface operations {
           'application/json': components['schemas']['MessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4953,7 +4953,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `MESSAGE.ILLEGAL_TRANSITION`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5020,7 +5020,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5071,7 +5071,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5155,7 +5155,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5238,7 +5238,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5327,7 +5327,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5442,7 +5442,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5541,7 +5541,7 @@ export interface operations {
             | components['schemas']['GroupedMetricSummaryResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5627,7 +5627,7 @@ export interface operations {
           'application/json': components['schemas']['ProjectStatsResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5723,7 +5723,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5810,7 +5810,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5914,7 +5914,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5998,7 +5998,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6106,7 +6106,7 @@ export interface operations {
           'application/json': components['schemas']['RoomResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6223,7 +6223,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6313,7 +6313,7 @@ export interface operations {
           'application/json': components['schemas']['RoomMessageResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6428,7 +6428,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6518,7 +6518,7 @@ export interface operations {
           'application/json': components['schemas']['RoomParticipantResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `ROOM.INVALID_PARTICIPANT`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6581,7 +6581,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `ROOM.ALREADY_PARTICIPANT`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `ROOM.ALREADY_PARTICIPANT`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6640,7 +6640,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6764,7 +6764,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6851,7 +6851,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.INVALID_DEPENDENCY`, `TASK.INVALID_ASSIGNEE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.INVALID_DEPENDENCY`, `TASK.INVALID_ASSIGNEE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6914,7 +6914,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `RESOURCE.REFERENCE_VIOLATION`, `TASK.NO_ELIGIBLE_AGENT`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `RESOURCE.REFERENCE_VIOLATION`, `TASK.NO_ELIGIBLE_AGENT`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6981,7 +6981,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.UNKNOWN_CAPABILITY`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `TASK.UNKNOWN_CAPABILITY`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7085,7 +7085,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7172,7 +7172,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7235,7 +7235,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.HAS_DEPENDENTS`, `TASK.WORKFLOW_STEP_LOCKED`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `TASK.HAS_DEPENDENTS`, `TASK.WORKFLOW_STEP_LOCKED`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7298,7 +7298,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_DEPENDENCY`, `TASK.SELF_DEPENDENCY`, `TASK.DEPENDENCY_CYCLE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_DEPENDENCY`, `TASK.SELF_DEPENDENCY`, `TASK.DEPENDENCY_CYCLE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7361,7 +7361,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.VERSION_CONFLICT`, `TASK.ILLEGAL_TRANSITION`, `TASK.BLOCKED`, `RESOURCE.REFERENCE_VIOLATION`, `TASK.WORKFLOW_STEP_LOCKED`, `TASK.WORKFLOW_STEP_REOPEN`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `TASK.VERSION_CONFLICT`, `TASK.ILLEGAL_TRANSITION`, `TASK.BLOCKED`, `RESOURCE.REFERENCE_VIOLATION`, `TASK.WORKFLOW_STEP_LOCKED`, `TASK.WORKFLOW_STEP_REOPEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7424,7 +7424,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_ASSIGNEE`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `TASK.INVALID_ASSIGNEE`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7487,7 +7487,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.VERSION_CONFLICT`, `TASK.NO_ELIGIBLE_AGENT`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `TASK.VERSION_CONFLICT`, `TASK.NO_ELIGIBLE_AGENT`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7550,7 +7550,7 @@ export interface operations {
           'application/json': components['schemas']['TaskResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7613,7 +7613,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `TASK.NOT_LEASED`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `TASK.NOT_LEASED`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7685,7 +7685,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7771,7 +7771,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7857,7 +7857,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7920,7 +7920,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW_EXECUTION.NOT_RUNNING`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `WORKFLOW_EXECUTION.NOT_RUNNING`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7979,7 +7979,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8042,7 +8042,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW_EXECUTION.NOT_RETRYABLE`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `WORKFLOW_EXECUTION.NOT_RETRYABLE`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8116,7 +8116,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8203,7 +8203,7 @@ export interface operations {
           'application/json': components['schemas']['WorkflowResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `WORKFLOW.INVALID_DEFINITION`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `WORKFLOW.INVALID_DEFINITION`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8266,7 +8266,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW.NAME_TAKEN`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `WORKFLOW.NAME_TAKEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8328,7 +8328,7 @@ export interface operations {
           'application/json': components['schemas']['WorkflowResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8412,7 +8412,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8520,7 +8520,7 @@ export interface operations {
           'application/json': components['schemas']['WorkflowResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `WORKFLOW.INVALID_DEFINITION`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `WORKFLOW.INVALID_DEFINITION`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8583,7 +8583,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW.NAME_TAKEN`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `WORKFLOW.NAME_TAKEN`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8654,7 +8654,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`, `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`, `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8744,7 +8744,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionResponseDto'];
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.INVALID_ID`, `REQUEST.VALIDATION_FAILED`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.INVALID_ID`, `REQUEST.VALIDATION_FAILED`. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8807,7 +8807,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state of the resource. Codes: `WORKFLOW.NOT_ACTIVE`. */
+      /** @description Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`). Codes: `WORKFLOW.NOT_ACTIVE`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8877,7 +8877,7 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). Codes: `REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`. */
       400: {
         headers: {
           [name: string]: unknown;

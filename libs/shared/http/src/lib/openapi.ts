@@ -52,13 +52,17 @@ export class ProblemDetailsDto {
   instance?: string;
 }
 
-/** What each status means for any route; a route adds its own codes in `description`. */
+/**
+ * What each status means for any route, with the codes any route may answer it with; a route
+ * adds its own codes in `description`. Every code an answer carries is one of these two lists
+ * (the e2e harness checks it: libs/shared/testing response-contract.ts).
+ */
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`).',
+  400: 'Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value).',
   401: 'No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`).',
   403: 'Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`).',
   404: 'No such resource, or not visible to the caller.',
-  409: 'Conflicts with the current state of the resource.',
+  409: "Conflicts with the current state of the resource (besides the route's own codes, what the database refuses: `RESOURCE.ALREADY_EXISTS`, `RESOURCE.REFERENCE_VIOLATION`, `RESOURCE.VERSION_CONFLICT`).",
   413: 'The request body is too large (`REQUEST.TOO_LARGE`).',
   415: 'The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`).',
   429: 'Too many attempts; retry after `Retry-After` seconds.',

@@ -12,7 +12,7 @@ const document: OpenApiDocument = {
           200: {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } },
           },
-          404: { content: problem },
+          404: { description: 'Not found. Codes: `THING.NOT_FOUND`.', content: problem },
         },
       },
       delete: { operationId: 'deleteThing', responses: { 204: { description: 'Deleted.' } } },
@@ -55,6 +55,24 @@ const answer =
     check({ method, url, ...rest });
 
 describe('responseContract', () => {
+  it("refuses a problem whose code the response's description does not list", () => {
+    const notFound = (code?: string) =>
+      answer(
+        'GET',
+        `/things/${ID}`,
+        json(
+          404,
+          { status: 404, title: 'x', ...(code ? { code } : {}) },
+          'application/problem+json',
+        ),
+      );
+    expect(notFound('THING.NOT_FOUND')).not.toThrow();
+    expect(notFound()).not.toThrow();
+    expect(notFound('THING.GONE')).toThrow(
+      /getThing documents no code THING\.GONE for 404 \(listed: THING\.NOT_FOUND\)/,
+    );
+  });
+
   it('accepts what the document describes: $refs, nullable strings, enums and $ref wrappers', () => {
     for (const body of [
       { id: ID, note: null, kind: null, owner: null },

@@ -11,6 +11,7 @@ interface MediaTypeObject {
   schema?: unknown;
 }
 interface ResponseObject {
+  description?: string;
   content?: Record<string, MediaTypeObject>;
 }
 interface OperationObject {
@@ -144,8 +145,21 @@ export function responseContract(document: OpenApiDocument): ResponseContract {
     const body = isJson(type) ? parse(response.body, fail) : response.body;
     if (!validate(body))
       fail(`body does not match ${operationName}'s ${status} schema`, validate.errors);
+    // A problem's `code` is one the document lists for that status: the status's own list
+    // (any route) or the route's (both are backquoted in the response's description).
+    const code = response.status >= 400 ? (body as { code?: unknown } | null)?.code : undefined;
+    if (typeof code === 'string') {
+      const listed = [...(described.description ?? '').matchAll(DOCUMENTED_CODE)].map((m) => m[1]);
+      if (!listed.includes(code))
+        fail(
+          `${operationName} documents no code ${code} for ${status} (listed: ${listed.join(', ') || 'none'})`,
+        );
+    }
   };
 }
+
+/** A backquoted `AREA.REASON` code in a response's description. */
+const DOCUMENTED_CODE = /`([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+)`/g;
 
 /** The schema of the document's problem+json answers (the first one: they share one). */
 function findProblemSchema(document: OpenApiDocument): unknown {
