@@ -411,22 +411,21 @@ describe('performance the platform records and learns from', () => {
         403,
         'TASK.AGENT_FORBIDDEN',
       );
-      expectProblem(
-        await w.t.request({
-          method: 'POST',
-          url: '/api/v1/tasks',
-          headers: w.owner,
-          payload: {
-            project_id: project,
-            title: 'x',
-            auto_assign: true,
-            assigned_to: agents[0].id,
-            assigned_to_type: 'agent',
-          },
-        }),
-        400,
-        'REQUEST.VALIDATION_FAILED',
-      );
+      for (const assignee of [
+        { assigned_to: agents[0].id, assigned_to_type: 'agent' },
+        { assigned_to: null },
+      ])
+        expectProblem(
+          await w.t.request({
+            method: 'POST',
+            url: '/api/v1/tasks',
+            headers: w.owner,
+            payload: { project_id: project, title: 'x', auto_assign: true, ...assignee },
+          }),
+          400,
+          'REQUEST.VALIDATION_FAILED',
+        );
+      expectProblem(await assign(task.id, { auto: true, assigned_to: null }), 400);
     });
   });
 });

@@ -105,7 +105,7 @@ export class TasksService {
     if (principal.kind === 'user') task.createdByUserId = principal.userId;
     else task.createdByAgentId = principal.agentId;
     if (dto.auto_assign) {
-      if (dto.assigned_to != null || dto.assigned_to_type !== undefined)
+      if (dto.assigned_to !== undefined || dto.assigned_to_type !== undefined)
         throw new RequestValidationError({ assigned_to: ['not allowed with auto_assign'] });
       await this.applyAssignee(task, await this.bestAgentFor(task), 'agent');
     } else if (dto.assigned_to != null || dto.assigned_to_type !== undefined) {
