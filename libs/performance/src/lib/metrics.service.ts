@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
 import { RequestValidationError } from '@agenthub/errors';
-import { Page, page } from '@agenthub/http';
+import { isoTimestamp, page, Page } from '@agenthub/http';
 import { PerformanceRecorder } from './performance-recorder';
 import {
   MetricAgentRow,
@@ -64,15 +64,13 @@ export function resolveSummaryRange(
   return { from, to, bucket: query.bucket, bucketSeconds };
 }
 
-const iso = (timestamp: string): string => new Date(timestamp).toISOString();
-
 const toPoint = (row: MetricPointRow): MetricPointResponseDto => ({
   ...row,
-  recorded_at: iso(row.recorded_at),
+  recorded_at: isoTimestamp(row.recorded_at),
 });
 
 const toBucket = (row: MetricBucketRow): MetricBucketDto => ({
-  start: iso(row.start),
+  start: isoTimestamp(row.start),
   count: row.count,
   avg: row.avg,
   min: row.min,

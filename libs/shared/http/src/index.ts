@@ -17,3 +17,4 @@ export {
   NO_AUTH_MARKER,
   ProblemDetailsDto,
 } from './lib/openapi';
+export { isoTimestamp } from './lib/timestamps';

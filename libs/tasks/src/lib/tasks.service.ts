@@ -7,7 +7,14 @@ import {
   OptimisticLockError,
   TransactionPropagation,
 } from '@mikro-orm/core';
-import { mayAccessProject, Principal, Project, ProjectAccessPolicy, User } from '@agenthub/auth';
+import {
+  mayAccessProject,
+  Principal,
+  principalIds,
+  Project,
+  ProjectAccessPolicy,
+  User,
+} from '@agenthub/auth';
 import { Agent } from '@agenthub/agents';
 import { Page, page } from '@agenthub/http';
 import { PerformanceRecorder } from '@agenthub/performance';
@@ -102,12 +109,11 @@ export class TasksService {
     const task = new Task();
     task.projectId = dto.project_id;
     applyTaskFields(task, dto);
-    if (principal.kind === 'user') task.createdByUserId = principal.userId;
-    else task.createdByAgentId = principal.agentId;
+    const creator = principalIds(principal);
+    task.createdByUserId = creator.userId;
+    task.createdByAgentId = creator.agentId;
     if (dto.auto_assign) {
-      if (dto.assigned_to !== undefined || dto.assigned_to_type !== undefined)
-        throw new RequestValidationError({ assigned_to: ['not allowed with auto_assign'] });
-      await this.applyAssignee(task, await this.bestAgentFor(task), 'agent');
+      await this.assignToBestAgent(task, dto, 'auto_assign');
     } else if (dto.assigned_to != null || dto.assigned_to_type !== undefined) {
       await this.applyAssignee(task, dto.assigned_to ?? null, dto.assigned_to_type);
     }
@@ -256,9 +262,7 @@ export class TasksService {
     if (!task) throw new TaskNotFoundError();
     await this.policy.assertCanAccess(principal, task.projectId, 'manage');
     if (dto.auto) {
-      if (dto.assigned_to !== undefined || dto.assigned_to_type !== undefined)
-        throw new RequestValidationError({ assigned_to: ['not allowed with auto'] });
-      await this.applyAssignee(task, await this.bestAgentFor(task), 'agent');
+      await this.assignToBestAgent(task, dto, 'auto');
     } else {
       await this.applyAssignee(task, dto.assigned_to ?? null, dto.assigned_to_type);
     }
@@ -342,15 +346,24 @@ export class TasksService {
     throw new TaskNotLeasedError(task.status);
   }
 
-  /** The agent `auto` assignment picks for the task (TaskRepository.bestAgentFor), or a 409. */
-  private async bestAgentFor(task: Task): Promise<string> {
+  /**
+   * `auto` / `auto_assign`: assigns the task to the agent TaskRepository.bestAgentFor picks,
+   * or answers 409 when none fits; naming an assignee as well is a 400.
+   */
+  private async assignToBestAgent(
+    task: Task,
+    request: { assigned_to?: string | null; assigned_to_type?: AssigneeType },
+    flag: 'auto' | 'auto_assign',
+  ): Promise<void> {
+    if (request.assigned_to !== undefined || request.assigned_to_type !== undefined)
+      throw new RequestValidationError({ assigned_to: [`not allowed with ${flag}`] });
     const best = await this.tasks.bestAgentFor(
       task.projectId,
       task.requiredCapabilities,
       this.config.agentHeartbeatTimeoutSeconds,
     );
     if (!best) throw new NoEligibleAgentError(task.requiredCapabilities);
-    return best.id;
+    await this.applyAssignee(task, best.id, 'agent');
   }
 
   private async respond(task: Task): Promise<TaskResponseDto> {

@@ -1,8 +1,7 @@
 import type { StepState } from '@agenthub/tasks';
+import { isoTimestamp } from '@agenthub/http';
 import type { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { ExecutionRow } from './workflow-execution.repository';
-
-const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
 export function toExecutionResponse(
   row: ExecutionRow,
@@ -19,8 +18,8 @@ export function toExecutionResponse(
     result_data: row.result_data,
     started_by: row.started_by_user_id ?? row.started_by_agent_id,
     started_by_type: row.started_by_user_id ? 'user' : row.started_by_agent_id ? 'agent' : null,
-    started_at: iso(row.started_at) as string,
-    completed_at: iso(row.completed_at),
+    started_at: isoTimestamp(row.started_at),
+    completed_at: isoTimestamp(row.completed_at),
     error_message: row.error_message,
     steps: steps.map((s) => ({ key: s.key, task_id: s.taskId, status: s.status })),
   };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { TransactionPropagation } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { Principal, ProjectAccessPolicy } from '@agenthub/auth';
+import { Principal, principalIds, ProjectAccessPolicy } from '@agenthub/auth';
 import { Page, page } from '@agenthub/http';
 import { DEFAULT_MAX_ATTEMPTS, StepTaskRepository, TaskEvents } from '@agenthub/tasks';
 import type { ExecutionResponseDto } from './dto/execution-response.dto';
@@ -70,10 +70,7 @@ export class WorkflowExecutionsService {
       )) as WorkflowDefinition | null;
       if (!definition) throw new WorkflowVersionNotFoundError(version);
 
-      const startedBy =
-        principal.kind === 'user'
-          ? { userId: principal.userId, agentId: null }
-          : { userId: null, agentId: principal.agentId };
+      const startedBy = principalIds(principal);
       const row = await this.executions.insert({
         id: randomUUID(),
         projectId: workflow.project_id,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { Principal, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
+import { Principal, principalIds, ProjectAccessLevel, ProjectAccessPolicy } from '@agenthub/auth';
 import { Page, page, PaginationQueryDto } from '@agenthub/http';
 import { Workflow } from './entities/workflow.entity';
 import { WorkflowVersion } from './entities/workflow-version.entity';
@@ -44,9 +44,8 @@ function creatorOf(principal: Principal): {
   createdByUserId: string | null;
   createdByAgentId: string | null;
 } {
-  return principal.kind === 'user'
-    ? { createdByUserId: principal.userId, createdByAgentId: null }
-    : { createdByUserId: null, createdByAgentId: principal.agentId };
+  const { userId, agentId } = principalIds(principal);
+  return { createdByUserId: userId, createdByAgentId: agentId };
 }
 
 /**

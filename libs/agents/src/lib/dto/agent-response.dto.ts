@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { isoTimestamp } from '@agenthub/http';
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status';
 import type { AgentRow } from '../agent.repository';
 
@@ -57,8 +58,6 @@ export class AgentResponseDto {
   updated_at!: string;
 }
 
-const iso = (timestamp: string): string => new Date(timestamp).toISOString();
-
 /** Exactly the wire's fields (a row may carry more, such as its project's owner), timestamps in ISO-8601. */
 export function toAgentResponse(row: AgentRow): AgentResponseDto {
   return {
@@ -74,8 +73,8 @@ export function toAgentResponse(row: AgentRow): AgentResponseDto {
     model_provider: row.model_provider,
     model_name: row.model_name,
     is_active: row.is_active,
-    last_heartbeat: row.last_heartbeat ? iso(row.last_heartbeat) : null,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    last_heartbeat: row.last_heartbeat ? isoTimestamp(row.last_heartbeat) : null,
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
   };
 }

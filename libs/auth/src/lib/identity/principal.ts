@@ -23,3 +23,16 @@ export type Principal = UserPrincipal | AgentPrincipal;
 export interface AuthenticatedRequest extends FastifyRequest {
   principal?: Principal;
 }
+
+/**
+ * The principal as the two columns a "done by a user or an agent" reference is stored in
+ * (one foreign key per kind, at most one set): `created_by_user_id` / `created_by_agent_id`.
+ */
+export function principalIds(principal: Principal): {
+  userId: string | null;
+  agentId: string | null;
+} {
+  return principal.kind === 'user'
+    ? { userId: principal.userId, agentId: null }
+    : { userId: null, agentId: principal.agentId };
+}

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { isoTimestamp } from '@agenthub/http';
 import { MESSAGE_PRIORITIES, MESSAGE_STATUSES } from '../message-lifecycle';
 import type { MessagePriority, MessageStatus } from '../message-lifecycle';
 
@@ -156,9 +157,6 @@ export class ReceivedMessagesResponseDto {
   items!: MessageResponseDto[];
 }
 
-const iso = (d: Date | string | null): string | null =>
-  d === null ? null : (d instanceof Date ? d : new Date(d)).toISOString();
-
 export const toMessageResponse = (m: MessageRow): MessageResponseDto => ({
   id: m.id,
   message_id: m.message_id,
@@ -178,13 +176,13 @@ export const toMessageResponse = (m: MessageRow): MessageResponseDto => ({
   retry_count: m.retry_count,
   max_retries: m.max_retries,
   ack_timeout_seconds: m.ack_timeout_seconds,
-  visible_until: iso(m.visible_until),
-  expires_at: iso(m.expires_at),
-  sent_at: iso(m.sent_at),
-  delivered_at: iso(m.delivered_at),
-  acknowledged_at: iso(m.acknowledged_at),
-  failed_at: iso(m.failed_at),
+  visible_until: isoTimestamp(m.visible_until),
+  expires_at: isoTimestamp(m.expires_at),
+  sent_at: isoTimestamp(m.sent_at),
+  delivered_at: isoTimestamp(m.delivered_at),
+  acknowledged_at: isoTimestamp(m.acknowledged_at),
+  failed_at: isoTimestamp(m.failed_at),
   last_error: m.last_error,
-  created_at: iso(m.created_at) as string,
-  updated_at: iso(m.updated_at) as string,
+  created_at: isoTimestamp(m.created_at),
+  updated_at: isoTimestamp(m.updated_at),
 });

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { isoTimestamp } from '@agenthub/http';
 import type { Task } from '../entities/task.entity';
 import {
   DEPENDENCY_FAILURE_POLICIES,
@@ -156,8 +157,6 @@ export class TaskResponseDto {
   updated_at!: string;
 }
 
-const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
-
 export function toTaskResponse(task: Task, dependencies: string[]): TaskResponseDto {
   return {
     id: task.id,
@@ -182,12 +181,12 @@ export function toTaskResponse(task: Task, dependencies: string[]): TaskResponse
     result: task.result,
     attempts: task.attempts,
     max_attempts: task.maxAttempts,
-    lease_expires_at: iso(task.leaseExpiresAt),
+    lease_expires_at: isoTimestamp(task.leaseExpiresAt),
     version: task.version,
-    due_date: iso(task.dueDate),
-    started_at: iso(task.startedAt),
-    completed_at: iso(task.completedAt),
-    created_at: iso(task.createdAt) as string,
-    updated_at: iso(task.updatedAt) as string,
+    due_date: isoTimestamp(task.dueDate),
+    started_at: isoTimestamp(task.startedAt),
+    completed_at: isoTimestamp(task.completedAt),
+    created_at: isoTimestamp(task.createdAt),
+    updated_at: isoTimestamp(task.updatedAt),
   };
 }

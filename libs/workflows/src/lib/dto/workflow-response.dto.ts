@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { isoTimestamp } from '@agenthub/http';
 import { WORKFLOW_STATUSES, type Workflow, type WorkflowStatus } from '../entities/workflow.entity';
 import type { WorkflowVersion } from '../entities/workflow-version.entity';
 import { canonicalDefinition, type WorkflowDefinition } from '../workflow-definition';
@@ -92,8 +93,6 @@ function creator(row: { createdByUserId: string | null; createdByAgentId: string
   return { created_by: null, created_by_type: null };
 }
 
-const iso = (at: Date | string): string => new Date(at).toISOString();
-
 /** The workflow as it is, or showing `shown` (another version) in place of the current one. */
 export function toWorkflowResponse(
   workflow: Workflow,
@@ -111,8 +110,8 @@ export function toWorkflowResponse(
     version: shown?.version ?? workflow.version,
     tags: workflow.tags,
     ...creator(workflow),
-    created_at: iso(workflow.createdAt),
-    updated_at: iso(workflow.updatedAt),
+    created_at: isoTimestamp(workflow.createdAt),
+    updated_at: isoTimestamp(workflow.updatedAt),
   };
 }
 
@@ -122,6 +121,6 @@ export function toWorkflowVersionResponse(version: WorkflowVersion): WorkflowVer
     version: version.version,
     definition: canonicalDefinition(version.definition as unknown as WorkflowDefinition),
     ...creator(version),
-    created_at: iso(version.createdAt),
+    created_at: isoTimestamp(version.createdAt),
   };
 }
