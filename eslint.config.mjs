@@ -12,6 +12,8 @@ const allScopes = [
   'scope:events',
   'scope:workflows',
   'scope:performance',
+  'scope:mcp',
+  'scope:a2a',
 ];
 
 /** Who may import whom: by layer (type:*) and by domain (scope:*). */
@@ -48,6 +50,8 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:events',
         'scope:workflows',
         'scope:performance',
+        'scope:mcp',
+        'scope:a2a',
         'scope:client',
         ...apiMayImport,
       ],
@@ -104,6 +108,16 @@ function depConstraints({ apiMayImport = [] } = {}) {
         'scope:events',
         'scope:testing',
       ],
+    },
+    // The protocol faces (MCP, A2A) call the REST operations in-process and read the event
+    // stream; they import no domain lib, so every rule stays where REST enforces it.
+    {
+      sourceTag: 'scope:mcp',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:events', 'scope:testing'],
+    },
+    {
+      sourceTag: 'scope:a2a',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth', 'scope:events', 'scope:testing'],
     },
     {
       sourceTag: 'scope:tasks',

@@ -11,6 +11,8 @@ import { EventsModule } from '@agenthub/events';
 import { MESSAGING_ENTITIES, MessagingModule } from '@agenthub/messaging';
 import { WORKFLOW_ENTITIES, WorkflowsModule } from '@agenthub/workflows';
 import { PERFORMANCE_ENTITIES, PerformanceModule } from '@agenthub/performance';
+import { McpModule } from '@agenthub/mcp';
+import { A2aModule } from '@agenthub/a2a';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -67,6 +69,8 @@ export class AppModule {
         TasksModule,
         MessagingModule,
         WorkflowsModule,
+        McpModule,
+        A2aModule,
       ],
     };
   }

@@ -13,6 +13,9 @@ export const UNPREFIXED_ROUTES = [
   { path: 'metrics', method: RequestMethod.GET },
   { path: 'docs', method: RequestMethod.GET },
   { path: 'docs/json', method: RequestMethod.GET },
+  // The protocol endpoints, where MCP and A2A clients expect them.
+  { path: 'mcp', method: RequestMethod.ALL },
+  { path: 'a2a/*path', method: RequestMethod.ALL },
 ];
 
 /**

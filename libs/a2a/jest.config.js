@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'a2a',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,1 @@
+export { A2aModule } from './lib/a2a.module';
