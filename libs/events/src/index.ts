@@ -8,6 +8,8 @@ export type { EventCursor } from './lib/event-cursor';
 export { EventPushHooks } from './lib/event-push-hooks';
 export type { EventPushHook, StreamEvent } from './lib/event-push-hooks';
 export { EventStreams } from './lib/event-streams';
+export type { EventSubscription, SubscribeRequest } from './lib/event-streams';
+export type { EventGap } from './lib/event-stream';
 export { EventRetentionSweeper } from './lib/event-retention.sweeper';
 export { parseTypeFilter, typeMatches } from './lib/event-types';
 export type { TypeFilter } from './lib/event-types';

@@ -4,7 +4,13 @@ import type { Principal } from '@agenthub/auth';
 import type { EventCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
 import type { EventAddress, EventBatch, EventReader, StoredEvent } from './event-reader';
-import { EventStream, HEARTBEAT_MS, HELD_BACK_POLL_MS, SAFETY_POLL_MS } from './event-stream';
+import {
+  EventStream,
+  HEARTBEAT_MS,
+  HELD_BACK_POLL_MS,
+  SAFETY_POLL_MS,
+  sseSink,
+} from './event-stream';
 
 /** A response that records what is written. */
 class FakeResponse extends EventEmitter {
@@ -50,7 +56,7 @@ function scriptedReader() {
 
 function open(reader: EventReader, hooks = new EventPushHooks()) {
   const res = new FakeResponse();
-  const stream = new EventStream(res as unknown as ServerResponse, {
+  const stream = new EventStream(sseSink(res as unknown as ServerResponse), {
     principal,
     scope: { kind: 'agent', agentId: 'a', projectId: 'p' },
     types: null,

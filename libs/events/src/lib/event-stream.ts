@@ -17,6 +17,94 @@ export const HELD_BACK_POLL_MS = 50;
 /** A comment line this often keeps proxies from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
 
+/** What a stream tells when events after the client's cursor are no longer retained. */
+export interface EventGap {
+  id: string;
+  type: 'gap';
+  last_event_id: string;
+  purged_through: string;
+  message: string;
+}
+
+/**
+ * Where a stream's output goes: a server-sent event response ({@link sseSink}), or a
+ * subscriber inside the process ({@link callbackSink}). The stream decides what to send and
+ * when; the sink only how.
+ */
+export interface EventSink {
+  /** The stream starts after `cursor`. */
+  opened(cursor: string): void;
+  /** One event; resolves when the sink takes the next (backpressure). */
+  event(event: StreamEvent): Promise<void>;
+  gap(gap: EventGap): Promise<void>;
+  /**
+   * The stream is idle (every {@link HEARTBEAT_MS}); `cursor` when it has read past other
+   * scopes' events since the last position it gave.
+   */
+  idle(cursor?: string): void;
+  /** The stream ends (`reason` for whoever reads it). */
+  end(reason?: string): void;
+  /** `listener` runs when the other side goes away. */
+  onGone(listener: () => void): void;
+}
+
+/** Server-sent events on `res` (its headers already written). */
+export function sseSink(res: ServerResponse): EventSink {
+  const write = (frame: string) => {
+    if (!res.writableEnded && !res.destroyed) res.write(frame);
+  };
+  return {
+    opened: (cursor) =>
+      // An `id:` without data sets the client's Last-Event-ID without dispatching an event,
+      // so a client that reconnects before any event came still resumes from here.
+      write(`retry: 1000\nid: ${cursor}\n\n`),
+    event: (out) =>
+      send(res, `id: ${out.id}\nevent: ${out.type}\ndata: ${JSON.stringify(out)}\n\n`),
+    gap: (gap) => send(res, `id: ${gap.id}\nevent: gap\ndata: ${JSON.stringify(gap)}\n\n`),
+    // A data-less `id:` lets a reconnect resume from there (no rescan, no false gap).
+    idle: (cursor) => write(cursor ? `: keep-alive\nid: ${cursor}\n\n` : ': keep-alive\n\n'),
+    end: (reason) => {
+      if (reason) write(`: closed: ${reason}\n\n`);
+      if (!res.writableEnded) res.end();
+    },
+    onGone: (listener) => res.on('close', listener),
+  };
+}
+
+/** Writes a frame, waiting for the socket to drain when its buffer is full. */
+async function send(res: ServerResponse, frame: string): Promise<void> {
+  if (res.writableEnded || res.destroyed) return;
+  if (res.write(frame)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** A subscriber in this process: events and gaps to `onEvent`, the end to `onClose`. */
+export function callbackSink(
+  onEvent: (event: StreamEvent | EventGap) => void | Promise<void>,
+  onClose: (reason: string) => void,
+): EventSink & { gone(): void } {
+  const gone: (() => void)[] = [];
+  return {
+    opened: () => undefined,
+    event: async (event) => onEvent(event),
+    gap: async (gap) => onEvent(gap),
+    idle: () => undefined,
+    end: (reason) => onClose(reason ?? 'closed'),
+    onGone: (listener) => gone.push(listener),
+    gone: () => {
+      for (const listener of gone.splice(0)) listener();
+    },
+  };
+}
+
 export interface EventStreamOptions {
   principal: Principal;
   scope: EventScope;
@@ -24,16 +112,17 @@ export interface EventStreamOptions {
   /** The last event the client has (or the head of the log for a new client). */
   cursor: EventCursor;
   reader: EventReader;
-  hooks: EventPushHooks;
+  /** The push hooks to run on each event; `null`: none (an observer takes nothing over). */
+  hooks: EventPushHooks | null;
   /** Runs a read in a unit of work of its own (a forked EntityManager). */
   inContext: <T>(work: () => Promise<T>) => Promise<T>;
   onError: (error: unknown) => void;
 }
 
 /**
- * One open `GET /events` connection: reads the log after its cursor whenever it is woken
- * (a notification, the LISTEN connection coming back, the safety poll) and writes what it
- * may see as server-sent events. One read at a time; wake-ups during a read are coalesced
+ * One open `GET /events` connection, or one subscriber in the process: reads the log after
+ * its cursor whenever it is woken (a notification, the LISTEN connection coming back, the
+ * safety poll) and hands what it may see to its sink. One read at a time; wake-ups during a read are coalesced
  * into one more read after it, so no notification is lost and none costs a read of its own.
  */
 export class EventStream {
@@ -48,14 +137,19 @@ export class EventStream {
   private readonly closeListeners: (() => void)[] = [];
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly sink: EventSink,
     private readonly options: EventStreamOptions,
   ) {
     this.cursor = options.cursor;
     this.sentCursor = options.cursor;
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
-    res.on('close', () => this.close());
+    sink.onGone(() => this.close());
+  }
+
+  /** Where the stream is: the last event it handed over, or read past. */
+  get position(): string {
+    return formatCursor(this.cursor);
   }
 
   get principal(): Principal {
@@ -89,9 +183,7 @@ export class EventStream {
 
   /** The stream is open: tell the client where it starts, then catch up. */
   start(): void {
-    // An `id:` without data sets the client's Last-Event-ID without dispatching an event, so
-    // a client that reconnects before any event came still resumes from here.
-    this.write(`retry: 1000\nid: ${formatCursor(this.cursor)}\n\n`);
+    this.sink.opened(formatCursor(this.cursor));
     this.wake();
   }
 
@@ -115,9 +207,7 @@ export class EventStream {
     this.closed = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.pollTimer);
-    if (reason && !this.res.writableEnded && !this.res.destroyed)
-      this.res.write(`: closed: ${reason}\n\n`);
-    if (!this.res.writableEnded) this.res.end();
+    this.sink.end(reason);
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 
@@ -144,11 +234,13 @@ export class EventStream {
           // A hook may change state (a message pushed to its recipient is handed over): in a
           // unit of work of its own, before the write; a write that then fails leaves the
           // message to its visibility window, so nothing is lost.
-          out.data = await this.options.inContext(() =>
-            this.options.hooks.dataFor(out, this.options.principal),
-          );
+          const hooks = this.options.hooks;
+          if (hooks)
+            out.data = await this.options.inContext(() =>
+              hooks.dataFor(out, this.options.principal),
+            );
           if (this.closed) return;
-          await this.send(`id: ${out.id}\nevent: ${out.type}\ndata: ${JSON.stringify(out)}\n\n`);
+          await this.sink.event(out);
           this.cursor = this.sentCursor = event.cursor;
         }
         // Every event up to there that this stream may see has been sent: skip the others'.
@@ -174,7 +266,7 @@ export class EventStream {
   private async sendGap(through: EventCursor): Promise<void> {
     const requested = formatCursor(this.cursor);
     const id = formatCursor(through);
-    const data = {
+    const gap: EventGap = {
       id,
       type: 'gap',
       last_event_id: requested,
@@ -182,38 +274,18 @@ export class EventStream {
       message:
         'Events after last_event_id are no longer retained: resync through the REST API, then continue from this id.',
     };
-    await this.send(`id: ${id}\nevent: gap\ndata: ${JSON.stringify(data)}\n\n`);
+    await this.sink.gap(gap);
     this.cursor = this.sentCursor = through;
   }
 
   /**
-   * The keep-alive comment; when the stream has read past other scopes' events since the
-   * last id it sent, also a data-less `id:` line, so a reconnect resumes from there (no
-   * rescan, no false gap) without any event being dispatched.
+   * The keep-alive; when the stream has read past other scopes' events since the last id it
+   * gave, also that position, so a reconnect resumes from there.
    */
   private beat(): void {
     if (compareCursors(this.cursor, this.sentCursor) > 0) {
       this.sentCursor = this.cursor;
-      this.write(`: keep-alive\nid: ${formatCursor(this.cursor)}\n\n`);
-    } else this.write(': keep-alive\n\n');
-  }
-
-  /** Writes a frame, waiting for the socket to drain when its buffer is full. */
-  private async send(frame: string): Promise<void> {
-    if (this.closed) return;
-    if (this.res.write(frame)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    });
-  }
-
-  private write(frame: string): void {
-    if (!this.closed && !this.res.writableEnded) this.res.write(frame);
+      this.sink.idle(formatCursor(this.cursor));
+    } else this.sink.idle();
   }
 }

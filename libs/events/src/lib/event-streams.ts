@@ -13,7 +13,15 @@ import { DatabaseNotifications } from './database-notifications';
 import { compareCursors, EventCursor, parseCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
 import { EventReader, EventScope } from './event-reader';
-import { EventStream, HELD_BACK_POLL_MS } from './event-stream';
+import {
+  callbackSink,
+  EventGap,
+  EventSink,
+  EventStream,
+  HELD_BACK_POLL_MS,
+  sseSink,
+} from './event-stream';
+import type { StreamEvent } from './event-push-hooks';
 import type { TypeFilter } from './event-types';
 import { StreamCredentialsRepository } from './stream-credentials.repository';
 
@@ -29,6 +37,29 @@ export interface OpenStreamRequest {
   cursor: EventCursor;
   /** When the user's JWT expires (ms since the epoch); the stream ends then. */
   expiresAt?: number;
+}
+
+/** A subscriber inside the process (see {@link EventStreams.subscribe}). */
+export interface SubscribeRequest {
+  /** Whose visibility the subscriber has: the same events `GET /events` would show it. */
+  principal: Principal;
+  /** Only this project's events (it can only narrow what the principal sees). */
+  projectId?: string;
+  types: TypeFilter | null;
+  /** Start after this event; default: the head of the log (what commits from now on). */
+  cursor?: EventCursor;
+  /** When the user's JWT expires (ms since the epoch); the subscription ends then. */
+  expiresAt?: number;
+  /** Each event in commit order, one at a time (the next waits for the returned promise). */
+  onEvent: (event: StreamEvent | EventGap) => void | Promise<void>;
+  /** The subscription ended: credentials no longer valid, shutdown, a read failed, or close(). */
+  onClose?: (reason: string) => void;
+}
+
+export interface EventSubscription {
+  /** The last event handed over or read past, as an event id. */
+  position(): string;
+  close(): void;
 }
 
 interface Entry {
@@ -104,13 +135,58 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   /** Starts streaming to `res` (its headers already written). */
   start(res: ServerResponse, request: OpenStreamRequest): EventStream {
-    const stream = new EventStream(res, {
+    return this.track(sseSink(res), request, this.hooks);
+  }
+
+  /**
+   * Events to a callback in this process, with the visibility, order, resumption and
+   * credential checks of `GET /events` (so across processes too), but no push hooks: a
+   * subscriber observes, it never takes an agent's messages over. The protocol faces (MCP
+   * resource subscriptions, A2A task streams) are built on this.
+   */
+  async subscribe(request: SubscribeRequest): Promise<EventSubscription> {
+    const { principal } = request;
+    const scope: EventScope =
+      principal.kind === 'agent'
+        ? { kind: 'agent', agentId: principal.agentId, projectId: principal.projectId }
+        : {
+            kind: 'user',
+            userId: principal.userId,
+            isSuperuser: principal.isSuperuser,
+            projectId: request.projectId,
+          };
+    const cursor =
+      request.cursor ?? (await RequestContext.create(this.em.fork(), () => this.reader.head()));
+    let closed = false;
+    const sink = callbackSink(request.onEvent, (reason) => {
+      closed = true;
+      request.onClose?.(reason);
+    });
+    const stream = this.track(
+      sink,
+      { principal, scope, types: request.types, cursor, expiresAt: request.expiresAt },
+      null,
+    );
+    return {
+      position: () => stream.position,
+      close: () => {
+        if (!closed) stream.close();
+      },
+    };
+  }
+
+  private track(
+    sink: EventSink,
+    request: OpenStreamRequest,
+    hooks: EventPushHooks | null,
+  ): EventStream {
+    const stream = new EventStream(sink, {
       principal: request.principal,
       scope: request.scope,
       types: request.types,
       cursor: request.cursor,
       reader: this.reader,
-      hooks: this.hooks,
+      hooks,
       inContext: (work) => RequestContext.create(this.em.fork(), work),
       onError: (error) =>
         this.logger.warn(

@@ -18,3 +18,5 @@ export {
   ProblemDetailsDto,
 } from './lib/openapi';
 export { isoTimestamp } from './lib/timestamps';
+export { RestDispatcher, RestProblem } from './lib/rest-dispatcher';
+export type { OpenApiDocument, RestCall, RestResult } from './lib/rest-dispatcher';
