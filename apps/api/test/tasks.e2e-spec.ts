@@ -58,6 +58,7 @@ describe('tasks', () => {
         dependencies: [],
         required_capabilities: [],
         result: null,
+        parts: null,
         attempts: 0,
         max_attempts: 3,
         lease_expires_at: null,

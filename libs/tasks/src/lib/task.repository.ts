@@ -16,7 +16,7 @@ import type { TaskSort } from './dto/list-tasks-query.dto';
 
 /** The columns of a task as the entity maps them (not the generated search/rank columns). */
 export const COLUMNS = `t.id, t.project_id, t.room_id, t.workflow_id, t.workflow_execution_id, t.step_key, t.on_dependency_failure, t.inputs, t.step_order, t.title, t.description, t.status, t.priority,
-  t.assigned_agent_id, t.assigned_user_id, t.created_by_user_id, t.created_by_agent_id, t.required_capabilities, t.result,
+  t.assigned_agent_id, t.assigned_user_id, t.created_by_user_id, t.created_by_agent_id, t.required_capabilities, t.result, t.parts,
   t.attempts, t.max_attempts, t.lease_expires_at, t.version, t.due_date, t.started_at, t.completed_at, t.created_at, t.updated_at`;
 
 const ORDER_BY: Record<TaskSort, string> = {

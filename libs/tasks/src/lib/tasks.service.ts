@@ -109,6 +109,7 @@ export class TasksService {
     const task = new Task();
     task.projectId = dto.project_id;
     applyTaskFields(task, dto);
+    task.parts = dto.parts ?? null;
     const creator = principalIds(principal);
     task.createdByUserId = creator.userId;
     task.createdByAgentId = creator.agentId;

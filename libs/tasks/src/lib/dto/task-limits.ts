@@ -10,6 +10,9 @@ export const TASK_LIMITS = {
   stepOrder: 1_000_000,
   /** Serialized size of `result`. */
   resultBytes: 256 * 1024,
+  /** Parts a task is created with: how many, and their serialized size together. */
+  parts: 100,
+  partsBytes: 256 * 1024,
   search: 200,
   /** Leases: at least 10 s, at most a day. */
   leaseSecondsMin: 10,

@@ -120,6 +120,15 @@ export class TaskResponseDto {
   })
   result!: Record<string, unknown> | null;
 
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    nullable: true,
+    description:
+      "The content the task was created with, as message parts (an A2A message's parts when it came through the A2A gateway); null when none were given.",
+  })
+  parts!: Record<string, unknown>[] | null;
+
   @ApiProperty({ type: 'integer', minimum: 0, description: 'How often claim handed it out.' })
   attempts!: number;
 
@@ -179,6 +188,7 @@ export function toTaskResponse(task: Task, dependencies: string[]): TaskResponse
     dependencies,
     required_capabilities: task.requiredCapabilities,
     result: task.result,
+    parts: task.parts,
     attempts: task.attempts,
     max_attempts: task.maxAttempts,
     lease_expires_at: isoTimestamp(task.leaseExpiresAt),

@@ -39,6 +39,7 @@ export class Task extends BaseEntity<
   | 'createdByAgentId'
   | 'requiredCapabilities'
   | 'result'
+  | 'parts'
   | 'attempts'
   | 'maxAttempts'
   | 'leaseExpiresAt'
@@ -125,6 +126,13 @@ export class Task extends BaseEntity<
 
   @Property({ type: 'json', nullable: true })
   result: Record<string, unknown> | null = null;
+
+  /**
+   * The content the task was asked with, as message parts (JSON objects; the A2A gateway
+   * keeps the parts of the message that created the task here). Set on create only.
+   */
+  @Property({ type: 'json', nullable: true })
+  parts: Record<string, unknown>[] | null = null;
 
   /** How often the task went to in_progress since it was created or last reopened. */
   @Property({ type: 'integer', default: 0 })
