@@ -1,0 +1,91 @@
+/** A JSON Schema (or an OpenAPI 3.0 schema object) as plain JSON. */
+export type JsonSchema = Record<string, unknown>;
+
+const COMPONENT_REF = '#/components/schemas/';
+
+/** Keywords whose value is one schema. */
+const SCHEMA_KEYWORDS = ['items', 'not', 'additionalProperties'];
+/** Keywords whose value is a list of schemas. */
+const SCHEMA_LIST_KEYWORDS = ['allOf', 'anyOf', 'oneOf'];
+/** OpenAPI-only keywords a JSON Schema validator would not understand (or would misread). */
+const OPENAPI_ONLY = ['nullable', 'discriminator', 'example', 'xml', 'externalDocs'];
+
+/**
+ * Turns the OpenAPI 3.0 schemas of the REST document into JSON Schema (2020-12, which MCP
+ * declares by default, and which the SDK's validator reads): `nullable` becomes a `null`
+ * type, `example` becomes `examples`, and `#/components/schemas/X` references become
+ * `#/$defs/X`, every schema they reach collected into `$defs`. A tool's schema then stands
+ * on its own, and a client validating `structuredContent` against it checks exactly what
+ * REST answers.
+ */
+export class SchemaConverter {
+  private readonly defs = new Map<string, JsonSchema>();
+
+  constructor(private readonly components: Record<string, unknown>) {}
+
+  /** `schema` in JSON Schema, its references pointing into {@link definitions}. */
+  convert(schema: unknown): JsonSchema {
+    if (!isObject(schema)) throw new Error('a schema must be an object');
+    const out: JsonSchema = {};
+    for (const [key, value] of Object.entries(schema)) {
+      if (OPENAPI_ONLY.includes(key)) continue;
+      if (key === '$ref') out[key] = this.ref(String(value));
+      else if (key === 'properties' && isObject(value))
+        out[key] = Object.fromEntries(
+          Object.entries(value).map(([name, property]) => [name, this.convert(property)]),
+        );
+      else if (SCHEMA_KEYWORDS.includes(key) && isObject(value)) out[key] = this.convert(value);
+      else if (SCHEMA_LIST_KEYWORDS.includes(key) && Array.isArray(value))
+        out[key] = value.map((item) => this.convert(item));
+      else out[key] = value;
+    }
+    if ('example' in schema && !('examples' in schema)) out['examples'] = [schema['example']];
+    return schema['nullable'] === true ? nullable(out) : out;
+  }
+
+  /** The component schema `name` itself, converted (not a reference to it). */
+  component(name: string): JsonSchema {
+    const schema = this.components[name];
+    if (!isObject(schema)) throw new Error(`the document has no schema ${name}`);
+    return this.convert(schema);
+  }
+
+  /** Every component schema the converted schemas referenced, by name. */
+  definitions(): Record<string, JsonSchema> {
+    return Object.fromEntries([...this.defs.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private ref(ref: string): string {
+    if (!ref.startsWith(COMPONENT_REF)) throw new Error(`unsupported reference ${ref}`);
+    const name = ref.slice(COMPONENT_REF.length);
+    if (!this.defs.has(name)) {
+      // Placeholder first: a schema that refers to itself (directly or not) stops here.
+      this.defs.set(name, {});
+      this.defs.set(name, this.component(name));
+    }
+    return `#/$defs/${name}`;
+  }
+}
+
+/** `schema`, or null. */
+function nullable(schema: JsonSchema): JsonSchema {
+  const type = schema['type'];
+  if (typeof type === 'string') {
+    const out: JsonSchema = { ...schema, type: [type, 'null'] };
+    if (Array.isArray(schema['enum']) && !schema['enum'].includes(null))
+      out['enum'] = [...schema['enum'], null];
+    return out;
+  }
+  if (Array.isArray(type))
+    return type.includes('null') ? schema : { ...schema, type: [...type, 'null'] };
+  // A reference or a composition: it, or null.
+  const { description, ...rest } = schema;
+  return {
+    ...(description === undefined ? {} : { description }),
+    anyOf: [rest, { type: 'null' }],
+  };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
