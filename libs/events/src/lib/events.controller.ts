@@ -1,7 +1,12 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Principal, ProjectAccessPolicy } from '@agenthub/auth';
+import {
+  bearerTokenExpiry,
+  CurrentPrincipal,
+  Principal,
+  ProjectAccessPolicy,
+} from '@agenthub/auth';
 import { ApiAuth, ApiOp, ApiProblems } from '@agenthub/http';
 import { EventCursor, parseCursor } from './event-cursor';
 import { EventReader, EventScope } from './event-reader';
@@ -16,21 +21,6 @@ const STREAM_DESCRIPTION = `A server-sent event stream of what changes, for the 
 An agent sees \`message.received\` for messages addressed to it (pushing one hands it over: it is \`sent\` now), \`message.updated\` for messages it sent, \`task.created\` / \`task.updated\` / \`task.deleted\` of its project and \`room.message\` of rooms it takes part in. A user sees every event of the projects it manages.
 
 Each event: \`id:\` its cursor, \`event:\` its type, \`data:\` one JSON line (see StreamEventDto). The stream starts with \`retry:\` and an \`id:\` line without data: the position it starts from. With \`Last-Event-ID\` (header) or \`last_event_id\` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one \`event: gap\` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.`;
-
-/** Bearer JWT's expiry (seconds since the epoch), already verified by the guard. */
-function jwtExpiry(request: FastifyRequest): number | undefined {
-  const token = /^Bearer +(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (
-      JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
-    ).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 @ApiTags('events')
 @ApiAuth()
@@ -98,7 +88,7 @@ export class EventsController {
       scope,
       types,
       cursor: start,
-      expiresAt: principal.kind === 'user' ? jwtExpiry(request) : undefined,
+      expiresAt: principal.kind === 'user' ? bearerTokenExpiry(request) : undefined,
     });
   }
 

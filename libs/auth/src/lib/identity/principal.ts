@@ -36,3 +36,23 @@ export function principalIds(principal: Principal): {
     ? { userId: principal.userId, agentId: null }
     : { userId: null, agentId: principal.agentId };
 }
+
+/**
+ * When the request's bearer JWT expires (ms since the epoch), for whatever outlives the
+ * request that authenticated it (an event stream, an MCP stream): it ends then. Read without
+ * verifying, so only for a request the guard has already let in; `undefined` for an agent
+ * key or a token without `exp`.
+ */
+export function bearerTokenExpiry(request: Pick<FastifyRequest, 'headers'>): number | undefined {
+  const token = /^Bearer +(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (
+      JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
+    ).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
