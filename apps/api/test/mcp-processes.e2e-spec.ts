@@ -69,6 +69,8 @@ describe('MCP across processes', () => {
     const error = await first.client.listTools().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamableHTTPError);
     expect((error as StreamableHTTPError).code).toBe(404);
+    // Its stream there ends too (the session check), and reconnecting is refused.
+    await eventually(async () => first.streamStatuses.includes(404), 'the stream to end');
   });
 
   describe('the stdio bridge (npx agenthub-mcp)', () => {

@@ -1,6 +1,6 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { bearer, createAgentKey, createTask, query } from '@agenthub/testing';
+import { bearer, createAgentKey, createTask, createWorkflow, query } from '@agenthub/testing';
 import { connectMcp, McpConnection } from './mcp.support';
 import { useWorld } from './world';
 
@@ -178,6 +178,85 @@ describe('MCP at /mcp', () => {
     });
   });
 
+  it('rejects a message for good with nack_message, and posts to a room the agent takes part in', async () => {
+    const a2Key = await createAgentKey(world.t, world.owner, world.a2);
+    const sender = await connect(world.agentKey.authorization);
+    const recipient = await connect(bearer(a2Key.api_key).authorization);
+    const sent = await sender.call<{ messages: { id: string }[] }>('send_message', {
+      recipient_id: world.a2,
+      message_type: 'request',
+      payload: { unsupported: true },
+    });
+    await recipient.call('receive_messages', { limit: 1 });
+    expect(
+      await recipient.call('nack_message', {
+        id: sent.messages[0].id,
+        retry: false,
+        reason: 'cannot do this',
+      }),
+    ).toMatchObject({ status: 'failed', last_error: 'cannot do this' });
+
+    const room = await world.t.request({
+      method: 'POST',
+      url: '/api/v1/rooms',
+      headers: world.owner,
+      payload: { project_id: world.p1, name: 'standup' },
+    });
+    const roomId = room.json<{ id: string }>().id;
+    expect(
+      await sender.problem('post_room_message', { id: roomId, content: 'hello?' }),
+    ).toMatchObject({
+      status: 403,
+    });
+    await world.t.request({
+      method: 'POST',
+      url: `/api/v1/rooms/${roomId}/participants`,
+      headers: world.owner,
+      payload: { agent_id: world.a1 },
+    });
+    expect(
+      await sender.call('post_room_message', { id: roomId, content: 'done with the review' }),
+    ).toMatchObject({ room_id: roomId, content: 'done with the review' });
+  });
+
+  it('starts a workflow and follows its execution as a resource while an agent works its step', async () => {
+    const workflow = await createWorkflow(world.t, world.owner, world.p1, {
+      status: 'active',
+      definition: { steps: [{ key: 'only', title: 'The only step', priority: 'urgent' }] },
+    });
+    const owner = await connect(world.owner.authorization);
+    const listed = await owner.call<{ items: { id: string }[] }>('list_workflows', {
+      project_id: world.p1,
+    });
+    expect(listed.items.map((w) => w.id)).toContain(workflow.id);
+    const execution = await owner.call<{ id: string; status: string }>('start_workflow', {
+      id: workflow.id,
+      context_data: { ticket: 7 },
+    });
+    expect(execution).toMatchObject({ workflow_id: workflow.id, status: 'running' });
+    const uri = `agenthub://workflow-executions/${execution.id}`;
+    await owner.streamOpen;
+    await owner.client.subscribeResource({ uri });
+
+    const agent = await connect(world.agentKey.authorization);
+    const { task } = await agent.call<{ task: Task & { workflow_execution_id: string } }>(
+      'claim_task',
+    );
+    expect(task).toMatchObject({
+      workflow_execution_id: execution.id,
+      inputs: { context: { ticket: 7 } },
+    });
+    await owner.waitForUpdate(uri);
+    await agent.call('update_task', { id: task.id, status: 'completed', result: { ok: true } });
+    const deadline = Date.now() + 5_000;
+    let status = 'running';
+    while (status !== 'completed' && Date.now() < deadline) {
+      status = (await owner.call<{ status: string }>('get_execution', { id: execution.id })).status;
+      if (status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe('completed');
+  });
+
   it('answers a domain error as a tool error carrying the problem status, code and detail', async () => {
     const agent = await connect(world.agentKey.authorization);
     const problem = await agent.problem('get_task', { id: MISSING });
@@ -226,10 +305,11 @@ describe('MCP at /mcp', () => {
     expect((error as McpError).code).toBe(-32602);
   });
 
-  it('refuses a revoked key on its very next call', async () => {
+  it('refuses a revoked key on its very next call, and ends its open stream', async () => {
     const key = await createAgentKey(world.t, world.owner, world.a2);
     const agent = await connect(bearer(key.api_key).authorization);
     expect(await agent.call('whoami')).toMatchObject({ agent_id: world.a2 });
+    await agent.streamOpen;
     const revoked = await world.t.request({
       method: 'DELETE',
       url: `/api/v1/agents/${world.a2}/api-keys/${key.id}`,
@@ -239,6 +319,12 @@ describe('MCP at /mcp', () => {
     const error = await agent.call('whoami').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamableHTTPError);
     expect((error as StreamableHTTPError).code).toBe(401);
+    // The stream ends within the event stream's credential check; the client's reconnection
+    // is refused.
+    const deadline = Date.now() + 5_000;
+    while (!agent.streamStatuses.includes(401) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(agent.streamStatuses).toEqual([200, 401]);
   });
 
   describe('resources', () => {

@@ -13,6 +13,8 @@ export interface McpConnection {
   updated: string[];
   /** Resolves once the server's stream (GET /mcp) is open. */
   streamOpen: Promise<void>;
+  /** The status of every GET /mcp the client made (it reconnects when the stream ends). */
+  streamStatuses: number[];
   /** Calls a tool and returns its structured content; throws with the text of a tool error. */
   call<T = Record<string, unknown>>(name: string, args?: Record<string, unknown>): Promise<T>;
   /** Calls a tool that must fail and returns the problem its text carries. */
@@ -35,13 +37,17 @@ export async function connectMcp(
 ): Promise<McpConnection> {
   let streamOpened!: () => void;
   const streamOpen = new Promise<void>((resolve) => (streamOpened = resolve));
+  const streamStatuses: number[] = [];
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', base), {
     requestInit: { headers: { authorization } },
     sessionId: options.sessionId,
     // Tells the test when the server's stream is open, so it never races the first event.
     fetch: async (url, init) => {
       const response = await fetch(url, init);
-      if ((init?.method ?? 'GET') === 'GET' && response.ok) streamOpened();
+      if ((init?.method ?? 'GET') === 'GET') {
+        streamStatuses.push(response.status);
+        if (response.ok) streamOpened();
+      }
       return response;
     },
   });
@@ -62,6 +68,7 @@ export async function connectMcp(
     transport,
     updated,
     streamOpen,
+    streamStatuses,
     async call<T>(name: string, args?: Record<string, unknown>): Promise<T> {
       const result = await callRaw(name, args);
       if (result.isError)
