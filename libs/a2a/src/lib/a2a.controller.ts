@@ -1,0 +1,231 @@
+import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  A2A_VERSION_HEADER,
+  AgentCard,
+  formatSSEErrorEvent,
+  formatSSEEvent,
+  SSE_HEADERS,
+} from '@a2a-js/sdk';
+import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
+import type { User } from '@a2a-js/sdk/server';
+import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
+import { CurrentPrincipal, Principal } from '@agenthub/auth';
+import { WithoutRequestTransaction } from '@agenthub/database';
+import { EventStreams } from '@agenthub/events';
+import { RestDispatcher, RestProblem } from '@agenthub/http';
+import type { AgentJson } from './agent-card';
+import { AgentCards } from './agent-cards';
+import { AgentHubRequestHandler } from './agenthub-request-handler';
+
+/** A comment frame this often keeps proxies from closing a quiet stream. */
+export const KEEP_ALIVE_MS = 15_000;
+
+type JsonRpcResponse = { jsonrpc: string; id: string | number | null; error?: unknown };
+
+/** Bearer JWT's expiry (ms since the epoch), already verified by the guard. */
+function jwtExpiry(request: FastifyRequest): number | undefined {
+  const token = /^Bearer +(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (
+      JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
+    ).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const idOf = (body: unknown): string | number | null => {
+  const id = (body as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+};
+
+/**
+ * Every AgentHub agent as an A2A agent (JSON-RPC binding of the protocol version the SDK
+ * speaks): its card at `/a2a/agents/:id/.well-known/agent-card.json`, its methods at
+ * `/a2a/agents/:id`. Behind the same bearer authentication as REST (the global guard), and
+ * only for callers who may read the agent (GET /agents/:id decides: REST's 401/403/404 as
+ * problem+json). The SDK parses JSON-RPC and maps errors; this answers JSON, or server-sent
+ * events for the streaming methods, as the SDK's own HTTP handler does.
+ *
+ * No request transaction: every method is REST operations, dispatched with their own.
+ */
+@ApiExcludeController()
+@WithoutRequestTransaction()
+@Controller('a2a/agents')
+export class A2aController {
+  private readonly logger = new Logger(A2aController.name);
+
+  constructor(
+    private readonly cards: AgentCards,
+    private readonly rest: RestDispatcher,
+    private readonly streams: EventStreams,
+  ) {}
+
+  @Get(':id/.well-known/agent-card.json')
+  async card(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const found = await this.cardOr(id, request, reply);
+    if (!found) return;
+    const body = JSON.stringify(AgentCard.toJSON(found.card));
+    const etag = `W/"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    // The card depends on who asks (it is refused to others): no shared caches.
+    reply
+      .header('etag', etag)
+      .header('cache-control', 'private, no-cache')
+      .header('vary', 'Authorization');
+    if (header(request, 'if-none-match') === etag) {
+      await reply.code(304).send();
+      return;
+    }
+    await reply.code(200).type('application/json').send(body);
+  }
+
+  @Post(':id')
+  async rpc(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const found = await this.cardOr(id, request, reply);
+    if (!found) return;
+    const { card, agent } = found;
+    const body = request.body;
+    // Fastify parses JSON and plain text; JSON-RPC is JSON only (the SDK's content-type rule).
+    const contentType = header(request, 'content-type');
+    if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
+      await this.answer(reply, {
+        jsonrpc: '2.0',
+        id: null,
+        error: JsonRpcTransportHandler.mapToJSONRPCError(
+          new ContentTypeNotSupportedError(
+            `Unsupported Content-Type "${contentType}"; expected application/json.`,
+          ),
+        ),
+      });
+      return;
+    }
+    const user: User = {
+      isAuthenticated: true,
+      userName:
+        principal.kind === 'agent' ? `agent:${principal.agentId}` : `user:${principal.userId}`,
+    };
+    const context = new ServerCallContext({
+      user,
+      requestedVersion: header(request, A2A_VERSION_HEADER),
+    });
+    try {
+      validateVersion(context.requestedVersion, card, 'JSONRPC');
+    } catch (error) {
+      await this.answer(reply, {
+        jsonrpc: '2.0',
+        id: idOf(body),
+        error: JsonRpcTransportHandler.mapToJSONRPCError(error),
+      });
+      return;
+    }
+
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    const handler = new AgentHubRequestHandler(
+      {
+        agentId: id,
+        projectId: agent.project_id,
+        card,
+        principal,
+        authorization: request.headers.authorization ?? '',
+        requestId: String(request.id),
+        expiresAt: principal.kind === 'user' ? jwtExpiry(request) : undefined,
+        signal: gone.signal,
+      },
+      this.rest,
+      this.streams,
+    );
+    const result = await new JsonRpcTransportHandler(handler).handle(
+      (body ?? '') as string | Record<string, unknown>,
+      context,
+    );
+    if (!(Symbol.asyncIterator in result)) {
+      await this.answer(reply, result);
+      return;
+    }
+
+    // A stream: its first event decides between an error answer and the event stream.
+    const iterator = result[Symbol.asyncIterator]();
+    let first: IteratorResult<unknown>;
+    try {
+      first = await iterator.next();
+    } catch (error) {
+      await this.answer(reply, {
+        jsonrpc: '2.0',
+        id: idOf(body),
+        error: JsonRpcTransportHandler.mapToJSONRPCError(error),
+      });
+      return;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS });
+    res.flushHeaders();
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    keepAlive.unref();
+    try {
+      if (!first.done) res.write(formatSSEEvent(first.value));
+      for (let next = await iterator.next(); !next.done; next = await iterator.next())
+        res.write(formatSSEEvent(next.value));
+    } catch (error) {
+      if (!gone.signal.aborted) {
+        this.logger.warn(
+          `A2A stream of agent ${id} ended by an error: ${(error as Error).message}`,
+        );
+        res.write(
+          formatSSEErrorEvent({
+            jsonrpc: '2.0',
+            id: idOf(body),
+            error: JsonRpcTransportHandler.mapToJSONRPCError(error),
+          }),
+        );
+      }
+    } finally {
+      clearInterval(keepAlive);
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  /** The agent's card, or `undefined` once REST's refusal was answered. */
+  private async cardOr(
+    id: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ card: AgentCard; agent: AgentJson } | undefined> {
+    try {
+      return await this.cards.cardFor(id, request);
+    } catch (error) {
+      if (!(error instanceof RestProblem)) throw error;
+      await reply
+        .code(error.status)
+        .type('application/problem+json; charset=utf-8')
+        .send(JSON.stringify(error.body));
+      return undefined;
+    }
+  }
+
+  /** A JSON-RPC answer (errors included: 200, as the SDK's handler answers them). */
+  private async answer(reply: FastifyReply, response: JsonRpcResponse): Promise<void> {
+    await reply.code(200).type('application/json').send(JSON.stringify(response));
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { AgentCard } from '@a2a-js/sdk';
+import { RestDispatcher } from '@agenthub/http';
+import { agentCardOf, AgentJson, CapabilityJson } from './agent-card';
+
+/**
+ * An agent's card for one caller: the agent and its capabilities read over REST as the caller
+ * (so a caller who may not read the agent gets REST's refusal, a RestProblem), the card's URL
+ * absolute, from the request's protocol and host (behind a proxy: its X-Forwarded-* headers,
+ * which the app trusts).
+ */
+@Injectable()
+export class AgentCards {
+  constructor(private readonly rest: RestDispatcher) {}
+
+  async cardFor(
+    id: string,
+    request: FastifyRequest,
+  ): Promise<{ card: AgentCard; agent: AgentJson }> {
+    const call = {
+      authorization: request.headers.authorization ?? '',
+      via: 'a2a',
+      requestId: String(request.id),
+    };
+    const path = `/agents/${encodeURIComponent(id)}`;
+    const agent = (await this.rest.call<AgentJson>({ ...call, method: 'GET', path }))
+      .body as AgentJson;
+    const capabilities = (
+      await this.rest.call<{ capabilities: CapabilityJson[] }>({
+        ...call,
+        method: 'GET',
+        path: `${path}/capabilities`,
+      })
+    ).body as { capabilities: CapabilityJson[] };
+    const url = `${request.protocol}://${request.host}/a2a/agents/${encodeURIComponent(agent.id)}`;
+    return { card: agentCardOf(agent, capabilities.capabilities, url), agent };
+  }
+}
