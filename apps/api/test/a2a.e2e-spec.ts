@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CancelTaskRequest,
   GetTaskRequest,
+  ListTasksRequest,
   SendMessageRequest,
   SubscribeToTaskRequest,
   TaskPushNotificationConfig,
@@ -301,6 +302,26 @@ describe('tasks over A2A', () => {
       client.sendMessage(send([{ text: 'Too late' }], { taskId: task.id })),
     );
     expect(late.code).toBe(A2A_ERROR_CODE.UNSUPPORTED_OPERATION);
+  });
+
+  it("lists the agent's tasks, newest first, by state and page", async () => {
+    const all = await client.listTasks(ListTasksRequest.fromJSON({ pageSize: 2 }));
+    expect(all.tasks).toHaveLength(2);
+    expect(all.totalSize).toBeGreaterThan(2);
+    const next = await client.listTasks(
+      ListTasksRequest.fromJSON({ pageSize: 2, pageToken: all.nextPageToken }),
+    );
+    expect(next.tasks.map((t) => t.id)).not.toContain(all.tasks[0].id);
+    const completed = await client.listTasks(
+      ListTasksRequest.fromJSON({ status: 'TASK_STATE_COMPLETED', includeArtifacts: true }),
+    );
+    expect(completed.tasks.length).toBeGreaterThan(0);
+    for (const t of completed.tasks) expect(t.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(completed.tasks.some((t) => t.artifacts.length > 0)).toBe(true);
+    const byContext = await rpcError(
+      client.listTasks(ListTasksRequest.fromJSON({ contextId: 'ctx-1' })),
+    );
+    expect(byContext.code).toBe(A2A_ERROR_CODE.UNSUPPORTED_OPERATION);
   });
 
   it('a task that is not this agent’s is not found', async () => {
