@@ -68,6 +68,13 @@ describe('MCP at /mcp', () => {
     expect(await res.json()).toMatchObject({ status: 401 });
   });
 
+  it('answers a method the transport does not speak with 405 and the ones it does', async () => {
+    const res = await fetch(`${base}/mcp`, { method: 'PUT', headers: world.agentKey });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, POST, DELETE');
+    expect(await res.json()).toMatchObject({ error: { code: -32000 } });
+  });
+
   it('lists every tool with its input and output schema', async () => {
     const agent = await connect(world.agentKey.authorization);
     const { tools } = await agent.client.listTools();

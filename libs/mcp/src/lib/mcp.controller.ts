@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Logger, Patch, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -120,6 +120,17 @@ export class McpController {
     await reply.code(200).send();
   }
 
+  /** What the transport answers for a method it does not speak. */
+  @Put()
+  put(@Res() reply: FastifyReply): Promise<void> {
+    return methodNotAllowed(reply);
+  }
+
+  @Patch()
+  patch(@Res() reply: FastifyReply): Promise<void> {
+    return methodNotAllowed(reply);
+  }
+
   /** Hands the request to the SDK's transport; the server lives as long as the response. */
   private async serve(
     server: Server,
@@ -197,6 +208,14 @@ async function refuse(
   message: string,
 ): Promise<void> {
   await reply.code(status).type('application/json').send(jsonRpcError(code, message));
+}
+
+async function methodNotAllowed(reply: FastifyReply): Promise<void> {
+  await reply
+    .code(405)
+    .header('allow', 'GET, POST, DELETE')
+    .type('application/json')
+    .send(jsonRpcError(-32000, 'Method not allowed.'));
 }
 
 function clientInfoOf(info: Record<string, unknown>): Record<string, unknown> {
