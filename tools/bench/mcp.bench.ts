@@ -47,7 +47,7 @@ interface Operation {
 
 runBench(async (defer) => {
   const databaseUrl = await benchDatabase(defer, 'mcp');
-  const { port } = await startApi(defer, databaseUrl, opts['log-level'] as string);
+  const { port } = await startApi(defer, databaseUrl, opts['log-level']);
   const base = `http://127.0.0.1:${port}`;
   const user = await signUp(port);
   const project = await call(port, 'POST', '/projects', { name: 'MCP bench' }, user);
