@@ -33,6 +33,9 @@ const IGNORED: readonly string[] = [
   // stream's reader and purged by the retention sweeper; no unit of work ever loads a row.
   'events: table without entity',
   'event_log_state: table without entity',
+  // MCP sessions and their subscriptions: the mcp lib's repository SQL only.
+  'mcp_sessions: table without entity',
+  'mcp_session_subscriptions: table without entity',
   // Generated columns: PostgreSQL computes them, the repositories' SQL sorts and searches by them.
   'tasks.priority_rank: column without property',
   'agent_messages.priority_rank: column without property',

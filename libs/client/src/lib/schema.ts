@@ -1344,6 +1344,12 @@ export interface components {
        * @default 3
        */
       max_attempts?: number;
+      /** @description The content the task is asked with, as message parts (A2A parts, e.g. `{"text": "..."}` or `{"data": {...}}`): at most 100 JSON objects, 262144 bytes of JSON together. Shown as given in the task's `parts`. */
+      parts?:
+        | {
+            [key: string]: unknown;
+          }[]
+        | null;
       /**
        * @default medium
        * @enum {string}
@@ -2029,6 +2035,12 @@ export interface components {
        * @enum {string|null}
        */
       on_dependency_failure: 'cancel' | 'continue' | null;
+      /** @description The content the task was created with, as message parts (an A2A message's parts when it came through the A2A gateway); null when none were given. */
+      parts:
+        | {
+            [key: string]: unknown;
+          }[]
+        | null;
       /** @enum {string} */
       priority: 'low' | 'medium' | 'high' | 'urgent';
       /** Format: uuid */

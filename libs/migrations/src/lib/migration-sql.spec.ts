@@ -75,6 +75,10 @@ const RECORDED_CHECKSUMS: Record<string, string> = {
     '9a7fbd121668246afb26012b9b9d8804dc00844e134eca5fae02d6c1717005d7',
   Migration20261203000000_agent_performance:
     'fea3d6ace6cdbb38d807531391057140ceb1fff5ab68e8af65f0d6de4edc2bf8',
+  Migration20261204000000_mcp_sessions:
+    'af2c3db9bacfc90458e413adfcf335b44524ebeaf949d582b8f41fdfc692c4f8',
+  Migration20261204010000_task_parts:
+    '808c9c65c5ba0faf52dffde653c30a36ed4798a9f20b12ecc3d2cd934c5c53e5',
 };
 
 describe('migration SQL capture and checksum', () => {

@@ -86,6 +86,10 @@ export const REFERENCE_CHECKS: readonly ReferenceCheck[] = [
   },
   // agent performance (the phase-2 design's agent_performance): the key is (project_id, agent_id)
   ref('agent_performance.agent_id', 'agents.id'),
+  // MCP sessions: each a user's or an agent's, and the resources each subscribed to
+  ref('mcp_sessions.user_id', 'users.id'),
+  ref('mcp_sessions.agent_id', 'agents.id'),
+  ref('mcp_session_subscriptions.session_id', 'mcp_sessions.id'),
   // the event log
   ref('events.project_id', 'projects.id'),
   ref('events.agent_id', 'agents.id'),

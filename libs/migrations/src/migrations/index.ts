@@ -8,6 +8,8 @@ import { Migration20261122050000_legacy_columns } from './Migration2026112205000
 import { Migration20261201000000_message_delivery_events } from './Migration20261201000000_message_delivery_events';
 import { Migration20261202000000_workflows } from './Migration20261202000000_workflows';
 import { Migration20261203000000_agent_performance } from './Migration20261203000000_agent_performance';
+import { Migration20261204000000_mcp_sessions } from './Migration20261204000000_mcp_sessions';
+import { Migration20261204010000_task_parts } from './Migration20261204010000_task_parts';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -29,4 +31,6 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261203000000_agent_performance',
     class: Migration20261203000000_agent_performance,
   },
+  { name: 'Migration20261204000000_mcp_sessions', class: Migration20261204000000_mcp_sessions },
+  { name: 'Migration20261204010000_task_parts', class: Migration20261204010000_task_parts },
 ];
