@@ -1,3 +1,5 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { bearer, createAgentKey, createTask, createWorkflow, query } from '@agenthub/testing';
@@ -79,10 +81,15 @@ describe('MCP at /mcp', () => {
     const agent = await connect(world.agentKey.authorization);
     const { tools } = await agent.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
+    // JSON Schema 2020-12, MCP's default dialect: each schema is valid and compiles.
+    const ajv = new Ajv2020({ strict: false, validateSchema: true });
+    addFormats(ajv);
     for (const tool of tools) {
       expect(tool.description).toBeTruthy();
       expect(tool.inputSchema.type).toBe('object');
       expect(tool.outputSchema?.type).toBe('object');
+      expect(() => ajv.compile(tool.inputSchema)).not.toThrow();
+      expect(() => ajv.compile(tool.outputSchema as object)).not.toThrow();
     }
     const getTask = tools.find((t) => t.name === 'get_task');
     expect(getTask?.inputSchema.required).toEqual(['id']);
