@@ -12,7 +12,7 @@ import {
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
 import type { User } from '@a2a-js/sdk/server';
 import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
-import { CurrentPrincipal, Principal } from '@agenthub/auth';
+import { bearerTokenExpiry, CurrentPrincipal, Principal } from '@agenthub/auth';
 import { WithoutRequestTransaction } from '@agenthub/database';
 import { EventStreams } from '@agenthub/events';
 import { RestDispatcher, RestProblem } from '@agenthub/http';
@@ -24,21 +24,6 @@ import { AgentHubRequestHandler } from './agenthub-request-handler';
 export const KEEP_ALIVE_MS = 15_000;
 
 type JsonRpcResponse = { jsonrpc: string; id: string | number | null; error?: unknown };
-
-/** Bearer JWT's expiry (ms since the epoch), already verified by the guard. */
-function jwtExpiry(request: FastifyRequest): number | undefined {
-  const token = /^Bearer +(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (
-      JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
-    ).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name.toLowerCase()];
@@ -149,7 +134,7 @@ export class A2aController {
         principal,
         authorization: request.headers.authorization ?? '',
         requestId: String(request.id),
-        expiresAt: principal.kind === 'user' ? jwtExpiry(request) : undefined,
+        expiresAt: principal.kind === 'user' ? bearerTokenExpiry(request) : undefined,
         signal: gone.signal,
       },
       this.rest,
