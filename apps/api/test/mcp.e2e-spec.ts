@@ -367,6 +367,30 @@ describe('MCP at /mcp', () => {
       expect(JSON.parse((me.contents[0] as { text: string }).text)).toMatchObject({ id: world.a1 });
     });
 
+    it('lists what the caller is working on: an agent itself and its tasks in progress', async () => {
+      const task = await createTask(world.t, world.owner, world.p1, {
+        title: 'in my hands',
+        assigned_to: world.a1,
+        assigned_to_type: 'agent',
+      });
+      const started = await world.t.request({
+        method: 'PATCH',
+        url: `/api/v1/tasks/${task.id}`,
+        headers: world.owner,
+        payload: { status: 'in_progress' },
+      });
+      expect(started.statusCode).toBe(200);
+      const agent = await connect(world.agentKey.authorization);
+      const { resources } = await agent.client.listResources();
+      expect(resources[0]).toMatchObject({ uri: `agenthub://agents/${world.a1}` });
+      expect(resources).toContainEqual(
+        expect.objectContaining({ uri: `agenthub://tasks/${task.id}`, title: 'in my hands' }),
+      );
+      const otherAgent = await connect(world.otherProjectAgentKey.authorization);
+      const theirs = await otherAgent.client.listResources();
+      expect(theirs.resources.map((r) => r.uri)).toEqual([`agenthub://agents/${world.b1}`]);
+    });
+
     it("refuses an unknown URI, a missing task and another project's agent with MCP errors carrying the problem", async () => {
       const agent = await connect(world.agentKey.authorization);
       const unknown = await agent.client

@@ -9,6 +9,7 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  Resource,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -32,6 +33,8 @@ export interface McpCallContext {
 const INSTRUCTIONS = `AgentHub keeps a fleet of AI agents' work in PostgreSQL: projects, agents, tasks, messages between agents, rooms and workflows. An agent's loop: \`heartbeat\`, \`claim_task\` (the next task it can do), work, \`extend_lease\` while working long, then \`update_task\` with \`status: "completed"\` (or \`"failed"\`) and a \`result\` object. Messages: \`send_message\`, \`receive_messages\` (\`wait_seconds\` to wait for one), then \`ack_message\` (or \`nack_message\`) each. A failed call is a tool error whose JSON has the problem's \`status\`, \`code\` and \`detail\`. Resources \`agenthub://tasks/{id}\`, \`agenthub://agents/{id}\` and \`agenthub://workflow-executions/{id}\` can be read and subscribed to.`;
 
 const VIA = 'mcp';
+/** Tasks in progress `resources/list` shows at most. */
+const LISTED_TASKS = 50;
 
 /**
  * Builds the MCP server of one HTTP request: the tools, resources and subscriptions as the
@@ -79,9 +82,7 @@ export class McpServerFactory {
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       return this.callTool(tool, request.params.arguments ?? {}, context);
     });
-    // Resources are reached by their templates: listing every task of every project would
-    // be neither small nor useful.
-    server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [] }));
+    server.setRequestHandler(ListResourcesRequestSchema, () => this.listResources(context));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
       resourceTemplates: RESOURCE_TEMPLATES,
     }));
@@ -130,6 +131,40 @@ export class McpServerFactory {
       if (error instanceof ToolArgumentsError) return problemResult(error.problem, 400);
       throw error;
     }
+  }
+
+  /**
+   * What the caller is working on, not everything it may read (the templates reach the rest):
+   * an agent itself and its tasks in progress; a user the tasks in progress of its projects.
+   */
+  private async listResources(context: McpCallContext): Promise<{ resources: Resource[] }> {
+    const { principal } = context;
+    const page = await this.rest.call<{ items: { id: string; title: string }[] }>({
+      method: 'GET',
+      path: '/tasks',
+      query: {
+        status: 'in_progress',
+        assigned_to: principal.kind === 'agent' ? principal.agentId : undefined,
+        limit: LISTED_TASKS,
+      },
+      authorization: context.authorization,
+      via: VIA,
+      requestId: context.requestId,
+    });
+    const resources: Resource[] = (page.body?.items ?? []).map((task) => ({
+      uri: `agenthub://tasks/${task.id}`,
+      name: `task ${task.id}`,
+      title: task.title,
+      mimeType: 'application/json',
+    }));
+    if (principal.kind === 'agent')
+      resources.unshift({
+        uri: `agenthub://agents/${principal.agentId}`,
+        name: 'this agent',
+        title: 'This agent',
+        mimeType: 'application/json',
+      });
+    return { resources };
   }
 
   private async readResource(
