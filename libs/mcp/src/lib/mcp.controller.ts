@@ -9,7 +9,7 @@ import {
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import { CurrentPrincipal, Principal } from '@agenthub/auth';
+import { bearerTokenExpiry, CurrentPrincipal, Principal } from '@agenthub/auth';
 import { WithoutRequestTransaction } from '@agenthub/database';
 import { McpCallContext, McpServerFactory } from './mcp-server.factory';
 import { McpSession, McpSessionRepository } from './mcp-session.repository';
@@ -98,7 +98,7 @@ export class McpController {
       const stop = await this.streams.start({
         sessionId: session.id,
         principal,
-        expiresAt: principal.kind === 'user' ? jwtExpiry(request) : undefined,
+        expiresAt: principal.kind === 'user' ? bearerTokenExpiry(request) : undefined,
         server,
         end: () => void server.close(),
       });
@@ -223,19 +223,4 @@ function clientInfoOf(info: Record<string, unknown>): Record<string, unknown> {
   for (const field of CLIENT_INFO_FIELDS)
     if (typeof info[field] === 'string') out[field] = info[field].slice(0, CLIENT_INFO_MAX);
   return out;
-}
-
-/** The bearer JWT's expiry (ms since the epoch); the guard has verified the token. */
-function jwtExpiry(request: FastifyRequest): number | undefined {
-  const token = /^Bearer +(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (
-      JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
-    ).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }
