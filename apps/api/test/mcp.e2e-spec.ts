@@ -458,6 +458,84 @@ describe('MCP at /mcp', () => {
       });
     const listTools = { jsonrpc: '2.0', id: 7, method: 'tools/list' };
 
+    it('answers junk with a clear refusal, never a 500', async () => {
+      const agent = await connect(world.agentKey.authorization);
+      const session = { ...world.agentKey, 'mcp-session-id': agent.transport.sessionId as string };
+      const cases: [Record<string, string>, unknown, number, unknown][] = [
+        [session, { foo: 1 }, 400, { error: { code: -32700 } }],
+        [session, 'just a string', 400, { error: { code: -32700 } }],
+        [
+          session,
+          { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 42 } },
+          200,
+          { error: { code: -32602 } },
+        ],
+        [
+          session,
+          {
+            jsonrpc: '2.0',
+            id: 2,
+            method: 'tools/call',
+            params: { name: 'get_task', arguments: 'x' },
+          },
+          200,
+          { error: { code: -32602 } },
+        ],
+        [
+          session,
+          { jsonrpc: '2.0', id: 6, method: 'resources/read', params: { uri: 5 } },
+          200,
+          { id: 6, error: { code: -32602 } },
+        ],
+        [
+          session,
+          { jsonrpc: '2.0', id: 3, method: 'no/such/method' },
+          200,
+          { error: { code: -32601 } },
+        ],
+        [
+          world.agentKey,
+          { jsonrpc: '2.0', id: 4, method: 'initialize', params: { protocolVersion: 1 } },
+          200,
+          { id: 4, error: { code: expect.any(Number) as number } },
+        ],
+        [
+          { ...world.agentKey, 'mcp-session-id': 'not-a-session' },
+          listTools,
+          404,
+          { error: { code: -32001 } },
+        ],
+      ];
+      for (const [headers, body, status, answer] of cases) {
+        const res = await rawPost(headers, body);
+        expect({ body, status: res.status }).toEqual({ body, status });
+        expect(await res.json()).toMatchObject(answer as object);
+      }
+      const sessionsBefore = await query(
+        world.db.url,
+        `SELECT count(*)::int AS n FROM mcp_sessions`,
+      );
+      await rawPost(world.agentKey, { jsonrpc: '2.0', id: 5, method: 'initialize', params: {} });
+      expect(await query(world.db.url, `SELECT count(*)::int AS n FROM mcp_sessions`)).toEqual(
+        sessionsBefore,
+      );
+      const notJson = await fetch(`${base}/mcp`, {
+        method: 'POST',
+        headers: {
+          ...session,
+          'content-type': 'text/plain',
+          accept: 'application/json, text/event-stream',
+        },
+        body: 'hello',
+      });
+      expect(notJson.status).toBe(415);
+      const tooLarge = await rawPost(session, {
+        ...listTools,
+        params: { pad: 'x'.repeat(2_000_000) },
+      });
+      expect(tooLarge.status).toBe(413);
+    });
+
     it('keeps the session in the database, with whose it is and what client opened it', async () => {
       const agent = await connect(world.agentKey.authorization);
       const rows = await query(

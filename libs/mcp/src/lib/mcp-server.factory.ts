@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { z } from 'zod';
 import {
   CallToolRequestSchema,
   CallToolResult,
@@ -10,6 +11,7 @@ import {
   McpError,
   ReadResourceRequestSchema,
   Resource,
+  Result,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -73,24 +75,24 @@ export class McpServerFactory {
         instructions: INSTRUCTIONS,
       },
     );
-    server.setRequestHandler(ListToolsRequestSchema, () => ({
+    handle(server, ListToolsRequestSchema, () => ({
       tools: [...tools.values()].map((tool) => tool.definition),
     }));
-    server.setRequestHandler(CallToolRequestSchema, (request) => {
+    handle(server, CallToolRequestSchema, (request) => {
       const tool = tools.get(request.params.name);
       if (!tool)
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
       return this.callTool(tool, request.params.arguments ?? {}, context);
     });
-    server.setRequestHandler(ListResourcesRequestSchema, () => this.listResources(context));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    handle(server, ListResourcesRequestSchema, () => this.listResources(context));
+    handle(server, ListResourceTemplatesRequestSchema, () => ({
       resourceTemplates: RESOURCE_TEMPLATES,
     }));
-    server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    handle(server, ReadResourceRequestSchema, async (request) => {
       const { uri, body } = await this.readResource(request.params.uri, context);
       return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body) }] };
     });
-    server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    handle(server, SubscribeRequestSchema, async (request) => {
       // Only what the caller may read: the read decides, as REST would.
       const { uri } = await this.readResource(request.params.uri, context);
       if (!(await this.sessions.subscribe(context.sessionId, uri)))
@@ -100,7 +102,7 @@ export class McpServerFactory {
         );
       return {};
     });
-    server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    handle(server, UnsubscribeRequestSchema, async (request) => {
       const parsed = parseResourceUri(request.params.uri);
       if (parsed) await this.sessions.unsubscribe(context.sessionId, parsed.uri);
       return {};
@@ -207,6 +209,28 @@ export class McpServerFactory {
 }
 
 const RESOURCE_NOT_FOUND = -32002;
+
+/**
+ * Registers `handler` for the method of `schema`, answering malformed params with JSON-RPC's
+ * -32602 and what is wrong: the SDK parses with the handler's schema first and answers a
+ * failure as an internal error (-32603), which reads as AgentHub's fault.
+ */
+function handle<S extends z.ZodObject<{ method: z.ZodLiteral<string> }>>(
+  server: Server,
+  schema: S,
+  handler: (request: z.infer<S>) => Result | Promise<Result>,
+): void {
+  const envelope = z.object({ method: schema.shape.method, params: z.unknown().optional() });
+  server.setRequestHandler(envelope, (request: unknown) => {
+    const parsed = schema.safeParse(request);
+    if (!parsed.success)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Invalid params: ${z.prettifyError(parsed.error)}`,
+      );
+    return handler(parsed.data);
+  });
+}
 
 /** The problem as a tool error: `{status, code, detail, ...}` as JSON text. */
 function problemResult(body: Record<string, unknown>, status: number): CallToolResult {

@@ -57,7 +57,14 @@ export class McpController {
     const body = request.body;
     const messages: unknown[] = Array.isArray(body) ? body : [body];
     let sessionId: string;
-    if (messages.length === 1 && isInitializeRequest(messages[0])) {
+    if (
+      messages.length === 1 &&
+      isInitializeAttempt(messages[0]) &&
+      !isInitializeRequest(messages[0])
+    ) {
+      // A malformed initialize starts nothing: the SDK's server answers what is wrong with it.
+      sessionId = '';
+    } else if (messages.length === 1 && isInitializeRequest(messages[0])) {
       const params = messages[0].params;
       sessionId = randomUUID();
       await this.sessions.create({
@@ -216,6 +223,14 @@ async function methodNotAllowed(reply: FastifyReply): Promise<void> {
     .header('allow', 'GET, POST, DELETE')
     .type('application/json')
     .send(jsonRpcError(-32000, 'Method not allowed.'));
+}
+
+function isInitializeAttempt(message: unknown): boolean {
+  return (
+    message !== null &&
+    typeof message === 'object' &&
+    (message as { method?: unknown }).method === 'initialize'
+  );
 }
 
 function clientInfoOf(info: Record<string, unknown>): Record<string, unknown> {
