@@ -574,6 +574,22 @@ describe('MCP at /mcp', () => {
       expect(mine.status).toBe(200);
     });
 
+    it('ends a session idle for more than a day; the next initialize purges it', async () => {
+      const agent = await connect(world.agentKey.authorization);
+      const sessionId = agent.transport.sessionId as string;
+      await query(
+        world.db.url,
+        `UPDATE mcp_sessions SET last_seen_at = now() - interval '25 hours' WHERE id = $1`,
+        [sessionId],
+      );
+      const idle = await rawPost({ ...world.agentKey, 'mcp-session-id': sessionId }, listTools);
+      expect(idle.status).toBe(404);
+      await connect(world.owner.authorization);
+      expect(
+        await query(world.db.url, `SELECT 1 FROM mcp_sessions WHERE id = $1`, [sessionId]),
+      ).toEqual([]);
+    });
+
     it('ends the session on DELETE: the row and its subscriptions go, its next request is 404', async () => {
       const agent = await connect(world.agentKey.authorization);
       await agent.streamOpen;
