@@ -56,12 +56,15 @@ describe('MCP across processes', () => {
     expect(await second.call('get_task', { id: task.id })).toMatchObject({ id: task.id });
     const uri = `agenthub://tasks/${task.id}`;
     await second.client.subscribeResource({ uri });
-    const patched = await api(other.url, 'PATCH', `/tasks/${task.id}`, world.owner, {
-      priority: 'high',
-    });
-    expect(patched.status).toBe(200);
-    // The subscription taken on the second process reaches the stream on the first.
-    await first.waitForUpdate(uri);
+    // At once on the process that took it; within the session check on the other one.
+    let priority = 'low';
+    await eventually(async () => {
+      priority = priority === 'low' ? 'high' : 'low';
+      const patched = await api(other.url, 'PATCH', `/tasks/${task.id}`, world.owner, { priority });
+      expect(patched.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return first.updated.includes(uri);
+    }, 'the notification on the first process');
     await second.waitForUpdate(uri);
 
     // Ended on the second process, the session is gone on the first too.

@@ -20,6 +20,7 @@ import { RestDispatcher, RestProblem } from '@agenthub/http';
 import { isObject } from './json-schema';
 import { McpSessionRepository, MAX_SUBSCRIPTIONS_PER_SESSION } from './mcp-session.repository';
 import { parseResourceUri, RESOURCE_TEMPLATES } from './mcp-resources';
+import { McpStreams } from './mcp-streams';
 import { buildTools, McpTool, ToolArgumentsError } from './mcp-tools';
 
 /** Who is calling, within which session: what every handler of one request acts as. */
@@ -51,6 +52,7 @@ export class McpServerFactory {
   constructor(
     private readonly rest: RestDispatcher,
     private readonly sessions: McpSessionRepository,
+    private readonly streams: McpStreams,
   ) {}
 
   /** The tools, from the API's document (read once per process). */
@@ -100,11 +102,15 @@ export class McpServerFactory {
           ErrorCode.InvalidRequest,
           `A session subscribes to at most ${MAX_SUBSCRIPTIONS_PER_SESSION} resources`,
         );
+      this.streams.subscribed(context.sessionId, uri);
       return {};
     });
     handle(server, UnsubscribeRequestSchema, async (request) => {
       const parsed = parseResourceUri(request.params.uri);
-      if (parsed) await this.sessions.unsubscribe(context.sessionId, parsed.uri);
+      if (parsed) {
+        await this.sessions.unsubscribe(context.sessionId, parsed.uri);
+        this.streams.unsubscribed(context.sessionId, parsed.uri);
+      }
       return {};
     });
     return server;

@@ -82,14 +82,25 @@ export class McpSessionRepository {
     return rows.length > 0;
   }
 
-  /** Which of `ids` are still sessions (the others were deleted, maybe by another process). */
-  async existing(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.em.execute<{ id: string }[]>(
-      `SELECT id::text AS id FROM mcp_sessions WHERE id = ANY(string_to_array(?, ',')::uuid[])`,
+  /**
+   * The sessions among `ids` that still exist (the others were deleted, maybe by another
+   * process), each with the URIs it subscribed to.
+   */
+  async subscriptionsOf(ids: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (ids.length === 0) return out;
+    const rows = await this.em.execute<{ id: string; uri: string | null }[]>(
+      `SELECT s.id::text AS id, sub.uri FROM mcp_sessions s
+         LEFT JOIN mcp_session_subscriptions sub ON sub.session_id = s.id
+        WHERE s.id = ANY(string_to_array(?, ',')::uuid[])`,
       [ids.join(',')],
     );
-    return new Set(rows.map((row) => row.id));
+    for (const row of rows) {
+      const uris = out.get(row.id) ?? [];
+      if (row.uri !== null) uris.push(row.uri);
+      out.set(row.id, uris);
+    }
+    return out;
   }
 
   /** Subscribes the session to `uri`; false when it already holds the most it may. */
@@ -111,16 +122,5 @@ export class McpSessionRepository {
       `DELETE FROM mcp_session_subscriptions WHERE session_id = ? AND uri = ?`,
       [sessionId, uri],
     );
-  }
-
-  /** Which of `uris` the session subscribed to. */
-  async subscribedAmong(sessionId: string, uris: string[]): Promise<string[]> {
-    if (uris.length === 0) return [];
-    const rows = await this.em.execute<{ uri: string }[]>(
-      `SELECT uri FROM mcp_session_subscriptions
-        WHERE session_id = ? AND uri = ANY(string_to_array(?, ' '))`,
-      [sessionId, uris.join(' ')],
-    );
-    return rows.map((row) => row.uri);
   }
 }
