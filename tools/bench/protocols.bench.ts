@@ -3,44 +3,50 @@
  * against the same operations over plain HTTP, and an A2A send until the agent's task is
  * final against the same round trip over REST and the event stream.
  *
- *   npx nx build api && node -r ./tools/register-ts.js tools/bench/protocols.bench.ts [--samples 500] [--warmup 50] [--sends 100]
+ *   npx nx build api && node -r ./tools/register-ts.js tools/bench/protocols.bench.ts [--samples 500] [--warmup 50] [--sends 100] [--send-warmup 10]
  *
  * Starts the built API (dist/apps/api/main.js, NODE_ENV=production) on a fresh database
  * (DATABASE_URL's server when set, else an embedded PostgreSQL under tmp/bench-postgres),
  * signs up a user and makes, through the API, two projects with one agent and API key each.
+ * Every comparison runs its sides in turn, one call at a time, the order rotating each round,
+ * so all sides see the same machine; CPU per call is summed over the measured rounds: the API
+ * process's (from /proc) and this process's (the client's).
  *
- * MCP against REST (the first project's agent, with its own key, both ways): the official
- * SDK `Client` over `StreamableHTTPClientTransport`, one initialized session (`tools/list`
- * once, as clients do, so the client checks each result against the tool's output schema),
- * and plain HTTP with keep-alive. Sequential calls, each operation `--warmup` + `--samples`
- * times, MCP and REST alternating (which goes first alternates too), so both see the same
- * machine: `whoami` (GET /auth/me), `get_task` (GET /tasks/:id), `search_tasks` (GET /tasks?project_id&status&limit=20),
- * `heartbeat` (POST /agents/:id/heartbeat), and `claim_task` + `update_task` completed
- * (POST /tasks/claim + PATCH /tasks/:id) on tasks seeded with SQL; plus MCP `ping`, the
- * protocol's own round trip with no REST operation behind it. p50/p99/mean and MCP ÷ REST.
+ * MCP against REST, as the first project's agent with its own key: the official SDK `Client`
+ * over `StreamableHTTPClientTransport`, one initialized session (`tools/list` once, as clients
+ * do, so the client checks each result against the tool's output schema), against plain HTTP
+ * with keep-alive. `--warmup` + `--samples` rounds each of: MCP `ping` alone (no REST operation
+ * behind it), `whoami` · GET /auth/me, `get_task` · GET /tasks/:id, `search_tasks` ·
+ * GET /tasks?project_id&status&limit=20, `heartbeat` · POST /agents/:id/heartbeat, and
+ * `claim_task` + `update_task` completed · POST /tasks/claim + PATCH /tasks/:id, on tasks
+ * seeded with SQL.
  *
- * A2A against REST (the second project's agent): a worker loop drives the agent over REST,
- * claiming (`POST /tasks/claim`; on a 204 it waits for its own `GET /events?types=task.created`
- * stream to say a task was made, or 50 ms) and completing with a result (PATCH). The user
- * sends, one at a time, alternating: an A2A streaming send with the official `@a2a-js/sdk`
- * client (latency from the send to the final `completed` status update arriving, and to the
- * first response, the submitted task), an A2A blocking send (to the final task coming back),
- * and the REST round trip: `POST /tasks` assigned to the agent, then the user's
- * `GET /events?types=task.updated` stream (opened once, before) pushing the task completed.
- * The event stream is the fair baseline: the A2A gateway streams from the same event log,
- * and polling would add its own interval. Same worker, same event machinery, so the
- * difference is the A2A face.
+ * A2A against REST, as the user, to the second project's agent: a worker loop drives the
+ * agent over REST, claiming (on a 204 it waits for its own `GET /events?types=task.created`
+ * stream to say a task was made, or 50 ms) and completing with a result (PATCH). Sends, one at
+ * a time: an A2A streaming send with the official `@a2a-js/sdk` client (until the `completed`
+ * status update arrives), an A2A blocking send (until the final task comes back), and the REST
+ * round trip: `POST /tasks` assigned to the agent, then the user's
+ * `GET /events?types=task.updated` stream (opened once, before) pushing the task completed. The
+ * event stream is the fair baseline: the gateway streams from the same event log, and polling
+ * would add its own interval. Same worker, same event machinery: the difference is the A2A
+ * face. Each send is also timed to the worker's claim and PATCH answers, so the table shows
+ * where the time goes. Then A2A `GetTask` against GET /tasks/:id.
  *
- * What the figures mean (measured on a 2-core shared machine, see the numbers in
- * docs/development.md): an MCP tool call is the REST operation plus a fixed cost
- * of one more request: the outer HTTP request is authenticated, its session row looked up in
- * PostgreSQL, a fresh SDK server and stateless transport built for it (what lets any API
- * process serve any session), the operation is dispatched in-process (inject) where it is
- * authenticated again, and the client validates the result against the output schema. That
- * fixed cost is about the `ping` row; it matters for cheap reads (a large ratio on
- * get_task) and much less for what does real work (claim → complete). The A2A send →
- * completed latency is dominated by the worker and the event stream (both paths share
- * them); the A2A face adds its own task creation, subscription and mapping on top.
+ * What the figures mean (one run, 2-core shared machine, p50): an MCP tool call is the REST
+ * operation plus a fixed cost of about 5-6 ms and 4 ms of API CPU: the outer HTTP request is
+ * authenticated, its session row read, a fresh SDK server (with an Ajv instance of its own)
+ * and stateless transport built for it (what lets any process serve any session), the
+ * operation is dispatched in-process, where it is authenticated again, and the client checks
+ * the result against the output schema (1-2 ms of client CPU). `ping` is about that fixed cost
+ * alone. So cheap reads cost 2-3.5× over MCP (whoami 8.5 against 2.4 ms, get_task 11.6 against
+ * 6.0 ms), work that does more costs 1.4× (claim → complete 51 against 36 ms). An A2A send to
+ * `completed` costs 1.2-1.4× the REST round trip (72 against 57 ms), nearly all of it before
+ * the task exists (first event at 30 against 17 ms for POST /tasks: each JSON-RPC request
+ * first builds the agent's card with two in-process REST reads, then opens an event
+ * subscription and creates the task in-process) and 2-3 ms more on the push (8 against 6 ms
+ * from the worker's PATCH answer to the client seeing completed). A2A `GetTask` costs 2.7× GET
+ * /tasks/:id (11.5 against 4.3 ms): the card again, then the read.
  *
  * A script for people, not a test: never run in CI. Progress goes to stderr, results to
  * stdout (`--json` for the summary as JSON).
@@ -53,7 +59,7 @@ import { Client as PgClient } from 'pg';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { SendMessageRequest, TaskState } from '@a2a-js/sdk';
+import { GetTaskRequest, SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import type { StreamResponse, Task as A2aTask } from '@a2a-js/sdk';
 import {
   Client as A2aClient,
@@ -593,6 +599,7 @@ async function compareA2aToRest(
   const agentWorker = await startWorker(port, worker);
   const userAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let n = 0;
+  let lastTaskId: string | undefined;
   try {
     const kept = await alternate('sends', { warmup: SEND_WARMUP, samples: SENDS }, apiPid, {
       stream: async () => {
@@ -617,6 +624,7 @@ async function compareA2aToRest(
         if (final !== TaskState.TASK_STATE_COMPLETED)
           throw new Error('A2A stream ended before the task completed');
         if (!id) throw new Error('A2A stream named no task');
+        lastTaskId = id;
         const worked = await agentWorker.done(id);
         return {
           created: first ?? NaN,
@@ -681,8 +689,32 @@ async function compareA2aToRest(
       rest: stats(kept.rest.latencies[key]),
       cpu: perSend ? { protocol: kept[side].cpu, rest: kept.rest.cpu } : undefined,
     });
+    const completedByWorker = await agentWorker.stop();
+
+    log(`A2A GetTask: ${WARMUP} warm-up + ${SAMPLES} samples`);
+    const taskId = lastTaskId as string;
+    const gets = await alternate('GetTask', { warmup: WARMUP, samples: SAMPLES }, apiPid, {
+      a2a: async () => {
+        const [ms, task] = await timed(() => a2a.getTask(GetTaskRequest.fromJSON({ id: taskId })));
+        if (task.id !== taskId) throw new Error(`GetTask answered ${task.id}`);
+        return { call: ms };
+      },
+      rest: async () => {
+        const [ms, res] = await timed(() =>
+          request(userAgent, port, 'GET', `/api/v1/tasks/${taskId}`, { headers: user }),
+        );
+        if (res.status !== 200) throw new Error(`GET /tasks/:id: ${res.status}`);
+        return { call: ms };
+      },
+    });
     return {
       rows: [
+        {
+          operation: 'GetTask · GET /tasks/:id (as the user)',
+          protocol: stats(gets.a2a.latencies['call']),
+          rest: stats(gets.rest.latencies['call']),
+          cpu: { protocol: gets.a2a.cpu, rest: gets.rest.cpu },
+        },
         row('streaming send → task created (first event)', 'stream', 'created'),
         row("streaming send → the agent's claim answered", 'stream', 'claimed'),
         row("streaming send → the agent's PATCH answered", 'stream', 'completed'),
@@ -691,7 +723,7 @@ async function compareA2aToRest(
         row('blocking send → final task answered', 'blocking', 'final', true),
         row('  PATCH answered → final task answered', 'blocking', 'lag'),
       ],
-      completedByWorker: await agentWorker.stop(),
+      completedByWorker,
     };
   } finally {
     await agentWorker.stop().catch(() => undefined);
