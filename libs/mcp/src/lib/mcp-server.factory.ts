@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { z } from 'zod';
 import {
   CallToolRequestSchema,
@@ -36,6 +37,8 @@ export interface McpCallContext {
 const INSTRUCTIONS = `AgentHub keeps a fleet of AI agents' work in PostgreSQL: projects, agents, tasks, messages between agents, rooms and workflows. An agent's loop: \`heartbeat\`, \`claim_task\` (the next task it can do), work, \`extend_lease\` while working long, then \`update_task\` with \`status: "completed"\` (or \`"failed"\`) and a \`result\` object. Messages: \`send_message\`, \`receive_messages\` (\`wait_seconds\` to wait for one), then \`ack_message\` (or \`nack_message\`) each. A failed call is a tool error whose JSON has the problem's \`status\`, \`code\` and \`detail\`. Resources \`agenthub://tasks/{id}\`, \`agenthub://agents/{id}\` and \`agenthub://workflow-executions/{id}\` can be read and subscribed to.`;
 
 const VIA = 'mcp';
+
+const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
 /** Tasks in progress `resources/list` shows at most. */
 const LISTED_TASKS = 50;
 
@@ -75,6 +78,9 @@ export class McpServerFactory {
           resources: { subscribe: true, listChanged: false },
         },
         instructions: INSTRUCTIONS,
+        // One validator for every request's server: building Ajv anew costs each request
+        // more than its session lookup.
+        jsonSchemaValidator: SCHEMA_VALIDATOR,
       },
     );
     handle(server, ListToolsRequestSchema, () => ({

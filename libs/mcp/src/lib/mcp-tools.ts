@@ -242,7 +242,7 @@ function buildTool(
         if (pathParams.includes(name) || value === undefined) continue;
         if (queryParams.has(name)) {
           if (isQueryValue(value)) query[name] = value;
-          else errors[name] = [`${name} must be a string, a number, a boolean or a list of them`];
+          else errors[name] = [`${name} must be a string, a number or a boolean`];
         } else if (bodyFields)
           body[name] = value; // REST refuses unknown fields itself
         else errors[name] = [`unknown argument "${name}" is not allowed`];
@@ -324,8 +324,5 @@ function outputSchemaOf(
 }
 
 function isQueryValue(value: unknown): value is QueryValue {
-  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
-  return (
-    scalar(value) || typeof value === 'boolean' || (Array.isArray(value) && value.every(scalar))
-  );
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
