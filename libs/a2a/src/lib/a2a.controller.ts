@@ -11,7 +11,7 @@ import {
 } from '@a2a-js/sdk';
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
 import type { User } from '@a2a-js/sdk/server';
-import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
+import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
 import { bearerTokenExpiry, CurrentPrincipal, Principal } from '@agenthub/auth';
 import { WithoutRequestTransaction } from '@agenthub/database';
 import { EventStreams } from '@agenthub/events';
@@ -19,20 +19,17 @@ import { RestDispatcher, RestProblem } from '@agenthub/http';
 import type { AgentJson } from './agent-card';
 import { AgentCards } from './agent-cards';
 import { AgentHubRequestHandler } from './agenthub-request-handler';
+import { invalidParams, invalidRequest, JsonRpcId, requestIdOf } from './json-rpc-input';
+import { reachedHandler } from './json-rpc-refusals';
 
 /** A comment frame this often keeps proxies from closing a quiet stream. */
 export const KEEP_ALIVE_MS = 15_000;
 
-type JsonRpcResponse = { jsonrpc: string; id: string | number | null; error?: unknown };
+type JsonRpcResponse = { jsonrpc: string; id: JsonRpcId; error?: unknown };
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
-};
-
-const idOf = (body: unknown): string | number | null => {
-  const id = (body as { id?: unknown } | null)?.id;
-  return typeof id === 'string' || typeof id === 'number' ? id : null;
 };
 
 /**
@@ -86,6 +83,7 @@ export class A2aController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    reachedHandler.add(request);
     const found = await this.cardOr(id, request, reply);
     if (!found) return;
     const { card, agent } = found;
@@ -104,6 +102,11 @@ export class A2aController {
       });
       return;
     }
+    const notARequest = invalidRequest(body);
+    if (notARequest) {
+      await this.answer(reply, notARequest);
+      return;
+    }
     const user: User = {
       isAuthenticated: true,
       userName:
@@ -118,8 +121,18 @@ export class A2aController {
     } catch (error) {
       await this.answer(reply, {
         jsonrpc: '2.0',
-        id: idOf(body),
+        id: requestIdOf(body),
         error: JsonRpcTransportHandler.mapToJSONRPCError(error),
+      });
+      return;
+    }
+    const rpc = body as { method: string; params?: unknown };
+    const badParams = invalidParams(rpc.method, rpc.params);
+    if (badParams) {
+      await this.answer(reply, {
+        jsonrpc: '2.0',
+        id: requestIdOf(body),
+        error: JsonRpcTransportHandler.mapToJSONRPCError(new RequestMalformedError(badParams)),
       });
       return;
     }
@@ -141,7 +154,7 @@ export class A2aController {
       this.streams,
     );
     const result = await new JsonRpcTransportHandler(handler).handle(
-      (body ?? '') as string | Record<string, unknown>,
+      body as Record<string, unknown>,
       context,
     );
     if (!(Symbol.asyncIterator in result)) {
@@ -157,7 +170,7 @@ export class A2aController {
     } catch (error) {
       await this.answer(reply, {
         jsonrpc: '2.0',
-        id: idOf(body),
+        id: requestIdOf(body),
         error: JsonRpcTransportHandler.mapToJSONRPCError(error),
       });
       return;
@@ -180,7 +193,7 @@ export class A2aController {
         res.write(
           formatSSEErrorEvent({
             jsonrpc: '2.0',
-            id: idOf(body),
+            id: requestIdOf(body),
             error: JsonRpcTransportHandler.mapToJSONRPCError(error),
           }),
         );

@@ -48,6 +48,7 @@ export const AGENTHUB_ERROR_CODE = -32000;
 /** What a follow-up message is to the agent (its `message_type`). */
 export const FOLLOW_UP_MESSAGE_TYPE = 'a2a.message';
 const SUBJECT_LIMIT = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DESCRIPTION_LIMIT = 100_000;
 const PAGE_SIZE_DEFAULT = 50;
 const PAGE_SIZE_MAX = 500;
@@ -97,6 +98,7 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
   }
 
   async sendMessage(params: SendMessageRequest): Promise<Message | Task> {
+    if (params.configuration?.taskPushNotificationConfig) pushNotSupported();
     const returnImmediately = params.configuration?.returnImmediately ?? false;
     const historyLength = params.configuration?.historyLength;
     if (returnImmediately) {
@@ -121,6 +123,7 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
   }
 
   async *sendMessageStream(params: SendMessageRequest): AsyncGenerator<StreamResponse> {
+    if (params.configuration?.taskPushNotificationConfig) pushNotSupported();
     const message = this.messageOf(params);
     const updates = await this.openUpdates();
     try {
@@ -258,7 +261,7 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
         const update = await updates.next(task.id);
         if (update === null) {
           if (this.call.signal.aborted) return;
-          throw new Error(`the task's event stream ended: ${updates.reason}`);
+          throw streamEnded(updates.reason);
         }
         if (update.kind === 'deleted') throw new TaskNotFoundError('The task was deleted.');
         const next = update.task;
@@ -370,6 +373,8 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
   /** The task, when it is one of this agent's (else TaskNotFound, as for an unknown id). */
   private async taskOf(id: string): Promise<TaskJson> {
     if (!id?.trim()) throw new RequestMalformedError('A task id is required.');
+    // Every AgentHub task id is a UUID; anything else is no task, and is never put in a path.
+    if (!UUID.test(id)) throw new TaskNotFoundError(`No task ${id} of this agent.`);
     const found = await this.rest
       .call<TaskJson>(this.restCall({ method: 'GET', path: `/tasks/${encodeURIComponent(id)}` }))
       .catch((error: unknown) => {
@@ -393,6 +398,39 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
   }
 }
 
+/** An A2A error for a REST-like refusal: a JSON-RPC server error whose message is `CODE: detail`. */
+function agenthubError(code: string, detail: string): JsonRpcTransportError {
+  return new JsonRpcTransportError({
+    jsonrpc: '2.0',
+    id: null,
+    error: { code: AGENTHUB_ERROR_CODE, message: `${code}: ${detail}` },
+  });
+}
+
+/** The problem code of a stream's end when the caller's credentials ended it. */
+export const STREAM_CREDENTIALS_CODE = 'AUTH.CREDENTIALS_INVALID';
+/** ... and when the API process shuts down under it (the task goes on: resubscribe). */
+export const STREAM_SHUTDOWN_CODE = 'SERVER.SHUTTING_DOWN';
+
+/**
+ * Why a task's stream ended before a final state, as the error event its client reads: the
+ * event stream closes on revoked or expired credentials (checked every 500 ms) and on
+ * shutdown; anything else is the server's own failure.
+ */
+function streamEnded(reason: string | undefined): Error {
+  if (reason && /credentials/i.test(reason))
+    return agenthubError(
+      STREAM_CREDENTIALS_CODE,
+      "The caller's credentials are no longer valid (revoked, deactivated or expired): the stream ended.",
+    );
+  if (reason && /shutting down/i.test(reason))
+    return agenthubError(
+      STREAM_SHUTDOWN_CODE,
+      'The server is shutting down: resubscribe (SubscribeToTask) to follow the task.',
+    );
+  return new Error(`the task's event stream ended: ${reason ?? 'unknown reason'}`);
+}
+
 function pushNotSupported(): never {
   throw new PushNotificationNotSupportedError('This agent does not send push notifications.');
 }
@@ -404,11 +442,6 @@ function pushNotSupported(): never {
  */
 function rethrow(error: unknown): never {
   if (!(error instanceof RestProblem)) throw error;
-  const message = `${error.code}: ${error.detail}`;
-  if (error.status === 400) throw new RequestMalformedError(message);
-  throw new JsonRpcTransportError({
-    jsonrpc: '2.0',
-    id: null,
-    error: { code: AGENTHUB_ERROR_CODE, message },
-  });
+  if (error.status === 400) throw new RequestMalformedError(`${error.code}: ${error.detail}`);
+  throw agenthubError(error.code, error.detail);
 }
