@@ -93,6 +93,18 @@ describe('the protocol faces: REST in-process and event subscriptions', () => {
       ).rejects.toMatchObject({ status: 401, code: 'AUTH.INVALID_API_KEY' });
     });
 
+    it('refuses a path parameter of . or .. as an unknown resource instead of resolving it', async () => {
+      for (const id of ['.', '..'])
+        await expect(
+          rest.call({
+            method: 'GET',
+            path: `/tasks/${encodeURIComponent(id)}`,
+            authorization: world.owner.authorization,
+            via: 'mcp',
+          }),
+        ).rejects.toMatchObject({ status: 404, code: 'RESOURCE.NOT_FOUND' });
+    });
+
     it('serves the OpenAPI document, once', async () => {
       const document = await rest.document();
       expect(document.paths['/api/v1/tasks/claim']).toBeDefined();

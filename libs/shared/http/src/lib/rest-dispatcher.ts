@@ -69,6 +69,16 @@ export class RestDispatcher {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   async call<T = unknown>(call: RestCall): Promise<RestResult<T>> {
+    // A path parameter of `.` or `..` (encodeURIComponent keeps dots) would be resolved into
+    // another route: refused as the unknown resource it names.
+    if (call.path.split('/').some((segment) => segment === '.' || segment === '..'))
+      throw new RestProblem(404, {
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        code: 'RESOURCE.NOT_FOUND',
+        detail: `No resource at ${call.path}`,
+      });
     const headers: Record<string, string> = {
       authorization: call.authorization,
       accept: 'application/json',
