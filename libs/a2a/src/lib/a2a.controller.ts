@@ -84,7 +84,7 @@ export class A2aController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     reachedHandler.add(request);
-    const found = await this.cardOr(id, request, reply);
+    const found = await this.cardOr(id, request, reply, { skills: false });
     if (!found) return;
     const { card, agent } = found;
     const body = request.body;
@@ -204,14 +204,19 @@ export class A2aController {
     }
   }
 
-  /** The agent's card, or `undefined` once REST's refusal was answered. */
+  /**
+   * The agent's card, or `undefined` once REST's refusal was answered. `skills: false` for
+   * the methods: they need the agent (who may call it, its project) and the card's
+   * capabilities, not its skills, which cost another read.
+   */
   private async cardOr(
     id: string,
     request: FastifyRequest,
     reply: FastifyReply,
+    options: { skills: boolean } = { skills: true },
   ): Promise<{ card: AgentCard; agent: AgentJson } | undefined> {
     try {
-      return await this.cards.cardFor(id, request);
+      return await this.cards.cardFor(id, request, options);
     } catch (error) {
       if (!(error instanceof RestProblem)) throw error;
       await reply

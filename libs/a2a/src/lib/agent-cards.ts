@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * An agent's card for one caller: the agent and its capabilities read over REST as the caller
  * (so a caller who may not read the agent gets REST's refusal, a RestProblem), the card's URL
  * absolute, from the request's protocol and host (behind a proxy: its X-Forwarded-* headers,
- * which the app trusts).
+ * which the app trusts). Without `skills`, the card has none (one read fewer).
  */
 @Injectable()
 export class AgentCards {
@@ -21,6 +21,7 @@ export class AgentCards {
   async cardFor(
     id: string,
     request: FastifyRequest,
+    options: { skills: boolean } = { skills: true },
   ): Promise<{ card: AgentCard; agent: AgentJson }> {
     // Every agent id is a UUID. Anything else names no agent, and never goes into a REST path
     // (a `.` or `..` there would be resolved into another route).
@@ -33,14 +34,18 @@ export class AgentCards {
     const path = `/agents/${encodeURIComponent(id)}`;
     const agent = (await this.rest.call<AgentJson>({ ...call, method: 'GET', path }))
       .body as AgentJson;
-    const capabilities = (
-      await this.rest.call<{ capabilities: CapabilityJson[] }>({
-        ...call,
-        method: 'GET',
-        path: `${path}/capabilities`,
-      })
-    ).body as { capabilities: CapabilityJson[] };
+    const capabilities = options.skills
+      ? (
+          (
+            await this.rest.call<{ capabilities: CapabilityJson[] }>({
+              ...call,
+              method: 'GET',
+              path: `${path}/capabilities`,
+            })
+          ).body as { capabilities: CapabilityJson[] }
+        ).capabilities
+      : [];
     const url = `${request.protocol}://${request.host}/a2a/agents/${encodeURIComponent(agent.id)}`;
-    return { card: agentCardOf(agent, capabilities.capabilities, url), agent };
+    return { card: agentCardOf(agent, capabilities, url), agent };
   }
 }
