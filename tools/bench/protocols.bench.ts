@@ -34,19 +34,18 @@
  * where the time goes. Then A2A `GetTask` against GET /tasks/:id.
  *
  * What the figures mean (one run, 2-core shared machine, p50): an MCP tool call is the REST
- * operation plus a fixed cost of about 5-6 ms and 4 ms of API CPU: the outer HTTP request is
- * authenticated, its session row read, a fresh SDK server (with an Ajv instance of its own)
- * and stateless transport built for it (what lets any process serve any session), the
- * operation is dispatched in-process, where it is authenticated again, and the client checks
- * the result against the output schema (1-2 ms of client CPU). `ping` is about that fixed cost
- * alone. So cheap reads cost 2-3.5× over MCP (whoami 8.5 against 2.4 ms, get_task 11.6 against
- * 6.0 ms), work that does more costs 1.4× (claim → complete 51 against 36 ms). An A2A send to
- * `completed` costs 1.2-1.4× the REST round trip (72 against 57 ms), nearly all of it before
- * the task exists (first event at 30 against 17 ms for POST /tasks: each JSON-RPC request
- * first builds the agent's card with two in-process REST reads, then opens an event
- * subscription and creates the task in-process) and 2-3 ms more on the push (8 against 6 ms
- * from the worker's PATCH answer to the client seeing completed). A2A `GetTask` costs 2.7× GET
- * /tasks/:id (11.5 against 4.3 ms): the card again, then the read.
+ * operation plus a fixed cost of about 5-6 ms and 3-4 ms of API CPU: the outer HTTP request is
+ * authenticated, its session row read, a fresh SDK server and stateless transport built for it
+ * (what lets any process serve any session), the operation is dispatched in-process, where it
+ * is authenticated again, and the client checks the result against the output schema (1-2 ms
+ * of client CPU). `ping` is about that fixed cost alone. So cheap reads cost 2-3× over MCP
+ * (whoami 9.4 against 3.0 ms, get_task 12.3 against 6.6 ms), work that does more costs 1.4×
+ * (claim → complete 37 against 27 ms). An A2A send to `completed` costs 1.3× the REST round
+ * trip (80 against 60 ms), most of it before the task exists (first event at 30 against 19 ms
+ * for POST /tasks: each JSON-RPC request first reads the agent in-process, then opens an event
+ * subscription and creates the task in-process) and ~3 ms more on the push (10 against 7 ms
+ * from the worker's PATCH answer to the client seeing completed). A2A `GetTask` costs 1.9× GET
+ * /tasks/:id (11.2 against 5.9 ms): the agent's read, then the task's.
  *
  * A script for people, not a test: never run in CI. Progress goes to stderr, results to
  * stdout (`--json` for the summary as JSON).

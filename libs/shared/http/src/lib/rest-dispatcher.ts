@@ -15,7 +15,7 @@ export interface RestCall {
   body?: unknown;
   /** The caller's own Authorization header, passed on untouched. */
   authorization: string;
-  /** The protocol face making the call (`mcp`, `a2a`): the user-agent logs see. */
+  /** The protocol face making the call (`mcp`, `a2a`): the in-process request's user-agent. */
   via: string;
   /** The outer request's id, so its log lines and audit rows share it. */
   requestId?: string;
