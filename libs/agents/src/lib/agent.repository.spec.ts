@@ -188,13 +188,35 @@ describe('AgentRepository (on PostgreSQL)', () => {
     );
   });
 
-  it('records a heartbeat with the database clock and answers the agent as it now reads', async () => {
+  it('records a heartbeat with the database clock and answers the agent as it now reads, and as it read before', async () => {
     const project = await newProject();
     const agent = await insertAgent(project, { name: 'a', heartbeatAgo: 600, status: 'busy' });
-    const row = await repository().heartbeat(agent, 'idle');
-    expect(row).toMatchObject({ id: agent, status: 'idle', name: 'a' });
-    expect(Date.now() - new Date(row?.last_heartbeat as string).getTime()).toBeLessThan(30_000);
+    const beat = await repository().heartbeat(agent, 'idle');
+    // Its last report was busy, but stale: it read as offline until this heartbeat.
+    expect(beat).toMatchObject({
+      agent: { id: agent, status: 'idle', name: 'a' },
+      statusBefore: 'offline',
+    });
+    expect(beat?.agent).not.toHaveProperty('status_before');
+    const stamp = new Date(beat?.agent.last_heartbeat as string).getTime();
+    expect(Date.now() - stamp).toBeLessThan(30_000);
+    expect(await repository().heartbeat(agent, 'idle')).toMatchObject({
+      agent: { status: 'idle' },
+      statusBefore: 'idle',
+    });
     expect(await repository().heartbeat(randomUUID(), 'idle')).toBeUndefined();
+  });
+
+  it('reads several agents by id, leaving unknown ids out', async () => {
+    const project = await newProject();
+    const fresh = await insertAgent(project, { name: 'fresh', status: 'busy', heartbeatAgo: 5 });
+    const stale = await insertAgent(project, { name: 'stale', status: 'busy', heartbeatAgo: 600 });
+    const rows = await repository().findRows([fresh, stale, randomUUID()]);
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.status]))).toEqual({
+      fresh: 'busy',
+      stale: 'offline',
+    });
+    expect(await repository().findRows([])).toEqual([]);
   });
 
   it('prunes capability details whose name left the list, of the given agents only', async () => {

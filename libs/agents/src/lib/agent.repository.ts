@@ -162,13 +162,36 @@ export class AgentRepository {
     });
   }
 
-  /** Records a heartbeat with the database's clock and returns the agent as it now reads. */
-  async heartbeat(id: string, status: AgentStatus): Promise<AgentRow | undefined> {
-    const rows = await this.em.execute<AgentRow[]>(
-      `UPDATE agents a SET last_heartbeat = now(), status = ?, updated_at = now() WHERE a.id = ? RETURNING ${this.columns}`,
-      [status, id, this.config.agentHeartbeatTimeoutSeconds],
+  /** The agents of `ids` as they read, in no particular order (unknown ids are left out). */
+  async findRows(ids: readonly string[]): Promise<AgentRow[]> {
+    if (ids.length === 0) return [];
+    return this.em.execute<AgentRow[]>(`SELECT ${this.columns} FROM agents a WHERE a.id IN (?)`, [
+      this.config.agentHeartbeatTimeoutSeconds,
+      ids,
+    ]);
+  }
+
+  /**
+   * Records a heartbeat with the database's clock: the agent as it now reads, and the status
+   * it read as just before (the heartbeat timeout applied). The row is locked while it is
+   * read, so of two concurrent heartbeats the second one sees the first one's status.
+   */
+  async heartbeat(
+    id: string,
+    status: AgentStatus,
+  ): Promise<{ agent: AgentRow; statusBefore: AgentStatus } | undefined> {
+    const timeout = this.config.agentHeartbeatTimeoutSeconds;
+    const rows = await this.em.execute<(AgentRow & { status_before: AgentStatus })[]>(
+      `WITH before AS (SELECT a.id, ${this.effectiveStatus} AS status FROM agents a WHERE a.id = ? FOR UPDATE)
+       UPDATE agents a SET last_heartbeat = now(), status = ?, updated_at = now()
+         FROM before b WHERE a.id = b.id
+       RETURNING ${this.columns}, b.status AS status_before`,
+      [timeout, id, status, timeout],
     );
-    return rows[0];
+    const row = rows[0];
+    if (!row) return undefined;
+    const { status_before: statusBefore, ...agent } = row;
+    return { agent, statusBefore };
   }
 
   /**

@@ -7,10 +7,12 @@ import { AgentApiKeysService } from './agent-api-keys.service';
 import { AgentRepository } from './agent.repository';
 import { AgentKeyAuthenticatorService } from './agent-key-authenticator';
 import { AgentApiKeyRepository } from './agent-api-key.repository';
+import { AgentEvents } from './agent-events';
 
 /**
- * The agent registry: agents, their capabilities, heartbeats and API keys. Global because
- * it provides the auth guard's AGENT_KEY_AUTHENTICATOR (API keys → agent principals).
+ * The agent registry: agents, their capabilities, heartbeats and API keys; every change of an
+ * agent is an `agent.*` event on the event log (the global EventsModule). Global because it
+ * provides the auth guard's AGENT_KEY_AUTHENTICATOR (API keys → agent principals).
  */
 @Global()
 @Module({
@@ -21,6 +23,7 @@ import { AgentApiKeyRepository } from './agent-api-key.repository';
     AgentApiKeysService,
     AgentRepository,
     AgentApiKeyRepository,
+    AgentEvents,
     AgentKeyAuthenticatorService,
     { provide: AGENT_KEY_AUTHENTICATOR, useExisting: AgentKeyAuthenticatorService },
   ],

@@ -11,6 +11,7 @@ import {
 import { Page, page } from '@agenthub/http';
 import { HEARTBEAT_DEFAULT_STATUS } from './agent-status';
 import { AgentRepository, AgentRowWithOwner } from './agent.repository';
+import { AgentEvents } from './agent-events';
 import { AgentNameTakenError, AgentNotFoundError } from './agents.errors';
 import { Agent } from './entities/agent.entity';
 import { AgentCapability, DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
@@ -61,7 +62,8 @@ const BATCH_ATTEMPTS = 3;
 /**
  * The agent registry. Who may do what is the shared project policy ('read' to look,
  * 'manage' to change); the only agent-specific rule is that an agent may report its own
- * heartbeat.
+ * heartbeat. Every change of what `GET /agents/:id` shows is an `agent.*` event (AgentEvents),
+ * written in the request's transaction; a write that leaves the agent as it was is none.
  */
 @Injectable()
 export class AgentsService {
@@ -69,6 +71,7 @@ export class AgentsService {
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly policy: ProjectAccessPolicy,
+    private readonly events: AgentEvents,
   ) {}
 
   async create(principal: Principal, dto: CreateAgentDto): Promise<AgentResponseDto> {
@@ -83,7 +86,9 @@ export class AgentsService {
       if (isNameClash(error)) throw new AgentNameTakenError(dto.name);
       throw error;
     }
-    return this.read(agent.id);
+    const created = await this.read(agent.id);
+    await this.events.emit('agent.created', created);
+    return created;
   }
 
   async list(principal: Principal, query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
@@ -107,8 +112,9 @@ export class AgentsService {
   }
 
   async update(principal: Principal, id: string, dto: UpdateAgentDto): Promise<AgentResponseDto> {
-    await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       const agent = await this.findForManage(em, principal, id);
+      const stamp = agent.updatedAt;
       applyAgentFields(agent, dto);
       try {
         await em.flush();
@@ -117,24 +123,39 @@ export class AgentsService {
         throw error;
       }
       if (dto.capabilities !== undefined) await this.agents.pruneCapabilityDetails([id]);
+      const updated = await this.read(id);
+      // The ORM stamps updated_at only when a field changed: a PATCH that changes nothing is
+      // no event.
+      if (agent.updatedAt !== stamp) await this.events.emit('agent.updated', updated);
+      return updated;
     });
-    return this.read(id);
   }
 
   /** Keys, capability details and room participations go with it (ON DELETE CASCADE). */
   async remove(principal: Principal, id: string): Promise<{ projectId: string }> {
-    const agent = await this.findForManage(this.em, principal, id);
-    await this.em.nativeDelete(Agent, { id });
-    return { projectId: agent.projectId };
+    const row = await this.findRowFor(principal, id, 'manage');
+    // A concurrent delete won: this one deleted nothing, so it says so and writes no event.
+    if ((await this.em.nativeDelete(Agent, { id })) === 0) throw new AgentNotFoundError();
+    await this.events.emit('agent.deleted', toAgentResponse(row));
+    return { projectId: row.project_id };
   }
 
-  /** By the agent itself (its own key) or by whoever may manage its project. */
+  /**
+   * By the agent itself (its own key) or by whoever may manage its project. Heartbeats are
+   * frequent, and `last_heartbeat` (with `updated_at`) moves on each: that alone is no event.
+   * One is `agent.updated` only when it changes the status the agent reads as, i.e. the status
+   * it reports differs from the one it read as just before (`offline` too once its previous
+   * heartbeat is older than the timeout): an agent coming back online, going busy, reporting an
+   * error.
+   */
   async heartbeat(principal: Principal, id: string, dto: HeartbeatDto): Promise<AgentResponseDto> {
     const isSelf = principal.kind === 'agent' && principal.agentId === id;
     if (!isSelf) await this.findRowFor(principal, id, 'manage');
-    const updated = await this.agents.heartbeat(id, dto.status ?? HEARTBEAT_DEFAULT_STATUS);
-    if (!updated) throw new AgentNotFoundError();
-    return toAgentResponse(updated);
+    const beat = await this.agents.heartbeat(id, dto.status ?? HEARTBEAT_DEFAULT_STATUS);
+    if (!beat) throw new AgentNotFoundError();
+    const agent = toAgentResponse(beat.agent);
+    if (agent.status !== beat.statusBefore) await this.events.emit('agent.updated', agent);
+    return agent;
   }
 
   async getCapabilities(principal: Principal, id: string): Promise<AgentCapabilitiesResponseDto> {
@@ -158,6 +179,7 @@ export class AgentsService {
   ): Promise<AgentCapabilitiesResponseDto> {
     const { names, details, projectId } = await this.em.transactional(async (em) => {
       const agent = await this.findForManage(em, principal, id);
+      const stamp = agent.updatedAt;
       agent.capabilities = dto.capabilities.map((c) => c.capability_name);
       const existing = new Map(
         (await em.find(AgentCapability, { agent })).map((d) => [d.capabilityName, d]),
@@ -180,6 +202,8 @@ export class AgentsService {
       }
       for (const dropped of existing.values()) em.remove(dropped);
       await em.flush();
+      // The agent's JSON shows the names only: new details of the same names are no event.
+      if (agent.updatedAt !== stamp) await this.events.emit('agent.updated', await this.read(id));
       return { names: agent.capabilities, details: kept, projectId: agent.projectId };
     });
     return toAgentCapabilitiesResponse({ id, projectId }, names, details);
@@ -233,17 +257,33 @@ export class AgentsService {
         agent.projectId = projectId;
         em.persist(agent);
       }
+      const stamp = agent.updatedAt;
       applyAgentFields(agent, fields);
       return {
         index,
         agent,
         created,
+        stamp,
         capabilitiesChanged: !created && fields.capabilities !== undefined,
       };
     });
     await em.flush();
     await this.agents.pruneCapabilityDetails(
       outcome.filter((o) => o.capabilitiesChanged).map((o) => o.agent.id),
+    );
+    // In the items' order; an existing agent deployed as it already was is no event.
+    const changed = outcome.filter((o) => o.created || o.agent.updatedAt !== o.stamp);
+    const read = new Map(
+      (await this.agents.findRows(changed.map((o) => o.agent.id))).map((r) => [
+        r.id,
+        toAgentResponse(r),
+      ]),
+    );
+    await this.events.emitEach(
+      changed.flatMap((o) => {
+        const agent = read.get(o.agent.id);
+        return agent ? [{ type: o.created ? 'agent.created' : 'agent.updated', agent }] : [];
+      }),
     );
     return outcome.map(({ index, agent, created }) => ({
       index,
