@@ -336,7 +336,7 @@ export interface paths {
      * Stream events (server-sent events)
      * @description A server-sent event stream of what changes, for the calling principal, until the client goes away or its credentials stop being valid (then the stream ends within a second).
      *
-     *     An agent sees `message.received` for messages addressed to it (pushing one hands it over: it is `sent` now), `message.updated` for messages it sent, `task.created` / `task.updated` / `task.deleted` of its project and `room.message` of rooms it takes part in. A user sees every event of the projects it manages.
+     *     An agent sees `message.received` for messages addressed to it (pushing one hands it over: it is `sent` now), `message.updated` for messages it sent, `task.*`, `agent.*` and `workflow_execution.*` of its project and `room.message` of rooms it takes part in. A user sees every event of the projects it manages.
      *
      *     Each event: `id:` its cursor, `event:` its type, `data:` one JSON line (see StreamEventDto). The stream starts with `retry:` and an `id:` line without data: the position it starts from. With `Last-Event-ID` (header) or `last_event_id` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one `event: gap` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.
      */
@@ -1975,7 +1975,7 @@ export interface components {
       version?: number;
     };
     StreamEventDto: {
-      /** @description The resource as the REST API returns it after the change (a deleted task: as it was). */
+      /** @description The resource as the REST API returns it after the change (a deleted task or agent: as it was). */
       data: Record<string, never>;
       /**
        * @description The event's cursor, also its SSE `id:`: send it back as `Last-Event-ID`.
@@ -1987,7 +1987,7 @@ export interface components {
       /** Format: uuid */
       project_id: string;
       /**
-       * @description Also the SSE `event:`. `message.received`, `message.updated`, `task.created`, `task.updated`, `task.deleted`, `room.message`.
+       * @description Also the SSE `event:`. `message.received`, `message.updated`, `task.created`, `task.updated`, `task.deleted`, `agent.created`, `agent.updated`, `agent.deleted`, `room.message`, `workflow_execution.started`, `.completed`, `.failed`, `.cancelled`, `.retried`.
        * @example task.updated
        */
       type: string;

@@ -1,3 +1,22 @@
+/*
+ * The event types the domain libs write (each lib owns its own; this lib knows none of them,
+ * so the list is here for readers, not for code):
+ * - `task.created`, `task.updated`, `task.deleted` (tasks; audience `project`);
+ * - `agent.created`, `agent.updated`, `agent.deleted` (agents; audience `project`; `data` the
+ *   agent as `GET /agents/:id` shows it, deleted: as it was). `agent.updated` is written when
+ *   what that JSON shows changes: a PATCH, a capabilities PUT or a batch deploy that changed a
+ *   field (one that changed nothing writes none), and a heartbeat only when it changes the
+ *   status the agent reads as (the reported status differs from the effective status just
+ *   before, `offline` once the last heartbeat is older than AGENT_HEARTBEAT_TIMEOUT), since
+ *   `last_heartbeat` and `updated_at` move on every one. Going offline by timeout writes
+ *   nothing, so it is no event: readers apply the timeout to `last_heartbeat` themselves.
+ *   Confidence learned from task outcomes changes capability details, not the agent's JSON.
+ * - `message.received`, `message.updated` (messaging; audience `agent`), `room.message` (rooms;
+ *   audience `room`);
+ * - `workflow_execution.started`, `.completed`, `.failed`, `.cancelled`, `.retried`
+ *   (workflows; audience `project`).
+ */
+
 /**
  * Which event types a stream wants: `?types=message.*,task.updated`. Each pattern is a type
  * (`task.updated`), a prefix ending in `.*` (`message.*`: every type below `message.`), or `*`

@@ -18,7 +18,7 @@ import { StreamEventDto } from './dto/stream-event.dto';
 
 const STREAM_DESCRIPTION = `A server-sent event stream of what changes, for the calling principal, until the client goes away or its credentials stop being valid (then the stream ends within a second).
 
-An agent sees \`message.received\` for messages addressed to it (pushing one hands it over: it is \`sent\` now), \`message.updated\` for messages it sent, \`task.created\` / \`task.updated\` / \`task.deleted\` of its project and \`room.message\` of rooms it takes part in. A user sees every event of the projects it manages.
+An agent sees \`message.received\` for messages addressed to it (pushing one hands it over: it is \`sent\` now), \`message.updated\` for messages it sent, \`task.*\`, \`agent.*\` and \`workflow_execution.*\` of its project and \`room.message\` of rooms it takes part in. A user sees every event of the projects it manages.
 
 Each event: \`id:\` its cursor, \`event:\` its type, \`data:\` one JSON line (see StreamEventDto). The stream starts with \`retry:\` and an \`id:\` line without data: the position it starts from. With \`Last-Event-ID\` (header) or \`last_event_id\` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one \`event: gap\` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.`;
 

@@ -10,7 +10,7 @@ export class StreamEventDto {
 
   @ApiProperty({
     description:
-      'Also the SSE `event:`. `message.received`, `message.updated`, `task.created`, `task.updated`, `task.deleted`, `room.message`.',
+      'Also the SSE `event:`. `message.received`, `message.updated`, `task.created`, `task.updated`, `task.deleted`, `agent.created`, `agent.updated`, `agent.deleted`, `room.message`, `workflow_execution.started`, `.completed`, `.failed`, `.cancelled`, `.retried`.',
     example: 'task.updated',
   })
   type!: string;
@@ -23,7 +23,7 @@ export class StreamEventDto {
 
   @ApiProperty({
     description:
-      'The resource as the REST API returns it after the change (a deleted task: as it was).',
+      'The resource as the REST API returns it after the change (a deleted task or agent: as it was).',
   })
   data!: unknown;
 }
