@@ -119,21 +119,13 @@ export class A2aController {
     try {
       validateVersion(context.requestedVersion, card, 'JSONRPC');
     } catch (error) {
-      await this.answer(reply, {
-        jsonrpc: '2.0',
-        id: requestIdOf(body),
-        error: JsonRpcTransportHandler.mapToJSONRPCError(error),
-      });
+      await this.answer(reply, errorResponse(body, error));
       return;
     }
     const rpc = body as { method: string; params?: unknown };
     const badParams = invalidParams(rpc.method, rpc.params);
     if (badParams) {
-      await this.answer(reply, {
-        jsonrpc: '2.0',
-        id: requestIdOf(body),
-        error: JsonRpcTransportHandler.mapToJSONRPCError(new RequestMalformedError(badParams)),
-      });
+      await this.answer(reply, errorResponse(body, new RequestMalformedError(badParams)));
       return;
     }
 
@@ -168,11 +160,7 @@ export class A2aController {
     try {
       first = await iterator.next();
     } catch (error) {
-      await this.answer(reply, {
-        jsonrpc: '2.0',
-        id: requestIdOf(body),
-        error: JsonRpcTransportHandler.mapToJSONRPCError(error),
-      });
+      await this.answer(reply, errorResponse(body, error));
       return;
     }
     reply.hijack();
@@ -190,13 +178,7 @@ export class A2aController {
         this.logger.warn(
           `A2A stream of agent ${id} ended by an error: ${(error as Error).message}`,
         );
-        res.write(
-          formatSSEErrorEvent({
-            jsonrpc: '2.0',
-            id: requestIdOf(body),
-            error: JsonRpcTransportHandler.mapToJSONRPCError(error),
-          }),
-        );
+        res.write(formatSSEErrorEvent(errorResponse(body, error)));
       }
     } finally {
       clearInterval(keepAlive);
@@ -231,4 +213,13 @@ export class A2aController {
   private async answer(reply: FastifyReply, response: JsonRpcResponse): Promise<void> {
     await reply.code(200).type('application/json').send(JSON.stringify(response));
   }
+}
+
+/** The JSON-RPC error answer to the request `body` (its id, when it has a valid one). */
+function errorResponse(body: unknown, error: unknown): JsonRpcResponse {
+  return {
+    jsonrpc: '2.0',
+    id: requestIdOf(body),
+    error: JsonRpcTransportHandler.mapToJSONRPCError(error),
+  };
 }
