@@ -161,39 +161,45 @@ describe('the SDK client', () => {
     ).rejects.toThrow(/403/);
   });
 
-  it('cancel follows REST’s rule: the owner may, another agent of the project may not', async () => {
-    const byAgent = await postRpc(
-      base,
-      world.a2,
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'SendMessage',
-        params: {
-          message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: 'cancel me' }] },
-          configuration: { returnImmediately: true },
+  it('cancel follows REST’s rule: the owner and the agent that sent it may, another agent may not', async () => {
+    const send = async (as: ActorName, id: number) => {
+      const sent = await postRpc(
+        base,
+        world.a2,
+        {
+          jsonrpc: '2.0',
+          id,
+          method: 'SendMessage',
+          params: {
+            message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: 'cancel me' }] },
+            configuration: { returnImmediately: true },
+          },
         },
-      },
-      authOf('agentKey'),
-    );
-    const taskId = (byAgent.json.result as { task: { id: string } }).task.id;
-    const refused = await postRpc(
-      base,
-      world.a2,
-      { jsonrpc: '2.0', id: 2, method: 'CancelTask', params: { id: taskId } },
-      authOf('agentKey'),
-    );
-    expect(refused.json).toMatchObject({ id: 2, error: { code: -32000 } });
-    expect(refused.json.error?.message).toMatch(/^[A-Z_]+\.[A-Z_]+: /);
-    const cancelled = await postRpc(
-      base,
-      world.a2,
-      { jsonrpc: '2.0', id: 3, method: 'CancelTask', params: { id: taskId } },
-      authOf('owner'),
-    );
-    expect(cancelled.json).toMatchObject({
-      id: 3,
+        authOf(as),
+      );
+      return (sent.json.result as { task: { id: string } }).task.id;
+    };
+    const cancel = (taskId: string, as: ActorName, id: number) =>
+      postRpc(
+        base,
+        world.a2,
+        { jsonrpc: '2.0', id, method: 'CancelTask', params: { id: taskId } },
+        authOf(as),
+      );
+    const canceled = (id: number, taskId: string) => ({
+      id,
       result: { id: taskId, status: { state: 'TASK_STATE_CANCELED' } },
     });
+
+    // The owner's task: A1 neither holds nor sent it.
+    const owners = await send('owner', 1);
+    const refused = await cancel(owners, 'agentKey', 2);
+    expect(refused.json).toMatchObject({ id: 2, error: { code: -32000 } });
+    expect(refused.json.error?.message).toMatch(/^TASK\.NOT_ASSIGNEE: /);
+    expect((await cancel(owners, 'owner', 3)).json).toMatchObject(canceled(3, owners));
+
+    // A1 handed this one to A2: it may call it off.
+    const a1s = await send('agentKey', 4);
+    expect((await cancel(a1s, 'agentKey', 5)).json).toMatchObject(canceled(5, a1s));
   });
 });

@@ -124,7 +124,8 @@ describe('a stream outlives no credentials', () => {
       code: -32000,
       message: expect.stringMatching(/AUTH\.CREDENTIALS_INVALID: .*no longer valid/),
     });
-    expect(end.afterMs).toBeLessThan(2_000);
+    // The credential check runs every 500 ms; the bound leaves a slow machine room.
+    expect(end.afterMs).toBeLessThan(5_000);
     // And the key is refused at once on its next request.
     const next = await fetch(`${other.url}/a2a/agents/${world.a1}`, {
       method: 'POST',
@@ -171,7 +172,7 @@ describe('a stream outlives no credentials', () => {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
       text += decoder.decode(chunk.value);
     const afterMs = Date.now() - deactivatedAt;
-    expect(afterMs).toBeLessThan(2_000);
+    expect(afterMs).toBeLessThan(5_000);
 
     const frames = text.split('\n\n').filter((frame) => frame.trim() !== '');
     expect(frames).toHaveLength(2);

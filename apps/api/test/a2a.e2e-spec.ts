@@ -130,6 +130,38 @@ describe('the agent card', () => {
     expect(card.skills[0].examples[0]).toContain('"spec"');
   });
 
+  it('keeps its version (and ETag) across heartbeats; a change to the card changes both', async () => {
+    const read = async () => {
+      const res = await fetch(cardUrl(world.a2), {
+        headers: { authorization: String(world.owner.authorization) },
+      });
+      return {
+        version: ((await res.json()) as { version: string }).version,
+        etag: res.headers.get('etag'),
+      };
+    };
+    const before = await read();
+    for (let i = 0; i < 2; i++) {
+      const beat = await world.t.request({
+        method: 'POST',
+        url: `/api/v1/agents/${world.a2}/heartbeat`,
+        headers: world.owner,
+        payload: {},
+      });
+      expect(beat.statusCode).toBe(200);
+    }
+    expect(await read()).toEqual(before);
+    await world.t.request({
+      method: 'PATCH',
+      url: `/api/v1/agents/${world.a2}`,
+      headers: world.owner,
+      payload: { system_prompt: 'Reviews pull requests.' },
+    });
+    const after = await read();
+    expect(after.version).not.toBe(before.version);
+    expect(after.etag).not.toBe(before.etag);
+  });
+
   it('is refused as REST refuses the agent: 401 without a token, 403 to another project, 404 for no agent', async () => {
     const anonymous = await fetch(cardUrl(world.a1));
     expect(anonymous.status).toBe(401);

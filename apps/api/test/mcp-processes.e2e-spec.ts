@@ -73,7 +73,8 @@ describe('MCP across processes', () => {
     expect(error).toBeInstanceOf(StreamableHTTPError);
     expect((error as StreamableHTTPError).code).toBe(404);
     // Its stream there ends too (the session check), and reconnecting is refused.
-    await eventually(async () => first.streamStatuses.includes(404), 'the stream to end');
+    // The session check (every second), then the client's reconnect delay.
+    await eventually(async () => first.streamStatuses.includes(404), 'the stream to end', 15_000);
   });
 
   describe('the stdio bridge (npx agenthub-mcp)', () => {

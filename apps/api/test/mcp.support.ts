@@ -60,6 +60,8 @@ export async function connectMcp(
   // A client joining an existing session skips initialize; the initialized notification
   // is what makes the SDK's transport open the server's stream.
   if (options.sessionId) await client.notification({ method: 'notifications/initialized' });
+  // As clients do: the listed output schemas are what the client checks every result against.
+  await client.listTools();
 
   const callRaw = (name: string, args: Record<string, unknown> = {}) =>
     client.callTool({ name, arguments: args }) as Promise<CallToolResult>;

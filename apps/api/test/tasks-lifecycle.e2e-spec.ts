@@ -210,6 +210,26 @@ describe('task lifecycle', () => {
       expect((await getTask(w.t, w.owner, theirs.id)).status).toBe('pending');
     });
 
+    it('may cancel a task it created and handed to another agent, and do nothing else to it', async () => {
+      const handed = await createTask(w.t, w.agentKey, w.p1, {
+        assigned_to: w.a2,
+        assigned_to_type: 'agent',
+      });
+      expect(handed.created_by).toBe(w.a1);
+      for (const change of [{ status: 'in_progress' }, { status: 'cancelled', priority: 'low' }])
+        expectProblem(
+          await patchTask(w.t, w.agentKey, handed.id, change),
+          403,
+          'TASK.NOT_ASSIGNEE',
+        );
+      const cancelled = await patchTask(w.t, w.agentKey, handed.id, {
+        status: 'cancelled',
+        version: handed.version,
+      });
+      expect(cancelled.statusCode).toBe(200);
+      expect(cancelled.json()).toMatchObject({ status: 'cancelled', assigned_to: w.a2 });
+    });
+
     it('follows the same transition rules (409)', async () => {
       const task = await createTask(w.t, w.owner, w.p1, {
         assigned_to: w.a1,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npx agenthub-mcp --url … --key …` from the workspace (the root package's bin): the MCP
-// stdio bridge, run from its TypeScript source. Exit codes: 0 when stdin ends, 2 for a bad
-// command line, 1 when the bridge fails.
+// stdio bridge, run from its TypeScript source. Exit codes: 0 when stdin ends (or on SIGINT or
+// SIGTERM, the session ended first), 2 for a bad command line, 1 when the bridge fails.
 require('../../../tools/register-ts.js');
 const {
   BRIDGE_USAGE,
@@ -22,6 +22,9 @@ try {
   process.stderr.write(`agenthub-mcp: ${error.message}\n${BRIDGE_USAGE}\n`);
   process.exit(2);
 }
+
+// A client that stops its server with a signal gets the session ended too, as when stdin ends.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.stdin.destroy());
 
 runStdioBridge(options, {
   stdin: process.stdin,

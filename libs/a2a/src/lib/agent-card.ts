@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { A2A_PROTOCOL_VERSION } from '@a2a-js/sdk';
 import type { AgentCard, AgentSkill } from '@a2a-js/sdk';
 
@@ -27,8 +28,23 @@ const EXAMPLE_MAX = 4_000;
 const TEXT = 'text/plain';
 const JSON_MODE = 'application/json';
 
-/** The card's version: the agent's last change, so a client can tell a changed card. */
-const versionOf = (agent: AgentJson) => agent.updated_at;
+/** A system prompt longer than this is cut, as the card's description. */
+const DESCRIPTION_MAX = 1_000;
+
+/**
+ * The card's version: a digest of everything else on it, so it changes exactly when the card
+ * does (not with every heartbeat, which moves the agent's `updated_at`).
+ */
+function versionOf(card: AgentCard): string {
+  return createHash('sha256').update(JSON.stringify(card)).digest('hex').slice(0, 16);
+}
+
+function descriptionOf(agent: AgentJson, name: string): string {
+  const prompt = agent.system_prompt?.trim();
+  if (!prompt)
+    return `AgentHub agent "${name}" (${agent.agent_type}). A message sent to it becomes an AgentHub task assigned to it; the task's result comes back as an artifact.`;
+  return prompt.length <= DESCRIPTION_MAX ? prompt : `${prompt.slice(0, DESCRIPTION_MAX - 1)}…`;
+}
 
 function example(label: string, schema: Record<string, unknown> | null): string[] {
   if (!schema) return [];
@@ -70,16 +86,14 @@ export function agentCardOf(
   url: string,
 ): AgentCard {
   const name = agent.nickname ?? agent.name;
-  return {
+  const card: AgentCard = {
     name,
-    description:
-      agent.system_prompt?.trim() ||
-      `AgentHub agent "${name}" (${agent.agent_type}). A message sent to it becomes an AgentHub task assigned to it; the task's result comes back as an artifact.`,
+    description: descriptionOf(agent, name),
     supportedInterfaces: [
       { url, protocolBinding: 'JSONRPC', protocolVersion: A2A_PROTOCOL_VERSION, tenant: '' },
     ],
     provider: { organization: 'AgentHub', url: new URL('/', url).toString() },
-    version: versionOf(agent),
+    version: '',
     capabilities: {
       streaming: true,
       pushNotifications: false,
@@ -105,4 +119,6 @@ export function agentCardOf(
     skills: capabilities.map(skillOf),
     signatures: [],
   };
+  card.version = versionOf(card);
+  return card;
 }

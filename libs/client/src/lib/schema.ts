@@ -743,7 +743,7 @@ export interface paths {
     head?: never;
     /**
      * Update a task
-     * @description Changes fields, dependencies and status in one transaction, all or nothing; `null` clears a nullable field. Users who manage the project change anything; the assigned agent only `status`, `result` and `version`.
+     * @description Changes fields, dependencies and status in one transaction, all or nothing; `null` clears a nullable field. Users who manage the project change anything; the assigned agent only `status`, `result` and `version`; the agent that created the task may cancel it (`status: cancelled`).
      */
     patch: operations['updateTask'];
     trace?: never;

@@ -130,7 +130,7 @@ export class TasksController {
   @ApiOp(
     'updateTask',
     'Update a task',
-    'Changes fields, dependencies and status in one transaction, all or nothing; `null` clears a nullable field. Users who manage the project change anything; the assigned agent only `status`, `result` and `version`.',
+    'Changes fields, dependencies and status in one transaction, all or nothing; `null` clears a nullable field. Users who manage the project change anything; the assigned agent only `status`, `result` and `version`; the agent that created the task may cancel it (`status: cancelled`).',
   )
   @ApiUuidParam('id', 'The task.')
   @ApiOkResponse({ type: TaskResponseDto, description: 'The task as changed.' })

@@ -100,7 +100,10 @@ export class AgentRequiredError extends ForbiddenError {
 /** An agent acting on a task that is not assigned to it. */
 export class NotTaskAssigneeError extends ForbiddenError {
   constructor() {
-    super('TASK.NOT_ASSIGNEE', 'Agents may only change tasks assigned to themselves');
+    super(
+      'TASK.NOT_ASSIGNEE',
+      'Agents may only change tasks assigned to themselves, and cancel the tasks they created',
+    );
   }
 }
 

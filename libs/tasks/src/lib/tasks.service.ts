@@ -83,8 +83,8 @@ function applyTaskFields(task: Task, fields: Partial<TaskFieldsDto>): void {
  * Who may do what: users through the shared project policy ('read' to look, 'manage' to
  * change). Agents (API keys) read the tasks of their own project and may create tasks there
  * (an orchestrating agent splits work; `created_by` then names the agent); they change only
- * status and result of tasks assigned to themselves, claim tasks and extend their leases;
- * they may not delete or (re)assign tasks.
+ * status and result of tasks assigned to themselves, cancel the tasks they created, claim
+ * tasks and extend their leases; they may not delete or (re)assign tasks.
  */
 @Injectable()
 export class TasksService {
@@ -383,7 +383,12 @@ export class TasksService {
       return;
     }
     this.policy.assertMayAccess(principal, project, 'read');
-    if (task.assignedAgentId !== principal.agentId) throw new NotTaskAssigneeError();
+    if (task.assignedAgentId !== principal.agentId) {
+      // The agent that created a task (handed it to another, over A2A for one) may call it
+      // off: cancel it, and change nothing else.
+      if (task.createdByAgentId === principal.agentId && isCancelOnly(dto)) return;
+      throw new NotTaskAssigneeError();
+    }
     const others = Object.keys(dto).filter(
       (field) =>
         (dto as Record<string, unknown>)[field] !== undefined && !AGENT_UPDATABLE_FIELDS.has(field),
@@ -493,4 +498,13 @@ export class TasksService {
     if (!user.isActive) throw new InvalidAssigneeError('The assignee user is inactive');
     task.assignedUserId = user.id;
   }
+}
+
+/** `{status: 'cancelled'}`, with the optimistic `version` at most. */
+function isCancelOnly(dto: UpdateTaskDto): boolean {
+  const fields = Object.entries(dto).filter(([, value]) => value !== undefined);
+  return (
+    dto.status === 'cancelled' &&
+    fields.every(([field]) => field === 'status' || field === 'version')
+  );
 }
