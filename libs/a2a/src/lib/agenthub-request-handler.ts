@@ -264,7 +264,7 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
           throw streamEnded(updates.reason);
         }
         if (update.kind === 'deleted') throw new TaskNotFoundError('The task was deleted.');
-        const next = update.task;
+        const next = update.kind === 'resync' ? await this.taskOf(task.id) : update.task;
         if (next.version <= last.version) continue;
         const changed = next.status !== last.status;
         last = next;

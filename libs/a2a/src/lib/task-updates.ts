@@ -5,7 +5,15 @@ import type { TaskJson } from './a2a-task.mapping';
 
 const TASK_EVENTS = parseTypeFilter('task.updated,task.deleted');
 
-export type TaskUpdate = { kind: 'updated'; task: TaskJson } | { kind: 'deleted' };
+/**
+ * `resync`: the event log no longer holds some changes the reader had not seen (the retention
+ * purge passed it): read the task again instead of waiting for a change that already went.
+ */
+export type TaskUpdate =
+  { kind: 'updated'; task: TaskJson } | { kind: 'deleted' } | { kind: 'resync' };
+
+/** A queue entry for every reader, whatever task it follows. */
+const EVERY_TASK = '*';
 
 /**
  * The changes of tasks as the caller sees them on the event stream (GET /events' visibility,
@@ -32,6 +40,7 @@ export class TaskUpdates {
       types: TASK_EVENTS,
       expiresAt,
       onEvent: (event) => {
+        if (event.type === 'gap') return updates.push(EVERY_TASK, { kind: 'resync' });
         if (!('data' in event)) return;
         const task = event.data as TaskJson;
         updates.push(
@@ -47,7 +56,7 @@ export class TaskUpdates {
   /** The next change of task `id`, or `null` once the subscription ended (see {@link reason}). */
   async next(id: string): Promise<TaskUpdate | null> {
     for (;;) {
-      const index = this.queue.findIndex((entry) => entry.id === id);
+      const index = this.queue.findIndex((entry) => entry.id === id || entry.id === EVERY_TASK);
       if (index >= 0) return this.queue.splice(index, 1)[0].update;
       // Other tasks' changes are of no use to this reader.
       this.queue.length = 0;

@@ -88,7 +88,12 @@ export class McpStreams implements OnModuleDestroy {
         types: parseTypeFilter(RESOURCE_EVENT_TYPES),
         expiresAt: stream.expiresAt,
         onEvent: async (event) => {
-          if (event.type === 'gap' || !('project_id' in event)) return;
+          // Changes the log no longer holds may have touched any of them: read them again.
+          if (event.type === 'gap') {
+            for (const uri of entry.uris) await stream.server.sendResourceUpdated({ uri });
+            return;
+          }
+          if (!('project_id' in event)) return;
           for (const uri of resourcesChangedBy(event))
             if (entry.uris.has(uri)) await stream.server.sendResourceUpdated({ uri });
         },
