@@ -590,6 +590,36 @@ describe('MCP at /mcp', () => {
       ).toEqual([]);
     });
 
+    it('keeps at most 100 sessions per caller: a new one ends the least recently used', async () => {
+      await query(
+        world.db.url,
+        `INSERT INTO mcp_sessions (id, agent_id, client_info, protocol_version, last_seen_at)
+         SELECT gen_random_uuid(), $1, '{}', '2025-06-18', now() - make_interval(mins => n)
+           FROM generate_series(1, 100) AS n`,
+        [world.a2],
+      );
+      const [oldest] = await query<{ id: string }>(
+        world.db.url,
+        `SELECT id FROM mcp_sessions WHERE agent_id = $1 ORDER BY last_seen_at LIMIT 1`,
+        [world.a2],
+      );
+      const key = await world.t.request({
+        method: 'POST',
+        url: `/api/v1/agents/${world.a2}/api-keys`,
+        headers: world.owner,
+        payload: { name: 'many sessions' },
+      });
+      const fresh = await connect(`Bearer ${key.json().api_key}`);
+      const left = await query<{ id: string }>(
+        world.db.url,
+        `SELECT id FROM mcp_sessions WHERE agent_id = $1`,
+        [world.a2],
+      );
+      expect(left).toHaveLength(100);
+      expect(left.map((r) => r.id)).toContain(fresh.transport.sessionId);
+      expect(left.map((r) => r.id)).not.toContain(oldest.id);
+    });
+
     it('ends the session on DELETE: the row and its subscriptions go, its next request is 404', async () => {
       const agent = await connect(world.agentKey.authorization);
       await agent.streamOpen;

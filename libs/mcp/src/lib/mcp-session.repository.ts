@@ -23,6 +23,11 @@ export const SESSION_IDLE_SECONDS = 24 * 60 * 60;
 const TOUCH_EVERY_SECONDS = 60;
 /** Idle sessions an initialize purges, at most (the purge stays a small statement). */
 const PURGE_BATCH = 100;
+/**
+ * Sessions one user or agent keeps at most: a new one ends the least recently used beyond
+ * this (a client that never says DELETE cannot fill the table).
+ */
+export const MAX_SESSIONS_PER_PRINCIPAL = 100;
 /** Resource subscriptions one session may hold. */
 export const MAX_SUBSCRIPTIONS_PER_SESSION = 1000;
 
@@ -31,13 +36,23 @@ export const MAX_SUBSCRIPTIONS_PER_SESSION = 1000;
 export class McpSessionRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Records a new session, and purges a batch of sessions idle for too long. */
+  /**
+   * Records a new session; ends the principal's least recently used sessions beyond
+   * {@link MAX_SESSIONS_PER_PRINCIPAL}, and purges a batch of sessions idle for too long.
+   */
   async create(session: NewMcpSession): Promise<void> {
     const { userId, agentId } = principalIds(session.principal);
     await this.em.execute(
       `INSERT INTO mcp_sessions (id, user_id, agent_id, client_info, protocol_version)
        VALUES (?, ?, ?, ?::jsonb, ?)`,
       [session.id, userId, agentId, JSON.stringify(session.clientInfo), session.protocolVersion],
+    );
+    const [column, principalId] = userId !== null ? ['user_id', userId] : ['agent_id', agentId];
+    await this.em.execute(
+      `DELETE FROM mcp_sessions WHERE id IN (
+         SELECT id FROM mcp_sessions WHERE ${column} = ?
+          ORDER BY last_seen_at DESC, created_at DESC OFFSET ?)`,
+      [principalId, MAX_SESSIONS_PER_PRINCIPAL],
     );
     await this.em.execute(
       `DELETE FROM mcp_sessions WHERE id IN (
