@@ -130,6 +130,15 @@ describe('the agent card', () => {
     expect(card.skills[0].examples[0]).toContain('"spec"');
   });
 
+  it('also gives the endpoint as the top-level url earlier cards had', async () => {
+    const res = await fetch(cardUrl(world.a1), {
+      headers: { authorization: String(world.owner.authorization) },
+    });
+    const json = (await res.json()) as { url: string; supportedInterfaces: { url: string }[] };
+    expect(json.url).toBe(`${base}/a2a/agents/${world.a1}`);
+    expect(json.supportedInterfaces[0].url).toBe(json.url);
+  });
+
   it('keeps its version (and ETag) across heartbeats; a change to the card changes both', async () => {
     const read = async () => {
       const res = await fetch(cardUrl(world.a2), {

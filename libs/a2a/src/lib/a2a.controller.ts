@@ -62,7 +62,12 @@ export class A2aController {
   ): Promise<void> {
     const found = await this.cardOr(id, request, reply);
     if (!found) return;
-    const body = JSON.stringify(AgentCard.toJSON(found.card));
+    // Protocol 1.0 gives the endpoint in `supportedInterfaces`; the top-level `url` of earlier
+    // cards is kept too, for clients that read it there (1.0 clients ignore it).
+    const body = JSON.stringify({
+      ...(AgentCard.toJSON(found.card) as Record<string, unknown>),
+      url: found.card.supportedInterfaces[0].url,
+    });
     const etag = `W/"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
     // The card depends on who asks (it is refused to others): no shared caches.
     reply
