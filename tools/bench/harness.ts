@@ -301,3 +301,53 @@ export function formatTable(header: string[], rows: string[][]): string[] {
     cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('');
   return [header, ...rows].map((cols) => line(cols).trimEnd());
 }
+
+/**
+ * An SSE stream of the API at `path` (e.g. `/api/v1/events?types=…`) read by hand (the
+ * framing is three field names): calls `onEvent` with each event's `event:` and parsed `data:`.
+ */
+export function openEventStream(
+  port: number,
+  path: string,
+  authorization: string,
+  onEvent: (type: string, data: Record<string, unknown>) => void,
+): Promise<http.ClientRequest> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        headers: { authorization, accept: 'text/event-stream' },
+        agent: false,
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`GET ${path}: ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        res.setEncoding('utf8');
+        let buffer = '';
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let type = 'message';
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) type = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+            }
+            if (data.length > 0)
+              onEvent(type, JSON.parse(data.join('\n')) as Record<string, unknown>);
+          }
+        });
+        resolve(req);
+      },
+    );
+    req.on('error', reject);
+  });
+}

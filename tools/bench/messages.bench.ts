@@ -30,6 +30,7 @@ import {
   formatTable,
   latencySummary,
   log,
+  openEventStream,
   request,
   runBench,
   runFor,
@@ -83,55 +84,6 @@ interface Result {
 /** What the bench keeps of a message in flight: when its send started. */
 type InFlight = Map<string, number>;
 
-/**
- * An SSE stream of the API read by hand (the framing is three field names): calls `onEvent`
- * with each event's `event:` and parsed `data:`.
- */
-function openStream(
-  port: number,
-  apiKey: string,
-  onEvent: (type: string, data: Record<string, unknown>) => void,
-): Promise<http.ClientRequest> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/api/v1/events?types=message.received',
-        headers: { authorization: `Bearer ${apiKey}`, accept: 'text/event-stream' },
-        agent: false,
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`GET /events: ${res.statusCode}`));
-          res.resume();
-          return;
-        }
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let type = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event:')) type = line.slice(6).trim();
-              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-            }
-            if (data.length > 0)
-              onEvent(type, JSON.parse(data.join('\n')) as Record<string, unknown>);
-          }
-        });
-        resolve(req);
-      },
-    );
-    req.on('error', reject);
-  });
-}
-
 async function driveAgentHub(
   ports: number[],
   agents: { agentId: string; apiKey: string }[],
@@ -155,29 +107,34 @@ async function driveAgentHub(
     agents.map(async (agent, i) => {
       const port = ports[i % ports.length];
       streams.push(
-        await openStream(port, agent.apiKey, (type, event) => {
-          if (type !== 'message.received') return;
-          const message = event['data'] as Record<string, unknown>;
-          const id = message['id'] as string;
-          const started = inFlight.get(id);
-          if (seen.has(id)) {
-            result.duplicates++;
-            return;
-          }
-          seen.add(id);
-          result.received++;
-          if (started !== undefined) result.latencies.push(performance.now() - started);
-          const payload = message['payload'] as { t?: number } | undefined;
-          if (started === undefined && payload?.t !== undefined)
-            result.latencies.push(Date.now() - payload.t);
-          acks.push(
-            request(http1, port, 'POST', `/api/v1/messages/${id}/ack`, {
-              body: {},
-              headers: { authorization: `Bearer ${agent.apiKey}` },
-              discard: true,
-            }).catch(() => result.errors++),
-          );
-        }),
+        await openEventStream(
+          port,
+          '/api/v1/events?types=message.received',
+          `Bearer ${agent.apiKey}`,
+          (type, event) => {
+            if (type !== 'message.received') return;
+            const message = event['data'] as Record<string, unknown>;
+            const id = message['id'] as string;
+            const started = inFlight.get(id);
+            if (seen.has(id)) {
+              result.duplicates++;
+              return;
+            }
+            seen.add(id);
+            result.received++;
+            if (started !== undefined) result.latencies.push(performance.now() - started);
+            const payload = message['payload'] as { t?: number } | undefined;
+            if (started === undefined && payload?.t !== undefined)
+              result.latencies.push(Date.now() - payload.t);
+            acks.push(
+              request(http1, port, 'POST', `/api/v1/messages/${id}/ack`, {
+                body: {},
+                headers: { authorization: `Bearer ${agent.apiKey}` },
+                discard: true,
+              }).catch(() => result.errors++),
+            );
+          },
+        ),
       );
     }),
   );

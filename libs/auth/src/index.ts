@@ -2,7 +2,7 @@ export { AuthModule } from './lib/auth.module';
 export { AUTH_ENTITIES } from './lib/entities';
 export { User } from './lib/identity/entities/user.entity';
 export type { AgentPrincipal, Principal } from './lib/identity/principal';
-export { bearerTokenExpiry, principalIds } from './lib/identity/principal';
+export { principalIds } from './lib/identity/principal';
 export { CurrentPrincipal, Public } from './lib/identity/decorators';
 export { AGENT_KEY_AUTHENTICATOR, AGENT_KEY_PREFIX } from './lib/identity/agent-key';
 export type { AgentKeyAuthenticator } from './lib/identity/agent-key';

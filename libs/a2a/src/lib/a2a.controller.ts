@@ -12,7 +12,7 @@ import {
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
 import type { User } from '@a2a-js/sdk/server';
 import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
-import { bearerTokenExpiry, CurrentPrincipal, Principal } from '@agenthub/auth';
+import { CurrentPrincipal, Principal } from '@agenthub/auth';
 import { WithoutRequestTransaction } from '@agenthub/database';
 import { EventStreams } from '@agenthub/events';
 import { RestDispatcher, RestProblem } from '@agenthub/http';
@@ -144,7 +144,6 @@ export class A2aController {
         principal,
         authorization: request.headers.authorization ?? '',
         requestId: String(request.id),
-        expiresAt: principal.kind === 'user' ? bearerTokenExpiry(request) : undefined,
         signal: gone.signal,
       },
       this.rest,

@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AgentCard } from '@a2a-js/sdk';
 import { NotFoundError, toProblem } from '@agenthub/errors';
-import { RestDispatcher, RestProblem } from '@agenthub/http';
+import { isUuid, RestDispatcher, RestProblem } from '@agenthub/http';
 import { agentCardOf, AgentJson, CapabilityJson } from './agent-card';
 
 const AGENT_NOT_FOUND = new NotFoundError('AGENT.NOT_FOUND', 'Agent not found');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An agent's card for one caller: the agent and its capabilities read over REST as the caller
@@ -25,7 +24,7 @@ export class AgentCards {
   ): Promise<{ card: AgentCard; agent: AgentJson }> {
     // Every agent id is a UUID. Anything else names no agent, and never goes into a REST path
     // (a `.` or `..` there would be resolved into another route).
-    if (!UUID.test(id)) throw new RestProblem(404, { ...toProblem(AGENT_NOT_FOUND) });
+    if (!isUuid(id)) throw new RestProblem(404, { ...toProblem(AGENT_NOT_FOUND) });
     const call = {
       authorization: request.headers.authorization ?? '',
       via: 'a2a',

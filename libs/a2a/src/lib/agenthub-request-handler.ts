@@ -28,7 +28,7 @@ import {
 } from '@a2a-js/sdk/errors';
 import type { Principal } from '@agenthub/auth';
 import type { EventStreams } from '@agenthub/events';
-import { RestCall, RestDispatcher, RestProblem } from '@agenthub/http';
+import { isUuid, RestCall, RestDispatcher, RestProblem } from '@agenthub/http';
 import {
   contextIdOf,
   isFinal,
@@ -48,7 +48,6 @@ export const AGENTHUB_ERROR_CODE = -32000;
 /** What a follow-up message is to the agent (its `message_type`). */
 export const FOLLOW_UP_MESSAGE_TYPE = 'a2a.message';
 const SUBJECT_LIMIT = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DESCRIPTION_LIMIT = 100_000;
 const PAGE_SIZE_DEFAULT = 50;
 const PAGE_SIZE_MAX = 500;
@@ -61,8 +60,6 @@ export interface A2aCall {
   principal: Principal;
   authorization: string;
   requestId?: string;
-  /** The user's JWT expiry (ms), so a stream ends with it. */
-  expiresAt?: number;
   /** Aborted when the client goes away: open streams and waits end. */
   signal: AbortSignal;
 }
@@ -302,12 +299,7 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
   }
 
   private openUpdates(): Promise<TaskUpdates> {
-    return TaskUpdates.open(
-      this.streams,
-      this.call.principal,
-      this.call.projectId,
-      this.call.expiresAt,
-    );
+    return TaskUpdates.open(this.streams, this.call.principal, this.call.projectId);
   }
 
   private messageOf(params: SendMessageRequest): Message {
@@ -374,7 +366,7 @@ export class AgentHubRequestHandler implements A2ARequestHandler {
   private async taskOf(id: string): Promise<TaskJson> {
     if (!id?.trim()) throw new RequestMalformedError('A task id is required.');
     // Every AgentHub task id is a UUID; anything else is no task, and is never put in a path.
-    if (!UUID.test(id)) throw new TaskNotFoundError(`No task ${id} of this agent.`);
+    if (!isUuid(id)) throw new TaskNotFoundError(`No task ${id} of this agent.`);
     const found = await this.rest
       .call<TaskJson>(this.restCall({ method: 'GET', path: `/tasks/${encodeURIComponent(id)}` }))
       .catch((error: unknown) => {

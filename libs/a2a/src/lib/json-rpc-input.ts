@@ -1,4 +1,5 @@
 import { A2A_ERROR_CODE } from '@a2a-js/sdk/errors';
+import { isJsonObject } from '@agenthub/http';
 
 /** A JSON-RPC request id as the protocol allows it: a string, an integer, or null. */
 export type JsonRpcId = string | number | null;
@@ -12,12 +13,9 @@ export interface JsonRpcErrorResponse {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The request's id when it is a valid one, else null (what an error answer must carry). */
 export function requestIdOf(body: unknown): JsonRpcId {
-  const id = isObject(body) ? body['id'] : undefined;
+  const id = isJsonObject(body) ? body['id'] : undefined;
   if (typeof id === 'string') return id;
   if (typeof id === 'number' && Number.isSafeInteger(id)) return id;
   return null;
@@ -35,7 +33,7 @@ export function invalidRequest(body: unknown): JsonRpcErrorResponse | undefined 
     error: { code: A2A_ERROR_CODE.INVALID_REQUEST, message: `Invalid Request: ${message}` },
   });
   if (Array.isArray(body)) return refuse('batch requests are not supported; send one at a time.');
-  if (!isObject(body)) return refuse('the body must be a JSON-RPC request object.');
+  if (!isJsonObject(body)) return refuse('the body must be a JSON-RPC request object.');
   if (body['jsonrpc'] !== '2.0') return refuse('"jsonrpc" must be "2.0".');
   if ('id' in body && body['id'] !== null && requestIdOf(body) === null)
     return refuse('"id" must be a string, an integer or null.');
@@ -63,7 +61,7 @@ const anId: Check = (v, at) =>
   typeof v === 'string' && v.trim() !== '' ? undefined : `${at} must be a non-empty string.`;
 const aBoolean: Check = (v, at) =>
   typeof v === 'boolean' ? undefined : `${at} must be a boolean.`;
-const anObject: Check = (v, at) => (isObject(v) ? undefined : `${at} must be an object.`);
+const anObject: Check = (v, at) => (isJsonObject(v) ? undefined : `${at} must be an object.`);
 const aCount: Check = (v, at) =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
     ? undefined
@@ -116,7 +114,7 @@ const CONTENT: [string, Check][] = [
 ];
 
 function partProblem(part: unknown, at: string): string | undefined {
-  if (!isObject(part)) return `${at} must be an object.`;
+  if (!isJsonObject(part)) return `${at} must be an object.`;
   const present = CONTENT.filter(([name]) => part[name] !== undefined && part[name] !== null);
   if (present.length !== 1)
     return `${at} must have exactly one of ${CONTENT.map(([n]) => `"${n}"`).join(', ')}.`;
@@ -131,7 +129,7 @@ function partProblem(part: unknown, at: string): string | undefined {
 
 function messageProblem(message: unknown, at: string): string | undefined {
   if (message === undefined || message === null) return `${at} is required.`;
-  if (!isObject(message)) return `${at} must be an object.`;
+  if (!isJsonObject(message)) return `${at} must be an object.`;
   const role = message['role'];
   const parts = message['parts'];
   return first(
@@ -159,7 +157,7 @@ function messageProblem(message: unknown, at: string): string | undefined {
 
 function configurationProblem(configuration: unknown, at: string): string | undefined {
   if (configuration === undefined || configuration === null) return undefined;
-  if (!isObject(configuration)) return `${at} must be an object.`;
+  if (!isJsonObject(configuration)) return `${at} must be an object.`;
   const c = configuration;
   return first(
     () => optional(aCount)(field(c, 'historyLength', 'history_length'), `${at}.historyLength`),
@@ -231,7 +229,7 @@ export function invalidParams(method: string, params: unknown): string | undefin
   const check = Object.prototype.hasOwnProperty.call(PARAMS, method) ? PARAMS[method] : undefined;
   if (!check) return undefined;
   if (params === undefined) return 'params are required.';
-  if (!isObject(params)) return 'params must be an object (parameters by name).';
+  if (!isJsonObject(params)) return 'params must be an object (parameters by name).';
   return first(
     () => optional(aString)(params['tenant'], 'params.tenant'),
     () => check(params),

@@ -31,14 +31,12 @@ export class TaskUpdates {
     streams: EventStreams,
     principal: Principal,
     projectId: string,
-    expiresAt?: number,
   ): Promise<TaskUpdates> {
     const updates = new TaskUpdates();
     updates.subscription = await streams.subscribe({
       principal,
       projectId: principal.kind === 'user' ? projectId : undefined,
       types: TASK_EVENTS,
-      expiresAt,
       onEvent: (event) => {
         if (event.type === 'gap') return updates.push(EVERY_TASK, { kind: 'resync' });
         if (!('data' in event)) return;

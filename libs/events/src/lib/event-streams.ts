@@ -35,8 +35,6 @@ export interface OpenStreamRequest {
   scope: EventScope;
   types: TypeFilter | null;
   cursor: EventCursor;
-  /** When the user's JWT expires (ms since the epoch); the stream ends then. */
-  expiresAt?: number;
 }
 
 /** A subscriber inside the process (see {@link EventStreams.subscribe}). */
@@ -48,8 +46,6 @@ export interface SubscribeRequest {
   types: TypeFilter | null;
   /** Start after this event; default: the head of the log (what commits from now on). */
   cursor?: EventCursor;
-  /** When the user's JWT expires (ms since the epoch); the subscription ends then. */
-  expiresAt?: number;
   /** Each event in commit order, one at a time (the next waits for the returned promise). */
   onEvent: (event: StreamEvent | EventGap) => void | Promise<void>;
   /** The subscription ended: credentials no longer valid, shutdown, a read failed, or close(). */
@@ -60,11 +56,6 @@ export interface EventSubscription {
   /** The last event handed over or read past, as an event id. */
   position(): string;
   close(): void;
-}
-
-interface Entry {
-  stream: EventStream;
-  expiresAt?: number;
 }
 
 /**
@@ -78,7 +69,7 @@ interface Entry {
 @Injectable()
 export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EventStreams.name);
-  private readonly open = new Set<Entry>();
+  private readonly open = new Set<EventStream>();
   private readonly unsubscribe: (() => void)[] = [];
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
@@ -106,7 +97,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
       this.notifications.onEvent((cursor) => this.tail(cursor)),
       // Whatever committed while nobody listened is read now.
       this.notifications.onConnected(() => {
-        for (const { stream } of this.open) stream.wake();
+        for (const stream of this.open) stream.wake();
         this.tail();
       }),
     );
@@ -130,7 +121,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
     clearTimeout(this.tailTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     // Open streams would keep the HTTP server from closing.
-    for (const { stream } of [...this.open]) stream.close('server shutting down');
+    for (const stream of [...this.open]) stream.close('server shutting down');
   }
 
   /** Starts streaming to `res` (its headers already written). */
@@ -162,11 +153,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
       closed = true;
       request.onClose?.(reason);
     });
-    const stream = this.track(
-      sink,
-      { principal, scope, types: request.types, cursor, expiresAt: request.expiresAt },
-      null,
-    );
+    const stream = this.track(sink, { principal, scope, types: request.types, cursor }, null);
     return {
       position: () => stream.position,
       close: () => {
@@ -193,9 +180,8 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
           `event stream failed: ${error instanceof Error ? error.message : String(error)}`,
         ),
     });
-    const entry: Entry = { stream, expiresAt: request.expiresAt };
-    this.open.add(entry);
-    stream.onClose(() => this.open.delete(entry));
+    this.open.add(stream);
+    stream.onClose(() => this.open.delete(stream));
     stream.start();
     return stream;
   }
@@ -210,7 +196,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
    */
   private tail(notified?: string): void {
     if (this.tailCursor === undefined) {
-      for (const { stream } of this.open) stream.wake(notified);
+      for (const stream of this.open) stream.wake(notified);
       return;
     }
     const cursor = notified === undefined ? null : parseCursor(notified);
@@ -232,7 +218,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
           );
           heldBack = batch.heldBack;
           if (batch.events.length > 0) {
-            for (const { stream } of this.open)
+            for (const stream of this.open)
               if (batch.events.some((e) => stream.mayWant(e))) stream.wake();
             this.tailCursor = batch.events[batch.events.length - 1].cursor;
           }
@@ -243,7 +229,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
         this.logger.warn(
           `event tail failed: ${error instanceof Error ? error.message : String(error)}`,
         );
-        for (const { stream } of this.open) stream.wake();
+        for (const stream of this.open) stream.wake();
       } finally {
         this.tailing = false;
       }
@@ -262,7 +248,7 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
       const entries = [...this.open];
       const keyIds = new Set<string>();
       const userIds = new Set<string>();
-      for (const { stream } of entries) {
+      for (const stream of entries) {
         const p = stream.principal;
         if (p.kind === 'agent') keyIds.add(p.keyId);
         else userIds.add(p.userId);
@@ -271,13 +257,13 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
         this.credentials.stillValid([...keyIds], [...userIds]),
       );
       const now = Date.now();
-      for (const { stream, expiresAt } of entries) {
+      for (const stream of entries) {
         const p = stream.principal;
         const ok =
           p.kind === 'agent'
             ? valid.keyIds.has(p.keyId)
             : valid.users.get(p.userId)?.isSuperuser === p.isSuperuser &&
-              (expiresAt === undefined || now < expiresAt);
+              (p.tokenExpiresAt === undefined || now < p.tokenExpiresAt);
         if (!ok) stream.close('credentials no longer valid');
       }
     } catch (error) {

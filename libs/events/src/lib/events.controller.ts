@@ -1,12 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  bearerTokenExpiry,
-  CurrentPrincipal,
-  Principal,
-  ProjectAccessPolicy,
-} from '@agenthub/auth';
+import { CurrentPrincipal, Principal, ProjectAccessPolicy } from '@agenthub/auth';
 import { ApiAuth, ApiOp, ApiProblems } from '@agenthub/http';
 import { EventCursor, parseCursor } from './event-cursor';
 import { EventReader, EventScope } from './event-reader';
@@ -88,7 +83,6 @@ export class EventsController {
       scope,
       types,
       cursor: start,
-      expiresAt: principal.kind === 'user' ? bearerTokenExpiry(request) : undefined,
     });
   }
 

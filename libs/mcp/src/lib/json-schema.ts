@@ -1,3 +1,5 @@
+import { isJsonObject, orNull } from '@agenthub/http';
+
 /** A JSON Schema (or an OpenAPI 3.0 schema object) as plain JSON. */
 export type JsonSchema = Record<string, unknown>;
 
@@ -25,28 +27,28 @@ export class SchemaConverter {
 
   /** `schema` in JSON Schema, its references pointing into {@link definitions}. */
   convert(schema: unknown): JsonSchema {
-    if (!isObject(schema)) throw new Error('a schema must be an object');
+    if (!isJsonObject(schema)) throw new Error('a schema must be an object');
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(schema)) {
       if (OPENAPI_ONLY.includes(key)) continue;
       if (key === '$ref') out[key] = this.ref(String(value));
-      else if (key === 'properties' && isObject(value))
+      else if (key === 'properties' && isJsonObject(value))
         out[key] = Object.fromEntries(
           Object.entries(value).map(([name, property]) => [name, this.convert(property)]),
         );
-      else if (SCHEMA_KEYWORDS.includes(key) && isObject(value)) out[key] = this.convert(value);
+      else if (SCHEMA_KEYWORDS.includes(key) && isJsonObject(value)) out[key] = this.convert(value);
       else if (SCHEMA_LIST_KEYWORDS.includes(key) && Array.isArray(value))
         out[key] = value.map((item) => this.convert(item));
       else out[key] = value;
     }
     if ('example' in schema && !('examples' in schema)) out['examples'] = [schema['example']];
-    return schema['nullable'] === true ? nullable(out) : out;
+    return schema['nullable'] === true ? orNull(out) : out;
   }
 
   /** The component schema `name` itself, converted (not a reference to it). */
   component(name: string): JsonSchema {
     const schema = this.components[name];
-    if (!isObject(schema)) throw new Error(`the document has no schema ${name}`);
+    if (!isJsonObject(schema)) throw new Error(`the document has no schema ${name}`);
     return this.convert(schema);
   }
 
@@ -65,27 +67,4 @@ export class SchemaConverter {
     }
     return `#/$defs/${name}`;
   }
-}
-
-/** `schema`, or null. */
-function nullable(schema: JsonSchema): JsonSchema {
-  const type = schema['type'];
-  if (typeof type === 'string') {
-    const out: JsonSchema = { ...schema, type: [type, 'null'] };
-    if (Array.isArray(schema['enum']) && !schema['enum'].includes(null))
-      out['enum'] = [...schema['enum'], null];
-    return out;
-  }
-  if (Array.isArray(type))
-    return type.includes('null') ? schema : { ...schema, type: [...type, 'null'] };
-  // A reference or a composition: it, or null.
-  const { description, ...rest } = schema;
-  return {
-    ...(description === undefined ? {} : { description }),
-    anyOf: [rest, { type: 'null' }],
-  };
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import type { ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
 import type { StreamEvent } from '@agenthub/events';
-import { isObject } from './json-schema';
+import { isJsonObject, isUuid } from '@agenthub/http';
 
 /** One kind of resource: its URI template, and the REST path that reads it. */
 interface ResourceKind {
@@ -38,7 +38,6 @@ const KINDS: readonly ResourceKind[] = [
 ];
 
 const SCHEME = 'agenthub://';
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const RESOURCE_TEMPLATES: ResourceTemplate[] = KINDS.map((kind) => ({
   uriTemplate: `${SCHEME}${kind.segment}/{id}`,
@@ -62,7 +61,7 @@ export function parseResourceUri(uri: string): ParsedResource | null {
   if (!uri.startsWith(SCHEME)) return null;
   const [segment, id, ...rest] = uri.slice(SCHEME.length).split('/');
   const kind = KINDS.find((k) => k.segment === segment);
-  if (!kind || rest.length > 0 || !id || !ID.test(id)) return null;
+  if (!kind || rest.length > 0 || !id || !isUuid(id)) return null;
   const canonical = id.toLowerCase();
   return { uri: resourceUri(kind.segment, canonical), restPath: kind.restPath(canonical) };
 }
@@ -77,7 +76,7 @@ function resourceUri(segment: string, id: string): string {
  * execution; an agent event, the agent.
  */
 export function resourcesChangedBy(event: StreamEvent): string[] {
-  const data = isObject(event.data) ? event.data : {};
+  const data = isJsonObject(event.data) ? event.data : {};
   const id = typeof data['id'] === 'string' ? data['id'] : undefined;
   const uris: string[] = [];
   if (event.type.startsWith('task.')) {

@@ -17,8 +17,7 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '@agenthub/auth';
-import { RestDispatcher, RestProblem } from '@agenthub/http';
-import { isObject } from './json-schema';
+import { isJsonObject, RestDispatcher, RestProblem } from '@agenthub/http';
 import { McpSessionRepository, MAX_SUBSCRIPTIONS_PER_SESSION } from './mcp-session.repository';
 import { parseResourceUri, RESOURCE_TEMPLATES } from './mcp-resources';
 import { McpStreams } from './mcp-streams';
@@ -255,6 +254,6 @@ function problemResult(body: Record<string, unknown>, status: number): CallToolR
 }
 
 function problemOf(body: Record<string, unknown>, status: number): Record<string, unknown> {
-  const problem = isObject(body) ? body : {};
+  const problem = isJsonObject(body) ? body : {};
   return { status, ...problem };
 }

@@ -16,8 +16,6 @@ export const SESSION_CHECK_INTERVAL_MS = 1_000;
 export interface OpenServerStream {
   sessionId: string;
   principal: Principal;
-  /** The user's JWT expiry (ms): the stream ends then. */
-  expiresAt?: number;
   /** The request's MCP server, connected to the GET request's transport. */
   server: Server;
   /** Ends the GET response (the client may reconnect; a dead session then gets 404). */
@@ -86,7 +84,6 @@ export class McpStreams implements OnModuleDestroy {
       held.subscription = await this.events.subscribe({
         principal: stream.principal,
         types: parseTypeFilter(RESOURCE_EVENT_TYPES),
-        expiresAt: stream.expiresAt,
         onEvent: async (event) => {
           // Changes the log no longer holds may have touched any of them: read them again.
           if (event.type === 'gap') {

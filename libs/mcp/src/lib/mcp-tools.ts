@@ -1,8 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '@agenthub/auth';
 import { RequestValidationError, toProblem } from '@agenthub/errors';
-import type { OpenApiDocument, RestCall } from '@agenthub/http';
-import { isObject, JsonSchema, SchemaConverter } from './json-schema';
+import { isJsonObject, type OpenApiDocument, type RestCall } from '@agenthub/http';
+import { JsonSchema, SchemaConverter } from './json-schema';
 
 /** One MCP tool: a REST operation, by its operationId in the API's document. */
 export interface ToolSpec {
@@ -118,7 +118,7 @@ function operationsById(document: OpenApiDocument): Map<string, Operation> {
   for (const [path, item] of Object.entries(document.paths)) {
     if (!path.startsWith(`${PREFIX}/`)) continue;
     for (const [method, spec] of Object.entries(item)) {
-      if (!isObject(spec) || typeof spec['operationId'] !== 'string') continue;
+      if (!isJsonObject(spec) || typeof spec['operationId'] !== 'string') continue;
       out.set(spec['operationId'], {
         method: method.toUpperCase() as Method,
         path: path.slice(PREFIX.length),
@@ -164,10 +164,10 @@ function buildTool(
 
   const requestBody = operation.spec['requestBody'];
   let bodyFields: Set<string> | undefined;
-  if (isObject(requestBody)) {
+  if (isJsonObject(requestBody)) {
     const bodySchema = jsonContentSchema(requestBody);
     const resolved = bodySchema ? resolveRoot(bodySchema, input) : undefined;
-    if (!resolved || resolved['type'] !== 'object' || !isObject(resolved['properties']))
+    if (!resolved || resolved['type'] !== 'object' || !isJsonObject(resolved['properties']))
       throw new Error(`tool ${spec.name}: the request body is not an object schema`);
     const bodyRequired = new Set(
       requestBody['required'] === true ? ((resolved['required'] as string[]) ?? []) : [],
@@ -261,7 +261,7 @@ function buildTool(
     structured(status, responseBody) {
       if (spec.wrap)
         return { [spec.wrap]: emptyStatuses.has(status) ? null : (responseBody ?? null) };
-      return isObject(responseBody) ? responseBody : {};
+      return isJsonObject(responseBody) ? responseBody : {};
     },
   };
 }
@@ -269,14 +269,14 @@ function buildTool(
 /** The JSON schema of a request body or response, if it has one. */
 function jsonContentSchema(holder: Record<string, unknown>): unknown {
   const content = holder['content'];
-  if (!isObject(content)) return undefined;
+  if (!isJsonObject(content)) return undefined;
   const json = content['application/json'];
-  return isObject(json) ? json['schema'] : undefined;
+  return isJsonObject(json) ? json['schema'] : undefined;
 }
 
 /** A schema with a root reference replaced by the schema it names (inline, not in $defs). */
 function resolveRoot(schema: unknown, converter: SchemaConverter): JsonSchema {
-  if (isObject(schema) && typeof schema['$ref'] === 'string')
+  if (isJsonObject(schema) && typeof schema['$ref'] === 'string')
     return converter.component(schema['$ref'].split('/').pop() as string);
   return converter.convert(schema);
 }

@@ -9,14 +9,14 @@ import {
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import { bearerTokenExpiry, CurrentPrincipal, Principal } from '@agenthub/auth';
+import { CurrentPrincipal, Principal } from '@agenthub/auth';
 import { WithoutRequestTransaction } from '@agenthub/database';
+import { isUuid } from '@agenthub/http';
 import { McpCallContext, McpServerFactory } from './mcp-server.factory';
 import { McpSession, McpSessionRepository } from './mcp-session.repository';
 import { McpStreams } from './mcp-streams';
 
 const SESSION_HEADER = 'mcp-session-id';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Client info kept with a session: these fields, each cut to this length. */
 const CLIENT_INFO_FIELDS = ['name', 'title', 'version'];
 const CLIENT_INFO_MAX = 200;
@@ -105,7 +105,6 @@ export class McpController {
       const stop = await this.streams.start({
         sessionId: session.id,
         principal,
-        expiresAt: principal.kind === 'user' ? bearerTokenExpiry(request) : undefined,
         server,
         end: () => void server.close(),
       });
@@ -177,7 +176,7 @@ export class McpController {
       await refuse(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
       return null;
     }
-    const session = UUID.test(id) ? await this.sessions.findLive(id.toLowerCase()) : null;
+    const session = isUuid(id) ? await this.sessions.findLive(id.toLowerCase()) : null;
     const mine =
       session !== null &&
       (principal.kind === 'user'

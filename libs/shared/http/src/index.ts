@@ -3,7 +3,7 @@ export { problemServerOptions } from './lib/framework-errors';
 export { createValidationPipe } from './lib/validation';
 export { page, PaginationQueryDto } from './lib/pagination';
 export type { Page } from './lib/pagination';
-export { UuidParam } from './lib/uuid-param';
+export { isUuid, UuidParam } from './lib/uuid-param';
 export { requestIdFor } from './lib/request-id';
 export { MaxJsonSize, OptionalNotNull, QueryBoolean, Trim, TrimEach } from './lib/field-rules';
 export {
@@ -20,3 +20,4 @@ export {
 export { isoTimestamp } from './lib/timestamps';
 export { RestDispatcher, RestProblem } from './lib/rest-dispatcher';
 export type { OpenApiDocument, RestCall, RestResult } from './lib/rest-dispatcher';
+export { isJsonObject, orNull } from './lib/json-schema';

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { FieldErrors } from '@agenthub/errors';
+import { isJsonObject } from '@agenthub/http';
 import {
   DEPENDENCY_FAILURE_POLICIES,
   type DependencyFailurePolicy,
@@ -47,9 +48,6 @@ const STEP_FIELDS = [
   'on_dependency_failure',
   'max_attempts',
 ] as const satisfies readonly (keyof WorkflowStep)[];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The canonical step: fields in STEP_FIELDS order; a field left out, a null description and
@@ -112,7 +110,7 @@ export function parseWorkflowDefinition(
   maxSteps: number = WORKFLOW_LIMITS.steps,
 ): WorkflowDefinition {
   const errors: FieldErrors = {};
-  if (!isObject(raw)) {
+  if (!isJsonObject(raw)) {
     throw new InvalidWorkflowDefinitionError({
       definition: ['definition must be an object with steps'],
     });
@@ -138,7 +136,7 @@ export function parseWorkflowDefinition(
   // Each step on its own; then what the steps say of each other.
   const steps: (WorkflowStepDto | null)[] = given.map((item, i) => {
     const path = `steps[${i}]`;
-    if (!isObject(item)) {
+    if (!isJsonObject(item)) {
       add(errors, path, `${path} must be an object`);
       return null;
     }
@@ -153,12 +151,12 @@ export function parseWorkflowDefinition(
   const graph: { key: string; depends_on: string[] }[] = [];
   let graphSound = true;
   given.forEach((item, i) => {
-    const step = isObject(item) ? item : {};
+    const step = isJsonObject(item) ? item : {};
     const key = step['key'];
     const dependsOn = step['depends_on'] ?? [];
     const keyPath = `steps[${i}].key`;
     if (typeof key === 'string') named.add(key);
-    if (!isObject(item) || typeof key !== 'string' || errors[keyPath]) {
+    if (!isJsonObject(item) || typeof key !== 'string' || errors[keyPath]) {
       graphSound = false;
       return;
     }
@@ -187,7 +185,7 @@ export function parseWorkflowDefinition(
 
   given.forEach((item, i) => {
     const path = `steps[${i}].depends_on`;
-    if (!isObject(item) || errors[path]) return;
+    if (!isJsonObject(item) || errors[path]) return;
     const dependsOn = (item['depends_on'] ?? []) as string[];
     for (const dependency of dependsOn) {
       if (dependency === item['key']) {

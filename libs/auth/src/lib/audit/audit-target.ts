@@ -1,6 +1,6 @@
+import { isUuid } from '@agenthub/http';
 import type { AuditNoteData, AuditOptions } from './audit.decorators';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API_PREFIX = /^\/api\/v\d+\//;
 
 export interface AuditTargetInput {
@@ -52,6 +52,6 @@ export function resolveAuditTarget(input: AuditTargetInput): AuditTarget {
     action,
     resourceType,
     resourceId,
-    projectId: projectId && UUID.test(projectId) ? projectId : null,
+    projectId: projectId && isUuid(projectId) ? projectId : null,
   };
 }

@@ -4,13 +4,13 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Authenticator } from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isUuid } from '@agenthub/http';
 import { InvalidTokenError, TokenExpiredError } from './auth.errors';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SIGNING_KEY } from './jwt-secret';
 import type { UserPrincipal } from './principal';
 import { UsersService } from './users.service';
 
 export const JWT_STRATEGY = 'agenthub-jwt';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenClaims {
   sub: string;
@@ -60,11 +60,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
 
   async validate(claims: AccessTokenClaims): Promise<UserPrincipal> {
     // Our tokens always carry a user id and an expiry; anything else was not minted here.
-    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number')
+    if (typeof claims.sub !== 'string' || !isUuid(claims.sub) || typeof claims.exp !== 'number')
       throw new InvalidTokenError();
     const user = await this.users.findAccessRow(claims.sub);
     if (!user || !user.is_active) throw new InvalidTokenError();
-    return { kind: 'user', userId: user.id, email: user.email, isSuperuser: user.is_superuser };
+    return {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      isSuperuser: user.is_superuser,
+      tokenExpiresAt: claims.exp * 1000,
+    };
   }
 
   /** The user behind the request's bearer JWT, or a 401 domain error saying why not. */

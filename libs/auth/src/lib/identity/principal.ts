@@ -6,6 +6,11 @@ export interface UserPrincipal {
   userId: string;
   email: string;
   isSuperuser: boolean;
+  /**
+   * When the JWT that authenticated the request expires (ms since the epoch): what outlives
+   * the request (an event stream, an MCP stream) ends then.
+   */
+  tokenExpiresAt?: number;
 }
 
 /** An agent signed in with one of its API keys; it acts inside its own project only. */
@@ -35,24 +40,4 @@ export function principalIds(principal: Principal): {
   return principal.kind === 'user'
     ? { userId: principal.userId, agentId: null }
     : { userId: null, agentId: principal.agentId };
-}
-
-/**
- * When the request's bearer JWT expires (ms since the epoch), for whatever outlives the
- * request that authenticated it (an event stream, an MCP stream): it ends then. Read without
- * verifying, so only for a request the guard has already let in; `undefined` for an agent
- * key or a token without `exp`.
- */
-export function bearerTokenExpiry(request: Pick<FastifyRequest, 'headers'>): number | undefined {
-  const token = /^Bearer +(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (
-      JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
-    ).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -13,3 +13,10 @@ export const UuidParam = (name: string) =>
         }),
     }),
   );
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `text` is a UUID (any version, either case): what every id of the API is. */
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}

@@ -1,11 +1,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { orNull, type OpenApiDocument } from '@agenthub/http';
 
-/** The parts of an OpenAPI 3.0 document the check reads. */
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, unknown>>;
-  components?: { schemas?: Record<string, unknown> };
-}
+export type { OpenApiDocument };
 
 interface MediaTypeObject {
   schema?: unknown;
@@ -221,12 +218,5 @@ function toJsonSchema(node: unknown): unknown {
         ? `${DOC_ID}${value}`
         : toJsonSchema(value);
   }
-  if (nullable !== true) return out;
-  if (typeof out['type'] === 'string') {
-    out['type'] = [out['type'], 'null'];
-    if (Array.isArray(out['enum']) && !out['enum'].includes(null))
-      out['enum'] = [...out['enum'], null];
-    return out;
-  }
-  return { anyOf: [out, { type: 'null' }] };
+  return nullable === true ? orNull(out) : out;
 }
