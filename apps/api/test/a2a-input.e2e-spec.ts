@@ -85,6 +85,8 @@ describe('the JSON-RPC envelope', () => {
     'an unknown method %s is method not found (-32601)',
     async (method) => {
       expectError(await asOwner(request(method, {})), A2A_ERROR_CODE.METHOD_NOT_FOUND);
+      // Without params too: the method is what is wrong, not its missing params.
+      expectError(await asOwner(request(method)), A2A_ERROR_CODE.METHOD_NOT_FOUND);
     },
   );
 

@@ -42,6 +42,17 @@ export function invalidRequest(body: unknown): JsonRpcErrorResponse | undefined 
   const params = body['params'];
   if (params !== undefined && (typeof params !== 'object' || params === null))
     return refuse('"params" must be an object or an array.');
+  // Answered here: the SDK checks params before the method, and would call an unknown
+  // method's missing params invalid.
+  if (!METHODS.has(body['method']))
+    return {
+      jsonrpc: '2.0',
+      id: requestIdOf(body),
+      error: {
+        code: A2A_ERROR_CODE.METHOD_NOT_FOUND,
+        message: `Method not found: ${body['method'].slice(0, 100)}`,
+      },
+    };
   return undefined;
 }
 
@@ -210,6 +221,19 @@ const PARAMS: Record<string, (params: Json) => string | undefined> = {
         ),
     ),
 };
+
+/**
+ * Every method of the JSON-RPC binding: those {@link PARAMS} checks, and those answered with
+ * the protocol's "not supported" errors.
+ */
+const METHODS = new Set([
+  ...Object.keys(PARAMS),
+  'CreateTaskPushNotificationConfig',
+  'GetTaskPushNotificationConfig',
+  'ListTaskPushNotificationConfigs',
+  'DeleteTaskPushNotificationConfig',
+  'GetExtendedAgentCard',
+]);
 
 function sendParams(p: Json): string | undefined {
   return first(
