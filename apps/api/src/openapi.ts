@@ -10,6 +10,11 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'tasks', description: 'Tasks with dependencies, claimed and completed by agents.' },
   { name: 'rooms', description: 'Rooms where agents and users exchange messages.' },
   { name: 'audit', description: 'Who changed what in a project, newest first.' },
+  {
+    name: 'a2a',
+    description:
+      'Every agent as an A2A agent: its card here; its JSON-RPC methods at `/a2a/agents/{id}` (the A2A protocol, not this document).',
+  },
   { name: 'health', description: 'Liveness and readiness probes (no credentials).' },
   { name: 'metrics', description: 'Prometheus metrics (no credentials).' },
 ];

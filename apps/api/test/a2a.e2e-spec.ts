@@ -139,6 +139,16 @@ describe('the agent card', () => {
     expect(json.supportedInterfaces[0].url).toBe(json.url);
   });
 
+  it('is what the OpenAPI document says it is: the card, and REST problems about this request', async () => {
+    // world.t.request checks every answer against the document.
+    const url = `/a2a/agents/${world.a1}/.well-known/agent-card.json`;
+    const card = await world.t.request({ method: 'GET', url, headers: world.owner });
+    expect(card.statusCode).toBe(200);
+    const refused = await world.t.request({ method: 'GET', url, headers: world.otherUser });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'PROJECT.FORBIDDEN', instance: url });
+  });
+
   it('keeps its version (and ETag) across heartbeats; a change to the card changes both', async () => {
     const read = async () => {
       const res = await fetch(cardUrl(world.a2), {

@@ -1,5 +1,10 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import {
+  ApiExcludeEndpoint,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -15,12 +20,79 @@ import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk
 import { CurrentPrincipal, Principal } from '@agenthub/auth';
 import { WithoutRequestTransaction } from '@agenthub/database';
 import { EventStreams } from '@agenthub/events';
-import { RestDispatcher, RestProblem } from '@agenthub/http';
+import {
+  ApiAuth,
+  ApiOp,
+  ApiProblems,
+  ApiUuidParam,
+  RestDispatcher,
+  RestProblem,
+} from '@agenthub/http';
 import type { AgentJson } from './agent-card';
 import { AgentCards } from './agent-cards';
 import { AgentHubRequestHandler } from './agenthub-request-handler';
 import { invalidParams, invalidRequest, JsonRpcId, requestIdOf } from './json-rpc-input';
 import { reachedHandler } from './json-rpc-refusals';
+
+/** The agent card as the document describes it (A2A 1.0; the protocol's spec has the rest). */
+const AGENT_CARD_SCHEMA = {
+  type: 'object',
+  required: [
+    'name',
+    'description',
+    'version',
+    'url',
+    'supportedInterfaces',
+    'capabilities',
+    'skills',
+  ],
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    version: { type: 'string', description: 'Changes exactly when the card does.' },
+    url: { type: 'string', format: 'uri', description: 'The JSON-RPC endpoint.' },
+    supportedInterfaces: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url', 'protocolBinding', 'protocolVersion'],
+        properties: {
+          url: { type: 'string', format: 'uri' },
+          protocolBinding: { type: 'string', enum: ['JSONRPC'] },
+          protocolVersion: { type: 'string' },
+        },
+      },
+    },
+    capabilities: {
+      type: 'object',
+      properties: {
+        streaming: { type: 'boolean' },
+        pushNotifications: { type: 'boolean' },
+        extendedAgentCard: { type: 'boolean' },
+      },
+    },
+    securitySchemes: { type: 'object', additionalProperties: { type: 'object' } },
+    securityRequirements: { type: 'array', items: { type: 'object' } },
+    defaultInputModes: { type: 'array', items: { type: 'string' } },
+    defaultOutputModes: { type: 'array', items: { type: 'string' } },
+    skills: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'description'],
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          description: { type: 'string' },
+          tags: { type: 'array', items: { type: 'string' } },
+          examples: { type: 'array', items: { type: 'string' } },
+          inputModes: { type: 'array', items: { type: 'string' } },
+          outputModes: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
 
 /** A comment frame this often keeps proxies from closing a quiet stream. */
 export const KEEP_ALIVE_MS = 15_000;
@@ -42,7 +114,6 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
  *
  * No request transaction: every method is REST operations, dispatched with their own.
  */
-@ApiExcludeController()
 @WithoutRequestTransaction()
 @Controller('a2a/agents')
 export class A2aController {
@@ -55,6 +126,17 @@ export class A2aController {
   ) {}
 
   @Get(':id/.well-known/agent-card.json')
+  @ApiTags('a2a')
+  @ApiAuth()
+  @ApiOp(
+    'getA2aAgentCard',
+    "Get an agent's A2A agent card",
+    'The agent as an A2A agent (protocol 1.0, JSON-RPC binding at `/a2a/agents/{id}`): its name, description, version, endpoint, capabilities and one skill per capability. For callers who may read the agent. With `If-None-Match` of its ETag: 304.',
+  )
+  @ApiUuidParam('id', 'The agent.')
+  @ApiOkResponse({ description: 'The agent card.', schema: AGENT_CARD_SCHEMA })
+  @ApiNotModifiedResponse({ description: 'The card is the one the ETag names; no body.' })
+  @ApiProblems([400, 401, 403, 404], { 403: 'PROJECT.FORBIDDEN', 404: 'AGENT.NOT_FOUND' })
   async card(
     @Param('id') id: string,
     @Req() request: FastifyRequest,
@@ -81,7 +163,9 @@ export class A2aController {
     await reply.code(200).type('application/json').send(body);
   }
 
+  /** JSON-RPC, not REST: its contract is the A2A protocol's (docs/api.md), not this document's. */
   @Post(':id')
+  @ApiExcludeEndpoint()
   async rpc(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -208,7 +292,8 @@ export class A2aController {
       await reply
         .code(error.status)
         .type('application/problem+json; charset=utf-8')
-        .send(JSON.stringify(error.body));
+        // REST's problem, about this request (not the operation it was dispatched to).
+        .send(JSON.stringify({ ...error.body, instance: request.url }));
       return undefined;
     }
   }

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+  '/a2a/agents/{id}/.well-known/agent-card.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get an agent's A2A agent card
+     * @description The agent as an A2A agent (protocol 1.0, JSON-RPC binding at `/a2a/agents/{id}`): its name, description, version, endpoint, capabilities and one skill per capability. For callers who may read the agent. With `If-None-Match` of its ETag: 304.
+     */
+    get: operations['getA2aAgentCard'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents': {
     parameters: {
       query?: never;
@@ -2307,6 +2327,127 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  getA2aAgentCard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The agent. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The agent card. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            capabilities: {
+              extendedAgentCard?: boolean;
+              pushNotifications?: boolean;
+              streaming?: boolean;
+            };
+            defaultInputModes?: string[];
+            defaultOutputModes?: string[];
+            description: string;
+            name: string;
+            securityRequirements?: Record<string, never>[];
+            securitySchemes?: {
+              [key: string]: Record<string, never>;
+            };
+            skills: {
+              description: string;
+              examples?: string[];
+              id: string;
+              inputModes?: string[];
+              name: string;
+              outputModes?: string[];
+              tags?: string[];
+            }[];
+            supportedInterfaces: {
+              /** @enum {string} */
+              protocolBinding: 'JSONRPC';
+              protocolVersion: string;
+              /** Format: uri */
+              url: string;
+            }[];
+            /**
+             * Format: uri
+             * @description The JSON-RPC endpoint.
+             */
+            url: string;
+            /** @description Changes exactly when the card does. */
+            version: string;
+          };
+        };
+      };
+      /** @description The card is the one the ETag names; no body. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input: a field, query value or path parameter broke a rule (`REQUEST.VALIDATION_FAILED`, `REQUEST.INVALID_ID`, `REQUEST.INVALID` for malformed JSON, `REQUEST.INVALID_BODY`, `REQUEST.INVALID_CHARACTER`, `REQUEST.NESTED_TOO_DEEP`, `REQUEST.INVALID_URL` for a malformed URL, `REQUEST.CONSTRAINT_VIOLATION` when the database refuses a value). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid credentials (`AUTH.UNAUTHENTICATED`, `AUTH.INVALID_TOKEN`, `AUTH.TOKEN_EXPIRED`, `AUTH.INVALID_API_KEY`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Authenticated, but not allowed to do this (`PROJECT.FORBIDDEN`). Codes: `PROJECT.FORBIDDEN`. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PROJECT.FORBIDDEN",
+           *       "detail": "Authenticated, but not allowed to do this.",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "urn:agenthub:problem:project.forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not visible to the caller. Codes: `AGENT.NOT_FOUND`. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "AGENT.NOT_FOUND",
+           *       "detail": "No such resource, or not visible to the caller.",
+           *       "status": 404,
+           *       "title": "Not Found",
+           *       "type": "urn:agenthub:problem:agent.not_found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
   listAgents: {
     parameters: {
       query?: {
