@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const allScopes = [
   'scope:shared',
@@ -59,6 +60,8 @@ function depConstraints({ apiMayImport = [] } = {}) {
     { sourceTag: 'scope:migrator', onlyDependOnLibsWithTags: allScopes },
     // The generated REST client stands alone: it is what an outside program would import.
     { sourceTag: 'scope:client', onlyDependOnLibsWithTags: [] },
+    // The console is an outside program too: the public REST API through the client, nothing else.
+    { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:client'] },
     { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: allScopes },
     {
       sourceTag: 'scope:import',
@@ -164,7 +167,7 @@ export default [
   {
     // Type-aware rules: a promise nobody awaits loses its error, and one passed where a
     // callback's result is ignored (a Fastify hook, an event listener) runs unobserved.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -176,7 +179,7 @@ export default [
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(),
       // A library is used only through its index.ts: no deep imports past the alias.
@@ -214,6 +217,11 @@ export default [
         { checkDynamicDependenciesExceptions: ['.*'] },
       ),
     },
+  },
+  {
+    // The console's components: hooks called by the rules of hooks, with their dependencies.
+    files: ['apps/console/**/*.tsx', 'apps/console/**/*.ts'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],

@@ -7,6 +7,7 @@ import { redactUrl, startEmbeddedPostgres, EmbeddedPostgres } from '@agenthub/da
 import { configureHttpApp, problemServerOptions, requestIdFor } from '@agenthub/http';
 import { migrateToLatest } from '@agenthub/migrations';
 import { AppModule } from './app.module';
+import { setupConsole } from './console';
 import { setupOpenApi } from './openapi';
 
 function fail(message: string): never {
@@ -48,6 +49,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   configureHttpApp(app);
   setupOpenApi(app);
+  setupConsole(app, config.consoleDir);
   await app.listen(config.port, config.host);
 
   const logger = app.get(Logger);

@@ -1,6 +1,7 @@
 import { loadConfig } from '@agenthub/config';
 import { createTestApp, createTestDatabase, TestApp, TestDatabase } from '@agenthub/testing';
 import { AppModule } from '../src/app.module';
+import { setupConsole } from '../src/console';
 import { setupOpenApi } from '../src/openapi';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!';
@@ -20,7 +21,10 @@ export function createApiTestApp(
     DATABASE_URL: databaseUrl,
   });
   return createTestApp(AppModule.register(config), {
-    configure: setupOpenApi,
+    configure: (app) => {
+      setupOpenApi(app);
+      setupConsole(app, config.consoleDir);
+    },
     documentUrl: '/docs/json',
   });
 }

@@ -9,5 +9,5 @@ export {
 } from './lib/domain-error';
 export type { FieldErrors } from './lib/domain-error';
 export { ProblemDetailsFilter } from './lib/problem-details.filter';
-export { PROBLEM_CONTENT_TYPE, internalProblem, toProblem } from './lib/problem';
+export { PROBLEM_CONTENT_TYPE, internalProblem, problem, toProblem } from './lib/problem';
 export type { Problem } from './lib/problem';

@@ -29,6 +29,8 @@ export interface AppConfig {
   /** Unset means "start the embedded PostgreSQL under dataDir". */
   readonly databaseUrl?: string;
   readonly dataDir: string;
+  /** The built console (dist/apps/console) the API serves at /console; unset: found next to the API. */
+  readonly consoleDir?: string;
   /** Unset outside production: a generated secret is kept in the data dir. */
   readonly jwtSecret?: string;
   readonly jwtTtlSeconds: number;
@@ -107,6 +109,8 @@ class EnvironmentVariables {
   DATABASE_URL?: string;
 
   @IsOptional() @IsString() @IsNotEmpty() AGENTHUB_DATA_DIR?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty() AGENTHUB_CONSOLE_DIR?: string;
 
   @IsOptional()
   @IsString()
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: vars.HOST ?? '127.0.0.1',
     databaseUrl: vars.DATABASE_URL,
     dataDir: resolve(vars.AGENTHUB_DATA_DIR ?? './.data'),
+    consoleDir: vars.AGENTHUB_CONSOLE_DIR ? resolve(vars.AGENTHUB_CONSOLE_DIR) : undefined,
     jwtSecret: vars.JWT_SECRET,
     jwtTtlSeconds: parseDurationSeconds(vars.JWT_TTL ?? '15m'),
     dbPoolMax: vars.DB_POOL_MAX ?? 20,

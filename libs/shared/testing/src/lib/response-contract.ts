@@ -43,9 +43,10 @@ const FRAMEWORK_STATUSES = new Set([414, 431, 500]);
 
 /**
  * Not API operations: Swagger UI's page and assets and the document itself are served by
- * @nestjs/swagger and are not (and need not be) in the document.
+ * @nestjs/swagger, and the console's files by @fastify/static; they are not (and need not be)
+ * in the document.
  */
-const UNCHECKED_PATHS = [/^\/docs(\/|$)/];
+const UNCHECKED_PATHS = [/^\/docs(\/|$)/, /^\/console(\/|$)/];
 
 /**
  * Builds the check of every response against `document`: the route (path template and
