@@ -294,6 +294,9 @@ function validateCompose(file: string): string[] {
       );
     if (!instructions.some((l) => /^(CMD|ENTRYPOINT)\s/i.test(l)))
       errors.push(`Dockerfile ${target ?? ''}: no CMD/ENTRYPOINT`);
+    // The API serves the console's build from next to its own (apps/api/src/console.ts).
+    if (name === 'api' && !instructions.some((l) => /^COPY\s.*dist\/apps\/console/i.test(l)))
+      errors.push(`Dockerfile ${target ?? ''}: the api image must contain dist/apps/console`);
   }
   return errors;
 }
