@@ -1,25 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { registerAndLogin, TestUser } from '@agenthub/testing';
+import { BROWSER_TIMEOUT as TIMEOUT, openPage, useChromium } from './browser.support';
 import { useApiTestApp } from './create-api-test-app';
-
-/** Debian's `chromium` package; playwright-core brings no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // CI runs as root, where Chromium's sandbox refuses to start
-  '--headless',
-  '--disable-gpu',
-  // Chromium's own calls home (updates, sync, field trials) would reach outside the machine.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
-// Starting a browser and rendering the whole document is slow on a busy machine.
-const TIMEOUT = 60_000;
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { tags?: string[] }>>;
@@ -51,41 +34,20 @@ describe('Swagger UI at /docs', () => {
   // A block of its own, so its afterAll closes the browser before useApiTestApp's closes the app.
   describe('in headless Chromium', () => {
     let baseUrl: string;
-    let browser: Browser;
+    const chromium = useChromium();
     let context: BrowserContext;
     let page: Page;
-    /** Every URL the page asked for that is not on this machine (those requests were aborted). */
-    let foreignRequests: string[] = [];
-    /** Uncaught errors of the page's scripts. */
-    let pageErrors: string[] = [];
+    let foreignRequests: string[];
+    let pageErrors: string[];
 
     beforeAll(async () => {
-      if (!existsSync(CHROMIUM))
-        throw new Error(
-          `${CHROMIUM} is missing: install Debian's chromium package ` +
-            '(apt-get install -y chromium); .ci/run installs it when it is missing',
-        );
       await ctx.t.app.listen(0, '127.0.0.1');
       const { port } = ctx.t.app.getHttpServer().address() as AddressInfo;
       baseUrl = `http://127.0.0.1:${port}`;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     }, TIMEOUT);
 
-    afterAll(() => browser?.close());
-
     beforeEach(async () => {
-      foreignRequests = [];
-      pageErrors = [];
-      context = await browser.newContext();
-      context.setDefaultTimeout(TIMEOUT / 2);
-      await context.route('**/*', (route) => {
-        const url = route.request().url();
-        if (LOCAL_HOSTS.has(new URL(url).hostname)) return route.continue();
-        foreignRequests.push(url);
-        return route.abort('blockedbyclient');
-      });
-      page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(error.message));
+      ({ page, context, foreignRequests, pageErrors } = await openPage(chromium.browser));
     });
 
     afterEach(async () => {
