@@ -16,6 +16,7 @@ import {
 } from '../ui/agent-liveness';
 import { useAgentCapabilities, useAgents, type AgentCapabilities } from '../ui/agent-queries';
 import { useDebouncedParam, useParam } from '../ui/queue-params';
+import { LeaseLeft } from '../ui/task-lease';
 import { useAllTasksWithStatus, type Task } from '../ui/task-queries';
 import { statusLabel, statusTone } from '../ui/status';
 import {
@@ -268,16 +269,6 @@ function ExpiresIn({ agent }: { agent: Agent }) {
     <span className="fleet-expires muted">
       offline {relativeTime(agent.heartbeat_expires_at, now)}
     </span>
-  );
-}
-
-function LeaseLeft({ at }: { at: string }) {
-  const now = useSecondTick();
-  const left = Date.parse(at) - now;
-  return (
-    <time dateTime={at} title={at} className={left < 60_000 ? 'fleet-lease-short' : ''}>
-      {left > 0 ? relativeTime(at, now).replace(/^in /, '') + ' left' : 'ran out'}
-    </time>
   );
 }
 

@@ -12,6 +12,7 @@ import {
   withParam,
 } from '../ui/queue-params';
 import { Assignee } from '../ui/task-assignee';
+import { LeaseLeft } from '../ui/task-lease';
 import { PriorityTag } from '../ui/task-priority';
 import {
   TASK_PRIORITIES,
@@ -209,7 +210,7 @@ export function QueuePage() {
                     </td>
                     <td data-label="Lease">
                       {task.lease_expires_at ? (
-                        <Ago value={task.lease_expires_at} exact={false} />
+                        <LeaseLeft at={task.lease_expires_at} />
                       ) : (
                         <span className="muted">—</span>
                       )}
