@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { unwrap } from '../api/problem';
 import { useClient } from '../api/session';
@@ -200,8 +200,14 @@ function DeliveryItem({
   recipient: string;
   highlighted: boolean;
 }) {
+  // The message the page was opened for is brought into view once, when it appears.
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (highlighted) ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [highlighted]);
   return (
     <li
+      ref={ref}
       data-message-id={message.id}
       data-delivery-status={message.status}
       className={highlighted ? 'highlighted' : undefined}
@@ -248,7 +254,9 @@ function SendItem({
           </span>
           <span className="send-tags">
             <code className="type">{send.message_type}</code>
-            <span className={`priority priority-${send.priority}`}>{send.priority}</span>
+            <span className={`msg-priority msg-priority-${send.priority}`} title="Priority">
+              {send.priority}
+            </span>
             <Time value={send.created_at} />
           </span>
         </header>
