@@ -205,6 +205,15 @@ describe('agent.* events', () => {
       'agent.updated:A2',
     ]);
     expect(owner.events.slice(0, 3).map(dataOf)).toEqual([online, busy, back]);
+    // Going offline by timeout is no event: the event says when it will happen (the default
+    // AGENT_HEARTBEAT_TIMEOUT, 60 s, after the heartbeat).
+    expect(fresh['heartbeat_expires_at']).toBeNull();
+    const expiry = dataOf(owner.events[0]);
+    expect(expiry['heartbeat_expires_at']).toBe(online['heartbeat_expires_at']);
+    expect(
+      Date.parse(String(expiry['heartbeat_expires_at'])) -
+        Date.parse(String(expiry['last_heartbeat'])),
+    ).toBe(60_000);
   });
 
   it('writes nothing for a refused change', async () => {

@@ -5,7 +5,9 @@ import {
   createProject,
   expectProblem,
   query,
+  registerAndLogin,
 } from '@agenthub/testing';
+import { useApiTestApp } from './create-api-test-app';
 import { useWorld } from './world';
 
 describe('agents', () => {
@@ -45,6 +47,7 @@ describe('agents', () => {
         model_name: null,
         is_active: true,
         last_heartbeat: null,
+        heartbeat_expires_at: null,
         created_at: expect.stringMatching(/Z$/),
         updated_at: expect.stringMatching(/Z$/),
       });
@@ -362,6 +365,37 @@ describe('agents', () => {
       expect(res.json().status).toBe('online');
     });
 
+    it('says when a heartbeat expires (its stamp plus the timeout) on every read of the agent', async () => {
+      const project = await newProject('Expiry');
+      const agent = await createAgent(world.t, world.owner, project, { name: 'expiring' });
+      expect(agent.heartbeat_expires_at).toBeNull();
+      const beat = (await api('POST', `/agents/${agent.id}/heartbeat`, {})).json();
+      expect(Date.parse(beat.heartbeat_expires_at) - Date.parse(beat.last_heartbeat)).toBe(60_000);
+
+      const expiry = {
+        last_heartbeat: beat.last_heartbeat,
+        heartbeat_expires_at: beat.heartbeat_expires_at,
+      };
+      expect((await api('GET', `/agents/${agent.id}`)).json()).toMatchObject(expiry);
+      expect((await api('GET', `/agents?project_id=${project}`)).json().items).toEqual([
+        expect.objectContaining(expiry),
+      ]);
+      const patched = await api('PATCH', `/agents/${agent.id}`, { nickname: 'renamed' });
+      expect(patched.json()).toMatchObject(expiry);
+      // Stale: the moment is in the past and the agent reads as offline.
+      await query(
+        world.db.url,
+        `UPDATE agents SET last_heartbeat = now() - interval '61 seconds' WHERE id = $1`,
+        [agent.id],
+      );
+      const stale = (await api('GET', `/agents/${agent.id}`)).json();
+      expect(stale.status).toBe('offline');
+      expect(Date.parse(stale.heartbeat_expires_at) - Date.parse(stale.last_heartbeat)).toBe(
+        60_000,
+      );
+      expect(Date.parse(stale.heartbeat_expires_at)).toBeLessThan(Date.now());
+    });
+
     it('reads agents with a stale heartbeat as offline, in responses and in ?status= filters', async () => {
       const project = await newProject('Heartbeats');
       const fresh = await createAgent(world.t, world.owner, project, { name: 'fresh' });
@@ -545,5 +579,39 @@ describe('agents', () => {
         expectProblem(res, 400);
       }
     });
+  });
+});
+
+describe('agents: the heartbeat expiry', () => {
+  // Short, so the test can wait for a heartbeat to expire.
+  const TIMEOUT_SECONDS = 2;
+  const ctx = useApiTestApp({ env: { AGENT_HEARTBEAT_TIMEOUT: String(TIMEOUT_SECONDS) } });
+
+  it('reads as offline once heartbeat_expires_at has passed, and not before', async () => {
+    const owner = (await registerAndLogin(ctx.t, 'expiry@agents.test')).auth;
+    const project = await createProject(ctx.t, owner, 'Expiry');
+    const agent = await createAgent(ctx.t, owner, project.id, { name: 'brief' });
+    const read = async () =>
+      (
+        await ctx.t.request({ method: 'GET', url: `/api/v1/agents/${agent.id}`, headers: owner })
+      ).json();
+    expect(await read()).toMatchObject({
+      status: 'offline',
+      last_heartbeat: null,
+      heartbeat_expires_at: null,
+    });
+
+    const beat = await ctx.t.request({
+      method: 'POST',
+      url: `/api/v1/agents/${agent.id}/heartbeat`,
+      headers: owner,
+      payload: { status: 'busy' },
+    });
+    const { last_heartbeat: stamp, heartbeat_expires_at: expiresAt } = beat.json();
+    expect(Date.parse(expiresAt) - Date.parse(stamp)).toBe(TIMEOUT_SECONDS * 1000);
+    expect(await read()).toMatchObject({ status: 'busy', heartbeat_expires_at: expiresAt });
+
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 100));
+    expect(await read()).toMatchObject({ status: 'offline', heartbeat_expires_at: expiresAt });
   });
 });

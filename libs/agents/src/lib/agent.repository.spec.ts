@@ -114,11 +114,15 @@ describe('AgentRepository (on PostgreSQL)', () => {
       is_active: true,
       // Raw rows keep PostgreSQL's text for timestamps.
       last_heartbeat: expect.any(String),
+      heartbeat_expires_at: expect.any(String),
       created_at: expect.stringMatching(/^2026-01-01 00:00:00(\.0+)?\+00$/),
       updated_at: expect.any(String),
     });
     expect((await repository().findRow(stale))?.status).toBe('offline');
-    expect((await repository().findRow(never))?.status).toBe('idle');
+    expect(await repository().findRow(never)).toMatchObject({
+      status: 'idle',
+      heartbeat_expires_at: null,
+    });
     expect(await repository().findRow(randomUUID())).toBeUndefined();
   });
 
@@ -200,6 +204,10 @@ describe('AgentRepository (on PostgreSQL)', () => {
     expect(beat?.agent).not.toHaveProperty('status_before');
     const stamp = new Date(beat?.agent.last_heartbeat as string).getTime();
     expect(Date.now() - stamp).toBeLessThan(30_000);
+    // It expires a timeout after this heartbeat, by the same clock.
+    expect(new Date(beat?.agent.heartbeat_expires_at as string).getTime() - stamp).toBe(
+      HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    );
     expect(await repository().heartbeat(agent, 'idle')).toMatchObject({
       agent: { status: 'idle' },
       statusBefore: 'idle',

@@ -8,8 +8,8 @@ import { DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entit
 import type { AgentResponseDto } from './dto/agent-response.dto';
 
 /**
- * An agent as read for the wire: the response's fields, `status` already accounting for the
- * heartbeat timeout. Raw rows are not mapped, so the timestamps are still PostgreSQL's text
+ * An agent as read for the wire: the response's fields, `status` and `heartbeat_expires_at`
+ * already accounting for the heartbeat timeout. Raw rows are not mapped, so the timestamps are still PostgreSQL's text
  * (MikroORM's driver leaves timestamptz as a string); toAgentResponse() makes them ISO-8601.
  */
 export type AgentRow = AgentResponseDto;
@@ -45,10 +45,18 @@ function escapeLike(text: string): string {
  */
 
 /**
- * The status agent `a` reads as: a heartbeat older than the timeout means offline. One `?`:
+ * The moment agent `a` reads as offline unless it sends another heartbeat: its last heartbeat
+ * plus the timeout (NULL when it never sent one). One `?`: the timeout in seconds
+ * (AppConfig.agentHeartbeatTimeoutSeconds).
+ */
+export const AGENT_HEARTBEAT_EXPIRES_AT_SQL = `(a.last_heartbeat + make_interval(secs => ?))`;
+
+/**
+ * The status agent `a` reads as: offline once its heartbeat has expired
+ * ({@link AGENT_HEARTBEAT_EXPIRES_AT_SQL}, so the status and the moment shown agree). One `?`:
  * the timeout in seconds (AppConfig.agentHeartbeatTimeoutSeconds).
  */
-export const AGENT_EFFECTIVE_STATUS_SQL = `CASE WHEN a.last_heartbeat < now() - make_interval(secs => ?) THEN 'offline' ELSE a.status END`;
+export const AGENT_EFFECTIVE_STATUS_SQL = `CASE WHEN ${AGENT_HEARTBEAT_EXPIRES_AT_SQL} < now() THEN 'offline' ELSE a.status END`;
 
 /**
  * Whether agent `a` can be handed work now: active, a heartbeat within the timeout, and a
@@ -106,16 +114,24 @@ export class AgentRepository {
     return AGENT_EFFECTIVE_STATUS_SQL;
   }
 
+  /** The response's columns; their `?`s are {@link columnParams}. */
   private get columns(): string {
     return `a.id, a.project_id, a.name, a.nickname, a.agent_type, ${this.effectiveStatus} AS status, a.capabilities,
-      a.config, a.system_prompt, a.model_provider, a.model_name, a.is_active, a.last_heartbeat, a.created_at, a.updated_at`;
+      a.config, a.system_prompt, a.model_provider, a.model_name, a.is_active, a.last_heartbeat,
+      ${AGENT_HEARTBEAT_EXPIRES_AT_SQL} AS heartbeat_expires_at, a.created_at, a.updated_at`;
+  }
+
+  /** The values of the `?`s in {@link columns}: the timeout, for the status and the expiry. */
+  private get columnParams(): number[] {
+    const timeout = this.config.agentHeartbeatTimeoutSeconds;
+    return [timeout, timeout];
   }
 
   /** The hot path (`GET /agents/:id`): one indexed query answers both "what" and "whose". */
   async findRow(id: string): Promise<AgentRowWithOwner | undefined> {
     const rows = await this.em.execute<AgentRowWithOwner[]>(
       `SELECT ${this.columns}, p.owner_id AS project_owner_id FROM agents a JOIN projects p ON p.id = a.project_id WHERE a.id = ?`,
-      [this.config.agentHeartbeatTimeoutSeconds, id],
+      [...this.columnParams, id],
     );
     return rows[0];
   }
@@ -153,7 +169,7 @@ export class AgentRepository {
     }
     return pagedQuery<AgentRow>(this.em, {
       select: this.columns,
-      selectParams: [this.config.agentHeartbeatTimeoutSeconds],
+      selectParams: this.columnParams,
       from: `FROM agents a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
       fromParams: params,
       orderBy: 'a.created_at DESC, a.id DESC',
@@ -166,7 +182,7 @@ export class AgentRepository {
   async findRows(ids: readonly string[]): Promise<AgentRow[]> {
     if (ids.length === 0) return [];
     return this.em.execute<AgentRow[]>(`SELECT ${this.columns} FROM agents a WHERE a.id IN (?)`, [
-      this.config.agentHeartbeatTimeoutSeconds,
+      ...this.columnParams,
       ids,
     ]);
   }
@@ -186,7 +202,7 @@ export class AgentRepository {
        UPDATE agents a SET last_heartbeat = now(), status = ?, updated_at = now()
          FROM before b WHERE a.id = b.id
        RETURNING ${this.columns}, b.status AS status_before`,
-      [timeout, id, status, timeout],
+      [timeout, id, status, ...this.columnParams],
     );
     const row = rows[0];
     if (!row) return undefined;

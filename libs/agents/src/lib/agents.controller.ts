@@ -145,7 +145,7 @@ export class AgentsController {
   @ApiOp(
     'heartbeatAgent',
     "Report an agent's heartbeat",
-    'Stamps `last_heartbeat` and sets `status` (`online` when no body is sent). By the agent itself (its own key) or by whoever may manage its project.',
+    'Stamps `last_heartbeat` (which moves `heartbeat_expires_at` to AGENT_HEARTBEAT_TIMEOUT from now) and sets `status` (`online` when no body is sent). By the agent itself (its own key) or by whoever may manage its project.',
   )
   @ApiUuidParam('id')
   @ApiBody({ type: HeartbeatDto, required: false })

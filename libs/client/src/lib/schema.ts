@@ -172,7 +172,7 @@ export interface paths {
     put?: never;
     /**
      * Report an agent's heartbeat
-     * @description Stamps `last_heartbeat` and sets `status` (`online` when no body is sent). By the agent itself (its own key) or by whoever may manage its project.
+     * @description Stamps `last_heartbeat` (which moves `heartbeat_expires_at` to AGENT_HEARTBEAT_TIMEOUT from now) and sets `status` (`online` when no body is sent). By the agent itself (its own key) or by whoever may manage its project.
      */
     post: operations['heartbeatAgent'];
     delete?: never;
@@ -1157,6 +1157,11 @@ export interface components {
       } | null;
       /** Format: date-time */
       created_at: string;
+      /**
+       * Format: date-time
+       * @description When the agent reads as `offline` unless it sends another heartbeat: `last_heartbeat` plus AGENT_HEARTBEAT_TIMEOUT, by the server’s clock. Past this moment `status` is `offline`, whatever the agent last reported, and no event says so: a client can show the agent offline at this moment without asking again. `null` when it never sent a heartbeat.
+       */
+      heartbeat_expires_at: string | null;
       /** Format: uuid */
       id: string;
       is_active: boolean;
@@ -1170,7 +1175,7 @@ export interface components {
       /** Format: uuid */
       project_id: string;
       /**
-       * @description As the agent reads now: `offline` once its heartbeat is older than AGENT_HEARTBEAT_TIMEOUT.
+       * @description As the agent reads now: `offline` once its heartbeat is older than AGENT_HEARTBEAT_TIMEOUT (past `heartbeat_expires_at`).
        * @enum {string}
        */
       status: 'offline' | 'online' | 'idle' | 'active' | 'busy' | 'error';

@@ -26,7 +26,8 @@ export class AgentResponseDto {
   @ApiProperty({
     enum: AGENT_STATUSES,
     description:
-      'As the agent reads now: `offline` once its heartbeat is older than AGENT_HEARTBEAT_TIMEOUT.',
+      'As the agent reads now: `offline` once its heartbeat is older than AGENT_HEARTBEAT_TIMEOUT ' +
+      '(past `heartbeat_expires_at`).',
   })
   status!: AgentStatus;
 
@@ -51,6 +52,18 @@ export class AgentResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   last_heartbeat!: string | null;
 
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When the agent reads as `offline` unless it sends another heartbeat: `last_heartbeat` plus ' +
+      'AGENT_HEARTBEAT_TIMEOUT, by the server’s clock. Past this moment `status` is `offline`, ' +
+      'whatever the agent last reported, and no event says so: a client can show the agent ' +
+      'offline at this moment without asking again. `null` when it never sent a heartbeat.',
+  })
+  heartbeat_expires_at!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
 
@@ -74,6 +87,7 @@ export function toAgentResponse(row: AgentRow): AgentResponseDto {
     model_name: row.model_name,
     is_active: row.is_active,
     last_heartbeat: row.last_heartbeat ? isoTimestamp(row.last_heartbeat) : null,
+    heartbeat_expires_at: row.heartbeat_expires_at ? isoTimestamp(row.heartbeat_expires_at) : null,
     created_at: isoTimestamp(row.created_at),
     updated_at: isoTimestamp(row.updated_at),
   };
