@@ -35,9 +35,6 @@ describe('the status an agent reads as', () => {
     expect(effectiveStatus(anAgent({ status: 'idle', heartbeat_expires_at: null }), T0 + 1e9)).toBe(
       'idle',
     );
-    const withoutField = anAgent({ status: 'online' });
-    delete withoutField.heartbeat_expires_at;
-    expect(effectiveStatus(withoutField, T0)).toBe('online');
   });
 
   it('counts the fleet by the status each reads as now', () => {

@@ -5,11 +5,10 @@ export type AgentResponse = components['schemas']['AgentResponseDto'];
 export type AgentStatus = AgentResponse['status'];
 
 /**
- * An agent as the API answers it. `heartbeat_expires_at` is when the agent reads as offline
- * unless it sends another heartbeat (null when it never sent one); read as optional so an
- * answer without it still works (the status is then the API's reading alone).
+ * An agent as the API answers it; `heartbeat_expires_at` is when it reads as offline unless
+ * it sends another heartbeat (null when it never sent one).
  */
-export type Agent = AgentResponse & { heartbeat_expires_at?: string | null };
+export type Agent = AgentResponse;
 
 /** Every agent status, in the order the fleet's summary shows them. */
 export const AGENT_STATUSES: readonly AgentStatus[] = [

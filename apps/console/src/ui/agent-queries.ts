@@ -35,6 +35,9 @@ export function useAgents(projectId: string, q?: string) {
   return useQuery({
     queryKey: ['agents', projectId, { q: q ?? '' }],
     queryFn: ({ signal }) => readAllAgents(client, projectId, q, signal),
+    // While another search of the same project loads, the last one stays shown.
+    placeholderData: (previous, previousQuery) =>
+      previousQuery?.queryKey[1] === projectId ? previous : undefined,
   });
 }
 

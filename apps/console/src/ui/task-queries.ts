@@ -1,5 +1,5 @@
 import type { components, paths } from '@agenthub/client';
-import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { unwrap } from '../api/problem';
 import { useClient } from '../api/session';
 
@@ -18,13 +18,14 @@ export const TASK_STATUSES: readonly TaskStatus[] = [
 ];
 export const TASK_PRIORITIES: readonly TaskPriority[] = ['urgent', 'high', 'medium', 'low'];
 
-/** One page of the project's tasks; the previous page stays shown while the next loads. */
+/** One page of the project's tasks; the previous page (of the project) stays shown while the next loads. */
 export function useTaskList(query: TaskListQuery & { project_id: string }, enabled = true) {
   const client = useClient();
   return useQuery({
     queryKey: ['tasks', query.project_id, query],
     queryFn: ({ signal }) => unwrap(client.GET('/api/v1/tasks', { params: { query }, signal })),
-    placeholderData: keepPreviousData,
+    placeholderData: (previous, previousQuery) =>
+      previousQuery?.queryKey[1] === query.project_id ? previous : undefined,
     enabled,
   });
 }
