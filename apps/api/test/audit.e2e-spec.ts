@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import { purgeAuditLog } from '@agenthub/auth';
 import {
+  bearer,
+  createAgent,
+  createAgentKey,
   createProject,
   createSuperuser,
   expectProblem,
@@ -401,6 +404,187 @@ describe('audit log', () => {
           headers: root.auth,
         }),
         400,
+      );
+    });
+  });
+  describe('filters', () => {
+    /**
+     * A project with a known history, newest first: the superuser renames it; the owner creates
+     * agent Y, renames agent X; X reports a heartbeat with its own key; the owner creates X's
+     * key, agent X, the project. Another project of the owner has an agent too.
+     */
+    let project: string;
+    let x: string;
+    let y: string;
+    let key: string;
+
+    beforeAll(async () => {
+      project = (await createProject(ctx.t, owner.auth, 'Filters')).id;
+      x = (await createAgent(ctx.t, owner.auth, project, { name: 'X' })).id;
+      const xKey = await createAgentKey(ctx.t, owner.auth, x);
+      key = xKey.id;
+      const beat = await ctx.t.request({
+        method: 'POST',
+        url: `/api/v1/agents/${x}/heartbeat`,
+        headers: bearer(xKey.api_key),
+      });
+      expect(beat.statusCode).toBe(200);
+      const rename = await ctx.t.request({
+        method: 'PATCH',
+        url: `/api/v1/agents/${x}`,
+        headers: owner.auth,
+        payload: { nickname: 'ex' },
+      });
+      expect(rename.statusCode).toBe(200);
+      y = (await createAgent(ctx.t, owner.auth, project, { name: 'Y' })).id;
+      const renamed = await ctx.t.request({
+        method: 'PATCH',
+        url: `/api/v1/projects/${project}`,
+        headers: root.auth,
+        payload: { name: 'Filters 2' },
+      });
+      expect(renamed.statusCode).toBe(200);
+      const elsewhere = await createProject(ctx.t, owner.auth, 'Elsewhere');
+      await createAgent(ctx.t, owner.auth, elsewhere.id, { name: 'X' });
+    });
+
+    const list = async (params: string, headers = owner.auth) => {
+      const res = await ctx.t.request({
+        method: 'GET',
+        url: `/api/v1/projects/${project}/audit?${params}`,
+        headers,
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json<{ items: AuditRow[]; total: number; limit: number; offset: number }>();
+    };
+    /** Each entry as its action and resource, in the order listed. */
+    const entries = async (params: string) =>
+      (await list(params)).items.map((e) => `${e.action} ${e.resource_id}`);
+
+    it('narrows by each filter', async () => {
+      expect(await entries('')).toEqual([
+        `project.update ${project}`,
+        `agent.create ${y}`,
+        `agent.update ${x}`,
+        `agent.heartbeat ${x}`,
+        `agent_api_key.create ${key}`,
+        `agent.create ${x}`,
+        `project.create ${project}`,
+      ]);
+      expect(await entries('actor_type=agent')).toEqual([`agent.heartbeat ${x}`]);
+      expect(await entries('actor_type=system')).toEqual([]);
+      expect(await entries(`actor_id=${root.id}`)).toEqual([`project.update ${project}`]);
+      expect(await entries(`actor_id=${x}`)).toEqual([`agent.heartbeat ${x}`]);
+      expect(await entries('action=agent.create')).toEqual([
+        `agent.create ${y}`,
+        `agent.create ${x}`,
+      ]);
+      expect(await entries('resource_type=api_key')).toEqual([`agent_api_key.create ${key}`]);
+      expect(await entries(`resource_id=${x}`)).toEqual([
+        `agent.update ${x}`,
+        `agent.heartbeat ${x}`,
+        `agent.create ${x}`,
+      ]);
+      // Exact values, not patterns.
+      expect(await entries('action=agent')).toEqual([]);
+      expect(await entries('resource_type=agen%25')).toEqual([]);
+    });
+
+    it('combines filters (all must match), within the project only', async () => {
+      expect(await entries(`resource_type=agent&actor_type=user&resource_id=${x}`)).toEqual([
+        `agent.update ${x}`,
+        `agent.create ${x}`,
+      ]);
+      expect(await entries(`action=agent.create&actor_id=${owner.id}&resource_id=${y}`)).toEqual([
+        `agent.create ${y}`,
+      ]);
+      expect(await entries(`actor_type=agent&action=agent.update`)).toEqual([]);
+      // The other project's agent.create (same owner, same action) is not in this log.
+      expect((await list(`action=agent.create&actor_id=${owner.id}`)).total).toBe(2);
+    });
+
+    it('pages through the filtered entries, the total counting only those', async () => {
+      expect(await list('resource_type=agent&limit=3')).toMatchObject({
+        total: 4,
+        limit: 3,
+        offset: 0,
+        items: [{ resource_id: y }, { resource_id: x }, { resource_id: x }],
+      });
+      expect(await list('resource_type=agent&limit=3&offset=3')).toMatchObject({
+        total: 4,
+        items: [{ action: 'agent.create', resource_id: x }],
+      });
+      expect(await list('resource_type=agent&limit=3&offset=10')).toEqual({
+        items: [],
+        total: 4,
+        limit: 3,
+        offset: 10,
+      });
+      expect(await list('actor_type=anonymous&offset=5')).toMatchObject({ items: [], total: 0 });
+    });
+
+    it('takes the same filters on the whole log, with project_id', async () => {
+      const res = await ctx.t.request({
+        method: 'GET',
+        url: `/api/v1/audit?resource_type=agent&resource_id=${x}&project_id=${project}&actor_type=user`,
+        headers: root.auth,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().items.map((e: AuditRow) => e.action)).toEqual([
+        'agent.update',
+        'agent.create',
+      ]);
+      // Without project_id, the whole log: the other project's agent.create by the owner too.
+      const everywhere = await ctx.t.request({
+        method: 'GET',
+        url: `/api/v1/audit?action=agent.create&actor_id=${owner.id}`,
+        headers: root.auth,
+      });
+      expect(everywhere.json().total).toBe(3);
+    });
+
+    it('refuses a malformed filter with 400, naming it', async () => {
+      const cases: [string, string][] = [
+        ['actor_type=robot', 'actor_type'],
+        ['actor_id=nope', 'actor_id'],
+        ['action=', 'action'],
+        [`action=${'a'.repeat(101)}`, 'action'],
+        ['resource_type=', 'resource_type'],
+        [`resource_type=${'t'.repeat(51)}`, 'resource_type'],
+        ['resource_id=', 'resource_id'],
+        [`resource_id=${'i'.repeat(101)}`, 'resource_id'],
+        // The project is the path's: the whole log's project_id is unknown here.
+        [`project_id=${project}`, 'project_id'],
+      ];
+      for (const [params, field] of cases) {
+        const res = await ctx.t.request({
+          method: 'GET',
+          url: `/api/v1/projects/${project}/audit?${params}`,
+          headers: owner.auth,
+        });
+        expectProblem(res, 400, 'REQUEST.VALIDATION_FAILED');
+        expect(Object.keys(res.json().errors)).toContain(field);
+      }
+      for (const params of ['resource_type=', `resource_id=${'i'.repeat(101)}`]) {
+        expectProblem(
+          await ctx.t.request({
+            method: 'GET',
+            url: `/api/v1/audit?${params}`,
+            headers: root.auth,
+          }),
+          400,
+          'REQUEST.VALIDATION_FAILED',
+        );
+      }
+      // The filters do not open the log to others.
+      expectProblem(
+        await ctx.t.request({
+          method: 'GET',
+          url: `/api/v1/projects/${project}/audit?actor_id=${bob.id}`,
+          headers: bob.auth,
+        }),
+        403,
+        'PROJECT.FORBIDDEN',
       );
     });
   });

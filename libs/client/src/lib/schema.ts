@@ -274,7 +274,7 @@ export interface paths {
     };
     /**
      * List the whole audit log
-     * @description Newest first, optionally narrowed; superusers only. Includes what belongs to no project.
+     * @description Newest first, optionally narrowed as a project's log is, or to one project; superusers only. Includes what belongs to no project.
      */
     get: operations['listAudit'];
     put?: never;
@@ -531,7 +531,7 @@ export interface paths {
     };
     /**
      * List a project's audit log
-     * @description Newest first. Its owner and superusers only; agents are refused (403).
+     * @description Newest first, optionally narrowed (each filter an exact value; all of them must match). Its owner and superusers only; agents are refused (403).
      */
     get: operations['listProjectAudit'];
     put?: never;
@@ -4095,10 +4095,18 @@ export interface operations {
         limit?: number;
         /** @description Items to skip. */
         offset?: number;
-        project_id?: string;
+        /** @description Entries of this kind of actor. */
         actor_type?: 'user' | 'agent' | 'anonymous' | 'system';
+        /** @description Entries of this user or agent. */
         actor_id?: string;
+        /** @description Entries of this action (exact). */
         action?: string;
+        /** @description Entries about this kind of resource (exact). */
+        resource_type?: string;
+        /** @description Entries about this resource: its id, as the entries give it (exact; with `resource_type` when ids of different kinds could meet). */
+        resource_id?: string;
+        /** @description Only this project's entries. */
+        project_id?: string;
       };
       header?: never;
       path?: never;
@@ -5575,6 +5583,16 @@ export interface operations {
         limit?: number;
         /** @description Items to skip. */
         offset?: number;
+        /** @description Entries of this kind of actor. */
+        actor_type?: 'user' | 'agent' | 'anonymous' | 'system';
+        /** @description Entries of this user or agent. */
+        actor_id?: string;
+        /** @description Entries of this action (exact). */
+        action?: string;
+        /** @description Entries about this kind of resource (exact). */
+        resource_type?: string;
+        /** @description Entries about this resource: its id, as the entries give it (exact; with `resource_type` when ids of different kinds could meet). */
+        resource_id?: string;
       };
       header?: never;
       path: {

@@ -1,6 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { FilterQuery } from '@mikro-orm/core';
 import {
   ApiAuth,
   ApiOp,
@@ -9,7 +8,6 @@ import {
   ApiUuidParam,
   Page,
   page,
-  PaginationQueryDto,
   UuidParam,
 } from '@agenthub/http';
 import { CurrentPrincipal } from '../identity/decorators';
@@ -18,8 +16,7 @@ import type { Principal } from '../identity/principal';
 import { ProjectAccessPolicy } from '../projects/project-access.policy';
 import { AuditService } from './audit.service';
 import { AuditEntryResponseDto, toAuditEntryResponse } from './dto/audit-entry-response.dto';
-import { AuditQueryDto } from './dto/audit-query.dto';
-import type { AuditEntry } from './entities/audit-entry.entity';
+import { AuditLogQueryDto, AuditQueryDto } from './dto/audit-query.dto';
 
 @ApiTags('audit')
 @ApiAuth()
@@ -36,18 +33,18 @@ export class AuditController {
   @ApiOp(
     'listProjectAudit',
     "List a project's audit log",
-    'Newest first. Its owner and superusers only; agents are refused (403).',
+    'Newest first, optionally narrowed (each filter an exact value; all of them must match). Its owner and superusers only; agents are refused (403).',
   )
   @ApiUuidParam('id', 'The project.')
   @ApiPage(AuditEntryResponseDto)
   @ApiProblems([400, 403, 404], { 403: 'PROJECT.FORBIDDEN', 404: 'PROJECT.NOT_FOUND' })
   async forProject(
     @UuidParam('id') id: string,
-    @Query() query: PaginationQueryDto,
+    @Query() query: AuditQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<AuditEntryResponseDto>> {
     await this.policy.assertCanAccess(principal, id, 'manage');
-    const [items, total] = await this.audit.list({ projectId: id }, query);
+    const [items, total] = await this.audit.list(query, id);
     return page(items.map(toAuditEntryResponse), total, query);
   }
 
@@ -56,21 +53,16 @@ export class AuditController {
   @ApiOp(
     'listAudit',
     'List the whole audit log',
-    'Newest first, optionally narrowed; superusers only. Includes what belongs to no project.',
+    "Newest first, optionally narrowed as a project's log is, or to one project; superusers only. Includes what belongs to no project.",
   )
   @ApiPage(AuditEntryResponseDto)
   @ApiProblems([400, 403], { 403: 'AUTH.SUPERUSER_REQUIRED' })
   async all(
-    @Query() query: AuditQueryDto,
+    @Query() query: AuditLogQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<AuditEntryResponseDto>> {
     if (principal.kind !== 'user' || !principal.isSuperuser) throw new SuperuserRequiredError();
-    const where: FilterQuery<AuditEntry> = {};
-    if (query.project_id) where.projectId = query.project_id;
-    if (query.actor_type) where.actorType = query.actor_type;
-    if (query.actor_id) where.actorId = query.actor_id;
-    if (query.action) where.action = query.action;
-    const [items, total] = await this.audit.list(where, query);
+    const [items, total] = await this.audit.list(query, query.project_id);
     return page(items.map(toAuditEntryResponse), total, query);
   }
 }

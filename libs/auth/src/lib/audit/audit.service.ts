@@ -1,15 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { PaginationQueryDto } from '@agenthub/http';
 import { ActorType, AuditEntry } from './entities/audit-entry.entity';
 import type { AuditTarget } from './audit-target';
 import { AuditRepository } from './audit.repository';
+import type { AuditQueryDto } from './dto/audit-query.dto';
 
 export interface AuditRecord extends AuditTarget {
   actorType: ActorType;
   actorId: string | null;
   requestId: string | null;
+}
+
+/**
+ * The condition of a read of the log, for both of its routes: every filter `query` gives (and
+ * the project, when given) must match.
+ */
+export function auditWhere(query: AuditQueryDto, projectId?: string): FilterQuery<AuditEntry> {
+  const where: FilterQuery<AuditEntry> = {};
+  if (projectId !== undefined) where.projectId = projectId;
+  if (query.actor_type !== undefined) where.actorType = query.actor_type;
+  if (query.actor_id !== undefined) where.actorId = query.actor_id;
+  if (query.action !== undefined) where.action = query.action;
+  if (query.resource_type !== undefined) where.resourceType = query.resource_type;
+  if (query.resource_id !== undefined) where.resourceId = query.resource_id;
+  return where;
 }
 
 @Injectable()
@@ -27,12 +42,12 @@ export class AuditService {
     await this.entries.append(entry, em);
   }
 
-  /** Newest first. */
-  async list(
-    where: FilterQuery<AuditEntry>,
-    query: PaginationQueryDto,
-  ): Promise<[AuditEntry[], number]> {
-    return this.em.findAndCount(AuditEntry, where, {
+  /**
+   * A page of the entries `query` asks for (of `projectId` only, when given), newest first,
+   * and how many match in all.
+   */
+  async list(query: AuditQueryDto, projectId?: string): Promise<[AuditEntry[], number]> {
+    return this.em.findAndCount(AuditEntry, auditWhere(query, projectId), {
       orderBy: { occurredAt: 'desc', id: 'desc' },
       limit: query.limit,
       offset: query.offset,
