@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { vi } from 'vitest';
-import { StepGraph } from './step-graph';
+import { StepGraph, wrapTitle } from './step-graph';
 import { statusTone, TONE_COLOURS } from './status';
 import type { GraphStep } from './workflow-model';
 
@@ -88,7 +88,29 @@ describe('the step graph', () => {
   it('sizes the drawing by its layout', () => {
     render(<StepGraph steps={steps} />);
     const [, , w, h] = (graph().getAttribute('viewBox') ?? '').split(' ').map(Number);
-    expect(w).toBeGreaterThan(3 * 184);
-    expect(h).toBeGreaterThan(2 * 58);
+    expect(w).toBeGreaterThan(3 * 190);
+    expect(h).toBeGreaterThan(2 * 70);
+  });
+});
+
+describe("a node's title", () => {
+  it('stays on one line when it fits', () => {
+    expect(wrapTitle("Fetch the site's pages", 23)).toEqual(["Fetch the site's pages"]);
+  });
+
+  it('breaks between words onto a second line', () => {
+    expect(wrapTitle('Package for distribution', 23)).toEqual(['Package for', 'distribution']);
+  });
+
+  it('ends with … what does not fit on its lines', () => {
+    expect(wrapTitle('Merge the two exports by customer id and region', 23)).toEqual([
+      'Merge the two exports',
+      'by customer id and reg…',
+    ]);
+    expect(wrapTitle('Parse headings and links', 10, 1)).toEqual(['Parse hea…']);
+  });
+
+  it('cuts a word longer than a line', () => {
+    expect(wrapTitle('Supercalifragilisticexpialidocious run', 10)).toEqual(['Supercali…', 'run']);
   });
 });

@@ -4,10 +4,10 @@ import { statusLabel, statusTone, TONE_COLOURS } from './status';
 import type { GraphStep } from './workflow-model';
 import './step-graph.css';
 
-const NODE_WIDTH = 184;
-const NODE_HEIGHT = 58;
-/** About how many characters of a 13 px title fit in a node. */
-const TITLE_CHARS = 22;
+const NODE_WIDTH = 190;
+const NODE_HEIGHT = 70;
+/** About how many characters of a 13 px title fit on a line of a node. */
+const TITLE_CHARS = 23;
 
 /** A definition's step has no status: a plain box, not a colour of the status table. */
 const NO_STATUS = { fill: '#ffffff', stroke: '#8a94a6', text: '#1f2633' };
@@ -19,6 +19,33 @@ export function nodeColours(status: string | undefined) {
 
 const clip = (text: string, max: number) =>
   text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+
+/**
+ * A title on at most `maxLines` lines of about `perLine` characters, broken between words;
+ * what does not fit ends the last line with …, and a word longer than a line is cut.
+ */
+export function wrapTitle(text: string, perLine: number, maxLines = 2): string[] {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let current = '';
+  let i = 0;
+  while (i < words.length && lines.length < maxLines - 1) {
+    const candidate = current ? `${current} ${words[i]}` : words[i];
+    if (candidate.length <= perLine) {
+      current = candidate;
+      i++;
+    } else if (current) {
+      lines.push(current);
+      current = '';
+    } else {
+      lines.push(clip(words[i], perLine));
+      i++;
+    }
+  }
+  const rest = [current, ...words.slice(i)].filter(Boolean).join(' ');
+  if (rest) lines.push(clip(rest, perLine));
+  return lines;
+}
 
 function edgePath(edge: LaidOutEdge): string {
   const [first, ...rest] = edge.points;
@@ -63,8 +90,9 @@ export function StepGraph({
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         width={layout.width}
         height={layout.height}
-        // Fits its container, down to 70 % of its size; below that, the container scrolls.
-        style={{ width: '100%', maxWidth: layout.width, minWidth: layout.width * 0.7 }}
+        // Fits its container, down to 85 % of its size (text stays readable); below that,
+        // the container scrolls sideways.
+        style={{ width: '100%', maxWidth: layout.width, minWidth: layout.width * 0.85 }}
         preserveAspectRatio="xMinYMin meet"
       >
         <defs>
@@ -99,6 +127,7 @@ export function StepGraph({
           const colours = nodeColours(step.status);
           const isSelected = selected === step.key;
           const title = step.title ?? step.key;
+          const lines = wrapTitle(title, TITLE_CHARS);
           const name = `${title} (${step.key})${step.status ? `: ${statusLabel(step.status)}` : ''}`;
           return (
             <g
@@ -136,10 +165,24 @@ export function StepGraph({
                 strokeWidth={step.status === 'in_progress' ? 2.5 : 1.5}
                 strokeDasharray={step.status === 'cancelled' ? '5 3' : undefined}
               />
-              <text x={12} y={23} fill={colours.text} className="step-node-title">
-                {clip(title, TITLE_CHARS)}
+              <text
+                x={12}
+                y={lines.length > 1 ? 22 : 28}
+                fill={colours.text}
+                className="step-node-title"
+              >
+                {lines.map((line, i) => (
+                  <tspan key={i} x={12} dy={i === 0 ? 0 : 17}>
+                    {line}
+                  </tspan>
+                ))}
               </text>
-              <text x={12} y={43} fill={colours.text} className="step-node-meta">
+              <text
+                x={12}
+                y={lines.length > 1 ? 58 : 50}
+                fill={colours.text}
+                className="step-node-meta"
+              >
                 <tspan className="step-node-key">{clip(step.key, step.status ? 14 : 24)}</tspan>
                 {step.status && <tspan dx={8}>{statusLabel(step.status)}</tspan>}
               </text>
