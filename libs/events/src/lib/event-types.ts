@@ -9,7 +9,8 @@
  *   status the agent reads as (the reported status differs from the effective status just
  *   before, `offline` once the last heartbeat is older than AGENT_HEARTBEAT_TIMEOUT), since
  *   `last_heartbeat` and `updated_at` move on every one. Going offline by timeout writes
- *   nothing, so it is no event: readers apply the timeout to `last_heartbeat` themselves.
+ *   nothing, so it is no event: readers turn the agent offline themselves at its
+ *   `heartbeat_expires_at` (the console does).
  *   Confidence learned from task outcomes changes capability details, not the agent's JSON.
  * - `message.received`, `message.updated` (messaging; audience `agent`), `room.message` (rooms;
  *   audience `room`);
