@@ -29,7 +29,8 @@ const ProjectEventsContext = createContext<ProjectEvents | null>(null);
  */
 export const STALE_BY_EVENT: Record<string, string[]> = {
   agent: ['agents', 'agent', 'capabilities'],
-  task: ['tasks', 'task', 'executions', 'execution', 'stats'],
+  // A task that ends moves its agent's capability confidence too.
+  task: ['tasks', 'task', 'executions', 'execution', 'stats', 'capabilities'],
   workflow_execution: ['executions', 'execution', 'stats'],
   message: ['messages'],
   room: ['rooms'],

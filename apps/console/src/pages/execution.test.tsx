@@ -43,7 +43,7 @@ describe('an execution', () => {
       path: '/projects/project-1/executions/ex-1',
       route,
     });
-    await screen.findByRole('img', { name: 'Step graph' });
+    await screen.findByRole('group', { name: 'Step graph' });
     expect(header().getAttribute('data-execution-status')).toBe('running');
     expect(within(header()).getByText('running').getAttribute('data-status')).toBe('running');
     for (const [key, status] of [
@@ -72,7 +72,7 @@ describe('an execution', () => {
       renderPage(<ExecutionPage />, { api, path: '/projects/project-1/executions/ex-1', route });
       return api;
     })();
-    await screen.findByRole('img', { name: 'Step graph' });
+    await screen.findByRole('group', { name: 'Step graph' });
     const parse = await screen.findByRole('button', { name: 'Parse them (parse): in progress' });
     parse.focus();
     fireEvent.keyDown(parse, { key: 'Enter' });

@@ -47,7 +47,7 @@ describe('a workflow', () => {
   it('draws its definition as a step graph without statuses, and lists its executions', async () => {
     renderPage(<WorkflowPage />, { api: workflowApi(), path, route });
     await screen.findByRole('heading', { name: 'Nightly report' });
-    const graph = screen.getByRole('img', { name: 'Step graph' });
+    const graph = screen.getByRole('group', { name: 'Step graph' });
     const nodes = graph.querySelectorAll('g[data-step-key]');
     expect([...nodes].map((n) => n.getAttribute('data-step-key'))).toEqual([
       'fetch',

@@ -48,5 +48,5 @@ export const TONE_COLOURS: Record<Tone, { fill: string; stroke: string; text: st
   success: { fill: '#e2f6e9', stroke: '#1f8f4e', text: '#0d4526' },
   warning: { fill: '#fdebd8', stroke: '#c2621b', text: '#5e2c06' },
   danger: { fill: '#fde4e4', stroke: '#c62828', text: '#6b1010' },
-  muted: { fill: '#f1f1f1', stroke: '#9e9e9e', text: '#4a4a4a' },
+  muted: { fill: '#e6e6e6', stroke: '#5c5c5c', text: '#3a3a3a' },
 };

@@ -12,7 +12,7 @@ const steps: GraphStep[] = [
   { key: 'notify', title: 'Notify', status: 'pending', dependencies: ['report'] },
 ];
 
-const graph = () => screen.getByRole('img', { name: 'Step graph' });
+const graph = () => screen.getByRole('group', { name: 'Step graph' });
 const nodeOf = (key: string) => graph().querySelector<SVGGElement>(`g[data-step-key="${key}"]`);
 const boxOf = (key: string) => nodeOf(key)?.querySelector('rect.step-node-box');
 

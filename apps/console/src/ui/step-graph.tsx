@@ -85,7 +85,8 @@ export function StepGraph({
   return (
     <div className="step-graph">
       <svg
-        role="img"
+        // A group, not an image: its nodes are buttons a screen reader must reach.
+        role="group"
         aria-label="Step graph"
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         width={layout.width}
