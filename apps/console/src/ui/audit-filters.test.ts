@@ -19,6 +19,7 @@ describe('audit filters in the URL', () => {
       resource_id: 't1',
     });
     expect(activeFilters(readAuditFilters(params))).toBe(4);
+    expect(readAuditFilters(new URLSearchParams('actor_type=robot'))).toEqual({});
   });
 
   it('writes filters back on the first page, keeping other parameters', () => {

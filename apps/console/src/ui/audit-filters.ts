@@ -1,7 +1,9 @@
-import type { components } from '@agenthub/client';
+import type { components, operations } from '@agenthub/client';
 
 export type AuditEntry = components['schemas']['AuditEntryResponseDto'];
 export type ActorType = AuditEntry['actor_type'];
+/** The query of `GET /projects/:id/audit`: the page and the filters. */
+export type AuditQuery = NonNullable<operations['listProjectAudit']['parameters']['query']>;
 
 /** The filters of a project's audit log, as the API names its query parameters. */
 export const AUDIT_FILTERS = [
@@ -69,12 +71,18 @@ export const KNOWN_ACTIONS = [
   'message.receive',
 ] as const;
 
-/** The filters in the URL's search parameters, trimmed; empty ones left out. */
+const isActorType = (value: string): value is ActorType =>
+  (ACTOR_TYPES as readonly string[]).includes(value);
+
+/**
+ * The filters in the URL's search parameters, trimmed; empty ones left out, and an actor
+ * type that is none of the four.
+ */
 export function readAuditFilters(params: URLSearchParams): AuditFilters {
   const filters: AuditFilters = {};
   for (const name of AUDIT_FILTERS) {
     const value = params.get(name)?.trim();
-    if (value) filters[name] = value;
+    if (value && (name !== 'actor_type' || isActorType(value))) filters[name] = value;
   }
   return filters;
 }
@@ -94,14 +102,15 @@ export function writeAuditFilters(params: URLSearchParams, filters: AuditFilters
 export const activeFilters = (filters: AuditFilters): number =>
   AUDIT_FILTERS.filter((name) => filters[name]).length;
 
-/** The list's query: the page and the filters that are set. */
-export function auditQuery(
-  filters: AuditFilters,
-  offset: number,
-  limit: number,
-): { limit: number; offset: number } & AuditFilters {
-  const query: { limit: number; offset: number } & AuditFilters = { limit, offset };
-  for (const name of AUDIT_FILTERS) if (filters[name]) query[name] = filters[name];
+/** The list's query: the page and the filters that are set (each exact, all must match). */
+export function auditQuery(filters: AuditFilters, offset: number, limit: number): AuditQuery {
+  const query: AuditQuery = { limit, offset };
+  const { actor_type, actor_id, action, resource_type, resource_id } = filters;
+  if (actor_type && isActorType(actor_type)) query.actor_type = actor_type;
+  if (actor_id) query.actor_id = actor_id;
+  if (action) query.action = action;
+  if (resource_type) query.resource_type = resource_type;
+  if (resource_id) query.resource_id = resource_id;
   return query;
 }
 
