@@ -24,16 +24,16 @@ const ProjectEventsContext = createContext<ProjectEvents | null>(null);
 
 /**
  * Which cached reads an event makes stale, by the first element of their query keys (see
- * `queryKeys` in api/queries.ts). A workflow step is a task, so task events refresh
- * executions too.
+ * api/queries.ts). A workflow step is a task, so task events refresh executions too; every
+ * change leaves an audit row, so every event refreshes the audit log when it is shown.
  */
 export const STALE_BY_EVENT: Record<string, string[]> = {
-  agent: ['agents', 'agent', 'capabilities'],
-  // A task that ends moves its agent's capability confidence too.
-  task: ['tasks', 'task', 'executions', 'execution', 'stats', 'capabilities'],
-  workflow_execution: ['executions', 'execution', 'stats'],
-  message: ['messages'],
-  room: ['rooms'],
+  agent: ['agents', 'agent', 'capabilities', 'audit'],
+  // A task that ends moves its agent's capability confidence and the platform's metrics too.
+  task: ['tasks', 'task', 'executions', 'execution', 'stats', 'capabilities', 'metrics', 'audit'],
+  workflow_execution: ['executions', 'execution', 'stats', 'audit'],
+  message: ['messages', 'stats', 'metrics', 'audit'],
+  room: ['rooms', 'audit'],
 };
 
 /** The query-key roots an event type makes stale (`task.updated` → tasks, task, …). */
