@@ -66,7 +66,8 @@ export function FleetPage() {
         <h1>Fleet</h1>
         {counts && (
           <p className="muted">
-            {fleet.data?.length ?? 0} agents · {working.data?.length ?? 0} tasks in progress
+            {plural(fleet.data?.length ?? 0, 'agent')} · {plural(working.data?.length ?? 0, 'task')}{' '}
+            in progress
           </p>
         )}
       </div>
@@ -318,3 +319,5 @@ function CapabilityList({
     </ul>
   );
 }
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
