@@ -9,7 +9,7 @@ describe('what an event makes stale', () => {
 
   it('refreshes the fleet on agent changes and the threads on message changes', () => {
     expect(staleRoots('agent.updated')).toEqual(expect.arrayContaining(['agents', 'agent']));
-    expect(staleRoots('message.updated')).toEqual(['messages']);
+    expect(staleRoots('message.updated')).toEqual(['messages', 'stats', 'metrics', 'audit']);
     expect(staleRoots('workflow_execution.completed')).toEqual(
       expect.arrayContaining(['executions', 'execution']),
     );

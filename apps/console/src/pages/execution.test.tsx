@@ -1,7 +1,14 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { aTask, anAgent, fakeApi, problem, renderPage } from '../ui/task-test-support';
+import {
+  anAgent,
+  anExecution,
+  aTask,
+  aWorkflow,
+  fakeApi,
+  problem,
+  renderPage,
+} from '../test-support';
 import { statusTone, TONE_COLOURS } from '../ui/status';
-import { aWorkflow, anExecution } from '../ui/workflow-test-support';
 import type { Execution } from '../ui/workflow-model';
 import { ExecutionPage } from './execution';
 

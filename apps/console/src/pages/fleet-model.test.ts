@@ -1,4 +1,4 @@
-import { aTask, anAgent } from '../ui/task-test-support';
+import { aTask, anAgent } from '../test-support';
 import {
   agentsWithFinishedWork,
   holders,

@@ -1,6 +1,6 @@
 import { act, screen, within } from '@testing-library/react';
 import { vi } from 'vitest';
-import { aTask, anAgent, fakeApi, page, renderPage } from '../ui/task-test-support';
+import { aTask, anAgent, fakeApi, page, renderPage } from '../test-support';
 import { FleetPage } from './fleet';
 
 const T0 = Date.parse('2026-12-02T12:00:00Z');

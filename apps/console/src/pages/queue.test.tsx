@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { vi } from 'vitest';
-import { aTask, anAgent, fakeApi, page, problem, renderPage } from '../ui/task-test-support';
+import { aTask, anAgent, fakeApi, page, problem, renderPage } from '../test-support';
 import { QueuePage } from './queue';
 
 const stats = {

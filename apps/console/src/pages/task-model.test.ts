@@ -1,4 +1,4 @@
-import { aTask } from '../ui/task-test-support';
+import { aTask } from '../test-support';
 import { openDependencies, taskActions } from './task-model';
 
 const shown = (fields: Parameters<typeof aTask>[0]) =>

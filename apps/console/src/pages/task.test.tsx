@@ -1,14 +1,6 @@
 import { fireEvent, screen, within } from '@testing-library/react';
 import { vi } from 'vitest';
-import {
-  aTask,
-  anAgent,
-  fakeApi,
-  page,
-  problem,
-  renderPage,
-  type FakeApi,
-} from '../ui/task-test-support';
+import { aTask, anAgent, fakeApi, page, problem, renderPage, type FakeApi } from '../test-support';
 import type { Task } from '../ui/task-queries';
 import { TaskPage } from './task';
 

@@ -1,6 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { fakeApi, page, problem, renderPage } from '../ui/task-test-support';
-import { aWorkflow, anExecution } from '../ui/workflow-test-support';
+import { anExecution, aWorkflow, fakeApi, page, problem, renderPage } from '../test-support';
 import type { Workflow } from '../ui/workflow-model';
 import { WorkflowPage } from './workflow';
 

@@ -1,6 +1,5 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { fakeApi, page, renderPage } from '../ui/task-test-support';
-import { aWorkflow, anExecution } from '../ui/workflow-test-support';
+import { anExecution, aWorkflow, fakeApi, page, renderPage } from '../test-support';
 import { WorkflowsPage } from './workflows';
 
 const route = '/projects/:projectId/workflows';

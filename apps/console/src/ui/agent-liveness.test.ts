@@ -9,7 +9,7 @@ import {
   useLivenessClock,
   type Agent,
 } from './agent-liveness';
-import { anAgent } from './task-test-support';
+import { anAgent } from '../test-support';
 
 const T0 = Date.parse('2026-12-02T12:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AuditPage } from '../pages/audit';
 import type { AuditEntry } from './audit-filters';
-import { fakeApi, page, renderPage, Status, TEST_USER } from './message-test-harness';
+import { fakeApi, page, renderPage, Status, TEST_USER } from '../test-support';
 
 const P = 'b5a5af20-c805-4bef-b964-d109bcf5d054';
 const AGENT = 'c702fc2e-7299-4b7f-9323-f765bb0a5468';
@@ -44,7 +44,7 @@ function api(answer?: unknown) {
 const render = (search = '') =>
   renderPage(<AuditPage />, {
     path: `/projects/${P}/audit${search}`,
-    pattern: '/projects/:projectId/audit',
+    route: '/projects/:projectId/audit',
   });
 
 describe('the audit page', () => {
@@ -76,7 +76,7 @@ describe('the audit page', () => {
     const seen = api();
     render(`?actor_type=agent&actor_id=${AGENT}&action=task.claim&offset=50`);
     await screen.findByText('orion-planner', { selector: 'a' });
-    const read = seen.find((r) => r.path === `/api/v1/projects/${P}/audit`);
+    const read = seen.requests.find((r) => r.path === `/api/v1/projects/${P}/audit`);
     expect(Object.fromEntries(read?.query ?? [])).toEqual({
       limit: '50',
       offset: '50',
@@ -95,8 +95,10 @@ describe('the audit page', () => {
     });
     fireEvent.change(screen.getByLabelText('Resource id'), { target: { value: ` ${EXEC} ` } });
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
-    await waitFor(() => expect(seen.some((r) => r.query.get('resource_id') === EXEC)).toBe(true));
-    const last = seen.filter((r) => r.path.endsWith('/audit')).pop();
+    await waitFor(() =>
+      expect(seen.requests.some((r) => r.query.get('resource_id') === EXEC)).toBe(true),
+    );
+    const last = seen.requests.filter((r) => r.path.endsWith('/audit')).pop();
     expect(last?.query.get('resource_type')).toBe('workflow_execution');
     expect(last?.query.get('offset')).toBe('0');
   });

@@ -2,7 +2,7 @@ import { render, screen, waitFor } from '@testing-library/react';
 import { onTestFinished, vi } from 'vitest';
 import { MetricsPage } from '../pages/metrics';
 import { TimeLineChart } from './chart-line';
-import { fakeApi, page, renderPage } from './message-test-harness';
+import { fakeApi, page, renderPage, Status } from '../test-support';
 
 const HOUR = 3_600_000;
 const from = Date.parse('2026-12-01T00:00:00Z');
@@ -85,7 +85,8 @@ describe('the metrics page', () => {
     onTestFinished(() => warn.mockRestore());
     const seen = fakeApi(({ path, query }) => {
       if (path === '/api/v1/agents') return page([{ id: A, name: 'orion-planner' }]);
-      if (path === `/api/v1/projects/${P}/stats`) return undefined;
+      if (path === `/api/v1/projects/${P}/stats`)
+        return new Status(404, { status: 404, title: 'Not Found', detail: 'No route' });
       if (path === `/api/v1/projects/${P}/metrics/summary`) {
         if (query.get('group_by') === 'agent') {
           const { buckets, ...rest } = summary(query);
@@ -102,13 +103,15 @@ describe('the metrics page', () => {
     });
     const { container } = renderPage(<MetricsPage />, {
       path: `/projects/${P}/metrics?range=7d&bucket=6h`,
-      pattern: '/projects/:projectId/metrics',
+      route: '/projects/:projectId/metrics',
     });
     await waitFor(() => expect(container.querySelectorAll('figure.chart')).toHaveLength(6));
     await waitFor(() =>
-      expect(seen.filter((r) => r.path === `/api/v1/agents/${A}/metrics/summary`)).toHaveLength(2),
+      expect(
+        seen.requests.filter((r) => r.path === `/api/v1/agents/${A}/metrics/summary`),
+      ).toHaveLength(2),
     );
-    const fleet = seen.filter((r) => r.path.endsWith('/metrics/summary'));
+    const fleet = seen.requests.filter((r) => r.path.endsWith('/metrics/summary'));
     for (const r of fleet) {
       expect(r.query.get('bucket')).toBe('6h');
       const span = Date.parse(r.query.get('to') ?? '') - Date.parse(r.query.get('from') ?? '');

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { MessagesPage } from '../pages/messages';
 import type { Message } from './conversations';
-import { fakeApi, page, renderPage, TEST_USER } from './message-test-harness';
+import { fakeApi, page, renderPage, TEST_USER } from '../test-support';
 
 const P = 'b5a5af20-c805-4bef-b964-d109bcf5d054';
 const ORION = 'c702fc2e-7299-4b7f-9323-f765bb0a5468';
@@ -101,7 +101,7 @@ function api() {
 const render = (search = '') =>
   renderPage(<MessagesPage />, {
     path: `/projects/${P}/messages${search}`,
-    pattern: '/projects/:projectId/messages',
+    route: '/projects/:projectId/messages',
   });
 
 describe('the messages page', () => {
@@ -129,7 +129,7 @@ describe('the messages page', () => {
       el.getAttribute('data-conversation-key'),
     );
     expect(keys[0]).toBe('conversation:11111111-1111-4111-8111-111111111111');
-    const list1 = seen.find((r) => r.path === '/api/v1/messages');
+    const list1 = seen.requests.find((r) => r.path === '/api/v1/messages');
     expect(list1?.query.get('project_id')).toBe(P);
   });
 
@@ -150,7 +150,7 @@ describe('the messages page', () => {
       sends[1].querySelector(`[data-message-id="${reply.id}"] [data-status]`)?.textContent,
     ).toBe('sent');
     expect(within(sends[1]).getByRole('link', { name: 'request from orion-planner' })).toBeTruthy();
-    const read = seen.find((r) => r.query.get('conversation_id') === CONV);
+    const read = seen.requests.find((r) => r.query.get('conversation_id') === CONV);
     expect(read?.query.get('project_id')).toBe(P);
   });
 
@@ -164,7 +164,9 @@ describe('the messages page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Open' }));
     expect(await screen.findByText(/No messages with correlation id/)).toBeTruthy();
     expect(
-      seen.some((r) => r.query.get('correlation_id') === '33333333-3333-4333-8333-333333333333'),
+      seen.requests.some(
+        (r) => r.query.get('correlation_id') === '33333333-3333-4333-8333-333333333333',
+      ),
     ).toBe(true);
   });
 

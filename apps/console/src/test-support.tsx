@@ -1,25 +1,43 @@
 /**
- * For page tests: a fake API (routes answering JSON) behind the console's real session, and a
- * page rendered signed in, inside a router, as the app renders it.
+ * For tests: a fake API (routes answering JSON) behind the console's real session, a page
+ * rendered signed in, inside a router, as the app renders it, and the API's records as
+ * fixtures (agents, tasks, workflows, executions).
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import { useEffect, type ReactNode } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { vi } from 'vitest';
-import { SessionProvider, useSessionState } from '../api/session';
-import type { Agent } from './agent-liveness';
-import type { Task } from './task-queries';
+import { SessionProvider, useSessionState } from './api/session';
+import type { Agent } from './ui/agent-liveness';
+import type { Task } from './ui/task-queries';
+import type { Execution, Workflow, WorkflowDefinition } from './ui/workflow-model';
+
+/** The signed-in user, as `GET /api/v1/auth/me` answers. */
+export const TEST_USER = {
+  kind: 'user',
+  id: 'user-1',
+  name: 'Olga Ops',
+  email: 'ops@example.com',
+  is_superuser: false,
+  is_active: true,
+  created_at: '2026-01-01T00:00:00Z',
+};
 
 export interface FakeRequest {
   method: string;
   path: string;
   url: URL;
+  /** The URL's query (`url.searchParams`). */
+  query: URLSearchParams;
   body: unknown;
   params: Record<string, string>;
 }
 
-/** A route's answer: a body (200 JSON), or a Response as it is. */
+/**
+ * A route's answer: a body (200 JSON; nothing is 204), a `Status` (that status, that body),
+ * or a Response as it is.
+ */
 type Handler = (request: FakeRequest) => unknown;
 
 export interface FakeApi {
@@ -30,28 +48,43 @@ export interface FakeApi {
   on(route: string, handler: Handler): void;
 }
 
+/** An answer with this status and JSON body (a problem's content type from 400 on). */
+export class Status {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 export const problem = (status: number, code: string, detail: string): Response =>
   new Response(JSON.stringify({ status, code, detail, title: 'Conflict' }), {
     status,
     headers: { 'content-type': 'application/problem+json' },
   });
 
-export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
-  const table = new Map<string, Handler>(Object.entries(routes));
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' },
+  });
+
+/**
+ * A fake of the REST API, made the global fetch (the session's client is made with it).
+ * Sign-in answers for `TEST_USER`. `routes` is a table (`'GET /api/v1/tasks/:id'` → handler)
+ * or one handler for every other request, where answering nothing is a 404; a request no
+ * route matches is a 404.
+ */
+export function fakeApi(routes: Record<string, Handler> | Handler = {}): FakeApi {
+  const fallback = typeof routes === 'function' ? routes : null;
+  const table = new Map<string, Handler>(
+    typeof routes === 'function' ? [] : Object.entries(routes),
+  );
   table.set('POST /api/v1/auth/login', () => ({
     access_token: 'token',
     expires_in: 3600,
     token_type: 'Bearer',
   }));
-  table.set('GET /api/v1/auth/me', () => ({
-    kind: 'user',
-    id: 'user-1',
-    name: 'Olga Ops',
-    email: 'ops@example.com',
-    is_superuser: false,
-    is_active: true,
-    created_at: '2026-01-01T00:00:00Z',
-  }));
+  table.set('GET /api/v1/auth/me', () => TEST_USER);
   const requests: FakeRequest[] = [];
 
   const match = (method: string, path: string) => {
@@ -73,6 +106,9 @@ export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
     return null;
   };
 
+  const notFound = (method: string, path: string) =>
+    problem(404, 'RESOURCE.NOT_FOUND', `No fake route for ${method} ${path}`);
+
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
@@ -82,24 +118,23 @@ export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
       method: request.method,
       path: url.pathname,
       url,
+      query: url.searchParams,
       body: text ? JSON.parse(text) : undefined,
       params: found?.params ?? {},
     };
     requests.push(fake);
-    if (!found)
-      return problem(
-        404,
-        'RESOURCE.NOT_FOUND',
-        `No fake route for ${request.method} ${url.pathname}`,
-      );
-    const answer = found.handler(fake);
+    let answer: unknown;
+    if (found) answer = found.handler(fake);
+    else if (fallback) {
+      answer = fallback(fake);
+      if (answer === undefined) return notFound(request.method, url.pathname);
+    } else return notFound(request.method, url.pathname);
     if (answer instanceof Response) return answer;
+    if (answer instanceof Status) return json(answer.status, answer.body);
     if (answer === undefined) return new Response(null, { status: 204 });
-    return new Response(JSON.stringify(answer), {
-      status: request.method === 'POST' && url.pathname === '/api/v1/tasks' ? 201 : 200,
-      headers: { 'content-type': 'application/json' },
-    });
+    return json(request.method === 'POST' && url.pathname === '/api/v1/tasks' ? 201 : 200, answer);
   };
+  vi.stubGlobal('fetch', fetch);
   return {
     fetch,
     requests,
@@ -107,14 +142,19 @@ export function fakeApi(routes: Record<string, Handler> = {}): FakeApi {
   };
 }
 
-/** `{items, total, limit, offset}` of all of them. */
-export const page = <T,>(items: T[]) => ({ items, total: items.length, limit: 500, offset: 0 });
+/** `{items, total, limit, offset}`: all of them, unless told otherwise. */
+export const page = <T,>(items: T[], offset = 0, limit = 500, total = items.length) => ({
+  items,
+  total,
+  limit,
+  offset,
+});
 
 function SignedIn({ children }: { children: ReactNode }) {
   const { session, signIn } = useSessionState();
   useEffect(() => {
     // A test that ends before the sign-in has answered has nothing to report about it.
-    signIn('ops@example.com', 'secret').catch(() => undefined);
+    signIn(TEST_USER.email, 'secret').catch(() => undefined);
   }, [signIn]);
   return session ? children : null;
 }
@@ -126,14 +166,14 @@ function WhereAmI() {
 }
 
 /**
- * Renders `element` at `path` (matched by `route`), signed in against `api`. The session's
- * client is made with the global fetch, so it is replaced for the test.
+ * Renders `element` at `path` (matched by `route`), signed in, with a fresh query cache. The
+ * session's client is made with the global fetch: `api` (the last `fakeApi` made without it).
  */
 export function renderPage(
   element: ReactNode,
-  { api, path, route }: { api: FakeApi; path: string; route: string },
+  { api, path, route }: { api?: FakeApi; path: string; route: string },
 ) {
-  vi.stubGlobal('fetch', api.fetch);
+  if (api) vi.stubGlobal('fetch', api.fetch);
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false, staleTime: 5_000 }, mutations: { retry: false } },
   });
@@ -211,6 +251,63 @@ export function aTask(fields: Partial<Task> = {}): Task {
     on_dependency_failure: null,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
+    ...fields,
+  };
+}
+
+export const DIAMOND: WorkflowDefinition = {
+  steps: [
+    { key: 'fetch', title: 'Fetch the pages' },
+    { key: 'parse', title: 'Parse them', depends_on: ['fetch'] },
+    {
+      key: 'count',
+      title: 'Count words',
+      depends_on: ['fetch'],
+      on_dependency_failure: 'continue',
+    },
+    { key: 'report', title: 'Write the report', depends_on: ['parse', 'count'] },
+  ],
+};
+
+export function aWorkflow(fields: Partial<Workflow> = {}): Workflow {
+  return {
+    id: 'wf-1',
+    project_id: 'project-1',
+    name: 'Nightly report',
+    description: 'Fetches, parses, counts and reports.',
+    definition: DIAMOND,
+    status: 'active',
+    version: 2,
+    tags: ['nightly'],
+    created_by: 'user-1',
+    created_by_type: 'user',
+    created_at: '2026-12-01T10:00:00Z',
+    updated_at: '2026-12-02T10:00:00Z',
+    ...fields,
+  };
+}
+
+export function anExecution(fields: Partial<Execution> = {}): Execution {
+  return {
+    id: 'ex-1',
+    project_id: 'project-1',
+    workflow_id: 'wf-1',
+    workflow_version: 2,
+    status: 'running',
+    current_step: 1,
+    context_data: { site: 'https://docs.example.com' },
+    result_data: {},
+    started_by: 'user-1',
+    started_by_type: 'user',
+    started_at: '2026-12-02T12:00:00Z',
+    completed_at: null,
+    error_message: null,
+    steps: [
+      { key: 'fetch', task_id: 't-fetch', status: 'completed' },
+      { key: 'parse', task_id: 't-parse', status: 'in_progress' },
+      { key: 'count', task_id: 't-count', status: 'failed' },
+      { key: 'report', task_id: 't-report', status: 'pending' },
+    ],
     ...fields,
   };
 }
