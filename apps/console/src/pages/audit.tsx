@@ -17,7 +17,9 @@ import {
   type AuditFilters,
 } from '../ui/audit-filters';
 import { Empty, ErrorNotice, Loading, Pager, Time } from '../ui/components';
-import { partyLabel, useAgentNames } from '../ui/message-parties';
+import { usePageOffset } from '../ui/search-params';
+import { useAgentNames } from '../ui/agent-queries';
+import { partyLabel } from '../ui/message-parties';
 import './audit.css';
 
 const PAGE = 50;
@@ -161,9 +163,9 @@ export function AuditPage() {
   const { projectId = '' } = useParams();
   const client = useClient();
   const { user } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const filters = readAuditFilters(params);
-  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const [offset, setOffset] = usePageOffset();
   const agents = useAgentNames(projectId).data;
   const me = { id: user.id, name: user.name };
 
@@ -258,17 +260,7 @@ export function AuditPage() {
               </tbody>
             </table>
           </div>
-          <Pager
-            offset={offset}
-            limit={PAGE}
-            total={audit.data.total}
-            onOffset={(next) => {
-              const nextParams = new URLSearchParams(params);
-              if (next > 0) nextParams.set('offset', String(next));
-              else nextParams.delete('offset');
-              setParams(nextParams);
-            }}
-          />
+          <Pager offset={offset} limit={PAGE} total={audit.data.total} onOffset={setOffset} />
         </>
       )}
     </div>

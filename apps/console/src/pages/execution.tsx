@@ -18,7 +18,8 @@ import {
   type GraphStep,
 } from '../ui/workflow-model';
 import { useListParam } from '../ui/workflow-params';
-import { useAgentName, useExecution, useWorkflow } from '../ui/workflow-queries';
+import { useAgentName } from '../ui/agent-queries';
+import { useExecution, useWorkflow } from '../ui/workflow-queries';
 import { policyLabel } from './workflow';
 import { StepDots } from './workflows';
 import './workflows.css';

@@ -15,7 +15,7 @@ import {
   type AgentStatus,
 } from '../ui/agent-liveness';
 import { useAgentCapabilities, useAgents, type AgentCapabilities } from '../ui/agent-queries';
-import { useDebouncedParam, useParam } from '../ui/queue-params';
+import { useDebouncedParam, useParam } from '../ui/search-params';
 import { LeaseLeft } from '../ui/task-lease';
 import { useAllTasksWithStatus, type Task } from '../ui/task-queries';
 import { statusLabel, statusTone } from '../ui/status';

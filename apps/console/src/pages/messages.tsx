@@ -4,6 +4,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { unwrap } from '../api/problem';
 import { useClient } from '../api/session';
 import { Empty, ErrorNotice, JsonView, Loading, Pager, StatusBadge, Time } from '../ui/components';
+import { usePageOffset } from '../ui/search-params';
 import {
   deliveryFacts,
   findRepliedSend,
@@ -25,7 +26,8 @@ import {
   type ThreadKind,
   type ThreadRef,
 } from '../ui/conversations';
-import { shortId, usePartyLabel } from '../ui/message-parties';
+import { usePartyLabel } from '../ui/message-parties';
+import { shortId } from '../ui/workflow-model';
 import './messages.css';
 
 /** Messages per page of the list the conversations are grouped from. */
@@ -60,8 +62,8 @@ function ConversationList({
   selected: ThreadRef | null;
 }) {
   const client = useClient();
-  const [params, setParams] = useSearchParams();
-  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const [params] = useSearchParams();
+  const [offset, setOffset] = usePageOffset();
   const label = usePartyLabel(projectId);
   const list = useQuery({
     queryKey: ['messages', projectId, 'list', offset],
@@ -123,17 +125,7 @@ function ConversationList({
             </p>
           )}
           {list.data && list.data.total > LIST_PAGE && (
-            <Pager
-              offset={offset}
-              limit={LIST_PAGE}
-              total={list.data.total}
-              onOffset={(next) => {
-                const nextParams = new URLSearchParams(params);
-                if (next > 0) nextParams.set('offset', String(next));
-                else nextParams.delete('offset');
-                setParams(nextParams);
-              }}
-            />
+            <Pager offset={offset} limit={LIST_PAGE} total={list.data.total} onOffset={setOffset} />
           )}
         </>
       )}

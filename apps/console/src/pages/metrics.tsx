@@ -5,7 +5,7 @@ import { unwrap } from '../api/problem';
 import { useClient } from '../api/session';
 import { SERIES_COLOURS, TimeLineChart } from '../ui/chart-line';
 import { ErrorNotice, Loading } from '../ui/components';
-import { useAgentNames } from '../ui/message-parties';
+import { useAgentNames } from '../ui/agent-queries';
 import {
   allowedBuckets,
   BUCKETS,

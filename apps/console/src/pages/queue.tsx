@@ -3,14 +3,8 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { Empty, ErrorNotice, Loading, Pager, StatusBadge } from '../ui/components';
 import { Ago } from '../ui/agent-ago';
 import { useAgents } from '../ui/agent-queries';
-import {
-  queueViewFromParams,
-  SORT_LABELS,
-  taskListQuery,
-  TASK_SORTS,
-  useDebouncedParam,
-  withParam,
-} from '../ui/queue-params';
+import { queueViewFromParams, SORT_LABELS, taskListQuery, TASK_SORTS } from '../ui/queue-params';
+import { useDebouncedParam, withParam } from '../ui/search-params';
 import { Assignee } from '../ui/task-assignee';
 import { LeaseLeft } from '../ui/task-lease';
 import { PriorityTag } from '../ui/task-priority';

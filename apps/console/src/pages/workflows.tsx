@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { Empty, ErrorNotice, Loading, Pager, StatusBadge, Time } from '../ui/components';
-import { useDebouncedParam } from '../ui/queue-params';
+import { useDebouncedParam } from '../ui/search-params';
 import { statusLabel, statusTone } from '../ui/status';
 import { useProjectStats } from '../ui/task-queries';
 import {

@@ -29,12 +29,17 @@ export async function readAllAgents(
   }
 }
 
+/** The read of the project's agents matching `q` (all of them without). */
+const agentsQuery = (client: AgentHubClient, projectId: string, q?: string) => ({
+  queryKey: ['agents', projectId, { q: q ?? '' }],
+  queryFn: ({ signal }: { signal: AbortSignal }) => readAllAgents(client, projectId, q, signal),
+});
+
 /** The project's agents (those matching `q` when given), newest first. */
 export function useAgents(projectId: string, q?: string) {
   const client = useClient();
   return useQuery({
-    queryKey: ['agents', projectId, { q: q ?? '' }],
-    queryFn: ({ signal }) => readAllAgents(client, projectId, q, signal),
+    ...agentsQuery(client, projectId, q),
     // While another search of the same project loads, the last one stays shown.
     placeholderData: (previous, previousQuery) =>
       previousQuery?.queryKey[1] === projectId ? previous : undefined,
@@ -57,5 +62,29 @@ export function useAgentCapabilities(agentIds: readonly string[]) {
       for (const result of results) if (result.data) byAgent.set(result.data.agent_id, result.data);
       return { byAgent, error: results.find((r) => r.error)?.error ?? null };
     },
+  });
+}
+
+const namesById = (agents: Agent[]) => new Map(agents.map((agent) => [agent.id, agent.name]));
+
+/**
+ * The project's agents' names by id, for naming senders, recipients and actors (the same read
+ * as `useAgents`).
+ */
+export function useAgentNames(projectId: string) {
+  const client = useClient();
+  return useQuery({ ...agentsQuery(client, projectId), select: namesById, staleTime: 60_000 });
+}
+
+/** An agent's name (its nickname when it has one), for a step's assignee. */
+export function useAgentName(id: string | null | undefined) {
+  const client = useClient();
+  return useQuery({
+    queryKey: ['agent', id],
+    queryFn: ({ signal }) =>
+      unwrap(client.GET('/api/v1/agents/{id}', { params: { path: { id: id ?? '' } }, signal })),
+    enabled: Boolean(id),
+    retry: false,
+    select: (agent) => agent.nickname || agent.name,
   });
 }

@@ -1,30 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
-import { unwrap } from '../api/problem';
-import { useClient, useSession } from '../api/session';
+import { useSession } from '../api/session';
+import { useAgentNames } from './agent-queries';
 import type { Party } from './conversations';
-
-/** How many agents one read of the names takes (the API's largest page). */
-const NAMES_PAGE = 500;
-
-/** The project's agents by id, for naming senders, recipients and actors. */
-export function useAgentNames(projectId: string) {
-  const client = useClient();
-  return useQuery({
-    queryKey: ['agents', projectId, 'names'],
-    queryFn: async ({ signal }) => {
-      const page = await unwrap(
-        client.GET('/api/v1/agents', {
-          params: { query: { project_id: projectId, limit: NAMES_PAGE } },
-          signal,
-        }),
-      );
-      return new Map(page.items.map((agent) => [agent.id, agent.name]));
-    },
-    staleTime: 60_000,
-  });
-}
-
-export const shortId = (id: string): string => id.slice(0, 8);
+import { shortId } from './workflow-model';
 
 /**
  * A party as people read it: the agent's name, "you" for the signed-in user, else the kind and

@@ -1,4 +1,5 @@
-import { queueViewFromParams, taskListQuery, withParam } from './queue-params';
+import { queueViewFromParams, taskListQuery } from './queue-params';
+import { withParam } from './search-params';
 
 describe("the queue's view in the URL", () => {
   it('reads filters, search, sort and page from the parameters', () => {

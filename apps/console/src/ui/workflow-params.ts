@@ -1,4 +1,4 @@
-import { useSearchParams } from 'react-router';
+import { offsetOf, oneOf, useParam } from './search-params';
 import type { ExecutionListQuery, WorkflowListQuery } from './workflow-queries';
 import {
   EXECUTION_STATUSES,
@@ -10,14 +10,6 @@ import {
 /** Page sizes of the lists. */
 export const WORKFLOWS_PAGE_SIZE = 25;
 export const EXECUTIONS_PAGE_SIZE = 20;
-
-const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined =>
-  values.find((v) => v === value);
-
-const offsetOf = (value: string | null): number => {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : 0;
-};
 
 /**
  * What the URL says a list shows; unknown or malformed values are left out. The definitions
@@ -99,9 +91,4 @@ export function withListParam(
 }
 
 /** A list parameter, read and set (setting it replaces the history entry). */
-export function useListParam(name: string): [string, (value: string | number | null) => void] {
-  const [params, setParams] = useSearchParams();
-  const set = (value: string | number | null) =>
-    setParams((current) => withListParam(current, name, value), { replace: true });
-  return [params.get(name) ?? '', set];
-}
+export const useListParam = (name: string) => useParam(name, withListParam);

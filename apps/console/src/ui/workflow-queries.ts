@@ -116,16 +116,3 @@ export function useExecution(id: string) {
       unwrap(client.GET('/api/v1/workflow-executions/{id}', { params: { path: { id } }, signal })),
   });
 }
-
-/** An agent's name, for a step's assignee. */
-export function useAgentName(id: string | null | undefined) {
-  const client = useClient();
-  return useQuery({
-    queryKey: ['agent', id],
-    queryFn: ({ signal }) =>
-      unwrap(client.GET('/api/v1/agents/{id}', { params: { path: { id: id ?? '' } }, signal })),
-    enabled: Boolean(id),
-    retry: false,
-    select: (agent) => agent.nickname || agent.name,
-  });
-}
