@@ -1,5 +1,6 @@
 import type { components } from '@agenthub/client';
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { everyValue } from './every-value';
 
 export type AgentResponse = components['schemas']['AgentResponseDto'];
 export type AgentStatus = AgentResponse['status'];
@@ -11,14 +12,14 @@ export type AgentStatus = AgentResponse['status'];
 export type Agent = AgentResponse;
 
 /** Every agent status, in the order the fleet's summary shows them. */
-export const AGENT_STATUSES: readonly AgentStatus[] = [
+export const AGENT_STATUSES = everyValue<AgentStatus>()([
   'online',
   'idle',
   'active',
   'busy',
   'error',
   'offline',
-];
+]);
 
 /** When the agent's heartbeat runs out (ms since the epoch), or null when it cannot. */
 export function heartbeatExpiry(agent: Agent): number | null {

@@ -1,17 +1,18 @@
 import type { components } from '@agenthub/client';
+import { everyValue } from './every-value';
 
 export type Message = components['schemas']['MessageResponseDto'];
 export type MessageStatus = Message['status'];
 
 /** Every delivery status, in the order of the cycle (the final ones last). */
-export const MESSAGE_STATUSES: readonly MessageStatus[] = [
+export const MESSAGE_STATUSES = everyValue<MessageStatus>()([
   'pending',
   'sent',
   'delivered',
   'acknowledged',
   'failed',
   'expired',
-];
+]);
 
 /**
  * What ties messages together into one thread: their conversation (a message, its replies and

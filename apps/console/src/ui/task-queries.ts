@@ -2,6 +2,7 @@ import type { components, paths } from '@agenthub/client';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { unwrap } from '../api/problem';
 import { useClient } from '../api/session';
+import { everyValue } from './every-value';
 
 export type Task = components['schemas']['TaskResponseDto'];
 export type TaskStatus = Task['status'];
@@ -9,14 +10,14 @@ export type TaskPriority = Task['priority'];
 export type TaskListQuery = NonNullable<paths['/api/v1/tasks']['get']['parameters']['query']>;
 export type ProjectStats = components['schemas']['ProjectStatsResponseDto'];
 
-export const TASK_STATUSES: readonly TaskStatus[] = [
+export const TASK_STATUSES = everyValue<TaskStatus>()([
   'pending',
   'in_progress',
   'completed',
   'failed',
   'cancelled',
-];
-export const TASK_PRIORITIES: readonly TaskPriority[] = ['urgent', 'high', 'medium', 'low'];
+]);
+export const TASK_PRIORITIES = everyValue<TaskPriority>()(['urgent', 'high', 'medium', 'low']);
 
 /** One page of the project's tasks; the previous page (of the project) stays shown while the next loads. */
 export function useTaskList(query: TaskListQuery & { project_id: string }, enabled = true) {

@@ -1,4 +1,5 @@
 import type { components } from '@agenthub/client';
+import { everyValue } from './every-value';
 
 export type Workflow = components['schemas']['WorkflowResponseDto'];
 export type WorkflowStatus = Workflow['status'];
@@ -10,20 +11,20 @@ export type ExecutionStatus = Execution['status'];
 export type ExecutionStep = components['schemas']['ExecutionStepDto'];
 export type StepStatus = ExecutionStep['status'];
 
-export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['draft', 'active', 'paused'];
-export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+export const WORKFLOW_STATUSES = everyValue<WorkflowStatus>()(['draft', 'active', 'paused']);
+export const EXECUTION_STATUSES = everyValue<ExecutionStatus>()([
   'running',
   'completed',
   'failed',
   'cancelled',
-];
-export const STEP_STATUSES: readonly StepStatus[] = [
+]);
+export const STEP_STATUSES = everyValue<StepStatus>()([
   'pending',
   'in_progress',
   'completed',
   'failed',
   'cancelled',
-];
+]);
 
 /** A step as the graph draws it. */
 export interface GraphStep {
