@@ -9,8 +9,9 @@ import type { AgentResponseDto } from './dto/agent-response.dto';
 
 /**
  * An agent as read for the wire: the response's fields, `status` and `heartbeat_expires_at`
- * already accounting for the heartbeat timeout. Raw rows are not mapped, so the timestamps are still PostgreSQL's text
- * (MikroORM's driver leaves timestamptz as a string); toAgentResponse() makes them ISO-8601.
+ * already accounting for the heartbeat timeout. Raw rows are not mapped, so the timestamps are
+ * still PostgreSQL's text (MikroORM's driver leaves timestamptz as a string); toAgentResponse()
+ * makes them ISO-8601.
  */
 export type AgentRow = AgentResponseDto;
 
