@@ -5,7 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -350,4 +350,38 @@ export function openEventStream(
     );
     req.on('error', reject);
   });
+}
+
+/**
+ * One figure a bench measured, next to the baseline it is judged against (measured in the
+ * same run), for the table `npm run bench` prints.
+ */
+export interface BenchFigure {
+  /** What was measured, e.g. `GET /agents/:id, agent key`. */
+  figure: string;
+  value: number;
+  /** Of `value` and `baselineValue`, e.g. `req/s`, `ms`. */
+  unit: string;
+  /** What it is compared with, e.g. `bare Fastify + pg`; absent for a figure with a fixed target only. */
+  baseline?: string;
+  baselineValue?: number;
+  /**
+   * value ÷ baselineValue, or baselineValue ÷ value when lower is better (latency, CPU);
+   * absent without a baseline.
+   */
+  ratio?: number;
+  /** The aim, in words, e.g. `ratio ≥ 0.5` or `≤ 15 ms`. */
+  target?: string;
+  /** Whether the aim was met; absent when there is no aim. */
+  met?: boolean;
+}
+
+/**
+ * Hands a bench's figures to `npm run bench` (tools/bench/run-all.ts): written as JSON to the
+ * file BENCH_REPORT names, when it is set. A bench run by hand prints its own table only.
+ */
+export function reportFigures(bench: string, figures: BenchFigure[]): void {
+  const target = process.env['BENCH_REPORT'];
+  if (!target) return;
+  writeFileSync(target, `${JSON.stringify({ bench, figures }, null, 2)}\n`);
 }
