@@ -9,7 +9,10 @@
  * PostgreSQL under tmp/bench-postgres. Seeds a user, a project, an agent and an API key
  * through the API, then drives each server with the same bounded concurrent keep-alive load
  * (127.0.0.1 only) for a fixed time, in alternating rounds, and prints requests/s, p50, p99
- * and the ratio to the bare server. A script for people, not a test: never run in CI.
+ * and the ratio to the bare server, and the server process's CPU time per request. Under
+ * `npm run bench` it hands the requests/s of both credentials against the bare server (aim:
+ * ratio ≥ 0.5) and the CPU per request to the runner's table. The list of 1 000 agents is
+ * agents-list.bench.ts. A script for people, not a test: never run in CI.
  */
 import http from 'node:http';
 import { join } from 'node:path';
@@ -19,12 +22,14 @@ import { freePort } from '@agenthub/database';
 import {
   benchDatabase,
   call,
+  compared,
   createAgentWithKey,
   fmt,
   formatTable,
   latencySummary,
   log,
   processCpuMs,
+  reportFigures,
   request,
   runBench,
   runFor,
@@ -188,4 +193,28 @@ runBench(async (defer) => {
     'ratio: requests/s relative to the bare server; cpu ratio: its CPU per request over this one (server process only, not PostgreSQL).',
   ];
   process.stdout.write(`${out.join('\n')}\n`);
+
+  const [, keyRow, jwtRow, liveRow] = rows;
+  const errors = (r: (typeof rows)[number]) => (r.errors > 0 ? `${r.errors} errors` : undefined);
+  const bareLabel = 'bare Fastify + pg';
+  reportFigures('agents-get', [
+    compared('GET /agents/:id, agent key', 'req/s', keyRow.rps, bareLabel, bareRow.rps, {
+      minRatio: 0.5,
+      note: errors(keyRow),
+    }),
+    compared('GET /agents/:id, user JWT', 'req/s', jwtRow.rps, bareLabel, bareRow.rps, {
+      minRatio: 0.5,
+      note: errors(jwtRow),
+    }),
+    ...[keyRow, jwtRow, liveRow].map((r) =>
+      compared(
+        `server CPU per request, ${r.label.replace('AgentHub, ', '').replace('AgentHub ', '')}`,
+        'µs',
+        r.cpuUsPerRequest,
+        bareLabel,
+        bareRow.cpuUsPerRequest,
+        { lowerIsBetter: true },
+      ),
+    ),
+  ]);
 });

@@ -1,7 +1,8 @@
 /**
- * Claim-and-complete throughput of the task queue, next to pg-boss on the same database.
+ * Claim-and-complete throughput of the task queue, next to pg-boss on the same database, and
+ * what the database server itself does (pgbench) as the headroom.
  *
- *   npx nx build api && node -r ./tools/register-ts.js tools/bench/claim.bench.ts [--agents 16] [--seconds 10] [--tasks 10000]
+ *   npx nx build api && node -r ./tools/register-ts.js tools/bench/claim.bench.ts [--agents 16] [--seconds 10] [--tasks 10000] [--pgbench-seconds <--seconds>]
  *
  * Starts the built API (dist/apps/api/main.js, NODE_ENV=production) on a fresh database
  * (DATABASE_URL's server when set, else an embedded PostgreSQL under tmp/bench-postgres),
@@ -14,20 +15,36 @@
  * When the `pg-boss` package can be resolved, the same run measures N pg-boss workers
  * (in-process, no HTTP) doing fetch → complete on as many jobs in the same database, and
  * prints our rate ÷ pg-boss's. Without it, that part is skipped and says so.
+ *
+ * Then the headroom: pgbench's write transaction (`-b tpcb-like`, 16 clients, 2 threads,
+ * --pgbench-seconds) on a scratch database of the same server (`pgbench -i`, dropped after),
+ * and our tasks/s ÷ its transactions/s. pgbench is taken from PATH, else the newest
+ * /usr/lib/postgresql/<version>/bin; the embedded PostgreSQL ships none, so the system's runs
+ * against its port. Without pgbench that part is skipped and says so.
+ *
+ * Under `npm run bench` it hands the runner tasks/s against pg-boss (aim: ratio ≥ 2), the double
+ * claims seen by the clients and in the database (aim: 0), the headroom and the API CPU per task.
  * A script for people, not a test: never run in CI.
  */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
+import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { Client } from 'pg';
+import { withDatabase, withMaintenanceClient } from '@agenthub/database';
 import {
   benchDatabase,
   call,
+  compared,
   createAgentWithKey,
   formatTable,
   latencySummary,
   log,
+  mustBeZero,
   processCpuMs,
+  reportFigures,
   request,
   runBench,
   runFor,
@@ -40,6 +57,7 @@ const { values: opts } = parseArgs({
     agents: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '10' },
     tasks: { type: 'string', default: '10000' },
+    'pgbench-seconds': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     json: { type: 'boolean', default: false },
   },
@@ -47,6 +65,9 @@ const { values: opts } = parseArgs({
 const AGENTS = Number(opts.agents);
 const SECONDS = Number(opts.seconds);
 const TASKS = Number(opts.tasks);
+const PGBENCH_SECONDS = Number(opts['pgbench-seconds'] ?? opts.seconds);
+/** The issue's comparison: pgbench's write transaction with as many clients as our agents. */
+const PGBENCH_CLIENTS = 16;
 
 interface Result {
   label: string;
@@ -179,6 +200,75 @@ async function drivePgBoss(
   return result;
 }
 
+const isExecutable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** pgbench on PATH, else the newest /usr/lib/postgresql/<version>/bin/pgbench. */
+function findPgbench(): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter))
+    if (dir && isExecutable(join(dir, 'pgbench'))) return join(dir, 'pgbench');
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  return versions.map((v) => join(root, v, 'bin/pgbench')).find(isExecutable);
+}
+
+type Pgbench = { tps: number; binary: string } | { skipped: string };
+
+/**
+ * pgbench tpcb-like on a scratch database of `url`'s server (`pgbench -i`, default scale),
+ * dropped afterwards: its transactions/s. Connection settings go through PG* variables, so no
+ * password is on a command line.
+ */
+async function runPgbench(url: string, clients: number, seconds: number): Promise<Pgbench> {
+  const binary = findPgbench();
+  if (!binary)
+    return { skipped: 'pgbench not found on PATH nor in /usr/lib/postgresql/<version>/bin' };
+  const dbName = `agenthub_bench_pgbench_${Date.now().toString(36)}`;
+  const scratch = new URL(withDatabase(url, dbName));
+  await withMaintenanceClient(url, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PGHOST: scratch.hostname,
+    PGPORT: scratch.port || '5432',
+    PGUSER: decodeURIComponent(scratch.username) || 'postgres',
+    PGDATABASE: dbName,
+  };
+  if (scratch.password) env['PGPASSWORD'] = decodeURIComponent(scratch.password);
+  else delete env['PGPASSWORD'];
+  const run = promisify(execFile);
+  try {
+    log(`pgbench: ${binary} -i, then tpcb-like with ${clients} clients for ${seconds} s`);
+    await run(binary, ['-i', '-q'], { env });
+    const { stdout } = await run(
+      binary,
+      ['-c', String(clients), '-j', '2', '-T', String(seconds), '-b', 'tpcb-like'],
+      { env },
+    );
+    const tps = /^tps = ([\d.]+)/m.exec(stdout);
+    if (!tps) return { skipped: `pgbench printed no tps: ${stdout.slice(-300)}` };
+    return { tps: Number(tps[1]), binary };
+  } catch (error) {
+    const e = error as { stderr?: string; message?: string };
+    return {
+      skipped: `pgbench failed: ${(e.stderr || e.message || String(error)).trim().slice(-300)}`,
+    };
+  } finally {
+    await withMaintenanceClient(url, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
+    );
+  }
+}
+
 runBench(async (defer) => {
   const url = await benchDatabase(defer, 'claim');
   const api = await startApi(defer, url, opts['log-level']);
@@ -227,6 +317,8 @@ runBench(async (defer) => {
   ).rows;
 
   const theirs = await drivePgBoss(url, AGENTS, TASKS, SECONDS);
+  const pgbench = await runPgbench(url, PGBENCH_CLIENTS, PGBENCH_SECONDS);
+  const pgbenchTps = 'tps' in pgbench ? pgbench.tps : undefined;
 
   const rows = [ours, ...(theirs ? [theirs] : [])].map((r) => {
     const { p50, p99 } = latencySummary(r.claimLatencies);
@@ -255,10 +347,43 @@ runBench(async (defer) => {
       inProgress: Number(check.in_progress),
     },
     ratioToPgBoss: theirs ? rows[0].tasksPerSecond / rows[1].tasksPerSecond : null,
+    pgbench: {
+      clients: PGBENCH_CLIENTS,
+      seconds: PGBENCH_SECONDS,
+      ...('tps' in pgbench ? { tps: pgbench.tps } : { skipped: pgbench.skipped }),
+    },
+    headroom: pgbenchTps ? rows[0].tasksPerSecond / pgbenchTps : null,
     pgBoss: theirs
       ? 'measured'
       : 'skipped: the pg-boss package is not installed (npm i -D pg-boss, then run again)',
   };
+  const [ourRow, theirRow] = rows;
+  const notes = [
+    ...(ours.errors > 0 ? [`${ours.errors} errors`] : []),
+    ...(ourRow.ranDry ? ['the queue ran dry: a lower bound'] : []),
+    ...(theirs ? [] : ['pg-boss not installed']),
+  ];
+  reportFigures('claim', [
+    compared(
+      `claim → complete over HTTP, ${AGENTS} agents`,
+      'tasks/s',
+      ourRow.tasksPerSecond,
+      'pg-boss in-process',
+      theirRow?.tasksPerSecond,
+      { minRatio: 2, note: notes.join('; ') },
+    ),
+    mustBeZero('double claims seen by the agents', ours.doubleClaims),
+    mustBeZero('tasks claimed more than once (database)', summary.database.reclaimedTasks),
+    compared(
+      'headroom: claim → complete ÷ pgbench',
+      '/s',
+      ourRow.tasksPerSecond,
+      `pgbench tpcb-like, ${PGBENCH_CLIENTS} clients`,
+      pgbenchTps,
+      { note: 'skipped' in pgbench ? pgbench.skipped : undefined },
+    ),
+    { figure: 'API CPU per task', value: apiCpuMsPerTask ?? NaN, unit: 'ms' },
+  ]);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
@@ -285,6 +410,9 @@ runBench(async (defer) => {
     theirs
       ? `AgentHub ÷ pg-boss: ${summary.ratioToPgBoss?.toFixed(2)} (ours goes through HTTP, auth and the audit log; pg-boss workers call the database directly)`
       : 'pg-boss comparison SKIPPED: the pg-boss package is not installed (add it as a devDependency: npm i -D pg-boss, then run again)',
+    'tps' in pgbench
+      ? `headroom: AgentHub tasks/s ÷ pgbench tpcb-like tps (${PGBENCH_CLIENTS} clients, ${PGBENCH_SECONDS} s, same server): ${(summary.headroom ?? NaN).toFixed(3)} (pgbench ${pgbench.tps.toFixed(0)} tps)`
+      : `headroom SKIPPED: ${pgbench.skipped}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 });

@@ -372,8 +372,54 @@ export interface BenchFigure {
   ratio?: number;
   /** The aim, in words, e.g. `ratio ≥ 0.5` or `≤ 15 ms`. */
   target?: string;
-  /** Whether the aim was met; absent when there is no aim. */
+  /** Whether the aim was met; absent when there is no aim (or nothing to judge it by). */
   met?: boolean;
+  /** What the reader should know about this figure, e.g. `3 errors`, `pgbench not found`. */
+  note?: string;
+}
+
+const finite = (n: number | undefined): number | undefined =>
+  n === undefined || !Number.isFinite(n) ? undefined : n;
+
+/**
+ * A figure next to its baseline: the ratio oriented so that above 1 is better (value ÷ baseline,
+ * or baseline ÷ value with `lowerIsBetter`) and, with `minRatio`, whether the ratio reaches it.
+ * A figure or baseline that was not measured leaves ratio and met out.
+ */
+export function compared(
+  figure: string,
+  unit: string,
+  value: number | undefined,
+  baseline: string,
+  baselineValue: number | undefined,
+  options: { lowerIsBetter?: boolean; minRatio?: number; note?: string } = {},
+): BenchFigure {
+  const v = finite(value);
+  const b = finite(baselineValue);
+  const ratio =
+    v === undefined || b === undefined || (options.lowerIsBetter ? v : b) === 0
+      ? undefined
+      : options.lowerIsBetter
+        ? b / v
+        : v / b;
+  return {
+    figure,
+    value: v ?? NaN,
+    unit,
+    baseline,
+    baselineValue: b,
+    ratio,
+    ...(options.minRatio !== undefined && {
+      target: `ratio ≥ ${options.minRatio}`,
+      met: ratio === undefined ? undefined : ratio >= options.minRatio,
+    }),
+    ...(options.note && { note: options.note }),
+  };
+}
+
+/** A count that must be zero (double claims, lost messages): its target and whether it holds. */
+export function mustBeZero(figure: string, value: number, note?: string): BenchFigure {
+  return { figure, value, unit: 'count', target: '= 0', met: value === 0, ...(note && { note }) };
 }
 
 /**

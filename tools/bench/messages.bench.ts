@@ -18,6 +18,8 @@
  * loops, one `work` handler per queue; latency from publish to handler. pg-boss workers poll
  * (pollingIntervalSeconds, 0.5 s at least; up to 50 jobs per fetch), which bounds its latency
  * from below. The rate counts what arrived during the sending time and the drain after it.
+ * Under `npm run bench` it hands the runner messages/s received against pg-boss's (aim:
+ * ratio ≥ 1), lost and duplicate deliveries (aim: 0) and the p50 latencies of both.
  * A script for people, not a test: never run in CI.
  */
 import http from 'node:http';
@@ -26,11 +28,14 @@ import { parseArgs } from 'node:util';
 import {
   benchDatabase,
   call,
+  compared,
   createAgentWithKey,
   formatTable,
   latencySummary,
   log,
+  mustBeZero,
   openEventStream,
+  reportFigures,
   request,
   runBench,
   runFor,
@@ -282,6 +287,21 @@ runBench(async (defer) => {
     ratioToPgBoss: theirs ? rows[0].perSecond / rows[1].perSecond : null,
     latencyRatioToPgBoss: theirs ? rows[0].p50 / rows[1].p50 : null,
   };
+  const [ourRow, theirRow] = rows;
+  const peer = theirs ? 'pg-boss pub/sub in-process' : 'pg-boss (not installed)';
+  reportFigures('messages', [
+    compared(
+      `send → receive, ${AGENTS} agents on ${PROCESSES} processes`,
+      'msgs/s',
+      ourRow.perSecond,
+      peer,
+      theirRow?.perSecond,
+      { minRatio: 1, note: ours.errors > 0 ? `${ours.errors} errors` : undefined },
+    ),
+    mustBeZero('messages lost', ourRow.lost),
+    mustBeZero('messages delivered twice', ourRow.duplicates),
+    compared('send → push p50', 'ms', ourRow.p50, peer, theirRow?.p50, { lowerIsBetter: true }),
+  ]);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;

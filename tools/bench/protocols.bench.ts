@@ -47,6 +47,10 @@
  * from the worker's PATCH answer to the client seeing completed). A2A `GetTask` costs 1.9× GET
  * /tasks/:id (11.2 against 5.9 ms): the agent's read, then the task's.
  *
+ * Under `npm run bench` it hands the runner the p50 of each MCP tool call, A2A send and GetTask
+ * against its REST counterpart's (the ratio there is REST ÷ protocol, so above 1 is better, as
+ * everywhere in that table); no aim.
+ *
  * A script for people, not a test: never run in CI. Progress goes to stderr, results to
  * stdout (`--json` for the summary as JSON).
  */
@@ -71,6 +75,7 @@ import {
 import {
   benchDatabase,
   call,
+  compared,
   createAgentWithKey,
   fmt,
   formatTable,
@@ -78,6 +83,7 @@ import {
   openEventStream,
   percentile,
   processCpuMs,
+  reportFigures,
   request,
   runBench,
   signUp,
@@ -775,6 +781,31 @@ runBench(async (defer) => {
     mcp: mcpRows,
     a2a,
   };
+  // The headline rows: one whole operation on each side (not the halves of the claim pair).
+  const headline = (rows: Row[], protocol: string, names: string[]) =>
+    rows
+      .filter((r) => names.includes(r.operation))
+      .map((r) =>
+        compared(`${protocol} p50: ${r.operation}`, 'ms', r.protocol?.p50, 'REST', r.rest?.p50, {
+          lowerIsBetter: true,
+        }),
+      );
+  reportFigures('protocols', [
+    ...headline(mcpRows, 'MCP', [
+      'whoami · GET /auth/me',
+      'get_task · GET /tasks/:id',
+      'search_tasks · GET /tasks?… (20 items)',
+      'heartbeat · POST /agents/:id/heartbeat',
+      'claim → complete (the pair)',
+    ]),
+    ...('skipped' in a2a
+      ? [{ figure: 'A2A', value: NaN, unit: 'ms', note: `skipped: ${a2a.skipped}` }]
+      : headline(a2a.rows, 'A2A', [
+          'GetTask · GET /tasks/:id (as the user)',
+          'streaming send → completed event',
+          'blocking send → final task answered',
+        ])),
+  ]);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;

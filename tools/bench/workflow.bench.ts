@@ -24,6 +24,8 @@
  * parent's completion was sent, the execution ends `completed`, and the sink's `inputs` hold
  * the results of its --steps − 2 parents plus `context`; a failed check sets exit code 1.
  * Before measuring, one unmeasured round of each with --warmup steps (0: none) warms the API up.
+ * Under `npm run bench` it hands the runner the run time per step against plain tasks', the
+ * overhead per step, the start against the creation, and whether every check passed.
  * A script for people, not a test: never run in CI.
  */
 import http from 'node:http';
@@ -34,11 +36,13 @@ import { Client } from 'pg';
 import {
   benchDatabase,
   call,
+  compared,
   createAgentWithKey,
   formatTable,
   latencySummary,
   log,
   processCpuMs,
+  reportFigures,
   request,
   Response,
   runBench,
@@ -505,6 +509,34 @@ runBench(async (defer) => {
     ),
   };
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
+  const failedChecks = checks.filter((c) => !c.ok).map((c) => c.name);
+  const plainLabel = `plain tasks, same graph`;
+  reportFigures('workflow', [
+    compared(
+      `workflow run per step, ${STEPS} steps, ${AGENTS} agents`,
+      'ms',
+      w.runMs / STEPS,
+      plainLabel,
+      t.runMs / STEPS,
+      { lowerIsBetter: true },
+    ),
+    {
+      figure: 'workflow overhead per step (workflow − plain run)',
+      value: summary.overheadPerStepMs,
+      unit: 'ms',
+    },
+    compared('workflow start (1 request)', 'ms', w.createMs, `${STEPS} × POST /tasks`, t.createMs, {
+      lowerIsBetter: true,
+    }),
+    {
+      figure: 'checks failed',
+      value: failedChecks.length,
+      unit: 'count',
+      target: '= 0',
+      met: failedChecks.length === 0,
+      ...(failedChecks.length > 0 && { note: failedChecks.join('; ') }),
+    },
+  ]);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
