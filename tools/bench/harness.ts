@@ -294,11 +294,22 @@ export function latencySummary(latencies: number[]): { p50: number; p99: number 
 export const fmt = (n: number | undefined, digits = 0) =>
   n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
 
-/** Lines of a text table: the first column left-aligned, the others right-aligned. */
-export function formatTable(header: string[], rows: string[][]): string[] {
+/**
+ * Lines of a text table: the first column left-aligned, the others right-aligned, unless `left`
+ * names the columns (by index) to align left.
+ */
+export function formatTable(header: string[], rows: string[][], left: number[] = [0]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
   const line = (cols: string[]) =>
-    cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('');
+    cols
+      .map((c, i) =>
+        !left.includes(i)
+          ? c.padStart(widths[i])
+          : i === 0
+            ? c.padEnd(widths[i])
+            : `  ${c.padEnd(widths[i] - 2)}`,
+      )
+      .join('');
   return [header, ...rows].map((cols) => line(cols).trimEnd());
 }
 

@@ -2,6 +2,7 @@
  * Every benchmark of tools/bench, one after the other, and one table of what they measured.
  *
  *   npm run bench [-- [--full] [--skip-build] [--timeout <minutes>] [name ...]]
+ *   npm run bench -- --show tmp/bench/<run>.json [--against tmp/bench/<earlier run>.json]
  *
  * Builds the API first (`npx nx build api`: Nx's cache makes it quick when nothing changed;
  * `--skip-build` uses dist/apps/api/main.js as it is), then runs each `<name>.bench.ts` of this
@@ -18,7 +19,8 @@
  * for comparing runs. A bench that exits non-zero, reports nothing or outlives --timeout
  * (default 10 minutes, 60 with --full; then it is interrupted like Ctrl-C, so it cleans up)
  * shows as failed, and the runner exits 1 once the others have run. A missed target is only a
- * row of the table: these are measurements, not tests. Never run in CI.
+ * row of the table: these are measurements, not tests. `--show` prints the table of a run's
+ * JSON again, without running anything, its prev column from `--against`. Never run in CI.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -43,6 +45,8 @@ const { values: opts, positionals } = parseArgs({
     full: { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     timeout: { type: 'string' },
+    show: { type: 'string' },
+    against: { type: 'string' },
   },
 });
 const MODE = opts.full ? 'full' : 'short';
@@ -247,6 +251,7 @@ function printTable(run: RunFile, previous: RunFile | undefined): string[] {
     ...formatTable(
       ['bench', 'figure', 'value', 'baseline', 'baseline value', 'ratio', 'target', 'met', 'prev'],
       rows,
+      [0, 1, 3, 6],
     ),
     ...(notes.length > 0 ? ['notes:', ...notes.map((n) => `  ${n}`)] : []),
     'ratio: value ÷ baseline, or baseline ÷ value for times and CPU: above 1 is better throughout.',
@@ -257,7 +262,14 @@ function printTable(run: RunFile, previous: RunFile | undefined): string[] {
   ];
 }
 
+const readRun = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as RunFile;
+
 async function main(): Promise<number> {
+  if (opts.show) {
+    const table = printTable(readRun(opts.show), opts.against ? readRun(opts.against) : undefined);
+    process.stdout.write(`${table.join('\n')}\n`);
+    return 0;
+  }
   const available = discover();
   const unknown = positionals.filter((n) => !available.includes(n));
   if (unknown.length > 0) {
@@ -324,7 +336,7 @@ async function main(): Promise<number> {
   const latest = join(dir, 'latest.json');
   let previous: RunFile | undefined;
   try {
-    previous = JSON.parse(readFileSync(latest, 'utf8')) as RunFile;
+    previous = readRun(latest);
   } catch {
     previous = undefined;
   }
