@@ -101,16 +101,3 @@ export async function postRpc(
   }
   return { status: res.status, contentType, json: text ? JSON.parse(text) : {} };
 }
-
-/** Polls `check` until it holds (or fails the test after `timeoutMs`). */
-export async function eventually(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -5,11 +5,12 @@ import {
   bearer,
   createAgent,
   createAgentKey,
+  eventually,
   expectProblem,
   query,
   TestApp,
 } from '@agenthub/testing';
-import { createApiTestApp } from './create-api-test-app';
+import { api as processApi, ApiProcess, startApiProcess } from './event-stream.support';
 import { useWorld } from './world';
 
 type KeyRow = { key_hash: string; last_used_at: Date | null };
@@ -93,15 +94,17 @@ describe('agent API keys', () => {
 
   it('refreshes last_used_at at most once a minute', async () => {
     const agent = await createAgent(world.t, world.owner, world.p1);
-    const key = await createAgentKey(world.t, world.owner, agent.id);
+    // Each key is checked once here: a repeated request may be answered by the access cache.
+    const recentlyUsed = await createAgentKey(world.t, world.owner, agent.id);
     const recent = new Date(Date.now() - 30_000);
-    await markUsed(key.id, recent);
-    await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
-    expect(await lastUsedAt(key.id)).toBe(recent.getTime());
+    await markUsed(recentlyUsed.id, recent);
+    await api('GET', `/agents/${agent.id}`, bearer(recentlyUsed.api_key));
+    expect(await lastUsedAt(recentlyUsed.id)).toBe(recent.getTime());
 
-    await markUsed(key.id, new Date(Date.now() - 120_000));
-    await api('GET', `/agents/${agent.id}`, bearer(key.api_key));
-    expect(Date.now() - (await lastUsedAt(key.id))).toBeLessThan(30_000);
+    const longAgo = await createAgentKey(world.t, world.owner, agent.id);
+    await markUsed(longAgo.id, new Date(Date.now() - 120_000));
+    await api('GET', `/agents/${agent.id}`, bearer(longAgo.api_key));
+    expect(Date.now() - (await lastUsedAt(longAgo.id))).toBeLessThan(30_000);
   });
 
   it('refuses a revoked key at once (401); revoking twice is fine', async () => {
@@ -219,10 +222,8 @@ describe('agent API keys', () => {
     );
     const authenticator = world.t.app.get<AgentKeyAuthenticator>(AGENT_KEY_AUTHENTICATOR);
     expect(await authenticator.authenticate(legacy)).toEqual({
-      kind: 'agent',
-      agentId: agent.id,
-      projectId: world.p1,
-      keyId,
+      principal: { kind: 'agent', agentId: agent.id, projectId: world.p1, keyId },
+      expiresAt: null,
     });
     expect(await authenticator.authenticate(`${legacy}x`)).toBeNull();
     // ...and end to end: the guard hands any bearer token that is not a JWT to the key check.
@@ -231,26 +232,63 @@ describe('agent API keys', () => {
   });
 
   describe('with two API processes on one database', () => {
-    let second: TestApp;
+    let first: ApiProcess;
+    let second: ApiProcess;
     beforeAll(async () => {
-      second = await createApiTestApp(world.db.url);
-    });
-    afterAll(() => second.close());
+      [first, second] = await Promise.all([
+        startApiProcess(world.db.url),
+        startApiProcess(world.db.url),
+      ]);
+    }, 120_000);
+    afterAll(() => Promise.all([first?.stop(), second?.stop()]));
 
-    it('a key revoked or an agent deactivated through one is refused by the other at once', async () => {
+    const getAgent = (on: ApiProcess, id: string, key: string) =>
+      processApi(on.url, 'GET', `/agents/${id}`, { authorization: `Bearer ${key}` });
+    /** Polls for at most a second (the promise) until `on` refuses the key. */
+    const refusedWithinASecond = (on: ApiProcess, id: string, key: string, what: string) =>
+      eventually(async () => (await getAgent(on, id, key)).status === 401, what, 1_000);
+
+    it('a key revoked or an agent deactivated through one is refused by the other within a second', async () => {
       const agent = await createAgent(world.t, world.owner, world.p1);
       const key = await createAgentKey(world.t, world.owner, agent.id);
-      const as = bearer(key.api_key);
-      expect((await api('GET', `/agents/${agent.id}`, as, undefined, second)).statusCode).toBe(200);
-      await api('DELETE', `/agents/${agent.id}/api-keys/${key.id}`, world.owner);
-      expectProblem(await api('GET', `/agents/${agent.id}`, as, undefined, second), 401);
-
-      const key2 = bearer((await createAgentKey(world.t, world.owner, agent.id)).api_key);
-      expect((await api('GET', `/agents/${agent.id}`, key2, undefined, second)).statusCode).toBe(
-        200,
+      // Served (and remembered) by the second process, twice.
+      for (let i = 0; i < 2; i++)
+        expect((await getAgent(second, agent.id, key.api_key)).status).toBe(200);
+      const owner = { authorization: world.owner.authorization };
+      const revoked = await processApi(
+        first.url,
+        'DELETE',
+        `/agents/${agent.id}/api-keys/${key.id}`,
+        owner,
       );
-      await api('PATCH', `/agents/${agent.id}`, world.owner, { is_active: false });
-      expectProblem(await api('GET', `/agents/${agent.id}`, key2, undefined, second), 401);
+      expect(revoked.status).toBe(204);
+      await refusedWithinASecond(second, agent.id, key.api_key, 'the revoked key to be refused');
+
+      const key2 = await createAgentKey(world.t, world.owner, agent.id);
+      expect((await getAgent(second, agent.id, key2.api_key)).status).toBe(200);
+      expect(
+        (await processApi(first.url, 'PATCH', `/agents/${agent.id}`, owner, { is_active: false }))
+          .status,
+      ).toBe(200);
+      await refusedWithinASecond(second, agent.id, key2.api_key, 'the inactive agent refused');
+    });
+
+    it('a change made in SQL while a process has lost its LISTEN connection is refused there within a second', async () => {
+      const agent = await createAgent(world.t, world.owner, world.p1);
+      const key = await createAgentKey(world.t, world.owner, agent.id);
+      expect((await getAgent(second, agent.id, key.api_key)).status).toBe(200);
+      // Every process's notification connection is cut; the revocation's NOTIFY may reach
+      // nobody. Whatever the timing, no process may go on trusting what it cached before.
+      await query(
+        world.db.url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'agenthub-listen' AND datname = current_database()`,
+      );
+      await query(world.db.url, `UPDATE agent_api_keys SET status = 'revoked' WHERE id = $1`, [
+        key.id,
+      ]);
+      await refusedWithinASecond(second, agent.id, key.api_key, 'the key to be refused');
+      await refusedWithinASecond(first, agent.id, key.api_key, 'the key to be refused');
     });
   });
 });

@@ -10,21 +10,12 @@ import {
   CallToolResult,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { createTask, query } from '@agenthub/testing';
+import { createTask, eventually, query } from '@agenthub/testing';
 import { api, ApiProcess, startApiProcess } from './event-stream.support';
 import { connectMcp, McpConnection } from './mcp.support';
 import { useWorld } from './world';
 
 const ROOT = join(__dirname, '../../..');
-
-/** Polls `check` until it holds (or fails the test after `timeoutMs`). */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('MCP across processes', () => {
   const open: McpConnection[] = [];

@@ -6,6 +6,8 @@ export { principalIds } from './lib/identity/principal';
 export { CurrentPrincipal, Public } from './lib/identity/decorators';
 export { AGENT_KEY_AUTHENTICATOR, AGENT_KEY_PREFIX } from './lib/identity/agent-key';
 export type { AgentKeyAuthenticator } from './lib/identity/agent-key';
+export { ACCESS_CHANGES, ChangesAccess } from './lib/identity/access-cache';
+export type { AccessChanges } from './lib/identity/access-cache';
 export { Project } from './lib/projects/entities/project.entity';
 export { mayAccessProject, ProjectAccessPolicy } from './lib/projects/project-access.policy';
 export type { ProjectAccessLevel, ProjectScope } from './lib/projects/project-access.policy';

@@ -6,6 +6,8 @@ export interface UsableAgentKey {
   key_id: string;
   agent_id: string;
   project_id: string;
+  /** When the key stops working; `null`: never. */
+  expires_at: Date | null;
   /** `last_used_at` is unset or older than the resolution the caller asked about. */
   stale: boolean;
 }
@@ -25,7 +27,7 @@ export class AgentApiKeyRepository {
     staleAfterSeconds: number,
   ): Promise<UsableAgentKey | undefined> {
     const rows = await this.em.execute<UsableAgentKey[]>(
-      `SELECT k.id AS key_id, k.agent_id, a.project_id,
+      `SELECT k.id AS key_id, k.agent_id, a.project_id, k.expires_at,
               (k.last_used_at IS NULL OR k.last_used_at < now() - make_interval(secs => ?)) AS stale
        FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id
        WHERE k.key_hash = ? AND k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now()) AND a.is_active`,

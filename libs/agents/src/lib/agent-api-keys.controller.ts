@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import { Audit, AuditNote, AuditNoteData, CurrentPrincipal, Principal } from '@agenthub/auth';
+import {
+  Audit,
+  AuditNote,
+  AuditNoteData,
+  ChangesAccess,
+  CurrentPrincipal,
+  Principal,
+} from '@agenthub/auth';
 import {
   ApiAuth,
   ApiOp,
@@ -71,6 +78,7 @@ export class AgentApiKeysController {
   @Delete(':key_id')
   @HttpCode(204)
   @Audit('agent_api_key.revoke', 'api_key')
+  @ChangesAccess()
   @ApiOp(
     'revokeAgentApiKey',
     "Revoke an agent's API key",

@@ -6,7 +6,14 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Audit, AuditNote, AuditNoteData, CurrentPrincipal, Principal } from '@agenthub/auth';
+import {
+  Audit,
+  AuditNote,
+  AuditNoteData,
+  ChangesAccess,
+  CurrentPrincipal,
+  Principal,
+} from '@agenthub/auth';
 import {
   ApiAuth,
   ApiOp,
@@ -70,6 +77,7 @@ export class AgentsController {
   @Post('batch')
   @HttpCode(200)
   @Audit('agent.batch_deploy', 'agent')
+  @ChangesAccess()
   @ApiOp(
     'deployAgents',
     'Create or update many agents by name',
@@ -100,6 +108,7 @@ export class AgentsController {
 
   @Patch(':id')
   @Audit('agent.update', 'agent')
+  @ChangesAccess()
   @ApiOp(
     'updateAgent',
     'Change some fields of an agent',
@@ -123,6 +132,7 @@ export class AgentsController {
   @Delete(':id')
   @HttpCode(204)
   @Audit('agent.delete', 'agent')
+  @ChangesAccess()
   @ApiOp(
     'deleteAgent',
     'Delete an agent',

@@ -6,6 +6,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuditHook } from './audit/audit.hook';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { AccessCache } from './identity/access-cache';
 import { AccessGuard } from './identity/access.guard';
 import { AdminBootstrap } from './identity/admin-bootstrap.service';
 import { AuthController } from './identity/auth.controller';
@@ -66,6 +67,7 @@ import { ProjectsService } from './projects/projects.service';
     AuditRepository,
     AuditService,
     AuditHook,
+    AccessCache,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [ProjectAccessPolicy, AuditService],

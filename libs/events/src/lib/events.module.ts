@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { AuthModule } from '@agenthub/auth';
+import { ACCESS_CHANGES, AuthModule } from '@agenthub/auth';
 import { DatabaseNotifications } from './database-notifications';
 import { EventLog } from './event-log';
 import { EventPushHooks } from './event-push-hooks';
@@ -21,6 +21,7 @@ import { StreamCredentialsRepository } from './stream-credentials.repository';
   controllers: [EventsController],
   providers: [
     DatabaseNotifications,
+    { provide: ACCESS_CHANGES, useExisting: DatabaseNotifications },
     EventLog,
     EventPushHooks,
     InboxSignal,
@@ -29,6 +30,13 @@ import { StreamCredentialsRepository } from './stream-credentials.repository';
     EventRetentionSweeper,
     StreamCredentialsRepository,
   ],
-  exports: [DatabaseNotifications, EventLog, EventPushHooks, InboxSignal, EventStreams],
+  exports: [
+    DatabaseNotifications,
+    ACCESS_CHANGES,
+    EventLog,
+    EventPushHooks,
+    InboxSignal,
+    EventStreams,
+  ],
 })
 export class EventsModule {}

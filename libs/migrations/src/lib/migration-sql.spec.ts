@@ -79,6 +79,8 @@ const RECORDED_CHECKSUMS: Record<string, string> = {
     'af2c3db9bacfc90458e413adfcf335b44524ebeaf949d582b8f41fdfc692c4f8',
   Migration20261204010000_task_parts:
     '808c9c65c5ba0faf52dffde653c30a36ed4798a9f20b12ecc3d2cd934c5c53e5',
+  Migration20261205000000_access_notify:
+    '9fbfb4d02d4cc44abd07232038000afabc72d5e661559d5ffbbfbcbd22138666',
 };
 
 describe('migration SQL capture and checksum', () => {

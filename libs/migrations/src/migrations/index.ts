@@ -10,6 +10,7 @@ import { Migration20261202000000_workflows } from './Migration20261202000000_wor
 import { Migration20261203000000_agent_performance } from './Migration20261203000000_agent_performance';
 import { Migration20261204000000_mcp_sessions } from './Migration20261204000000_mcp_sessions';
 import { Migration20261204010000_task_parts } from './Migration20261204010000_task_parts';
+import { Migration20261205000000_access_notify } from './Migration20261205000000_access_notify';
 
 /**
  * Every migration, in order. Listed by hand (no glob) so the bundled apps and the tests
@@ -33,4 +34,5 @@ export const MIGRATIONS: MigrationObject[] = [
   },
   { name: 'Migration20261204000000_mcp_sessions', class: Migration20261204000000_mcp_sessions },
   { name: 'Migration20261204010000_task_parts', class: Migration20261204010000_task_parts },
+  { name: 'Migration20261205000000_access_notify', class: Migration20261205000000_access_notify },
 ];

@@ -13,6 +13,7 @@ export { sharedFixture } from './lib/shared-fixtures';
 export { query } from './lib/query';
 export { slowMigration, waitForSlowMigration } from './lib/slow-migration';
 export { expectProblem } from './lib/expect-problem';
+export { eventually } from './lib/eventually';
 export {
   PASSWORD,
   bearer,

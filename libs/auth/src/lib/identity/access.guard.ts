@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { UnauthenticatedError } from '@agenthub/errors';
+import { AccessCache, CheckedPrincipal } from './access-cache';
 import { AGENT_KEY_AUTHENTICATOR, AgentKeyAuthenticator } from './agent-key';
 import { InvalidApiKeyError, MissingCredentialsError } from './auth.errors';
 import { IS_PUBLIC } from './decorators';
@@ -18,13 +19,15 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
  * a key imported from the legacy broker) is an agent API key, checked by whoever provides
  * {@link AGENT_KEY_AUTHENTICATOR} (the agents lib).
  * Whether the principal may touch a given project is not decided here but by
- * `ProjectAccessPolicy`, in the service that knows the project.
+ * `ProjectAccessPolicy`, in the service that knows the project. A token checked a moment
+ * ago may be answered from {@link AccessCache} (see there for when).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtStrategy,
+    private readonly cache: AccessCache,
     @Optional() @Inject(AGENT_KEY_AUTHENTICATOR) private readonly agentKeys?: AgentKeyAuthenticator,
   ) {}
 
@@ -56,11 +59,21 @@ export class AccessGuard implements CanActivate {
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!token) throw new MissingCredentialsError();
+    return this.cache.principal(token, () => this.check(token, request, reply));
+  }
+
+  /** Asks the database (and, for a JWT, verifies it): the principal, or a 401 domain error. */
+  private async check(
+    token: string,
+    request: AuthenticatedRequest,
+    reply: FastifyReply,
+  ): Promise<CheckedPrincipal> {
     if (!JWT_SHAPE.test(token)) {
       const agent = this.agentKeys ? await this.agentKeys.authenticate(token) : null;
       if (!agent) throw new InvalidApiKeyError();
-      return agent;
+      return { principal: agent.principal, expiresAt: agent.expiresAt };
     }
-    return this.jwt.principalFor(request, reply);
+    const user = await this.jwt.principalFor(request, reply);
+    return { principal: user, expiresAt: user.tokenExpiresAt ?? null };
   }
 }

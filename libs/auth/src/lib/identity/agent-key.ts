@@ -13,8 +13,11 @@ export const AGENT_KEY_AUTHENTICATOR = Symbol('AGENT_KEY_AUTHENTICATOR');
 
 export interface AgentKeyAuthenticator {
   /**
-   * The agent a full API key (prefix included) belongs to, or `null` when the key is
-   * unknown, revoked or expired, or its agent is inactive. Called on every request.
+   * The agent a full API key (prefix included) belongs to and when the key expires (ms since
+   * the epoch, `null`: never), or `null` when the key is unknown, revoked or expired, or its
+   * agent is inactive. Called for every request the access cache cannot answer.
    */
-  authenticate(secret: string): Promise<AgentPrincipal | null>;
+  authenticate(
+    secret: string,
+  ): Promise<{ principal: AgentPrincipal; expiresAt: number | null } | null>;
 }

@@ -12,6 +12,7 @@ import {
   UuidParam,
 } from '@agenthub/http';
 import { Audit } from '../audit/audit.decorators';
+import { ChangesAccess } from '../identity/access-cache';
 import { UNAUTHENTICATED_CODES } from '../identity/auth.errors';
 import { CurrentPrincipal } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
@@ -87,6 +88,7 @@ export class ProjectsController {
   @Delete(':id')
   @HttpCode(204)
   @Audit('project.delete', 'project')
+  @ChangesAccess()
   @ApiOp('deleteProject', 'Delete a project', 'Its owner and superusers only.')
   @ApiUuidParam('id')
   @ApiNoContentResponse({ description: 'Deleted.' })
