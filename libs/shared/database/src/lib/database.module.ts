@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { createOrmOptions } from './orm-options';
 import { RequestTransactionHooks } from './request-transaction.hooks';
 import { RequestTransactionInterceptor } from './request-transaction.interceptor';
+import { RequestTransactionRoutes } from './request-transaction.routes';
 
 export interface DatabaseModuleOptions {
   entities: EntityClass<unknown>[];
@@ -15,7 +16,8 @@ export interface DatabaseModuleOptions {
 /**
  * MikroORM for the API, connected as the config says: one request context per HTTP request
  * (MikroORM's middleware) and one transaction per mutating request, with its before-commit
- * hooks ({@link RequestTransactionInterceptor}). Global, so any module may inject
+ * hooks ({@link RequestTransactionInterceptor}, put on the routes that may mutate by
+ * {@link RequestTransactionRoutes}). Global, so any module may inject
  * {@link RequestTransactionHooks} to register a hook.
  */
 @Module({})
@@ -24,12 +26,10 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [
-        RequestTransactionHooks,
-        { provide: APP_INTERCEPTOR, useClass: RequestTransactionInterceptor },
-      ],
+      providers: [RequestTransactionHooks, RequestTransactionInterceptor, RequestTransactionRoutes],
       exports: [RequestTransactionHooks],
       imports: [
+        DiscoveryModule,
         MikroOrmModule.forRootAsync({
           driver: PostgreSqlDriver,
           inject: [APP_CONFIG],
