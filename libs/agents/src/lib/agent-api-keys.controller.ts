@@ -82,7 +82,7 @@ export class AgentApiKeysController {
   @ApiOp(
     'revokeAgentApiKey',
     "Revoke an agent's API key",
-    `From the next request on the key is refused; revoking a revoked key changes nothing. ${WHO}`,
+    `From the next request on the key is refused (by the other API processes within a second); revoking a revoked key changes nothing. ${WHO}`,
   )
   @ApiUuidParam('key_id', 'The key.')
   @ApiNoContentResponse({ description: 'Revoked.' })

@@ -129,7 +129,7 @@ export interface paths {
     post?: never;
     /**
      * Revoke an agent's API key
-     * @description From the next request on the key is refused; revoking a revoked key changes nothing. Needs `manage` on the agent's project; an agent key may not, its own included.
+     * @description From the next request on the key is refused (by the other API processes within a second); revoking a revoked key changes nothing. Needs `manage` on the agent's project; an agent key may not, its own included.
      */
     delete: operations['revokeAgentApiKey'];
     options?: never;
