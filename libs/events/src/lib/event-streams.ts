@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { RequestContext } from '@mikro-orm/core';
 import type { ServerResponse } from 'node:http';
@@ -67,16 +61,24 @@ export interface EventSubscription {
  * database, so a revocation closes them everywhere.
  */
 @Injectable()
-export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class EventStreams implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EventStreams.name);
   private readonly open = new Set<EventStream>();
   private readonly unsubscribe: (() => void)[] = [];
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
-  /** How far the process's tail has looked (see {@link tail}); unset until bootstrap. */
+  /**
+   * How far the process's tail has looked (see {@link tail}). Set only while streams are open
+   * (armed by {@link armTail} when the first one opens, dropped when the last one closes):
+   * a process without streams has nobody to wake and reads nothing.
+   */
   private tailCursor?: EventCursor;
+  /** Bumped whenever the tail is dropped: a read begun before must not set the cursor after. */
+  private tailEpoch = 0;
+  private arming = false;
   private tailing = false;
   private tailAgain = false;
+  private tailScheduled = false;
   private tailTimer?: NodeJS.Timeout;
 
   constructor(
@@ -105,20 +107,9 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.revalidateTimer.unref();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    try {
-      this.tailCursor = await RequestContext.create(this.em.fork(), () => this.reader.head());
-    } catch (error) {
-      // Without a tail every notification wakes every stream: slower, as exact.
-      this.logger.warn(
-        `event tail not started: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-
   onModuleDestroy(): void {
     clearInterval(this.revalidateTimer);
-    clearTimeout(this.tailTimer);
+    this.dropTail();
     for (const off of this.unsubscribe.splice(0)) off();
     // Open streams would keep the HTTP server from closing.
     for (const stream of [...this.open]) stream.close('server shutting down');
@@ -181,20 +172,61 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
         ),
     });
     this.open.add(stream);
-    stream.onClose(() => this.open.delete(stream));
+    stream.onClose(() => {
+      this.open.delete(stream);
+      if (this.open.size === 0) this.dropTail();
+    });
     stream.start();
+    if (this.tailCursor === undefined) void this.armTail();
     return stream;
+  }
+
+  /**
+   * Starts the tail at the head of the log, for the streams now open. Until it is armed,
+   * every notification wakes every stream (exact, only slower). Once armed, every stream is
+   * woken once more: an event at or before the head whose notification comes only after
+   * this (another connection's commit, notified late) is skipped by the tail, and this read
+   * of each stream, bounded at or past the head's bound, is the one that sees it.
+   */
+  private async armTail(): Promise<void> {
+    if (this.arming) return;
+    this.arming = true;
+    const epoch = this.tailEpoch;
+    try {
+      const head = await RequestContext.create(this.em.fork(), () => this.reader.head());
+      if (epoch !== this.tailEpoch || this.open.size === 0) return;
+      this.tailCursor = head;
+      for (const stream of this.open) stream.wake();
+    } catch (error) {
+      // Left unarmed: every notification wakes every stream; the next stream tries again.
+      this.logger.warn(
+        `event tail not started: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      this.arming = false;
+    }
+  }
+
+  /** The last stream closed (or shutdown): nobody to wake, so no tail reads until the next. */
+  private dropTail(): void {
+    this.tailEpoch++;
+    this.tailCursor = undefined;
+    this.tailAgain = false;
+    clearTimeout(this.tailTimer);
   }
 
   /**
    * A notification came: one read of who the new events are for (no data), for the whole
    * process, then a wake-up for only the streams that may want one of them, instead of a
-   * read by every stream for every event. Coalesced like a stream's reads; re-polls while
-   * events are held back behind an open writer (its commit may bring no notification). The
-   * streams' own reads stay the truth: a wake-up missed here costs latency (the safety poll),
-   * never an event.
+   * read by every stream for every event. Coalesced: the notifications of one turn of the
+   * event loop (a burst arrives in one socket read) start one read, and those that come
+   * during a read one more read after it. Re-polls while events are held back behind an open
+   * writer (its commit may bring no notification). No stream open: nothing to wake, no read.
+   * The streams' own reads stay the truth: a wake-up missed here costs latency (the safety
+   * poll), never an event.
    */
   private tail(notified?: string): void {
+    if (this.open.size === 0) return;
     if (this.tailCursor === undefined) {
       for (const stream of this.open) stream.wake(notified);
       return;
@@ -205,39 +237,60 @@ export class EventStreams implements OnModuleInit, OnApplicationBootstrap, OnMod
       this.tailAgain = true;
       return;
     }
-    this.tailing = true;
+    if (this.tailScheduled) return;
+    this.tailScheduled = true;
     clearTimeout(this.tailTimer);
-    void (async () => {
-      let heldBack = false;
-      try {
-        for (;;) {
-          this.tailAgain = false;
-          const from = this.tailCursor as EventCursor;
-          const batch = await RequestContext.create(this.em.fork(), () =>
-            this.reader.tail(from, TAIL_BATCH),
-          );
-          heldBack = batch.heldBack;
-          if (batch.events.length > 0) {
-            for (const stream of this.open)
-              if (batch.events.some((e) => stream.mayWant(e))) stream.wake();
-            this.tailCursor = batch.events[batch.events.length - 1].cursor;
-          }
-          if (batch.events.length < TAIL_BATCH && !this.tailAgain) break;
-        }
-      } catch (error) {
-        heldBack = false;
-        this.logger.warn(
-          `event tail failed: ${error instanceof Error ? error.message : String(error)}`,
+    setImmediate(() => {
+      this.tailScheduled = false;
+      void this.readTail();
+    });
+  }
+
+  private async readTail(): Promise<void> {
+    if (this.tailing || this.tailCursor === undefined) return;
+    let from: EventCursor = this.tailCursor;
+    this.tailing = true;
+    const epoch = this.tailEpoch;
+    let heldBack = false;
+    let dropped = false;
+    try {
+      for (;;) {
+        this.tailAgain = false;
+        const after = from;
+        const batch = await RequestContext.create(this.em.fork(), () =>
+          this.reader.tail(after, TAIL_BATCH),
         );
-        for (const stream of this.open) stream.wake();
-      } finally {
-        this.tailing = false;
+        // Dropped meanwhile (the last stream closed): whoever opens next arms a new tail.
+        if (epoch !== this.tailEpoch) {
+          dropped = true;
+          break;
+        }
+        heldBack = batch.heldBack;
+        if (batch.events.length > 0) {
+          for (const stream of this.open)
+            if (batch.events.some((e) => stream.mayWant(e))) stream.wake();
+          from = this.tailCursor = batch.events[batch.events.length - 1].cursor;
+        }
+        if (batch.events.length < TAIL_BATCH && !this.tailAgain) break;
       }
-      if (heldBack) {
-        this.tailTimer = setTimeout(() => this.tail(), HELD_BACK_POLL_MS);
-        this.tailTimer.unref();
-      }
-    })();
+    } catch (error) {
+      heldBack = false;
+      this.logger.warn(
+        `event tail failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      for (const stream of this.open) stream.wake();
+    } finally {
+      this.tailing = false;
+    }
+    if (dropped) {
+      // A notification for a tail armed since came during this stale read: read for it now.
+      if (this.tailAgain) this.tail();
+      return;
+    }
+    if (heldBack) {
+      this.tailTimer = setTimeout(() => this.tail(), HELD_BACK_POLL_MS);
+      this.tailTimer.unref();
+    }
   }
 
   /** One round: every open stream's credentials in one query; the invalid ones close. */
