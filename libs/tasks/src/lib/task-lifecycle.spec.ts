@@ -5,6 +5,7 @@ import {
   TASK_STATUSES,
   TASK_TRANSITIONS,
   TaskStatus,
+  transitionSql,
 } from './task-lifecycle';
 import { IllegalTransitionError } from './tasks.errors';
 
@@ -110,5 +111,30 @@ describe('task lifecycle', () => {
   it.each(TASK_STATUSES)('setting %s again changes nothing', (status) => {
     const before = stateIn(status);
     expect(applyTransition(before, status, { now, leaseUntil: lease })).toEqual(before);
+  });
+});
+
+describe('transitionSql', () => {
+  it.each(LEGAL)('%s → %s moves from exactly the legal sources', (_from, to) => {
+    const { from } = transitionSql(to, { now, leaseUntil: lease }, 't');
+    expect(from.sort()).toEqual(
+      TASK_STATUSES.filter((s) => s !== to && canTransition(s, to)).sort(),
+    );
+  });
+
+  it('sets what applyTransition sets (completed: completed_at now, the lease gone)', () => {
+    expect(transitionSql('completed', { now }, 't')).toEqual({
+      from: ['in_progress'],
+      set: 'status = ?, completed_at = ?, lease_expires_at = NULL',
+      params: ['completed', now],
+    });
+    expect(transitionSql('in_progress', { now, leaseUntil: lease }, 'x')).toEqual({
+      from: ['pending'],
+      set: 'status = ?, started_at = ?, completed_at = NULL, lease_expires_at = ?, attempts = x.attempts + 1',
+      params: ['in_progress', now, lease],
+    });
+    expect(transitionSql('pending', { now }, 't').set).toBe(
+      'status = ?, started_at = NULL, completed_at = NULL, lease_expires_at = NULL, attempts = 0',
+    );
   });
 });

@@ -9,7 +9,7 @@ import {
 import { pagedQuery } from '@agenthub/database';
 import { Task } from './entities/task.entity';
 import type { DependencyEdge } from './task-graph';
-import type { TaskStatus } from './task-lifecycle';
+import { TaskStatus, transitionSql } from './task-lifecycle';
 import type { TaskPriority } from './task-priority';
 import type { AssigneeType } from './dto/assign-task.dto';
 import type { TaskSort } from './dto/list-tasks-query.dto';
@@ -41,6 +41,60 @@ export const UNSATISFIED_DEPENDENCY_SQL = `dep.status <> 'completed' AND NOT (co
 export const COLUMNS_WITH_DEPENDENCIES = `${COLUMNS},
   ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
         WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies`;
+
+/**
+ * A row of {@link COLUMNS} as a detached {@link Task} (not in the unit of work): for rows a
+ * statement has already written, which are only answered with, never flushed. `parseDate`:
+ * the platform's (the driver hands timestamps over as text).
+ */
+function detachedTask(row: Record<string, unknown>, parseDate: (value: string) => Date): Task {
+  const date = (value: unknown): Date | null =>
+    value == null ? null : value instanceof Date ? value : parseDate(value as string);
+  const task = new Task();
+  task.id = row['id'] as string;
+  task.projectId = row['project_id'] as string;
+  task.roomId = row['room_id'] as string | null;
+  task.workflowId = row['workflow_id'] as string | null;
+  task.workflowExecutionId = row['workflow_execution_id'] as string | null;
+  task.stepKey = row['step_key'] as string | null;
+  task.onDependencyFailure = row['on_dependency_failure'] as Task['onDependencyFailure'];
+  task.inputs = row['inputs'] as Task['inputs'];
+  task.stepOrder = row['step_order'] as number | null;
+  task.title = row['title'] as string;
+  task.description = row['description'] as string | null;
+  task.status = row['status'] as TaskStatus;
+  task.priority = row['priority'] as Task['priority'];
+  task.assignedAgentId = row['assigned_agent_id'] as string | null;
+  task.assignedUserId = row['assigned_user_id'] as string | null;
+  task.createdByUserId = row['created_by_user_id'] as string | null;
+  task.createdByAgentId = row['created_by_agent_id'] as string | null;
+  task.requiredCapabilities = row['required_capabilities'] as string[];
+  task.result = row['result'] as Task['result'];
+  task.parts = row['parts'] as Task['parts'];
+  task.attempts = row['attempts'] as number;
+  task.maxAttempts = row['max_attempts'] as number;
+  task.leaseExpiresAt = date(row['lease_expires_at']);
+  task.version = row['version'] as number;
+  task.dueDate = date(row['due_date']);
+  task.startedAt = date(row['started_at']);
+  task.completedAt = date(row['completed_at']);
+  task.createdAt = date(row['created_at']) as Date;
+  task.updatedAt = date(row['updated_at']) as Date;
+  return task;
+}
+
+/** A status change of an agent's own task, made in one statement ({@link TaskRepository.moveAssigned}). */
+export interface AssignedMove {
+  taskId: string;
+  agentId: string;
+  projectId: string;
+  to: TaskStatus;
+  /** The new result (`null` clears it); undefined: kept. */
+  result?: Record<string, unknown> | null;
+  /** The version the caller read, when it gave one. */
+  version?: number;
+  now: Date;
+}
 
 export interface TaskListFilter {
   /** Which projects the list may draw from. */
@@ -80,6 +134,11 @@ export interface OpenDependency {
 export class TaskRepository {
   constructor(private readonly em: EntityManager) {}
 
+  private detached(row: Record<string, unknown>): Task {
+    const platform = this.em.getPlatform();
+    return detachedTask(row, (value) => platform.parseDate(value));
+  }
+
   private toEntities(rows: Record<string, unknown>[]): Task[] {
     return rows.map((row) => this.em.map(Task, row));
   }
@@ -104,6 +163,65 @@ export class TaskRepository {
       task: this.toEntities([row])[0],
       projectOwnerId: projectOwnerId as string,
       dependencies: dependencies as string[],
+    };
+  }
+
+  /**
+   * Moves an agent's own task to `move.to` in one statement, when nothing stands in the way:
+   * the task is the agent's (assigned to it, in its project), not a workflow step (those lock
+   * their execution first: TaskStepHooks), in a status it may legally leave for `to`
+   * ({@link transitionSql}, the lifecycle's one table), and still at the version read (and
+   * at `move.version` when given). The optimistic check `t.version = b.version` makes the move
+   * happen once: a concurrent change of the row (PostgreSQL re-checks the condition on the
+   * newest row version after waiting for its lock) leaves this UPDATE with no row.
+   *
+   * Answers the row as it was before (with its project's owner and its dependencies), and
+   * whether the move was made; `null` when there is no such task. When it was not, nothing
+   * was written and the caller takes the general path, which says why.
+   */
+  async moveAssigned(move: AssignedMove): Promise<{
+    task: Task;
+    projectOwnerId: string;
+    dependencies: string[];
+    moved: boolean;
+  } | null> {
+    const transition = transitionSql(move.to, { now: move.now }, 't');
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `WITH b AS (
+         SELECT ${COLUMNS}, p.owner_id AS project_owner_id,
+           ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+                 WHERE d.task_id = t.id ORDER BY dep.created_at, dep.id) AS dependencies
+         FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ?
+       ), moved AS (
+         UPDATE tasks t SET ${transition.set},
+           result = CASE WHEN ?::boolean THEN ?::jsonb ELSE t.result END,
+           version = t.version + 1, updated_at = ?
+         FROM b
+         WHERE t.id = b.id AND t.version = b.version AND t.status = ANY(?::text[])
+           AND t.workflow_execution_id IS NULL AND t.assigned_agent_id = ? AND t.project_id = ?
+           ${move.version === undefined ? '' : 'AND t.version = ?'}
+         RETURNING t.id
+       )
+       SELECT b.*, EXISTS (SELECT 1 FROM moved) AS moved FROM b`,
+      [
+        move.taskId,
+        ...transition.params,
+        move.result !== undefined,
+        move.result == null ? null : JSON.stringify(move.result),
+        move.now,
+        `{${transition.from.join(',')}}`,
+        move.agentId,
+        move.projectId,
+        ...(move.version === undefined ? [] : [move.version]),
+      ],
+    );
+    if (rows.length === 0) return null;
+    const { project_owner_id: projectOwnerId, dependencies, moved, ...row } = rows[0];
+    return {
+      task: this.detached(row),
+      projectOwnerId: projectOwnerId as string,
+      dependencies: dependencies as string[],
+      moved: moved === true,
     };
   }
 
@@ -349,7 +467,7 @@ export class TaskRepository {
     // (Guarded, the answer is one row even when nothing was claimed: the left join's nulls.)
     if (row['id'] === null || row['id'] === undefined) return null;
     // (The claim answer needs the dependencies too: fetched in the same round trip.)
-    return { task: this.toEntities([row])[0], dependencies: dependencies as string[] };
+    return { task: this.detached(row), dependencies: dependencies as string[] };
   }
 
   /**

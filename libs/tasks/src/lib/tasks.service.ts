@@ -25,7 +25,7 @@ import { TaskLeaseSweeper } from './task-lease.sweeper';
 import { TaskEvents } from './task-events';
 import { TaskStepHooks } from './task-step-hooks';
 import { outcomeOf } from './task-outcome';
-import { applyTransition, TaskStatus } from './task-lifecycle';
+import { applyTransition, isFinalTaskStatus, TaskStatus } from './task-lifecycle';
 import {
   AgentActionForbiddenError,
   AgentFieldForbiddenError,
@@ -172,6 +172,13 @@ export class TasksService {
    * caught by the versioned UPDATE (MikroORM adds `WHERE version = ?`). Both are 409s.
    */
   async update(principal: Principal, id: string, dto: UpdateTaskDto): Promise<TaskResponseDto> {
+    if (principal.kind === 'agent' && isAssigneeFinish(dto)) {
+      const finished = await this.em.transactional(
+        () => this.finishAsAssignee(principal, id, dto),
+        JOIN_TRANSACTION,
+      );
+      if (finished) return finished;
+    }
     return this.em.transactional(async (em) => {
       // One read: the task, whose project it is (for the policy) and its dependencies.
       const found = await this.tasks.findForUpdate(id);
@@ -228,6 +235,47 @@ export class TasksService {
       if (task.version !== versionBefore) await this.events.emit('task.updated', updated);
       return updated;
     }, JOIN_TRANSACTION);
+  }
+
+  /**
+   * An agent ends its own task (`{status, result?, version?}`, status final), the queue's
+   * hot path: the move in one statement (TaskRepository.moveAssigned: status guard and
+   * optimistic version check, so it happens once), then the same checks as the general path
+   * on the row as it was, which throw (the transaction then takes the move back), the same
+   * transition ({@link applyTransition}) for the answer, and the same learning and event, in
+   * the same transaction. `null` when the statement did not move the task (not the agent's,
+   * a workflow step, an illegal or no-op move, a stale version, not found): nothing was
+   * written, and the general path decides and says why.
+   */
+  private async finishAsAssignee(
+    principal: Extract<Principal, { kind: 'agent' }>,
+    id: string,
+    dto: UpdateTaskDto & { status: TaskStatus },
+  ): Promise<TaskResponseDto | null> {
+    const now = new Date();
+    const found = await this.tasks.moveAssigned({
+      taskId: id,
+      agentId: principal.agentId,
+      projectId: principal.projectId,
+      to: dto.status,
+      result: dto.result,
+      version: dto.version,
+      now,
+    });
+    if (!found?.moved) return null;
+    const { task, projectOwnerId, dependencies } = found;
+    this.assertMayUpdate(principal, { id: task.projectId, ownerId: projectOwnerId }, task, dto);
+    if (dto.version !== undefined && dto.version !== task.version)
+      throw new TaskVersionConflictError(dto.version, task.version);
+    Object.assign(task, applyTransition(task, dto.status, { now, leaseUntil: null }));
+    if (dto.result !== undefined) task.result = dto.result;
+    task.version += 1;
+    task.updatedAt = now;
+    const updated = toTaskResponse(task, dependencies);
+    const outcome = outcomeOf(task, task.assignedAgentId);
+    if (outcome) await this.performance.learnFrom([outcome]);
+    await this.events.emit('task.updated', updated);
+    return updated;
   }
 
   /** Refused (409) while other tasks depend on it, unless `force`: then their edges to it go too. */
@@ -498,6 +546,15 @@ export class TasksService {
     if (!user.isActive) throw new InvalidAssigneeError('The assignee user is inactive');
     task.assignedUserId = user.id;
   }
+}
+
+/** A final `status`, with at most `result` and the optimistic `version`: an agent ending its work. */
+function isAssigneeFinish(dto: UpdateTaskDto): dto is UpdateTaskDto & { status: TaskStatus } {
+  if (dto.status === undefined || !isFinalTaskStatus(dto.status)) return false;
+  return Object.entries(dto).every(
+    ([field, value]) =>
+      value === undefined || field === 'status' || field === 'result' || field === 'version',
+  );
 }
 
 /** `{status: 'cancelled'}`, with the optimistic `version` at most. */
