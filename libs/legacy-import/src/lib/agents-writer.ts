@@ -67,7 +67,7 @@ export function agentStatus(
 export async function writeAgents(ctx: ImportContext, rows: readonly AgentRow[]): Promise<void> {
   await ctx.write(AGENTS, rows, {
     sourceTable: rows[0]?.sourceTable,
-    check: ctx.assertStagedSameProject('agents'),
+    checkExisting: ctx.assertStagedSameProject('agents'),
   });
   const details = rows.flatMap((agent) =>
     agent.details.map((d): AgentCapabilityRow => ({
@@ -85,5 +85,5 @@ export async function writeAgents(ctx: ImportContext, rows: readonly AgentRow[])
 }
 
 export function agentBatch(ctx: ImportContext): Batch<AgentRow> {
-  return new Batch(ctx.batchSize, (rows) => writeAgents(ctx, rows));
+  return new Batch(ctx.behind, ctx.batchSize, (rows) => writeAgents(ctx, rows));
 }

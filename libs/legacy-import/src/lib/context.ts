@@ -6,6 +6,7 @@ import {
   RowCollision,
   StagedWriter,
   TargetTable,
+  WriteBehind,
   UpsertCounts,
   UpsertOptions,
 } from './sql-writer';
@@ -53,6 +54,8 @@ export class ImportContext {
   private names = new Map<string, { byName: Map<string, string>; byId: Map<string, string> }>();
   private placeholders = new Set<string>();
   private readonly writer: StagedWriter;
+  /** Batches are written behind the reading; see WriteBehind. */
+  readonly behind = new WriteBehind();
 
   constructor(
     readonly client: ClientBase,
@@ -95,7 +98,7 @@ export class ImportContext {
 
   /** Rows of `table`, written `batchSize` at a time. */
   batch<R>(table: TargetTable<R>): Batch<R> {
-    return new Batch(this.batchSize, (rows) => this.write(table, rows));
+    return new Batch(this.behind, this.batchSize, (rows) => this.write(table, rows));
   }
 
   adjust(a: Adjustment): void {
@@ -206,6 +209,7 @@ export class ImportContext {
   private async projectNames(projectId: string) {
     let entry = this.names.get(projectId);
     if (!entry) {
+      await this.behind.settled();
       const { rows } = await this.client.query<{ id: string; name: string }>(
         'SELECT id, name FROM agents WHERE project_id = $1',
         [projectId],
@@ -263,6 +267,8 @@ export class ImportContext {
   async ensurePlaceholders(refs: readonly AgentReference[]): Promise<void> {
     const fresh = refs.filter((r) => !this.placeholders.has(r.id));
     if (fresh.length === 0) return;
+    // Written before the batch that holds the row naming it, and after the batches before.
+    await this.behind.settled();
     const distinct = new Map(fresh.map((r) => [r.id, r]));
     for (const id of distinct.keys()) this.placeholders.add(id);
     const list = [...distinct.values()];

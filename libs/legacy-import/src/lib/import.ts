@@ -130,6 +130,8 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       else if (source === 'registry-json')
         await importRegistryJson(ctx, options.path, projectId as string);
       else await importAgentCom(ctx, options.path);
+      // Every source waits for its last batch; this keeps COMMIT after it whatever a source does.
+      await ctx.behind.settled();
       if (options.signal?.aborted)
         throw new LegacyImportError('interrupted: rolled back, nothing was written', 'failed');
       await client.query(options.dryRun ? 'ROLLBACK' : 'COMMIT');

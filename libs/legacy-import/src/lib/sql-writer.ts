@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, CopyStreamQuery } from 'pg-copy-streams';
 
 export type ColumnType = 'uuid' | 'text' | 'jsonb' | 'timestamptz' | 'boolean' | 'numeric';
 
@@ -51,8 +51,12 @@ export interface UpsertCounts {
 }
 
 export interface UpsertOptions {
-  /** Runs once a batch is staged, before it is written, given the stage (the project check). */
-  check?: (stage: string) => Promise<void>;
+  /**
+   * Runs, given the stage, for a batch some of whose ids are rows already, before it is written
+   * (the project check: an existing row must be of the batch's project). A batch of ids that
+   * are rows nowhere has nothing to check.
+   */
+  checkExisting?: (stage: string) => Promise<void>;
 }
 
 /** Two rows of one import would be the same row: neither may silently replace the other. */
@@ -79,14 +83,29 @@ function copyField(v: ColumnValue | undefined): string {
     : s;
 }
 
-/** A batch as COPY lines: the columns in order, then the legacy row id (the last column). */
-function* copyLines<R>(table: TargetTable<R>, rows: readonly R[]): Generator<string> {
-  const { columns, legacyId } = table;
+/** Where a COPY line takes each of its fields from. */
+type Field<R> = (row: R) => ColumnValue;
+
+/**
+ * A batch as COPY text, one line per row. One string per batch, because pg-copy-streams sends
+ * every chunk it is given as a CopyData message of its own, in two socket writes: fed a line at
+ * a time, the import spent more time in write() than in everything else it does.
+ */
+function copyText<R>(fields: readonly Field<R>[], rows: readonly R[]): string {
+  let text = '';
   for (const row of rows) {
-    let line = '';
-    for (const column of columns) line += `${copyField(column.value(row))}\t`;
-    yield `${line}${copyField(legacyId ? legacyId(row) : null)}\n`;
+    let line = copyField(fields[0](row));
+    for (let i = 1; i < fields.length; i++) line += `\t${copyField(fields[i](row))}`;
+    text += `${line}\n`;
   }
+  return text;
+}
+
+/** Runs `COPY … FROM STDIN` with `text` as its data; answers the rows copied. */
+async function copyIn(client: ClientBase, statement: string, text: string): Promise<number> {
+  const copy: CopyStreamQuery = client.query(copyFrom(statement));
+  await pipeline(Readable.from([text]), copy);
+  return copy.rowCount;
 }
 
 function stagingTableSql(stage: string, columns: readonly ColumnSpec[]): string {
@@ -131,20 +150,46 @@ function upsertSql(table: TargetTable<never>, stage: string): string {
       FROM written`;
 }
 
+/** What a table's batches are written with, built on its first batch. */
+interface TablePlan<R> {
+  stage: string;
+  createStage: string;
+  /** the staging table's COPY fields: the columns, then the legacy row id */
+  stageFields: readonly Field<R>[];
+  upsert: string;
+  /** A table found by `id` (the default conflict key) can take a batch of new ids by COPY. */
+  byId: boolean;
+  /** The COPY straight into the table, its fields (the import time for a missing timestamp). */
+  direct: string;
+  directFields: readonly Field<R>[];
+  /** The TEMP table of the ids this import wrote (with legacyId), see `claim`. */
+  seen: string | null;
+}
+
 /**
- * Writes batches through a staging table: each batch is COPYed into a TEMP table (created once
- * per import, ON COMMIT DROP, so a rollback or dry run leaves nothing behind) and written with
- * one `INSERT … SELECT … ON CONFLICT … DO UPDATE … WHERE (…) IS DISTINCT FROM (…)`: new ids are
- * inserted, existing ones updated only where a value differs, so a re-run touches nothing.
- * COPY instead of one bound array per column saves the client escaping and the server parsing
- * of every value as an array element. Answers how many rows were inserted, updated and left as
- * they were.
+ * Writes batches of rows into their tables, in the transaction of `client`, in one of two ways:
+ *
+ * - A batch none of whose ids is a row yet (what a first import is made of) is COPYed straight
+ *   into its table: nothing can conflict, so the rows go in as a COPY into the table would put
+ *   them, with its indexes, CHECKs, generated columns and foreign keys checked by the database.
+ * - Any other batch is COPYed into a TEMP staging table (created once per import, ON COMMIT DROP,
+ *   so a rollback or dry run leaves nothing behind) and written with one
+ *   `INSERT … SELECT … ON CONFLICT … DO UPDATE … WHERE (…) IS DISTINCT FROM (…)`: new ids are
+ *   inserted, existing ones updated only where a value differs, so a re-run touches nothing.
+ *
+ * Which way is decided by one statement per batch (see `claim`) that also remembers its ids,
+ * so two rows of one import on the same id are found in any batch. The COPY fields are text,
+ * so no value is escaped as an array element or bound parameter. Answers how many rows were
+ * inserted, updated and left as they were.
  */
 export class StagedWriter {
-  /** Staging (and seen-id) tables made in this transaction. */
+  /** Staging and seen-id tables made in this transaction. */
   private readonly made = new Set<string>();
-  /** The upsert statement of each table, built on its first batch. */
-  private readonly statements = new Map<string, string>();
+  private readonly plans = new Map<string, TablePlan<never>>();
+  /** Batches written so far: the seen-id table says which batch wrote an id. */
+  private batches = 0;
+  /** The transaction's now() as text: what a direct COPY writes for a missing timestamp. */
+  private now: string | null = null;
 
   constructor(private readonly client: ClientBase) {}
 
@@ -154,85 +199,216 @@ export class StagedWriter {
     options: UpsertOptions = {},
   ): Promise<UpsertCounts> {
     if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-    const stage = await this.stage(table);
-    await pipeline(
-      Readable.from(copyLines(table, rows)),
-      this.client.query(copyFrom(`COPY ${stage} FROM STDIN`)),
-    );
+    const plan = await this.plan(table);
+    const batch = ++this.batches;
+    const existing = await this.claim(plan, table, rows, batch);
+    if (existing === 0 && plan.byId) {
+      // No row has any of these ids, in any project (the primary key is unique across them): the
+      // batch is all inserts, and the project check has nothing to look at. The primary key
+      // still stands guard: a row someone else inserts meanwhile fails the COPY, and with it
+      // the whole import, rather than being overwritten.
+      const inserted = await copyIn(this.client, plan.direct, copyText(plan.directFields, rows));
+      return { inserted, updated: 0, unchanged: 0 };
+    }
+
+    await this.stage(plan);
+    await copyIn(this.client, `COPY ${plan.stage} FROM STDIN`, copyText(plan.stageFields, rows));
     // A temp table has no statistics until analysed; without them the planner may join a batch
     // to the target table by scanning all of it instead of probing its primary key.
-    await this.client.query(`ANALYZE ${stage}`);
-    if (table.legacyId) await this.rememberIds(table.name, stage);
-    await options.check?.(stage);
-
-    let statement = this.statements.get(table.name);
-    if (statement === undefined) {
-      statement = upsertSql(table, stage);
-      this.statements.set(table.name, statement);
-    }
+    await this.client.query(`ANALYZE ${plan.stage}`);
+    await options.checkExisting?.(plan.stage);
     const { rows: result } = await this.client.query<{ inserted: number; written: number }>(
-      statement,
+      plan.upsert,
     );
     const { inserted, written } = result[0];
     return { inserted, updated: written - inserted, unchanged: rows.length - written };
   }
 
-  /** The staging table of `table`, made on first use, emptied for each batch. */
-  private async stage(table: TargetTable<never>): Promise<string> {
-    const stage = quote(`import_stage_${table.name}`);
-    if (this.made.has(stage)) {
-      await this.client.query(`TRUNCATE ${stage}`);
-    } else {
-      await this.client.query(stagingTableSql(stage, table.columns));
-      this.made.add(stage);
+  private async plan<R>(table: TargetTable<R>): Promise<TablePlan<R>> {
+    let plan = this.plans.get(table.name) as TablePlan<R> | undefined;
+    if (plan !== undefined) return plan;
+    if (this.now === null) {
+      // now() is the transaction's start, so the text stands for the value the upsert's
+      // COALESCE(…, now()) writes; text out and in round-trips under the session's DateStyle.
+      const { rows } = await this.client.query<{ now: string }>('SELECT now()::text AS now');
+      this.now = rows[0].now;
     }
-    return stage;
+    const now = this.now;
+    const { columns, legacyId } = table;
+    const stage = quote(`import_stage_${table.name}`);
+    const values: Field<R>[] = columns.map((c) => c.value);
+    let seen: string | null = null;
+    if (legacyId) {
+      seen = quote(`import_seen_${table.name}`);
+      await this.client.query(
+        `CREATE TEMP TABLE ${seen} (id uuid PRIMARY KEY, legacy_row_id text, batch int)
+           ON COMMIT DROP`,
+      );
+    }
+    plan = {
+      stage,
+      createStage: stagingTableSql(stage, columns),
+      stageFields: [...values, legacyId ?? (() => null)],
+      upsert: upsertSql(table, stage),
+      byId: table.conflict === undefined && columns.some((c) => c.name === 'id'),
+      direct: `COPY ${quote(table.name)} (${columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN`,
+      directFields: columns.map((c) => (c.nowIfNull ? (r: R) => c.value(r) ?? now : c.value)),
+      seen,
+    };
+    this.plans.set(table.name, plan);
+    return plan;
   }
 
   /**
-   * Keeps every id this import wrote to `table` (with its legacy row id) in a TEMP table, and
-   * fails on the first id a batch repeats, from an earlier batch or within itself.
+   * One statement per batch: remembers its ids (with their legacy row ids, in the TEMP table
+   * `seen`, ON COMMIT DROP) and answers how many of them are rows already. An id this import
+   * remembered before, from an earlier batch or earlier in this one, is a RowCollision; the
+   * seen table's primary key is what finds it, so the check holds across batches of any size.
    */
-  private async rememberIds(table: string, stage: string): Promise<void> {
-    const seen = quote(`import_seen_${table}`);
-    if (!this.made.has(seen)) {
-      await this.client.query(
-        `CREATE TEMP TABLE ${seen} (id uuid PRIMARY KEY, legacy_row_id text) ON COMMIT DROP`,
+  private async claim<R>(
+    plan: TablePlan<R>,
+    table: TargetTable<R>,
+    rows: readonly R[],
+    batch: number,
+  ): Promise<number> {
+    const idOf = table.columns.find((c) => c.name === 'id')?.value;
+    if (idOf === undefined) return -1;
+    const ids = rows.map(idOf);
+    const target = quote(table.name);
+    const existing = plan.byId
+      ? `(SELECT count(*) FROM ${target} WHERE id = ANY($1::uuid[]))::int`
+      : '-1';
+    if (plan.seen === null || !table.legacyId) {
+      if (!plan.byId) return -1;
+      const { rows: found } = await this.client.query<{ existing: number }>(
+        `SELECT ${existing} AS existing`,
+        [ids],
       );
-      this.made.add(seen);
+      return found[0].existing;
     }
-    const { rows } = await this.client.query<{ id: string; first: string; second: string }>(`
-      (SELECT s.id, o.legacy_row_id AS first, s.legacy_row_id AS second
-         FROM ${stage} s JOIN ${seen} o ON o.id = s.id LIMIT 1)
-      UNION ALL
-      (SELECT id, ids[1], ids[2]
-         FROM (SELECT id, array_agg(legacy_row_id ORDER BY ctid) AS ids
-                 FROM ${stage} GROUP BY id HAVING count(*) > 1) d
-        LIMIT 1)
-      LIMIT 1`);
+    const legacyIds = rows.map(table.legacyId);
+    const { rows: result } = await this.client.query<{ fresh: number; existing: number }>(
+      `WITH fresh AS (
+         INSERT INTO ${plan.seen} (id, legacy_row_id, batch)
+         SELECT id, legacy_row_id, $3 FROM unnest($1::uuid[], $2::text[]) AS b(id, legacy_row_id)
+         ON CONFLICT (id) DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*) FROM fresh)::int AS fresh, ${existing} AS existing`,
+      [ids, legacyIds, batch],
+    );
+    if (result[0].fresh < rows.length)
+      await this.collision(plan.seen, table.name, ids, legacyIds, batch);
+    return result[0].existing;
+  }
+
+  /** Names the first id of the batch that an earlier batch wrote, or that the batch repeats. */
+  private async collision(
+    seen: string,
+    table: string,
+    ids: readonly ColumnValue[],
+    legacyIds: readonly string[],
+    batch: number,
+  ): Promise<never> {
+    const { rows } = await this.client.query<{ id: string; first: string; second: string }>(
+      `SELECT b.id, o.legacy_row_id AS first, b.legacy_row_id AS second
+         FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS b(id, legacy_row_id, n)
+         JOIN ${seen} o ON o.id = b.id AND o.batch < $3
+        ORDER BY b.n LIMIT 1`,
+      [ids, legacyIds, batch],
+    );
     if (rows.length > 0) throw new RowCollision(table, rows[0].id, rows[0].first, rows[0].second);
-    await this.client.query(`INSERT INTO ${seen} SELECT id, legacy_row_id FROM ${stage}`);
+    const firstAt = new Map<ColumnValue, number>();
+    for (let i = 0; i < ids.length; i++) {
+      const first = firstAt.get(ids[i]);
+      if (first !== undefined)
+        throw new RowCollision(table, String(ids[i]), legacyIds[first], legacyIds[i]);
+      firstAt.set(ids[i], i);
+    }
+    throw new Error(`${table}: batch ${batch} repeats an id, but none was found`);
+  }
+
+  /** The staging table of a plan, made on first use, emptied for each batch. */
+  private async stage(plan: TablePlan<never>): Promise<void> {
+    if (this.made.has(plan.stage)) {
+      await this.client.query(`TRUNCATE ${plan.stage}`);
+    } else {
+      await this.client.query(plan.createStage);
+      this.made.add(plan.stage);
+    }
   }
 }
 
-/** Collects rows and writes them `size` at a time. */
+/**
+ * Lets an import read and convert the next batch while the database writes the last one: the
+ * two run on different cores. At most one batch is being written at a time, and each starts
+ * only once the one before is written, so batches reach the database in the order they were
+ * made. Whatever else an import asks the database at source level (a placeholder, a project's
+ * agent names, the broker's existing users) waits for `settled()` first, so it sees every row
+ * written before it and no write's statements interleave with another's. A failed write fails
+ * the next `start()` or `settled()`, and the transaction with it.
+ */
+export class WriteBehind {
+  private pending: Promise<void> | null = null;
+
+  /** Whether a batch is being written. */
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Starts `write` once the write before it is done; answers without waiting for it. */
+  async start(write: () => Promise<void>): Promise<void> {
+    await this.settled();
+    const pending = write();
+    // Reported by the next start() or settled(), not as an unhandled rejection.
+    pending.catch(() => undefined);
+    this.pending = pending;
+  }
+
+  /** Waits for the batch being written; throws its error. */
+  async settled(): Promise<void> {
+    const pending = this.pending;
+    if (pending === null) return;
+    try {
+      await pending;
+    } finally {
+      if (this.pending === pending) this.pending = null;
+    }
+  }
+}
+
+/** Rows read between two turns of the event loop while a batch is being written. */
+const ROWS_PER_TURN = 100;
+
+/**
+ * Collects rows and writes them `size` at a time, behind the reading (see WriteBehind); `flush`
+ * writes the rest and waits until all is written.
+ */
 export class Batch<T> {
   private rows: T[] = [];
 
   constructor(
+    private readonly behind: WriteBehind,
     private readonly size: number,
     private readonly write: (rows: T[]) => Promise<void>,
   ) {}
 
   async push(row: T): Promise<void> {
     this.rows.push(row);
-    if (this.rows.length >= this.size) await this.flush();
+    if (this.rows.length >= this.size) await this.send();
+    // A write is a few statements, each sent when the one before answers: reading in one
+    // stretch of promise callbacks would hold those answers back until the batch is full.
+    else if (this.behind.busy && this.rows.length % ROWS_PER_TURN === 0)
+      await new Promise((resolve) => setImmediate(resolve));
   }
 
   async flush(): Promise<void> {
+    await this.send();
+    await this.behind.settled();
+  }
+
+  private async send(): Promise<void> {
     if (this.rows.length === 0) return;
     const rows = this.rows;
     this.rows = [];
-    await this.write(rows);
+    await this.behind.start(() => this.write(rows));
   }
 }

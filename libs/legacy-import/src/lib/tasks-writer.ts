@@ -57,7 +57,7 @@ function fittedTitle(
 }
 
 export async function writeTasks(ctx: ImportContext, rows: readonly TaskRow[]): Promise<void> {
-  await ctx.write(TASKS, rows, { check: ctx.assertStagedSameProject('tasks') });
+  await ctx.write(TASKS, rows, { checkExisting: ctx.assertStagedSameProject('tasks') });
 }
 
 export interface DependencyEdge {
@@ -112,5 +112,5 @@ export async function writeDependencies(
 }
 
 export function taskBatch(ctx: ImportContext): Batch<TaskRow> {
-  return new Batch(ctx.batchSize, (rows) => writeTasks(ctx, rows));
+  return new Batch(ctx.behind, ctx.batchSize, (rows) => writeTasks(ctx, rows));
 }

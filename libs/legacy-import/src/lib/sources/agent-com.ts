@@ -208,6 +208,7 @@ class AgentComRun {
     rows: UserRow[],
     byEmail: Map<string, string>,
   ): Promise<UserRow[]> {
+    await this.ctx.behind.settled();
     const { rows: existing } = await this.ctx.client.query<{ id: string; email: string }>(
       'SELECT id, email FROM users WHERE email = ANY($1::text[])',
       [[...byEmail.keys()]],
@@ -651,7 +652,7 @@ class AgentComRun {
 
   /** The tasks' dependencies (a JSON list of task ids on each); edges to no task are dropped. */
   async dependencies(): Promise<void> {
-    const edges = new Batch<DependencyEdge>(this.ctx.batchSize, (rows) =>
+    const edges = new Batch<DependencyEdge>(this.ctx.behind, this.ctx.batchSize, (rows) =>
       writeDependencies(this.ctx, rows),
     );
     const tasks = this.db
