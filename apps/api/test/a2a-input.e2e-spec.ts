@@ -322,13 +322,15 @@ describe('any body (property)', () => {
     { weight: 1, arbitrary: fc.array(envelope, { maxLength: 2 }) },
   );
 
-  /** The id an answer must carry: the request's, when it is a valid JSON-RPC id. */
+  /**
+   * The id an answer must carry: the request's, when it is a valid JSON-RPC id, as JSON
+   * carries it (`-0` is sent as `0`).
+   */
   const idOf = (value: unknown): unknown => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const id = (value as { id?: unknown }).id;
-    return typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id))
-      ? id
-      : null;
+    if (typeof id === 'number' && Number.isSafeInteger(id)) return id === 0 ? 0 : id;
+    return typeof id === 'string' ? id : null;
   };
 
   it('never answers 5xx, always a JSON-RPC answer with the request’s id (a blocking send is told to return at once)', async () => {
