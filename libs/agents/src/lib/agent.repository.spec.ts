@@ -115,7 +115,7 @@ describe('AgentRepository (on PostgreSQL)', () => {
       // Raw rows keep PostgreSQL's text for timestamps.
       last_heartbeat: expect.any(String),
       heartbeat_expires_at: expect.any(String),
-      created_at: expect.stringMatching(/^2026-01-01 00:00:00(\.0+)?\+00$/),
+      created_at: '2026-01-01T00:00:00.000Z', // as the wire writes it
       updated_at: expect.any(String),
     });
     expect((await repository().findRow(stale))?.status).toBe('offline');

@@ -3,15 +3,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { ProjectScope } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { pagedQuery } from '@agenthub/database';
+import { wireTimestampSql } from '@agenthub/http';
 import type { AgentStatus } from './agent-status';
 import { DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
 import type { AgentResponseDto } from './dto/agent-response.dto';
 
 /**
  * An agent as read for the wire: the response's fields, `status` and `heartbeat_expires_at`
- * already accounting for the heartbeat timeout. Raw rows are not mapped, so the timestamps are
- * still PostgreSQL's text (MikroORM's driver leaves timestamptz as a string); toAgentResponse()
- * makes them ISO-8601.
+ * already accounting for the heartbeat timeout. Raw rows are not mapped: the timestamps come as
+ * the database formats them for the wire (wireTimestampSql), which toAgentResponse() passes on.
  */
 export type AgentRow = AgentResponseDto;
 
@@ -118,8 +118,10 @@ export class AgentRepository {
   /** The response's columns; their `?`s are {@link columnParams}. */
   private get columns(): string {
     return `a.id, a.project_id, a.name, a.nickname, a.agent_type, ${this.effectiveStatus} AS status, a.capabilities,
-      a.config, a.system_prompt, a.model_provider, a.model_name, a.is_active, a.last_heartbeat,
-      ${AGENT_HEARTBEAT_EXPIRES_AT_SQL} AS heartbeat_expires_at, a.created_at, a.updated_at`;
+      a.config, a.system_prompt, a.model_provider, a.model_name, a.is_active,
+      ${wireTimestampSql('a.last_heartbeat')} AS last_heartbeat,
+      ${wireTimestampSql(AGENT_HEARTBEAT_EXPIRES_AT_SQL)} AS heartbeat_expires_at,
+      ${wireTimestampSql('a.created_at')} AS created_at, ${wireTimestampSql('a.updated_at')} AS updated_at`;
   }
 
   /** The values of the `?`s in {@link columns}: the timeout, for the status and the expiry. */

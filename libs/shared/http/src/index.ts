@@ -17,7 +17,7 @@ export {
   NO_AUTH_MARKER,
   ProblemDetailsDto,
 } from './lib/openapi';
-export { isoTimestamp } from './lib/timestamps';
+export { isoTimestamp, wireTimestampSql } from './lib/timestamps';
 export { RestDispatcher, RestProblem } from './lib/rest-dispatcher';
 export type { OpenApiDocument, RestCall, RestResult } from './lib/rest-dispatcher';
 export { isJsonObject, orNull } from './lib/json-schema';
