@@ -53,7 +53,8 @@ export async function openPage(
   const foreignRequests: string[] = [];
   const pageErrors: string[] = [];
   const context = await browser.newContext({ viewport: options.viewport });
-  context.setDefaultTimeout(BROWSER_TIMEOUT / 2);
+  // Shorter than a test's own timeout, so a wait that fails says what it waited for.
+  context.setDefaultTimeout(BROWSER_TIMEOUT / 3);
   await context.route('**/*', (route) => {
     const url = route.request().url();
     if (url.startsWith('data:') || LOCAL_HOSTS.has(new URL(url).hostname)) return route.continue();

@@ -107,7 +107,9 @@ describe('the operator console, in Chromium against the API', () => {
 
     it('signs in by keyboard alone and lists the projects the user may see', async () => {
       await page().goto(`${base}/console/`);
-      // The email field has the focus; Tab moves to the password, Enter submits.
+      // The email field takes the focus once React has drawn the form (which can be after the
+      // load event on a busy machine); Tab moves to the password, Enter submits.
+      await page().waitForFunction(() => document.activeElement?.getAttribute('name') === 'email');
       await page().keyboard.type('olga@example.com');
       await page().keyboard.press('Tab');
       await page().keyboard.type('correct horse battery');
