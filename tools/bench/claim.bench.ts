@@ -43,6 +43,7 @@ import {
   latencySummary,
   log,
   mustBeZero,
+  postgresCpuMs,
   processCpuMs,
   reportFigures,
   request,
@@ -299,12 +300,16 @@ runBench(async (defer) => {
   log(`${TASKS} pending tasks, ${AGENTS} agents; claiming for ${SECONDS} s`);
 
   const cpuBefore = processCpuMs(api.pid);
+  const pgCpuBefore = postgresCpuMs();
   const ours = await driveAgentHub(api.port, keys, SECONDS);
   const cpuAfter = processCpuMs(api.pid);
-  const apiCpuMsPerTask =
-    cpuBefore !== undefined && cpuAfter !== undefined && ours.completed > 0
-      ? (cpuAfter - cpuBefore) / ours.completed
+  const pgCpuAfter = postgresCpuMs();
+  const perTask = (before: number | undefined, after: number | undefined) =>
+    before !== undefined && after !== undefined && ours.completed > 0
+      ? (after - before) / ours.completed
       : undefined;
+  const apiCpuMsPerTask = perTask(cpuBefore, cpuAfter);
+  const postgresCpuMsPerTask = perTask(pgCpuBefore, pgCpuAfter);
   // What the database says: each task went to in_progress at most once (attempts), and
   // the completions the clients counted are there.
   const [check] = (
@@ -341,6 +346,7 @@ runBench(async (defer) => {
     node: process.version,
     results: rows,
     apiCpuMsPerTask,
+    postgresCpuMsPerTask,
     database: {
       reclaimedTasks: Number(check.reclaimed),
       completed: Number(check.completed),
@@ -383,6 +389,11 @@ runBench(async (defer) => {
       { note: 'skipped' in pgbench ? pgbench.skipped : undefined },
     ),
     { figure: 'API CPU per task', value: apiCpuMsPerTask ?? NaN, unit: 'ms' },
+    {
+      figure: 'PostgreSQL CPU per task (local server)',
+      value: postgresCpuMsPerTask ?? NaN,
+      unit: 'ms',
+    },
   ]);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -402,7 +413,7 @@ runBench(async (defer) => {
         String(r.errors),
       ]),
     ),
-    `API process CPU per claimed and completed task: ${apiCpuMsPerTask === undefined ? '-' : `${apiCpuMsPerTask.toFixed(2)} ms`} (PostgreSQL not counted)`,
+    `API process CPU per claimed and completed task: ${apiCpuMsPerTask === undefined ? '-' : `${apiCpuMsPerTask.toFixed(2)} ms`} (PostgreSQL not counted); PostgreSQL's processes on this machine: ${postgresCpuMsPerTask === undefined ? '-' : `${postgresCpuMsPerTask.toFixed(2)} ms`}`,
     `database after the run: ${summary.database.completed} completed, ${summary.database.inProgress} in progress, ${summary.database.reclaimedTasks} claimed more than once`,
     ...(rows.some((r) => r.ranDry)
       ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise --tasks)']

@@ -5,7 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -159,6 +159,35 @@ export function processCpuMs(pid: number | undefined): number | undefined {
     // Fields 14 and 15 of stat(5), counted after "pid (comm)": utime and stime, in clock ticks
     // (100 Hz on Linux).
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * utime + stime in ms of every PostgreSQL process on this machine (the server and its
+ * backends), from /proc; undefined off Linux. Backends that exit in between are not counted,
+ * so take it around a phase whose connections stay open (a pool). Meaningful when the
+ * database is local and nothing else uses it.
+ */
+export function postgresCpuMs(): number | undefined {
+  try {
+    let ticks = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      const open = stat.indexOf('(');
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(open + 1, close) !== 'postgres') continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return (ticks * 1000) / 100;
   } catch {
     return undefined;
   }

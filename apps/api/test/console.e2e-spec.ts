@@ -109,7 +109,7 @@ describe('the operator console, in Chromium against the API', () => {
       await page().goto(`${base}/console/`);
       // The email field takes the focus once React has drawn the form (which can be after the
       // load event on a busy machine); Tab moves to the password, Enter submits.
-      await page().waitForFunction(() => document.activeElement?.getAttribute('name') === 'email');
+      await page().locator('input[name="email"]:focus').waitFor();
       await page().keyboard.type('olga@example.com');
       await page().keyboard.press('Tab');
       await page().keyboard.type('correct horse battery');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { PreparedStatements } from '@agenthub/database';
 import { EVENTS_CHANNEL } from './database-notifications';
 
 /**
@@ -30,35 +31,37 @@ export interface NewEvent {
  */
 @Injectable()
 export class EventLog {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   async append(...events: NewEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (const event of events) {
-      const { audience } = event;
-      values.push('(?, ?, ?, ?, ?, ?::jsonb)');
-      params.push(
-        event.type,
-        event.projectId,
-        audience.kind,
-        audience.kind === 'agent' ? audience.agentId : null,
-        audience.kind === 'room' ? audience.roomId : null,
-        JSON.stringify(event.data),
-      );
-    }
-    // One statement: the rows, then one notification for the last of them (a woken stream
-    // reads everything after its own cursor anyway).
-    await this.em.execute(
+    const rows = events.map(({ type, projectId, audience, data }) => ({
+      type,
+      project_id: projectId,
+      audience: audience.kind,
+      agent_id: audience.kind === 'agent' ? audience.agentId : null,
+      room_id: audience.kind === 'room' ? audience.roomId : null,
+      data,
+    }));
+    // One statement of one shape however many events (so one prepared statement): the rows,
+    // in the order given (their positions follow it), then one notification for the last of
+    // them (a woken stream reads everything after its own cursor anyway).
+    await this.statements.all(
+      this.em,
       `WITH appended AS (
          INSERT INTO events (type, project_id, audience, agent_id, room_id, data)
-         VALUES ${values.join(', ')}
+         SELECT x.type, x.project_id, x.audience, x.agent_id, x.room_id, x.data
+         FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(row, n),
+           jsonb_to_record(e.row) AS x(type text, project_id uuid, audience text, agent_id uuid, room_id uuid, data jsonb)
+         ORDER BY e.n
          RETURNING tx_id, position
        )
        SELECT pg_notify('${EVENTS_CHANNEL}', tx_id::text || '-' || position::text)
          FROM appended ORDER BY position DESC LIMIT 1`,
-      params,
+      [JSON.stringify(rows)],
     );
   }
 }

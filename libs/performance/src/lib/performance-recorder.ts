@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { PreparedStatements } from '@agenthub/database';
 import { learnFromOutcomeSql } from '@agenthub/agents';
 
 /** A point to store: `recordedAt` defaults to the database's now(). */
@@ -38,6 +39,7 @@ export class PerformanceRecorder {
   constructor(
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly statements: PreparedStatements,
   ) {}
 
   /** Stores the points; returns how many. */
@@ -85,7 +87,8 @@ export class PerformanceRecorder {
         ['task.attempts', o.attempts, null],
       ];
       const kept = points.filter(([, value]) => value !== null);
-      await this.em.execute(
+      await this.statements.all(
+        this.em,
         `WITH points AS (
            INSERT INTO agent_performance (project_id, agent_id, metric_name, metric_value, metric_unit, context)
            SELECT ?, ?, x.name, x.value, x.unit, ?::jsonb

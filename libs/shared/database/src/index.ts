@@ -11,6 +11,7 @@ export {
   withDatabase,
   withMaintenanceClient,
 } from './lib/database-url';
+export { PreparedStatements } from './lib/prepared-statements';
 export { RequestTransactionHooks } from './lib/request-transaction.hooks';
 export type { RequestTransactionHook } from './lib/request-transaction.hooks';
 export { WithoutRequestTransaction } from './lib/request-transaction.interceptor';

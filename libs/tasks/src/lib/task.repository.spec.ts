@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmOptions } from '@agenthub/database';
+import { createOrmOptions, PreparedStatements } from '@agenthub/database';
 import { createTestDatabase, query, TestDatabase } from '@agenthub/testing';
 import { TASK_ENTITIES } from './entities';
 import type { Task } from './entities/task.entity';
@@ -19,7 +19,8 @@ describe('TaskRepository (on PostgreSQL)', () => {
 
   const sql = <T extends object = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     query<T>(db.url, text, params);
-  const repository = () => new TaskRepository(orm.em.fork());
+  const prepared = new PreparedStatements({ preparedStatements: true });
+  const repository = () => new TaskRepository(orm.em.fork(), prepared);
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
 
   /** A project of its own (claims and lists look at one project) with one agent. */
@@ -411,7 +412,7 @@ describe('TaskRepository (on PostgreSQL)', () => {
 
       const em = orm.em.fork();
       const execute = jest.spyOn(em, 'execute');
-      const found = await new TaskRepository(em).findForUpdate(task);
+      const found = await new TaskRepository(em, prepared).findForUpdate(task);
       expect(execute).toHaveBeenCalledTimes(1);
       execute.mockRestore();
       expect(found).toMatchObject({ projectOwnerId: owner, dependencies: [first, second] });
@@ -433,7 +434,7 @@ describe('TaskRepository (on PostgreSQL)', () => {
         ).then(([row]) => row.locked);
       const em = orm.em.fork();
       await em.transactional(async (tx) => {
-        await new TaskRepository(tx).lockProjectGraph(project);
+        await new TaskRepository(tx, prepared).lockProjectGraph(project);
         expect(await tryLock()).toBe(false);
       });
       expect(await tryLock()).toBe(true);
@@ -445,7 +446,7 @@ describe('TaskRepository (on PostgreSQL)', () => {
       const { project } = await arena();
       for (let i = 0; i < 3; i++) await insertTask(project, { title: `t${i}`, createdAt: at(i) });
       const em = orm.em.fork();
-      const tasks = new TaskRepository(em);
+      const tasks = new TaskRepository(em, prepared);
       const execute = jest.spyOn(em, 'execute');
       const statements = async (filter: TaskListFilter) => {
         execute.mockClear();

@@ -6,7 +6,7 @@ import {
   AGENT_CAPABILITY_NAMES_SQL,
   AGENT_MEAN_CONFIDENCE_SQL,
 } from '@agenthub/agents';
-import { pagedQuery } from '@agenthub/database';
+import { pagedQuery, PreparedStatements } from '@agenthub/database';
 import { Task } from './entities/task.entity';
 import type { DependencyEdge } from './task-graph';
 import { TaskStatus, transitionSql } from './task-lifecycle';
@@ -132,7 +132,10 @@ export interface OpenDependency {
  */
 @Injectable()
 export class TaskRepository {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   private detached(row: Record<string, unknown>): Task {
     const platform = this.em.getPlatform();
@@ -186,7 +189,8 @@ export class TaskRepository {
     moved: boolean;
   } | null> {
     const transition = transitionSql(move.to, { now: move.now }, 't');
-    const rows = await this.em.execute<Record<string, unknown>[]>(
+    const rows = await this.statements.all<Record<string, unknown>>(
+      this.em,
       `WITH b AS (
          SELECT ${COLUMNS}, p.owner_id AS project_owner_id,
            ARRAY(SELECT d.depends_on_id FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
@@ -422,7 +426,8 @@ export class TaskRepository {
   ): Promise<{ task: Task; dependencies: string[] } | 'expired_leases' | null> {
     const capabilities = request.capabilities === null ? AGENT_CAPABILITY_NAMES_SQL : `?::jsonb`;
     const guard = options.unlessExpiredLeases === true;
-    const rows = await this.em.execute<Record<string, unknown>[]>(
+    const rows = await this.statements.all<Record<string, unknown>>(
+      this.em,
       `WITH ${
         guard
           ? `expired AS (

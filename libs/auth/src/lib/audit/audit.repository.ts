@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { PreparedStatements } from '@agenthub/database';
 import type { AuditRecord } from './audit.service';
 
 /**
@@ -8,7 +9,10 @@ import type { AuditRecord } from './audit.service';
  */
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /**
    * One INSERT. The project is looked up, not trusted: a project that no longer exists (the
@@ -16,9 +20,10 @@ export class AuditRepository {
    * outlives the project's cascade.
    */
   async append(entry: AuditRecord, em: EntityManager = this.em): Promise<void> {
-    await em.execute(
+    await this.statements.affected(
+      em,
       `INSERT INTO audit_log (actor_type, actor_id, action, resource_type, resource_id, project_id, request_id)
-       SELECT ?, ?, ?, ?, ?, (SELECT id FROM projects WHERE id = ?), ?`,
+       SELECT ?::text, ?::uuid, ?::text, ?::text, ?::text, (SELECT id FROM projects WHERE id = ?::uuid), ?::text`,
       [
         entry.actorType,
         entry.actorId,
@@ -28,7 +33,6 @@ export class AuditRepository {
         entry.projectId,
         entry.requestId,
       ],
-      'run',
     );
   }
 }

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       migrateOnStart: true,
       agentHeartbeatTimeoutSeconds: 60,
       databaseDirectUrl: undefined,
+      preparedStatements: true,
       messageRetentionDays: 30,
       eventRetentionHours: 72,
       workflowMaxSteps: 500,
@@ -40,8 +41,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ CONFIDENCE_LEARNING_RATE: '0.35' }).confidenceLearningRate).toBe(0.35);
   });
 
+  it('prepares the hot statements unless a direct URL says a transaction pooler is in between', () => {
+    const direct = 'postgres://u:p@db-direct:5432/agenthub';
+    expect(loadConfig({ DATABASE_DIRECT_URL: direct }).preparedStatements).toBe(false);
+    expect(
+      loadConfig({ DATABASE_DIRECT_URL: direct, DATABASE_PREPARED_STATEMENTS: 'true' })
+        .preparedStatements,
+    ).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).preparedStatements).toBe(false);
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_PREPARED_STATEMENTS: 'sometimes' }, 'DATABASE_PREPARED_STATEMENTS'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

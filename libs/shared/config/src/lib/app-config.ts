@@ -46,6 +46,11 @@ export interface AppConfig {
    * Read it through {@link directDatabaseUrl}.
    */
   readonly databaseDirectUrl?: string;
+  /**
+   * Whether the hot statements run as named prepared statements (off behind a pooler in
+   * transaction mode that cannot carry them: by default when databaseDirectUrl is set).
+   */
+  readonly preparedStatements: boolean;
   /** Final agent messages older than this many days are purged. */
   readonly messageRetentionDays: number;
   /** Events are kept this many hours for replay. */
@@ -163,6 +168,11 @@ class EnvironmentVariables {
   DATABASE_DIRECT_URL?: string;
 
   @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  DATABASE_PREPARED_STATEMENTS?: boolean;
+
+  @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'must be a whole number of days' })
   @Min(1, { message: 'must be between 1 and 3650 days' })
@@ -266,6 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrateOnStart: vars.AGENTHUB_MIGRATE_ON_START ?? !vars.DATABASE_URL,
     agentHeartbeatTimeoutSeconds: vars.AGENT_HEARTBEAT_TIMEOUT ?? 60,
     databaseDirectUrl: vars.DATABASE_DIRECT_URL,
+    // A direct URL means a pooler in front of DATABASE_URL, most often PgBouncer in
+    // transaction mode, which (before 1.21) loses a connection's prepared statements.
+    preparedStatements: vars.DATABASE_PREPARED_STATEMENTS ?? !vars.DATABASE_DIRECT_URL,
     messageRetentionDays: vars.MESSAGE_RETENTION_DAYS ?? 30,
     eventRetentionHours: vars.EVENT_RETENTION_HOURS ?? 72,
     workflowMaxSteps: vars.WORKFLOW_MAX_STEPS ?? 500,

@@ -5,6 +5,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { createOrmOptions } from './orm-options';
+import { PreparedStatements } from './prepared-statements';
 import { RequestTransactionHooks } from './request-transaction.hooks';
 import { RequestTransactionInterceptor } from './request-transaction.interceptor';
 import { RequestTransactionRoutes } from './request-transaction.routes';
@@ -26,8 +27,13 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [RequestTransactionHooks, RequestTransactionInterceptor, RequestTransactionRoutes],
-      exports: [RequestTransactionHooks],
+      providers: [
+        PreparedStatements,
+        RequestTransactionHooks,
+        RequestTransactionInterceptor,
+        RequestTransactionRoutes,
+      ],
+      exports: [PreparedStatements, RequestTransactionHooks],
       imports: [
         DiscoveryModule,
         MikroOrmModule.forRootAsync({
