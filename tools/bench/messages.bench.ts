@@ -35,6 +35,8 @@ import {
   log,
   mustBeZero,
   openEventStream,
+  postgresCpuMs,
+  processCpuMs,
   reportFigures,
   request,
   runBench,
@@ -84,17 +86,19 @@ interface Result {
   seconds: number;
   latencies: number[];
   errors: number;
+  /** CPU per received message in ms: the API processes, PostgreSQL, this (client) process. */
+  cpu?: { api?: number; postgres?: number; client: number };
 }
 
 /** What the bench keeps of a message in flight: when its send started. */
 type InFlight = Map<string, number>;
 
 async function driveAgentHub(
-  ports: number[],
+  apis: { port: number; pid: number | undefined }[],
   agents: { agentId: string; apiKey: string }[],
 ): Promise<Result> {
   const result: Result = {
-    label: `AgentHub (HTTP + SSE, ${agents.length} agents on ${ports.length} processes)`,
+    label: `AgentHub (HTTP + SSE, ${agents.length} agents on ${apis.length} processes)`,
     sent: 0,
     received: 0,
     duplicates: 0,
@@ -102,6 +106,7 @@ async function driveAgentHub(
     latencies: [],
     errors: 0,
   };
+  const ports = apis.map((a) => a.port);
   const inFlight: InFlight = new Map();
   const seen = new Set<string>();
   const http1 = new http.Agent({ keepAlive: true, maxSockets: SENDERS * 2 + 16 });
@@ -144,6 +149,10 @@ async function driveAgentHub(
     }),
   );
   log(`${streams.length} streams open; sending for ${SECONDS} s with ${SENDERS} senders`);
+  const apiCpu = () => sumOrUndefined(apis.map((a) => processCpuMs(a.pid)));
+  const apiBefore = apiCpu();
+  const pgBefore = postgresCpuMs();
+  const clientBefore = process.cpuUsage();
 
   result.seconds = await runFor(SECONDS, SENDERS, async () => {
     const from = Math.floor(Math.random() * agents.length);
@@ -170,9 +179,25 @@ async function driveAgentHub(
   });
   await drain(result);
   await Promise.all(acks);
+  const client = process.cpuUsage(clientBefore);
+  const perMessage = (before?: number, after?: number) =>
+    before === undefined || after === undefined || result.received === 0
+      ? undefined
+      : (after - before) / result.received;
+  result.cpu = {
+    api: perMessage(apiBefore, apiCpu()),
+    postgres: perMessage(pgBefore, postgresCpuMs()),
+    client: (client.user + client.system) / 1000 / Math.max(result.received, 1),
+  };
   for (const stream of streams) stream.destroy();
   http1.destroy();
   return result;
+}
+
+function sumOrUndefined(values: (number | undefined)[]): number | undefined {
+  return values.some((v) => v === undefined)
+    ? undefined
+    : values.reduce<number>((sum, v) => sum + (v as number), 0);
 }
 
 // pg-boss may be an ES module; load it with a real dynamic import even from CommonJS.
@@ -250,6 +275,8 @@ async function drivePgBoss(url: string): Promise<Result | undefined> {
   return result;
 }
 
+const ms = (value?: number) => (value === undefined ? '-' : `${value.toFixed(2)} ms`);
+
 runBench(async (defer) => {
   const url = await benchDatabase(defer, 'messages');
   const apis = [];
@@ -264,7 +291,7 @@ runBench(async (defer) => {
   for (let i = 0; i < AGENTS; i++)
     agents.push(await createAgentWithKey(ports[0], user, { project_id: project, name: `a-${i}` }));
 
-  const ours = await driveAgentHub(ports, agents);
+  const ours = await driveAgentHub(apis, agents);
   const theirs = await drivePgBoss(url);
 
   const rows = [ours, ...(theirs ? [theirs] : [])].map((r) => ({
@@ -286,6 +313,7 @@ runBench(async (defer) => {
     results: rows,
     ratioToPgBoss: theirs ? rows[0].perSecond / rows[1].perSecond : null,
     latencyRatioToPgBoss: theirs ? rows[0].p50 / rows[1].p50 : null,
+    cpuMsPerMessage: ours.cpu,
   };
   const [ourRow, theirRow] = rows;
   const peer = theirs ? 'pg-boss pub/sub in-process' : 'pg-boss (not installed)';
@@ -325,6 +353,7 @@ runBench(async (defer) => {
     theirs
       ? `AgentHub ÷ pg-boss: ${summary.ratioToPgBoss?.toFixed(2)}× the rate, ${summary.latencyRatioToPgBoss?.toFixed(2)}× the p50 latency (ours goes through HTTP, auth, the audit log and the event log; pg-boss calls the database in-process and polls)`
       : 'pg-boss comparison SKIPPED: the pg-boss package is not installed',
+    `CPU per received message: API processes ${ms(ours.cpu?.api)}, PostgreSQL's processes on this machine ${ms(ours.cpu?.postgres)}, this client ${ms(ours.cpu?.client)}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 });

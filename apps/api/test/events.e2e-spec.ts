@@ -4,11 +4,13 @@ import {
   createAgentKey,
   createProject,
   createTestDatabase,
+  eventually,
   registerAndLogin,
   TestApp,
   TestDatabase,
   TEST_ENV,
 } from '@agenthub/testing';
+import { NOTIFICATION_PAYLOAD_SQL } from '@agenthub/events';
 import { createApiTestApp } from './create-api-test-app';
 import { api, ApiProcess, SseClient, SseEvent, startApiProcess } from './event-stream.support';
 
@@ -105,6 +107,55 @@ describe('GET /events across three API processes', () => {
       await s.waitForType('task.created', i);
       expect(Date.now() - at).toBeLessThan(500);
     }
+    s.close();
+  });
+
+  it("says in each commit's notification whom its events are for, so no process reads to route them", async () => {
+    const listener = await pg();
+    listener.on('error', () => undefined);
+    const payloads: string[] = [];
+    listener.on('notification', (n) => {
+      if (n.channel === 'agenthub_events') payloads.push(n.payload ?? '');
+    });
+    try {
+      await listener.query('LISTEN agenthub_events');
+      const s = await stream(A, agent.key, '?types=task.created');
+      const task = await createTaskVia(C, 'addressed');
+      const [event] = await s.waitForType('task.created', 1);
+      expect((event.json['data'] as { id: string }).id).toBe(task['id']);
+      await eventually(() => payloads.length > 0, 'the notification of the commit');
+      expect(payloads.map((p) => JSON.parse(p)).flat()).toContainEqual([
+        event.id,
+        'task.created',
+        projectId,
+        'project',
+        null,
+      ]);
+      s.close();
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('an append too large to address in one notification still wakes every stream that wants it', async () => {
+    const s = await stream(A, agent.key, '?types=task.updated');
+    const writer = await pg();
+    const at = Date.now();
+    // 40 events in one statement, as a batch endpoint appends them: the notification carries
+    // only the last cursor.
+    const { rows } = await writer.query(
+      `WITH appended AS (
+         INSERT INTO events (type, project_id, audience, data)
+         SELECT 'task.updated', $1, 'project', jsonb_build_object('title', 'bulk ' || n)
+           FROM generate_series(1, 40) AS n ORDER BY n
+         RETURNING tx_id, position, type, project_id, audience, agent_id)
+       SELECT pg_notify('agenthub_events', ${NOTIFICATION_PAYLOAD_SQL}) FROM appended`,
+      [projectId],
+    );
+    expect(rows).toHaveLength(1);
+    await s.waitForType('task.updated', 40);
+    expect(Date.now() - at).toBeLessThan(1_500);
+    await writer.end();
     s.close();
   });
 

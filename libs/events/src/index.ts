@@ -5,6 +5,12 @@ export { InboxSignal } from './lib/inbox-signal';
 export { DatabaseNotifications, EVENTS_CHANNEL, INBOX_CHANNEL } from './lib/database-notifications';
 export { compareCursors, formatCursor, LOG_START, parseCursor } from './lib/event-cursor';
 export type { EventCursor } from './lib/event-cursor';
+export {
+  ADDRESSED_EVENTS_MAX,
+  NOTIFICATION_PAYLOAD_SQL,
+  parseEventNotification,
+} from './lib/event-notification';
+export type { EventNotification } from './lib/event-notification';
 export { EventPushHooks } from './lib/event-push-hooks';
 export type { EventPushHook, StreamEvent } from './lib/event-push-hooks';
 export { EventStreams } from './lib/event-streams';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { PreparedStatements } from '@agenthub/database';
 import { EVENTS_CHANNEL } from './database-notifications';
+import { NOTIFICATION_PAYLOAD_SQL } from './event-notification';
 
 /**
  * Who sees an event besides the managers of its project (its owner and superusers, who see
@@ -26,8 +27,9 @@ export interface NewEvent {
 /**
  * Appends events to the log, in the caller's transaction (the request transaction of a
  * mutating request, or a sweeper's): an event commits with the change it describes or not at
- * all. Each insert also queues a NOTIFY carrying the new event's cursor; PostgreSQL delivers it
- * at commit, and only wakes the streams, which then read the table.
+ * all. Each append also queues one NOTIFY saying whom its events are for (see
+ * event-notification.ts); PostgreSQL delivers it at commit, and it only wakes the streams,
+ * which then read the table.
  */
 @Injectable()
 export class EventLog {
@@ -47,8 +49,8 @@ export class EventLog {
       data,
     }));
     // One statement of one shape however many events (so one prepared statement): the rows,
-    // in the order given (their positions follow it), then one notification for the last of
-    // them (a woken stream reads everything after its own cursor anyway).
+    // in the order given (their positions follow it), then one notification with their
+    // addresses (a woken stream reads everything after its own cursor anyway).
     await this.statements.all(
       this.em,
       `WITH appended AS (
@@ -57,10 +59,9 @@ export class EventLog {
          FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(row, n),
            jsonb_to_record(e.row) AS x(type text, project_id uuid, audience text, agent_id uuid, room_id uuid, data jsonb)
          ORDER BY e.n
-         RETURNING tx_id, position
+         RETURNING tx_id, position, type, project_id, audience, agent_id
        )
-       SELECT pg_notify('${EVENTS_CHANNEL}', tx_id::text || '-' || position::text)
-         FROM appended ORDER BY position DESC LIMIT 1`,
+       SELECT pg_notify('${EVENTS_CHANNEL}', ${NOTIFICATION_PAYLOAD_SQL}) FROM appended`,
       [JSON.stringify(rows)],
     );
   }

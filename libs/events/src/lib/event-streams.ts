@@ -6,6 +6,7 @@ import type { Principal } from '@agenthub/auth';
 import { DatabaseNotifications } from './database-notifications';
 import { compareCursors, EventCursor, parseCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
+import { parseEventNotification } from './event-notification';
 import { EventReader, EventScope } from './event-reader';
 import {
   callbackSink,
@@ -76,6 +77,8 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
   /** Bumped whenever the tail is dropped: a read begun before must not set the cursor after. */
   private tailEpoch = 0;
   private arming = false;
+  /** Addressed notifications came since the tail was armed (see {@link notified}). */
+  private tailBehind = false;
   private tailing = false;
   private tailAgain = false;
   private tailScheduled = false;
@@ -96,7 +99,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe.push(
-      this.notifications.onEvent((cursor) => this.tail(cursor)),
+      this.notifications.onEvent((payload) => this.notified(payload)),
       // Whatever committed while nobody listened is read now.
       this.notifications.onConnected(() => {
         for (const stream of this.open) stream.wake();
@@ -196,6 +199,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
       const head = await RequestContext.create(this.em.fork(), () => this.reader.head());
       if (epoch !== this.tailEpoch || this.open.size === 0) return;
       this.tailCursor = head;
+      this.tailBehind = false;
       for (const stream of this.open) stream.wake();
     } catch (error) {
       // Left unarmed: every notification wakes every stream; the next stream tries again.
@@ -216,7 +220,36 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A notification came: one read of who the new events are for (no data), for the whole
+   * A notification came. When it says whom its events are for (every append of up to
+   * ADDRESSED_EVENTS_MAX events), the streams that may want one of them are woken at once,
+   * without a read; the tail is not involved (a wake-up it would have sent comes from here).
+   * Otherwise the tail reads who they are for.
+   */
+  private notified(payload: string): void {
+    if (this.open.size === 0) return;
+    const notification = parseEventNotification(payload);
+    if (notification.kind === 'addressed') {
+      for (const stream of this.open)
+        if (notification.events.some((e) => stream.mayWant(e))) stream.wake();
+      // The tail did not look at these events: its cursor is behind.
+      this.tailBehind = true;
+      return;
+    }
+    if (this.tailBehind && this.tailCursor !== undefined) {
+      // Rather than read through every addressed event since the tail last looked: every
+      // stream reads once (those reads see this notification's events), and the tail starts
+      // again at the head.
+      this.tailBehind = false;
+      this.dropTail();
+      for (const stream of this.open) stream.wake();
+      void this.armTail();
+      return;
+    }
+    this.tail(notification.cursor === null ? undefined : payload);
+  }
+
+  /**
+   * A bare cursor was notified (or nothing is known): one read of who the new events are for (no data), for the whole
    * process, then a wake-up for only the streams that may want one of them, instead of a
    * read by every stream for every event. Coalesced: the notifications of one turn of the
    * event loop (a burst arrives in one socket read) start one read, and those that come
