@@ -4,7 +4,7 @@ import type { EventAddress } from './event-reader';
 /**
  * The most events whose addresses one notification carries. PostgreSQL refuses a NOTIFY
  * payload of 8 000 bytes or more; an address is at most ~150 bytes, so 24 stay well below.
- * A larger append notifies only its last cursor, and the processes read who it is for.
+ * A larger append notifies only its last cursor, which wakes every stream.
  */
 export const ADDRESSED_EVENTS_MAX = 24;
 

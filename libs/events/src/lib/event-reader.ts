@@ -19,7 +19,7 @@ export interface StoredEvent {
   data: unknown;
 }
 
-/** Whom a stored event is for (no data): see {@link EventReader.tail}. */
+/** Whom a stored event is for (no data): what a notification says of each event (event-notification.ts). */
 export interface EventAddress {
   cursor: EventCursor;
   type: string;
@@ -97,56 +97,6 @@ export class EventReader {
         ORDER BY e.tx_id DESC, e.position DESC LIMIT 1`,
     );
     return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
-  }
-
-  /**
-   * Who the events after `after` (below the read bound, at most `limit`) are for, without
-   * their data: what a process needs to know which of its streams to wake. `heldBack` as in
-   * {@link read}, over every event.
-   */
-  async tail(
-    after: EventCursor,
-    limit: number,
-  ): Promise<{ events: EventAddress[]; heldBack: boolean }> {
-    const rows = await this.em.execute<
-      {
-        kind: 'event' | 'held';
-        tx_id: string | null;
-        position: string | null;
-        type: string | null;
-        project_id: string | null;
-        audience: EventAddress['audience'] | null;
-        agent_id: string | null;
-      }[]
-    >(
-      `WITH ${BOUND_CTE},
-       batch AS (
-         SELECT e.tx_id, e.position, e.type, e.project_id, e.audience, e.agent_id
-           FROM events e, bound
-          WHERE (e.tx_id, e.position) > (?::xid8, ?::bigint) AND e.tx_id < bound.b
-          ORDER BY e.tx_id, e.position
-          LIMIT ?
-       )
-       SELECT 'event' AS kind, tx_id::text AS tx_id, position::text AS position, type, project_id, audience, agent_id
-         FROM batch
-       UNION ALL
-       SELECT 'held', NULL, NULL, NULL, NULL, NULL, NULL
-        WHERE EXISTS (SELECT 1 FROM events e, bound
-                       WHERE (e.tx_id, e.position) > (?::xid8, ?::bigint) AND e.tx_id >= bound.b)`,
-      [after.txId, after.position, limit, after.txId, after.position],
-    );
-    return {
-      events: rows
-        .filter((r) => r.kind === 'event')
-        .map((r) => ({
-          cursor: { txId: r.tx_id as string, position: r.position as string },
-          type: r.type as string,
-          projectId: r.project_id as string,
-          audience: r.audience as EventAddress['audience'],
-          agentId: r.agent_id,
-        })),
-      heldBack: rows.some((r) => r.kind === 'held'),
-    };
   }
 
   /**
