@@ -47,6 +47,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   // DocumentBuilder starts with an empty contact; there is no address to publish yet.
   if (Object.keys(document.info.contact ?? {}).length === 0) delete document.info.contact;
   declareSecurity(document);
+  declareUnavailable(document);
   return sortKeys(document) as OpenAPIObject;
 }
 
@@ -62,6 +63,39 @@ function declareSecurity(document: OpenAPIObject): void {
       if (!operation) continue;
       const open = operation.security?.some((entry) => NO_AUTH_MARKER in entry) ?? false;
       operation.security = open ? [] : [{ [BEARER_SCHEME]: [] }];
+    }
+  }
+}
+
+/** Operations that answer without the database (the rest may answer 503 while it is down). */
+const WITHOUT_DATABASE = new Set(['getLiveness', 'getMetrics']);
+
+/**
+ * 503 on every operation that needs the database: while PostgreSQL is down, restarting or out of
+ * connections, each request is answered `SERVICE.UNAVAILABLE` within the pool's acquire timeout
+ * (the problem filter, libs/shared/errors database-unavailable.ts). Said once here rather than on
+ * every route, as it is true of all of them.
+ */
+function declareUnavailable(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation || WITHOUT_DATABASE.has(operation.operationId ?? '')) continue;
+      operation.responses['503'] ??= {
+        description:
+          'The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first.',
+        headers: {
+          'Retry-After': {
+            description: 'Seconds to wait before trying again.',
+            schema: { type: 'integer', minimum: 1 },
+          },
+        },
+        content: {
+          'application/problem+json': {
+            schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
+          },
+        },
+      };
     }
   }
 }

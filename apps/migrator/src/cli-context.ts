@@ -195,20 +195,30 @@ export class CliContext {
   }
 
   /**
-   * The database the command works on: DATABASE_URL (waited for up to --wait seconds), or like
-   * the API the embedded server under AGENTHUB_DATA_DIR, started for the command and stopped
-   * after it. `readOnly` commands never create anything: without an embedded cluster on disk
-   * they see a database that does not exist, and they never create the database itself.
+   * The server the migrator talks to: DATABASE_DIRECT_URL when set, else DATABASE_URL. Its
+   * session-level advisory lock, its DDL and a restore's transaction need a real session, which
+   * a transaction-mode pooler (PgBouncer) in DATABASE_URL would not give. Undefined: embedded.
+   */
+  get databaseUrl(): string | undefined {
+    return this.config.databaseDirectUrl ?? this.config.databaseUrl;
+  }
+
+  /**
+   * The database the command works on: {@link databaseUrl} (waited for up to --wait seconds),
+   * or like the API the embedded server under AGENTHUB_DATA_DIR, started for the command and
+   * stopped after it. `readOnly` commands never create anything: without an embedded cluster on
+   * disk they see a database that does not exist, and they never create the database itself.
    */
   async withDatabase<T>(readOnly: boolean, fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
     const config = this.config;
-    if (config.databaseUrl) {
-      const { exists } = await waitForDatabase(config.databaseUrl, {
+    const url = this.databaseUrl;
+    if (url) {
+      const { exists } = await waitForDatabase(url, {
         timeoutMs: this.options.wait * 1000,
         signal: this.signal,
         logger: this.logger,
       });
-      return fn({ url: config.databaseUrl, exists });
+      return fn({ url, exists });
     }
     const database = 'agenthub';
     if (readOnly && !existsSync(join(config.dataDir, 'pg', 'PG_VERSION'))) {

@@ -87,3 +87,81 @@ describe('migrator process on SIGTERM', () => {
     expect(again.json()).toMatchObject({ applied: [slow.name] });
   });
 });
+
+describe('migrator process killed with SIGKILL', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let migrator: Spawned | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: false });
+    dataDir = await mkdtemp(join(tmpdir(), 'agenthub-sigkill-'));
+  });
+  afterAll(async () => {
+    migrator?.child.kill('SIGKILL');
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves no lock behind; the next run records the step as interrupted and completes', async () => {
+    const slow = slowMigration(0);
+    migrator = spawnTs('cli-harness.ts', ['up', '--no-backup'], {
+      DATABASE_URL: db.url,
+      AGENTHUB_DATA_DIR: dataDir,
+      TEST_SLOW_SECONDS: '60',
+    });
+    await waitForSlowMigration(db.url);
+    const [executor] = await query<{ pid: number; application_name: string }>(
+      db.url,
+      `SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'select pg_sleep%'`,
+    );
+    migrator.child.kill('SIGKILL');
+    expect(await migrator.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(
+      await query(
+        db.url,
+        `SELECT name, success, running, run_id FROM agenthub_migration_history WHERE name = $1`,
+        [slow.name],
+      ),
+    ).toEqual([
+      { name: slow.name, success: false, running: true, run_id: executor.application_name },
+    ]);
+
+    // The migration's backend sleeps on, unaware its client is gone; the next run ends it.
+    const again = await cli(
+      ['up', '--no-backup', '--json', '--lock-timeout', '10'],
+      { DATABASE_URL: db.url, AGENTHUB_DATA_DIR: dataDir },
+      [...MIGRATIONS, slow],
+    );
+    expect(again.code).toBe(0);
+    expect(again.json()).toMatchObject({
+      applied: [slow.name],
+      interrupted: [
+        {
+          name: slow.name,
+          action: 'up',
+          run_id: executor.application_name,
+          terminated: [executor.pid],
+        },
+      ],
+    });
+    expect(again.stderr).toContain(
+      `an earlier run was interrupted in the middle of up ${slow.name}`,
+    );
+    expect(
+      await query(
+        db.url,
+        `SELECT success, running, error FROM agenthub_migration_history WHERE name = $1 ORDER BY id`,
+        [slow.name],
+      ),
+    ).toEqual([
+      { success: false, running: false, error: expect.stringContaining('interrupted: the run') },
+      { success: true, running: false, error: null },
+    ]);
+    expect(
+      await query(
+        db.url,
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      ),
+    ).toEqual([]);
+  });
+});

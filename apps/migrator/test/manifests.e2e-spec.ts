@@ -51,7 +51,7 @@ describe('docker/ manifests (offline validation)', () => {
     expect(await validate(join(root, 'docker'))).toEqual({
       code: 0,
       stdout:
-        'validate-manifests: 6 Kubernetes objects, the compose file and the Dockerfile are valid\n',
+        'validate-manifests: 12 Kubernetes objects, the compose file and the Dockerfile are valid\n',
       errors: [],
     });
   });

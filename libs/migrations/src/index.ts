@@ -1,6 +1,7 @@
 export { MIGRATIONS } from './migrations';
 export { migrateToLatest, MigrationRunner, readMigrationStatus } from './lib/migration-runner';
 export type { MigrationRunnerOptions, PlannedMigration } from './lib/migration-runner';
+export type { InterruptedStep } from './lib/interrupted-runs';
 export {
   errorText,
   MigrationToolError,

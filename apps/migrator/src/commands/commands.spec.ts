@@ -74,7 +74,8 @@ describe('migrator CLI', () => {
     const list = [...MIGRATIONS, NOTES];
     const up = await cli(['up', '--json'], env, list);
     expect(up.code).toBe(0);
-    expect(up.json()).toEqual({ applied: names(list), backup: null, forced: [] }); // nothing applied before: nothing to back up
+    // Nothing applied before: nothing to back up. No earlier run was killed midway.
+    expect(up.json()).toEqual({ applied: names(list), backup: null, forced: [], interrupted: [] });
     const status = (await cli(['status', '--json'], env, list)).json();
     expect(status).toEqual({
       applied: list.map((m) => ({
@@ -197,6 +198,26 @@ describe('migrator CLI', () => {
       await holder.end();
     }
     expect((await cli(['up'], env)).code).toBe(0);
+  });
+
+  it('works on DATABASE_DIRECT_URL when it is set, never on DATABASE_URL (a pooler)', async () => {
+    // DATABASE_URL names a server nobody runs: any connection to it would fail (exit 4).
+    const pooler = `postgres://postgres:secret@127.0.0.1:${await freePort()}/agenthub`;
+    const direct = { ...env, DATABASE_URL: pooler, DATABASE_DIRECT_URL: db.url };
+    const up = await cli(['up', '--wait', '0', '--json'], direct);
+    expect(up).toMatchObject({ code: 0 });
+    expect(up.json()).toMatchObject({ applied: names(MIGRATIONS) });
+    expect(await query(db.url, 'SELECT count(*)::int AS n FROM mikro_orm_migrations')).toEqual([
+      { n: MIGRATIONS.length },
+    ]);
+    const status = await cli(['status', '--wait', '0', '--json'], direct);
+    expect(status.json()).toMatchObject({ pending: [], problems: [] });
+    const backup = await cli(['backup', '--wait', '0', '--json'], direct);
+    expect(backup.code).toBe(0);
+    const { id } = backup.json<{ id: string }>();
+    expect((await cli(['restore', id, '--wait', '0'], direct)).code).toBe(0);
+    // Without it, DATABASE_URL it is.
+    expect((await cli(['status', '--wait', '0'], { ...env, DATABASE_URL: pooler })).code).toBe(4);
   });
 
   it('exits 4 when the database stays unreachable for --wait seconds', async () => {

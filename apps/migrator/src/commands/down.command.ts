@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, EXIT, wholeNumber, type CliContext } from '../cli-context';
-import { backupBeforeChange } from './up.command';
+import { backupBeforeChange, interruptedLines } from './up.command';
 
 export function registerDownCommand(program: Command, ctx: CliContext): void {
   program
@@ -17,7 +17,7 @@ export function registerDownCommand(program: Command, ctx: CliContext): void {
       const target =
         options.to !== undefined ? { to: options.to } : { step: options.step as number };
       const result: { backup: string | null } = { backup: null };
-      const { migrations, forced } = await ctx.withRunner(false, (runner, db) =>
+      const { migrations, forced, interrupted } = await ctx.withRunner(false, (runner, db) =>
         runner.down({
           ...target,
           force: ctx.options.force,
@@ -26,13 +26,16 @@ export function registerDownCommand(program: Command, ctx: CliContext): void {
         }),
       );
       ctx.print(
-        migrations.length === 0
-          ? 'Nothing to revert.'
-          : [
-              ...(result.backup ? [`backup    ${result.backup}`] : []),
-              ...migrations.map((name) => `reverted  ${name}`),
-            ].join('\n'),
-        { reverted: migrations, backup: result.backup, forced },
+        [
+          ...interruptedLines(interrupted),
+          ...(migrations.length === 0
+            ? ['Nothing to revert.']
+            : [
+                ...(result.backup ? [`backup    ${result.backup}`] : []),
+                ...migrations.map((name) => `reverted  ${name}`),
+              ]),
+        ].join('\n'),
+        { reverted: migrations, backup: result.backup, forced, interrupted },
       );
     });
 }

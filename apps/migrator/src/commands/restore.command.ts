@@ -18,6 +18,7 @@ export function registerRestoreCommand(program: Command, ctx: CliContext): void 
           force: ctx.options.force,
           lockTimeoutMs: ctx.options.lockTimeout * 1000,
           ddlLockTimeoutMs: ctx.options.ddlLockTimeout * 1000,
+          appVersion: ctx.appVersion,
           logger: ctx.logger,
           progress: ctx.progress,
           signal: ctx.signal,

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { createBackup, errorText, MigrationValidationError } from '@agenthub/migrations';
+import {
+  createBackup,
+  errorText,
+  InterruptedStep,
+  MigrationValidationError,
+} from '@agenthub/migrations';
 import type { CliContext } from '../cli-context';
 import { formatSql } from './plan.command';
 
@@ -37,6 +42,14 @@ export function backupBeforeChange(
   };
 }
 
+/** Human lines for the steps of killed runs that this run found and recorded. */
+export function interruptedLines(interrupted: InterruptedStep[]): string[] {
+  return interrupted.map(
+    (step) =>
+      `interrupted  ${step.action} ${step.name} of an earlier run (${step.run_id ?? 'unknown'}, started ${step.started_at}): recorded in the history`,
+  );
+}
+
 export function registerUpCommand(program: Command, ctx: CliContext): void {
   program
     .command('up')
@@ -68,7 +81,7 @@ export function registerUpCommand(program: Command, ctx: CliContext): void {
       }
 
       const result: { backup: string | null } = { backup: null };
-      const { migrations, forced } = await ctx.withRunner(false, (runner, db) =>
+      const { migrations, forced, interrupted } = await ctx.withRunner(false, (runner, db) =>
         runner.up({
           to: options.to,
           force: ctx.options.force,
@@ -77,13 +90,16 @@ export function registerUpCommand(program: Command, ctx: CliContext): void {
         }),
       );
       ctx.print(
-        migrations.length === 0
-          ? 'Nothing to do: the database is up to date.'
-          : [
-              ...(result.backup ? [`backup   ${result.backup}`] : []),
-              ...migrations.map((name) => `applied  ${name}`),
-            ].join('\n'),
-        { applied: migrations, backup: result.backup, forced },
+        [
+          ...interruptedLines(interrupted),
+          ...(migrations.length === 0
+            ? ['Nothing to do: the database is up to date.']
+            : [
+                ...(result.backup ? [`backup   ${result.backup}`] : []),
+                ...migrations.map((name) => `applied  ${name}`),
+              ]),
+        ].join('\n'),
+        { applied: migrations, backup: result.backup, forced, interrupted },
       );
     });
 }

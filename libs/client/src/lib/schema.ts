@@ -296,7 +296,7 @@ export interface paths {
     put?: never;
     /**
      * Log in with email and password
-     * @description Answers a JWT for `Authorization: Bearer`. Repeated failures for one email are throttled (429).
+     * @description Answers a JWT for `Authorization: Bearer`. Repeated failures for one email are throttled (429), and so are logins beyond what the server checks at once (429, `Retry-After: 1`).
      */
     post: operations['login'];
     delete?: never;
@@ -359,6 +359,8 @@ export interface paths {
      *     An agent sees `message.received` for messages addressed to it (pushing one hands it over: it is `sent` now), `message.updated` for messages it sent, `task.*`, `agent.*` and `workflow_execution.*` of its project and `room.message` of rooms it takes part in. A user sees every event of the projects it manages.
      *
      *     Each event: `id:` its cursor, `event:` its type, `data:` one JSON line (see StreamEventDto). The stream starts with `retry:` and an `id:` line without data: the position it starts from. With `Last-Event-ID` (header) or `last_event_id` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one `event: gap` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.
+     *
+     *     A principal (an agent key; a user, with any of its tokens) may have at most `EVENT_STREAMS_PER_PRINCIPAL` streams (default 16) open on one API process; one more is refused 429 `EVENT.TOO_MANY_STREAMS` with `Retry-After`. Closing a stream frees its slot.
      */
     get: operations['streamEvents'];
     put?: never;
@@ -2451,6 +2453,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listAgents: {
@@ -2543,6 +2556,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2660,6 +2684,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   deployAgents: {
@@ -2756,6 +2791,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getAgent: {
@@ -2831,6 +2877,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   deleteAgent: {
@@ -2902,6 +2959,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3021,6 +3089,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listAgentApiKeys: {
@@ -3106,6 +3185,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3217,6 +3307,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   revokeAgentApiKey: {
@@ -3294,6 +3395,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getAgentCapabilities: {
@@ -3366,6 +3478,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3461,6 +3584,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3565,6 +3699,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listInbox: {
@@ -3660,6 +3805,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3771,6 +3927,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listAgentMetrics: {
@@ -3871,6 +4038,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:agent.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3991,6 +4169,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   summarizeAgentMetric: {
@@ -4086,6 +4275,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listAudit: {
@@ -4171,6 +4371,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:auth.superuser_required"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4263,6 +4474,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getMe: {
@@ -4300,6 +4522,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:auth.unauthenticated"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4384,6 +4617,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4480,6 +4724,37 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many attempts; retry after `Retry-After` seconds. Codes: `EVENT.TOO_MANY_STREAMS`. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "EVENT.TOO_MANY_STREAMS",
+           *       "detail": "Too many attempts; retry after `Retry-After` seconds.",
+           *       "status": 429,
+           *       "title": "Too Many Requests",
+           *       "type": "urn:agenthub:problem:event.too_many_streams"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4582,6 +4857,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4699,6 +4985,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getMessage: {
@@ -4782,6 +5079,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:message.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4907,6 +5215,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   markMessageDelivered: {
@@ -5023,6 +5342,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5155,6 +5485,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listProjects: {
@@ -5210,6 +5551,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:auth.unauthenticated"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5300,6 +5652,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getProject: {
@@ -5384,6 +5747,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   deleteProject: {
@@ -5464,6 +5838,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5568,6 +5953,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5681,6 +6077,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   summarizeProjectMetric: {
@@ -5780,6 +6187,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getProjectStats: {
@@ -5863,6 +6281,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5959,6 +6388,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6067,6 +6507,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getRoom: {
@@ -6150,6 +6601,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:room.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6249,6 +6711,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6363,6 +6836,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listRoomMessages: {
@@ -6459,6 +6943,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:room.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6570,6 +7065,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listRoomParticipants: {
@@ -6664,6 +7170,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:room.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6793,6 +7310,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   removeRoomParticipant: {
@@ -6891,6 +7419,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7000,6 +7539,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7126,6 +7676,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   claimTask: {
@@ -7238,6 +7799,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getTask: {
@@ -7321,6 +7893,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:task.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7441,6 +8024,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7573,6 +8167,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   assignTask: {
@@ -7693,6 +8298,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7825,6 +8441,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listExecutions: {
@@ -7924,6 +8551,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getExecution: {
@@ -8007,6 +8645,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:workflow_execution.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -8126,6 +8775,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8254,6 +8914,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listWorkflows: {
@@ -8352,6 +9023,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:project.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -8478,6 +9160,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   getWorkflow: {
@@ -8564,6 +9257,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:workflow.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -8663,6 +9367,17 @@ export interface operations {
       /** @description The body is not `application/json` (`REQUEST.UNSUPPORTED_MEDIA_TYPE`). */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8795,6 +9510,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listWorkflowExecutions: {
@@ -8890,6 +9616,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:workflow.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -9019,6 +9756,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   listWorkflowVersions: {
@@ -9113,6 +9861,17 @@ export interface operations {
            *       "type": "urn:agenthub:problem:workflow.not_found"
            *     }
            */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };

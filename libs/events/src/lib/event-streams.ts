@@ -1,12 +1,14 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { RequestContext } from '@mikro-orm/core';
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '@agenthub/auth';
+import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { DatabaseNotifications } from './database-notifications';
 import type { EventCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
 import { parseEventNotification } from './event-notification';
+import { TooManyStreamsError } from './events.errors';
 import { EventReader, EventScope } from './event-reader';
 import { callbackSink, EventGap, EventSink, EventStream, sseSink } from './event-stream';
 import type { StreamEvent } from './event-push-hooks';
@@ -21,6 +23,11 @@ export interface OpenStreamRequest {
   scope: EventScope;
   types: TypeFilter | null;
   cursor: EventCursor;
+}
+
+/** Whose slots a stream takes: one agent key, or one user (with any of its tokens). */
+export function streamOwner(principal: Principal): string {
+  return principal.kind === 'agent' ? `key:${principal.keyId}` : `user:${principal.userId}`;
 }
 
 /** A subscriber inside the process (see {@link EventStreams.subscribe}). */
@@ -51,15 +58,23 @@ export interface EventSubscription {
  * or no longer the superuser it was, JWT expired) with one batched query every
  * {@link REVALIDATE_INTERVAL_MS}. Every process checks its own streams against the shared
  * database, so a revocation closes them everywhere.
+ *
+ * It also holds each principal to EVENT_STREAMS_PER_PRINCIPAL open `GET /events` streams
+ * ({@link admit}): every stream costs a socket, timers and a read of the log on each wake-up,
+ * so one key must not be able to open thousands. The count is this process's own (N replicas:
+ * up to N times the limit); in-process subscribers ({@link subscribe}) are not counted.
  */
 @Injectable()
 export class EventStreams implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EventStreams.name);
   private readonly open = new Set<EventStream>();
+  /** Open `GET /events` streams per {@link streamOwner}; an owner with none has no entry. */
+  private readonly perOwner = new Map<string, number>();
   private readonly unsubscribe: (() => void)[] = [];
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly em: EntityManager,
     private readonly notifications: DatabaseNotifications,
     private readonly reader: EventReader,
@@ -91,9 +106,37 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     for (const stream of [...this.open]) stream.close('server shutting down');
   }
 
-  /** Starts streaming to `res` (its headers already written). */
+  /** How many `GET /events` streams the principal has open on this process. */
+  openFor(principal: Principal): number {
+    return this.perOwner.get(streamOwner(principal)) ?? 0;
+  }
+
+  /**
+   * Throws 429 `EVENT.TOO_MANY_STREAMS` when the principal has its EVENT_STREAMS_PER_PRINCIPAL
+   * streams open already. Call it right before {@link start}, with nothing awaited in between,
+   * so that concurrent requests cannot all pass it.
+   */
+  admit(principal: Principal): void {
+    const limit = this.config.eventStreamsPerPrincipal;
+    if (this.openFor(principal) >= limit) throw new TooManyStreamsError(limit);
+  }
+
+  /**
+   * Starts streaming to `res` (its headers already written). The stream holds one of its
+   * principal's slots until it closes (the client goes away, revocation, shutdown, an error).
+   */
   start(res: ServerResponse, request: OpenStreamRequest): EventStream {
-    return this.track(sseSink(res), request, this.hooks);
+    const owner = streamOwner(request.principal);
+    this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
+    const stream = this.track(sseSink(res), request, this.hooks);
+    stream.onClose(() => {
+      const left = (this.perOwner.get(owner) ?? 1) - 1;
+      if (left > 0) this.perOwner.set(owner, left);
+      else this.perOwner.delete(owner);
+    });
+    // Gone while the request was being checked: its 'close' has passed, so no listener hears it.
+    if (res.destroyed) stream.close();
+    return stream;
   }
 
   /**

@@ -15,7 +15,9 @@ const STREAM_DESCRIPTION = `A server-sent event stream of what changes, for the 
 
 An agent sees \`message.received\` for messages addressed to it (pushing one hands it over: it is \`sent\` now), \`message.updated\` for messages it sent, \`task.*\`, \`agent.*\` and \`workflow_execution.*\` of its project and \`room.message\` of rooms it takes part in. A user sees every event of the projects it manages.
 
-Each event: \`id:\` its cursor, \`event:\` its type, \`data:\` one JSON line (see StreamEventDto). The stream starts with \`retry:\` and an \`id:\` line without data: the position it starts from. With \`Last-Event-ID\` (header) or \`last_event_id\` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one \`event: gap\` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.`;
+Each event: \`id:\` its cursor, \`event:\` its type, \`data:\` one JSON line (see StreamEventDto). The stream starts with \`retry:\` and an \`id:\` line without data: the position it starts from. With \`Last-Event-ID\` (header) or \`last_event_id\` (query; wins over the header) it resumes after that event: every event it may see that committed after it, in commit order, none twice, none missing, also on another API process. Without, it starts at the head. When events after the cursor are no longer retained, one \`event: gap\` comes first (resync through REST). A comment line every 15 s keeps proxies from closing the idle connection.
+
+A principal (an agent key; a user, with any of its tokens) may have at most \`EVENT_STREAMS_PER_PRINCIPAL\` streams (default 16) open on one API process; one more is refused 429 \`EVENT.TOO_MANY_STREAMS\` with \`Retry-After\`. Closing a stream frees its slot.`;
 
 @ApiTags('events')
 @ApiAuth()
@@ -45,10 +47,11 @@ export class EventsController {
       } as Record<string, unknown>,
     },
   })
-  @ApiProblems([400, 401, 403, 404], {
+  @ApiProblems([400, 401, 403, 404, 429], {
     400: ['REQUEST.VALIDATION_FAILED', 'EVENT.INVALID_CURSOR', 'EVENT.INVALID_TYPES'],
     403: 'PROJECT.FORBIDDEN',
     404: 'PROJECT.NOT_FOUND',
+    429: 'EVENT.TOO_MANY_STREAMS',
   })
   async stream(
     @CurrentPrincipal() principal: Principal,
@@ -57,6 +60,8 @@ export class EventsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     // Everything that can be refused is refused before the stream starts (a problem answer).
+    // A principal at its limit first, before any work (a flood of opens reads nothing).
+    this.streams.admit(principal);
     let types: TypeFilter | null;
     try {
       types = parseTypeFilter(query.types);
@@ -67,6 +72,9 @@ export class EventsController {
     const scope = await this.scopeFor(principal, query.project_id);
     const start = cursor ?? (await this.reader.head());
 
+    // Again, now that nothing is awaited from here to start(): concurrent requests of one
+    // principal cannot all slip under its limit.
+    this.streams.admit(principal);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

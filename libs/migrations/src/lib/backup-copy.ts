@@ -12,12 +12,15 @@ export interface BackupJobOptions {
   signal?: AbortSignal;
 }
 
-/** A connection of its own: backup holds a snapshot on it, restore the lock and a transaction. */
-export async function connectForBackup(url: string): Promise<Client> {
-  const client = new Client({
-    connectionString: url,
-    application_name: 'agenthub-migrator/backup',
-  });
+/**
+ * A connection of its own: backup holds a snapshot on it, restore the lock and a transaction
+ * (under a name of its own, which its history row records).
+ */
+export async function connectForBackup(
+  url: string,
+  applicationName = 'agenthub-migrator/backup',
+): Promise<Client> {
+  const client = new Client({ connectionString: url, application_name: applicationName });
   client.on('error', () => undefined); // surfaced by the next query instead of crashing the process
   await client.connect();
   return client;

@@ -15,10 +15,12 @@ import {
   MigrationUsageError,
   MigrationValidationError,
 } from './migration-errors';
+import { InterruptedStep, recoverInterruptedRuns } from './interrupted-runs';
 import {
   AppliedMigrationRecord,
-  CREATE_HISTORY_TABLE,
   CREATE_MIGRATIONS_TABLE,
+  ensureHistoryTable,
+  historyFinish,
   historyInsert,
   HistoryRow,
   readAppliedRecords,
@@ -111,6 +113,8 @@ export interface ChangeResult {
   migrations: string[];
   /** Problems that --force overrode. */
   forced: MigrationProblem[];
+  /** Steps of earlier runs that were killed midway, found (and recorded) by this one. */
+  interrupted: InterruptedStep[];
 }
 
 interface KnownMigration {
@@ -228,16 +232,20 @@ export class MigrationRunner {
     const known = await this.known();
     this.pendingUpTo(known, [], options.to); // reject an unknown --to before taking the lock
     return this.underLock(options.signal, async (client) => {
-      const { applied, forced } = await this.prepare(client, known, options.force ?? false);
+      const { applied, forced, interrupted } = await this.prepare(
+        client,
+        known,
+        options.force ?? false,
+      );
       const pending = this.pendingUpTo(known, applied, options.to);
-      if (pending.length === 0) return { migrations: [], forced };
+      if (pending.length === 0) return { migrations: [], forced, interrupted };
       await options.beforeChange?.({
         direction: 'up',
         migrations: pending.map((m) => m.name),
         applied: applied.map((m) => m.name),
       });
       await this.runAll(pending, 'up', forced.length > 0, options.signal);
-      return { migrations: pending.map((m) => m.name), forced };
+      return { migrations: pending.map((m) => m.name), forced, interrupted };
     });
   }
 
@@ -245,7 +253,11 @@ export class MigrationRunner {
   async down(options: ChangeOptions & ({ to: string } | { step: number })): Promise<ChangeResult> {
     const known = await this.known();
     return this.underLock(options.signal, async (client) => {
-      const { applied, forced } = await this.prepare(client, known, options.force ?? false);
+      const { applied, forced, interrupted } = await this.prepare(
+        client,
+        known,
+        options.force ?? false,
+      );
       const names = applied.map((m) => m.name);
       let targets: string[];
       if ('step' in options) {
@@ -266,7 +278,7 @@ export class MigrationRunner {
       const irreversible = targets.filter((name) => byName.get(name)?.sql.down === null);
       if (irreversible.length > 0)
         throw new MigrationUsageError(`cannot revert ${irreversible.join(', ')}: it has no down()`);
-      if (targets.length === 0) return { migrations: [], forced };
+      if (targets.length === 0) return { migrations: [], forced, interrupted };
       await options.beforeChange?.({ direction: 'down', migrations: targets, applied: names });
       await this.runAll(
         targets.map((name) => byName.get(name) as KnownMigration),
@@ -274,7 +286,7 @@ export class MigrationRunner {
         forced.length > 0,
         options.signal,
       );
-      return { migrations: targets, forced };
+      return { migrations: targets, forced, interrupted };
     });
   }
 
@@ -307,13 +319,18 @@ export class MigrationRunner {
   }
 
   /**
-   * Under the lock: make sure the bookkeeping tables exist, re-read what is applied (another
-   * migrator may have just finished), validate, record --force overrides, and adopt migrations
-   * applied before checksums were kept.
+   * Under the lock: make sure the bookkeeping tables exist, record the steps of runs that were
+   * killed midway, re-read what is applied (another migrator may have just finished), validate,
+   * record --force overrides, and adopt migrations applied before checksums were kept.
    */
   private async prepare(client: Client, known: KnownMigration[], force: boolean) {
     await client.query(CREATE_MIGRATIONS_TABLE);
-    await client.query(CREATE_HISTORY_TABLE);
+    await ensureHistoryTable(client);
+    const interrupted = await recoverInterruptedRuns(client, {
+      logger: this.logger,
+      timeoutMs: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      transactional: (name) => known.find((m) => m.name === name)?.sql.transactional,
+    });
     let applied = await readAppliedRecords(client);
     const problems = findProblems(known, applied);
     const duplicates = problems.filter((p) => p.kind === 'duplicate');
@@ -359,17 +376,22 @@ export class MigrationRunner {
     }
     if (problems.length > 0 || applied.some((r) => r.checksum === null))
       applied = await readAppliedRecords(client);
-    return { applied, forced: problems };
+    return { applied, forced: problems, interrupted };
   }
 
-  /** A history row of this process: its host and app version added. */
-  private historyInsert(row: Omit<HistoryRow, 'hostname' | 'appVersion'>) {
-    return historyInsert({ ...row, hostname: hostname(), appVersion: this.appVersion });
+  /** A history row of this run: its host, app version and session added. */
+  private historyInsert(row: Omit<HistoryRow, 'hostname' | 'appVersion' | 'runId'>) {
+    return historyInsert({
+      ...row,
+      hostname: hostname(),
+      appVersion: this.appVersion,
+      runId: this.executorName,
+    });
   }
 
   private async record(
     client: Client,
-    row: Omit<HistoryRow, 'hostname' | 'appVersion'>,
+    row: Omit<HistoryRow, 'hostname' | 'appVersion' | 'runId'>,
   ): Promise<void> {
     const { sql, params } = this.historyInsert(row);
     await client.query(sql, params);
@@ -490,32 +512,34 @@ export class MigrationRunner {
       forced,
     });
 
+    const control = this.client as Client;
+    let rowId: string | undefined;
+    const succeeded = () =>
+      historyFinish(rowId as string, { success: true, executionMs: performance.now() - t0 });
     try {
+      // Committed before the step starts and ended with it: a run killed midway leaves the row
+      // running, and the next run records what happened (recoverInterruptedRuns).
+      const started = this.historyInsert({ ...historyRow(false), executionMs: 0, running: true });
+      rowId = (await control.query<{ id: string }>(started.sql, started.params)).rows[0].id;
       if (migration.sql.transactional) {
         await connection.transactional(async (trx) => {
           checkSignal();
           await run(trx);
           // In the migration's own transaction: applied and recorded, or neither.
           await connection.execute(toKnexPlaceholders(bookkeeping), [migration.name], 'run', trx);
-          const insert = this.historyInsert(historyRow(true));
-          await connection.execute(
-            toKnexPlaceholders(insert.sql),
-            insert.params.map(knexValue),
-            'run',
-            trx,
-          );
+          const finish = succeeded();
+          await connection.execute(toKnexPlaceholders(finish.sql), finish.params, 'run', trx);
         });
       } else {
         await run();
-        const client = this.client as Client;
-        await client.query('BEGIN');
+        await control.query('BEGIN');
         try {
-          await client.query(bookkeeping, [migration.name]);
-          const insert = this.historyInsert(historyRow(true));
-          await client.query(insert.sql, insert.params);
-          await client.query('COMMIT');
+          await control.query(bookkeeping, [migration.name]);
+          const finish = succeeded();
+          await control.query(finish.sql, finish.params);
+          await control.query('COMMIT');
         } catch (error) {
-          await client.query('ROLLBACK');
+          await control.query('ROLLBACK');
           throw error;
         }
       }
@@ -533,8 +557,14 @@ export class MigrationRunner {
         },
       );
       try {
-        const insert = this.historyInsert(historyRow(false, text));
-        await this.client?.query(insert.sql, insert.params);
+        const failed = rowId
+          ? historyFinish(rowId, {
+              success: false,
+              executionMs: performance.now() - t0,
+              error: text,
+            })
+          : this.historyInsert(historyRow(false, text));
+        await control.query(failed.sql, failed.params);
       } catch (recordError) {
         this.logger.warn('could not record the failure in the history', {
           error: errorText(recordError),
@@ -566,10 +596,6 @@ export class MigrationRunner {
 /** $1, $2 … → ? for MikroORM's execute(), which inlines escaped values. */
 function toKnexPlaceholders(sql: string): string {
   return sql.replace(/\$\d+/g, '?');
-}
-
-function knexValue(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value;
 }
 
 function toPlanned(m: KnownMigration): PlannedMigration {

@@ -1,10 +1,13 @@
 import type { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { from as copyFrom } from 'pg-copy-streams';
-import { withMigrationLock } from './advisory-lock';
+import { DEFAULT_LOCK_TIMEOUT_MS, withMigrationLock } from './advisory-lock';
 import { verifyBackup } from './backup-checksum';
 import { BackupJobOptions, checkSignal, connectForBackup, copySql } from './backup-copy';
 import { BackupManifest, backupPath } from './backup-manifest';
@@ -22,7 +25,13 @@ import {
   InterruptedError,
   MigrationUsageError,
 } from './migration-errors';
-import { readAppliedRecords } from './migration-history';
+import { recoverInterruptedRuns } from './interrupted-runs';
+import {
+  ensureHistoryTable,
+  historyFinish,
+  historyInsert,
+  readAppliedRecords,
+} from './migration-history';
 import { MigrationLogger, NO_PROGRESS, SILENT_LOGGER } from './migration-logger';
 
 export interface RestoreResult {
@@ -38,6 +47,8 @@ export interface RestoreOptions extends BackupJobOptions {
   force?: boolean;
   lockTimeoutMs?: number;
   ddlLockTimeoutMs?: number;
+  /** Recorded in the history with the restore. Default: $AGENTHUB_VERSION, else "unknown". */
+  appVersion?: string;
 }
 
 /**
@@ -46,7 +57,9 @@ export interface RestoreOptions extends BackupJobOptions {
  * the foreign keys, disable user triggers (so an append-only audit trigger or an insert trigger
  * neither blocks nor rewrites restored rows), TRUNCATE, COPY every table, re-enable the triggers,
  * re-create the foreign keys (which re-checks every reference) and set the sequences. Any
- * failure rolls all of it back. Needs the table owner (the role that ran the migrations).
+ * failure, or the process killed midway, rolls all of it back. Needs the table owner (the role
+ * that ran the migrations). The history gets a `restore` row, running from right before the
+ * transaction until it ends: a restore killed midway is recorded by the next run.
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const logger = options.logger ?? SILENT_LOGGER;
@@ -54,22 +67,61 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const path = backupPath(options.dir, options.id);
   logger.info('backup verified', { id: manifest.id, tables: manifest.tables.length });
 
-  const client = await connectForBackup(options.url);
+  const runId = `agenthub-migrator/restore-${randomBytes(4).toString('hex')}`;
+  const client = await connectForBackup(options.url, runId);
   try {
     return await withMigrationLock(
       client,
       { timeoutMs: options.lockTimeoutMs, signal: options.signal, logger },
       async () => {
-        await checkSchemaVersion(client, manifest, options.force ?? false, logger);
+        await ensureHistoryTable(client);
+        await recoverInterruptedRuns(client, {
+          logger,
+          timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        });
+        const forced = await checkSchemaVersion(client, manifest, options.force ?? false, logger);
+        const t0 = performance.now();
+        const started = historyInsert({
+          name: manifest.id,
+          action: 'restore',
+          checksum: null,
+          success: false,
+          startedAt: new Date(),
+          executionMs: 0,
+          hostname: hostname(),
+          appVersion: options.appVersion ?? process.env['AGENTHUB_VERSION'] ?? 'unknown',
+          forced,
+          runId,
+          running: true,
+        });
+        const rowId = (await client.query<{ id: string }>(started.sql, started.params)).rows[0].id;
         await client.query('BEGIN');
         try {
           const tables = await replaceData(client, manifest, path, options);
+          // In the restore's transaction: restored and recorded, or neither.
+          const finish = historyFinish(rowId, {
+            success: true,
+            executionMs: performance.now() - t0,
+          });
+          await client.query(finish.sql, finish.params);
           await client.query('COMMIT');
           logger.info('backup restored', { id: manifest.id, tables: manifest.tables.length });
           return { id: manifest.id, schema_version: manifest.schema_version, tables };
         } catch (error) {
           // Before the lock goes: an aborted transaction would refuse to release it.
           await client.query('ROLLBACK').catch(() => undefined);
+          const failed = historyFinish(rowId, {
+            success: false,
+            executionMs: performance.now() - t0,
+            error: options.signal?.aborted
+              ? `interrupted by ${String(options.signal.reason)}: ${errorText(error)}`
+              : errorText(error),
+          });
+          await client.query(failed.sql, failed.params).catch((recordError) =>
+            logger.warn('could not record the failure in the history', {
+              error: errorText(recordError),
+            }),
+          );
           throw error;
         }
       },
@@ -87,15 +139,15 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   }
 }
 
-/** A backup goes back into the schema version it was taken at, unless `force`. */
+/** A backup goes back into the schema version it was taken at, unless `force` (then: true). */
 async function checkSchemaVersion(
   client: Client,
   manifest: BackupManifest,
   force: boolean,
   logger: MigrationLogger,
-): Promise<void> {
+): Promise<boolean> {
   const currentVersion = (await readAppliedRecords(client)).at(-1)?.name ?? null;
-  if (currentVersion === manifest.schema_version) return;
+  if (currentVersion === manifest.schema_version) return false;
   const message = `backup ${manifest.id} is at schema version ${manifest.schema_version ?? '(none)'}, the database at ${currentVersion ?? '(none)'}`;
   if (!force) {
     throw new MigrationUsageError(
@@ -103,6 +155,7 @@ async function checkSchemaVersion(
     );
   }
   logger.warn(`--force: ${message}`);
+  return true;
 }
 
 /** Inside the caller's transaction: every table emptied and loaded from the backup. */
@@ -184,11 +237,15 @@ async function replaceData(
       `ALTER TABLE ${qualified(fk.schema, fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition}`,
     );
   }
-  // setval is not transactional: last, right before COMMIT, so a failed restore leaves them alone.
+  // setval alone is not transactional: a restore killed after it would leave the sequences at
+  // the backup's values above the rows it rolled back. ALTER SEQUENCE … RESTART is, and so is
+  // whatever is done to the sequence after it in the same transaction.
   checkSignal(options.signal, 'restore abandoned, nothing changed');
   for (const sequence of manifest.sequences) {
+    const name = qualified(sequence.schema, sequence.name);
+    await client.query(`ALTER SEQUENCE ${name} RESTART`);
     await client.query(`SELECT setval($1::regclass, $2::bigint, $3)`, [
-      qualified(sequence.schema, sequence.name),
+      name,
       sequence.last_value,
       sequence.is_called,
     ]);

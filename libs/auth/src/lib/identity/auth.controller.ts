@@ -66,7 +66,7 @@ export class AuthController {
   @ApiOp(
     'login',
     'Log in with email and password',
-    'Answers a JWT for `Authorization: Bearer`. Repeated failures for one email are throttled (429).',
+    'Answers a JWT for `Authorization: Bearer`. Repeated failures for one email are throttled (429), and so are logins beyond what the server checks at once (429, `Retry-After: 1`).',
   )
   @ApiNoAuth()
   @ApiOkResponse({ type: TokenResponseDto, description: 'A bearer token for the user.' })

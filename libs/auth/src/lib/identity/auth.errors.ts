@@ -55,6 +55,23 @@ export class TooManyLoginAttemptsError extends TooManyRequestsError {
   }
 }
 
+/** How long a login refused for a busy server should wait: a few checks' time. */
+export const LOGINS_BUSY_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * This process checks as many passwords as it may at once, and enough logins wait for one
+ * (a flood): the same 429 code, so clients back off as they do for a locked email.
+ */
+export class LoginsBusyError extends TooManyRequestsError {
+  constructor() {
+    super(
+      'AUTH.TOO_MANY_ATTEMPTS',
+      `Too many logins are being checked on this server right now; try again in ${LOGINS_BUSY_RETRY_AFTER_SECONDS} s`,
+      LOGINS_BUSY_RETRY_AFTER_SECONDS,
+    );
+  }
+}
+
 export class RegistrationClosedError extends ForbiddenError {
   constructor() {
     super('AUTH.REGISTRATION_CLOSED', 'Self-registration is disabled on this server');

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       jwtTtlSeconds: 900,
       dbPoolMax: 20,
+      dbAcquireTimeoutMs: 5000,
+      dbStatementTimeoutMs: 30000,
       logLevel: 'info',
       allowRegistration: true,
       migrateOnStart: true,
@@ -17,6 +19,7 @@ describe('loadConfig', () => {
       preparedStatements: true,
       messageRetentionDays: 30,
       eventRetentionHours: 72,
+      eventStreamsPerPrincipal: 16,
       workflowMaxSteps: 500,
       metricRetentionDays: 90,
       confidenceLearningRate: 0.2,
@@ -39,6 +42,14 @@ describe('loadConfig', () => {
     expect(config.adminEmail).toBe('admin@example.com');
     expect(config.migrateOnStart).toBe(false);
     expect(loadConfig({ CONFIDENCE_LEARNING_RATE: '0.35' }).confidenceLearningRate).toBe(0.35);
+    expect(loadConfig({ EVENT_STREAMS_PER_PRINCIPAL: '100' }).eventStreamsPerPrincipal).toBe(100);
+  });
+
+  it('reads the database timeouts as durations, 0 turning the statement timeout off', () => {
+    const config = loadConfig({ DB_ACQUIRE_TIMEOUT: '1500ms', DB_STATEMENT_TIMEOUT: '2m' });
+    expect(config.dbAcquireTimeoutMs).toBe(1500);
+    expect(config.dbStatementTimeoutMs).toBe(120_000);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT: '0' }).dbStatementTimeoutMs).toBe(0);
   });
 
   it('prepares the hot statements unless a direct URL says a transaction pooler is in between', () => {
@@ -56,11 +67,15 @@ describe('loadConfig', () => {
     [{ DATABASE_PREPARED_STATEMENTS: 'sometimes' }, 'DATABASE_PREPARED_STATEMENTS'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
+    [{ DB_ACQUIRE_TIMEOUT: 'soon' }, 'DB_ACQUIRE_TIMEOUT'],
+    [{ DB_STATEMENT_TIMEOUT: '-1s' }, 'DB_STATEMENT_TIMEOUT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ DATABASE_DIRECT_URL: 'localhost:5432' }, 'DATABASE_DIRECT_URL'],
     [{ MESSAGE_RETENTION_DAYS: '0' }, 'MESSAGE_RETENTION_DAYS'],
     [{ EVENT_RETENTION_HOURS: '1.5' }, 'EVENT_RETENTION_HOURS'],
+    [{ EVENT_STREAMS_PER_PRINCIPAL: '0' }, 'EVENT_STREAMS_PER_PRINCIPAL'],
+    [{ EVENT_STREAMS_PER_PRINCIPAL: '10001' }, 'EVENT_STREAMS_PER_PRINCIPAL'],
     [{ WORKFLOW_MAX_STEPS: '10001' }, 'WORKFLOW_MAX_STEPS'],
     [{ METRIC_RETENTION_DAYS: '0' }, 'METRIC_RETENTION_DAYS'],
     [{ CONFIDENCE_LEARNING_RATE: '0' }, 'CONFIDENCE_LEARNING_RATE'],

@@ -35,6 +35,10 @@ export interface AppConfig {
   readonly jwtSecret?: string;
   readonly jwtTtlSeconds: number;
   readonly dbPoolMax: number;
+  /** How long a request waits for a free pooled connection before it is answered 503. */
+  readonly dbAcquireTimeoutMs: number;
+  /** PostgreSQL's statement_timeout for the API's connections (0: none). */
+  readonly dbStatementTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly adminEmail?: string;
   readonly adminPassword?: string;
@@ -55,6 +59,11 @@ export interface AppConfig {
   readonly messageRetentionDays: number;
   /** Events are kept this many hours for replay. */
   readonly eventRetentionHours: number;
+  /**
+   * How many `GET /events` streams one principal (an agent key, a user) may have open at once
+   * in this process (N replicas: up to N times that in all); one more is answered 429.
+   */
+  readonly eventStreamsPerPrincipal: number;
   /** How many steps a workflow definition may have. */
   readonly workflowMaxSteps: number;
   /** Performance points older than this many days are purged. */
@@ -134,6 +143,14 @@ class EnvironmentVariables {
   DB_POOL_MAX?: number;
 
   @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 5s or 5000ms' })
+  DB_ACQUIRE_TIMEOUT?: string;
+
+  @IsOptional()
+  @Matches(DURATION, { message: 'must be a duration such as 30s or 1m (0: none)' })
+  DB_STATEMENT_TIMEOUT?: string;
+
+  @IsOptional()
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: LogLevel;
 
@@ -188,6 +205,13 @@ class EnvironmentVariables {
 
   @IsOptional()
   @Transform(toInteger)
+  @IsInt({ message: 'must be a whole number of streams' })
+  @Min(1, { message: 'must be between 1 and 10000 streams' })
+  @Max(10_000, { message: 'must be between 1 and 10000 streams' })
+  EVENT_STREAMS_PER_PRINCIPAL?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
   @IsInt({ message: 'must be a whole number of steps' })
   @Min(1, { message: 'must be between 1 and 10000 steps' })
   @Max(10_000, { message: 'must be between 1 and 10000 steps' })
@@ -219,6 +243,15 @@ export function parseDurationSeconds(text: string): number {
   const unit = match[2] ?? 's';
   const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[unit] ?? 1;
   return Math.max(1, Math.round(n * factor));
+}
+
+/** Parses a duration (`500ms`, `900` = seconds, `15m`, …) into milliseconds; `0` stays 0. */
+export function parseDurationMs(text: string): number {
+  const match = DURATION.exec(text.trim());
+  if (!match) throw new Error(`not a duration: ${text}`);
+  const factor =
+    { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 's'] ?? 1000;
+  return Number(match[1]) * factor;
 }
 
 /**
@@ -267,6 +300,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: vars.JWT_SECRET,
     jwtTtlSeconds: parseDurationSeconds(vars.JWT_TTL ?? '15m'),
     dbPoolMax: vars.DB_POOL_MAX ?? 20,
+    dbAcquireTimeoutMs: Math.max(1, parseDurationMs(vars.DB_ACQUIRE_TIMEOUT ?? '5s')),
+    dbStatementTimeoutMs: parseDurationMs(vars.DB_STATEMENT_TIMEOUT ?? '30s'),
     logLevel: vars.LOG_LEVEL ?? 'info',
     adminEmail: vars.AGENTHUB_ADMIN_EMAIL?.trim().toLowerCase(),
     adminPassword: vars.AGENTHUB_ADMIN_PASSWORD,
@@ -281,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     preparedStatements: vars.DATABASE_PREPARED_STATEMENTS ?? !vars.DATABASE_DIRECT_URL,
     messageRetentionDays: vars.MESSAGE_RETENTION_DAYS ?? 30,
     eventRetentionHours: vars.EVENT_RETENTION_HOURS ?? 72,
+    eventStreamsPerPrincipal: vars.EVENT_STREAMS_PER_PRINCIPAL ?? 16,
     workflowMaxSteps: vars.WORKFLOW_MAX_STEPS ?? 500,
     metricRetentionDays: vars.METRIC_RETENTION_DAYS ?? 90,
     confidenceLearningRate: vars.CONFIDENCE_LEARNING_RATE ?? 0.2,

@@ -46,6 +46,12 @@ export class DatabaseModule {
               url: config.databaseUrl,
               entities: options.entities,
               poolMax: config.dbPoolMax,
+              acquireTimeoutMs: config.dbAcquireTimeoutMs,
+              // Behind a pooler (a direct URL is set) the pooler's own timeout applies: PgBouncer
+              // refuses the startup parameter.
+              statementTimeoutMs: config.databaseDirectUrl
+                ? undefined
+                : config.dbStatementTimeoutMs,
             });
           },
         }),

@@ -6,6 +6,19 @@ export interface OrmOptionsInput {
   /** Each lib's exported entity array; no globs, so bundles and CLIs see the same list. */
   entities: EntityClass<unknown>[];
   poolMax?: number;
+  /**
+   * How long a unit of work waits for a free pooled connection, and a new connection may take
+   * to open, before failing (the API answers 503; its DB_ACQUIRE_TIMEOUT, default 5 s, so no
+   * request hangs on a database that is down or saturated). Unset: knex's 60 s.
+   */
+  acquireTimeoutMs?: number;
+  /**
+   * PostgreSQL's `statement_timeout` for these connections, sent as a startup parameter
+   * (0 or unset: the server's own). Leave it unset behind PgBouncer, which refuses startup
+   * parameters it does not know: set PgBouncer's `query_timeout` or the role's
+   * `statement_timeout` there instead.
+   */
+  statementTimeoutMs?: number;
   debug?: boolean;
 }
 
@@ -17,7 +30,20 @@ export function createOrmOptions(input: OrmOptionsInput): Options<PostgreSqlDriv
     clientUrl: input.url,
     entities: input.entities,
     discovery: { warnWhenNoEntities: false },
-    pool: { min: 0, max: input.poolMax ?? 20 },
+    pool: {
+      min: 0,
+      max: input.poolMax ?? 20,
+      ...(input.acquireTimeoutMs ? { acquireTimeoutMillis: input.acquireTimeoutMs } : {}),
+      // A connection that cannot be opened fails the waiting acquire at once (knex's default,
+      // said here because the 503-within-seconds promise rests on it).
+      propagateCreateError: true,
+    },
+    driverOptions: {
+      connection: {
+        ...(input.acquireTimeoutMs ? { connectionTimeoutMillis: input.acquireTimeoutMs } : {}),
+        ...(input.statementTimeoutMs ? { statement_timeout: input.statementTimeoutMs } : {}),
+      },
+    },
     forceUtcTimezone: true,
     // Every unit of work is explicit: a request context per HTTP request, or
     // @CreateRequestContext() / em.fork() elsewhere.

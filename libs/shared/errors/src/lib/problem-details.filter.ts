@@ -1,7 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequestsError } from './domain-error';
-import { internalProblem, Problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import {
+  internalProblem,
+  Problem,
+  PROBLEM_CONTENT_TYPE,
+  toProblem,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './problem';
+
+const UNAVAILABLE_LOG_INTERVAL_MS = 5_000;
 
 /**
  * The single global filter: every error leaves the API as application/problem+json. That
@@ -12,6 +20,8 @@ import { internalProblem, Problem, PROBLEM_CONTENT_TYPE, toProblem } from './pro
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
+  /** When the last "database unavailable" was logged: one line per interval, not per request. */
+  private unavailableLoggedAt = 0;
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -25,6 +35,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (request) body.instance = request.url.split('?')[0];
     if (error instanceof TooManyRequestsError && error.retryAfterSeconds) {
       reply.header('retry-after', String(error.retryAfterSeconds));
+    } else if (body.status === 503) {
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      if (Date.now() - this.unavailableLoggedAt > UNAVAILABLE_LOG_INTERVAL_MS) {
+        this.unavailableLoggedAt = Date.now();
+        this.logger.warn(
+          `database unavailable, answering 503: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }
     reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }

@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { DriverException } from '@mikro-orm/core';
 import { ConflictError, RequestValidationError, TooManyRequestsError } from './domain-error';
 import { toProblem } from './problem';
 
@@ -57,5 +58,38 @@ describe('toProblem', () => {
     const error = new TooManyRequestsError('AUTH.TOO_MANY_ATTEMPTS', 'slow down', 60);
     expect(toProblem(error)).toMatchObject({ status: 429, code: 'AUTH.TOO_MANY_ATTEMPTS' });
     expect(error.retryAfterSeconds).toBe(60);
+  });
+});
+
+describe('toProblem: the database is unavailable', () => {
+  const unavailable = { status: 503, code: 'SERVICE.UNAVAILABLE' };
+
+  it('answers 503 when PostgreSQL is shutting down or starting up', () => {
+    for (const code of ['57P01', '57P02', '57P03', '08006', '08P01', '53300', '57014'])
+      expect(toProblem(Object.assign(new Error('terminating connection'), { code }))).toMatchObject(
+        unavailable,
+      );
+  });
+
+  it('answers 503 for a refused or cut connection, also wrapped by the ORM', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(toProblem(refused)).toMatchObject(unavailable);
+    expect(toProblem(new DriverException(refused))).toMatchObject(unavailable);
+    expect(toProblem(new Error('Connection terminated unexpectedly'))).toMatchObject(unavailable);
+    expect(toProblem(new Error('outer', { cause: refused }))).toMatchObject(unavailable);
+  });
+
+  it('answers 503 when no pooled connection is free in time', () => {
+    const timeout = Object.assign(new Error('Knex: Timeout acquiring a connection.'), {
+      name: 'KnexTimeoutError',
+    });
+    expect(toProblem(timeout)).toMatchObject(unavailable);
+  });
+
+  it('keeps constraint violations and bugs as they were', () => {
+    expect(toProblem(Object.assign(new Error('dup'), { code: '23505' }))).toBeUndefined();
+    expect(toProblem(new RangeError('Invalid time value'))).toBeUndefined();
   });
 });

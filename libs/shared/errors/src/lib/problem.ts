@@ -6,6 +6,7 @@ import {
   OptimisticLockError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { DomainError, FieldErrors } from './domain-error';
 
 /** An RFC 9457 problem document, plus AgentHub's stable `code`. */
@@ -97,6 +98,8 @@ export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof DomainError) {
     return problem(error.status, error.code, error.message, error.errors);
   }
+  // Not the request's fault and not a bug: the database is down, restarting or saturated.
+  if (isDatabaseUnavailable(error)) return databaseUnavailableProblem();
   // Constraint violations the services did not translate: the database is the
   // source of truth, so its verdict is still a client error, not a crash.
   if (error instanceof UniqueConstraintViolationException) {
@@ -156,6 +159,17 @@ export function toProblem(error: unknown): Problem | undefined {
     );
   }
   return undefined;
+}
+
+/** How long a client should wait before retrying a 503 (the filter sends it as Retry-After). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+export function databaseUnavailableProblem(): Problem {
+  return problem(
+    503,
+    'SERVICE.UNAVAILABLE',
+    'The database is unavailable right now; retry shortly (a write may or may not have been applied)',
+  );
 }
 
 export function internalProblem(): Problem {
