@@ -66,9 +66,10 @@ export function runScenario(name: string, main: (defer: Defer, verdict: Verdict)
       );
     })
     .finally(async () => {
-      await cleanup();
+      // The verdict first: cleaning up (stopping servers) must not be able to swallow it.
       verdict.print((performance.now() - started) / 1000);
       process.exitCode = verdict.anomalies.length > 0 ? 1 : 0;
+      await cleanup();
     });
 }
 

@@ -17,7 +17,11 @@ export const INBOX_CHANNEL = 'agenthub_inbox';
 export const ACCESS_CHANNEL = 'agenthub_access';
 
 const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
+/**
+ * At most a second between attempts: after an outage the connection is back within a second of
+ * the server (a reconnect attempt to a server that is down costs a refused TCP connect).
+ */
+const RECONNECT_MAX_MS = 1_000;
 /**
  * How often the LISTEN connection proves it is alive (a dead TCP peer sends no error): often
  * enough that the access cache, which trusts it only for a second after a proof, stays on.
