@@ -58,6 +58,10 @@ const MESSAGES = [
   'Timeout acquiring a connection',
   'Client was closed and is not queryable',
   'Connection ended unexpectedly',
+  // knex's answer to every later statement of a transaction whose connection died under it
+  // (the server was shutting down as its BEGIN or a statement ran): the cause went to the
+  // statement that failed first, this is what the request's next statement gets.
+  'Transaction query already complete',
 ];
 
 function looksUnavailable(error: ErrorLike): boolean {

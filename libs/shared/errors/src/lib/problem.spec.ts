@@ -78,6 +78,10 @@ describe('toProblem: the database is unavailable', () => {
     expect(toProblem(refused)).toMatchObject(unavailable);
     expect(toProblem(new DriverException(refused))).toMatchObject(unavailable);
     expect(toProblem(new Error('Connection terminated unexpectedly'))).toMatchObject(unavailable);
+    const afterCut = new Error(
+      'Transaction query already complete, run with DEBUG=knex:tx for more info',
+    );
+    expect(toProblem(new DriverException(afterCut))).toMatchObject(unavailable);
     expect(toProblem(new Error('outer', { cause: refused }))).toMatchObject(unavailable);
   });
 
