@@ -310,6 +310,10 @@ export async function startPgBouncer(
 // ---------------------------------------------------------------------------------------------
 // The API
 
+/** The environment variables the API reads (libs/shared/config), and .env's. */
+const AGENTHUB_SETTING =
+  /^(DATABASE_|DB_|AGENTHUB_|JWT_|EVENT_|MESSAGE_|METRIC_|WORKFLOW_|CONFIDENCE_|AGENT_HEARTBEAT|LOG_LEVEL$|PORT$|HOST$|NODE_ENV$)/;
+
 /** The built API in a process of its own, which can be killed and started again on its port. */
 export class ApiProcess {
   private child?: ChildProcess;
@@ -347,10 +351,17 @@ export class ApiProcess {
     const bundle = join(ROOT, 'dist/apps/api/main.js');
     if (!existsSync(bundle)) throw new Error('dist/apps/api/main.js is missing: npx nx build api');
     this.stderr = '';
+    // Only the scenario's settings: none of the caller's (a developer's DATABASE_DIRECT_URL or
+    // DB_* would change what is tested), and a working directory without a `.env`.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !AGENTHUB_SETTING.test(key)),
+    );
+    const cwd = join(ROOT, 'tmp/faults');
+    mkdirSync(cwd, { recursive: true });
     const child = spawn(process.execPath, [bundle], {
-      cwd: ROOT,
+      cwd,
       env: {
-        ...process.env,
+        ...inherited,
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
         PORT: String(this.port),

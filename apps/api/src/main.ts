@@ -3,7 +3,14 @@ import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ConfigError, DotEnvError, loadConfig, loadDotEnv } from '@agenthub/config';
+import {
+  AppConfig,
+  ConfigError,
+  directDatabaseUrl,
+  DotEnvError,
+  loadConfig,
+  loadDotEnv,
+} from '@agenthub/config';
 import { redactUrl, startEmbeddedPostgres, EmbeddedPostgres } from '@agenthub/database';
 import { configureHttpApp, problemServerOptions, requestIdFor } from '@agenthub/http';
 import { migrateToLatest } from '@agenthub/migrations';
@@ -75,7 +82,8 @@ async function bootstrap(): Promise<void> {
     config = { ...config, databaseUrl: embedded.url };
   }
   if (config.migrateOnStart) {
-    const applied = await migrateToLatest(config.databaseUrl as string);
+    // The migration lock is a session's: past a transaction-mode pooler, on the direct URL.
+    const applied = await migrateToLatest(directDatabaseUrl(config));
     if (applied.length > 0) process.stdout.write(`applied migrations: ${applied.join(', ')}\n`);
   }
 

@@ -9,7 +9,7 @@ export {
 } from './lib/domain-error';
 export type { FieldErrors } from './lib/domain-error';
 export { ProblemDetailsFilter } from './lib/problem-details.filter';
-export { isDatabaseUnavailable } from './lib/database-unavailable';
+export { isDatabaseUnavailable, isStatementTimeout } from './lib/database-unavailable';
 export {
   PROBLEM_CONTENT_TYPE,
   UNAVAILABLE_RETRY_AFTER_SECONDS,

@@ -69,6 +69,8 @@ describe('loadConfig', () => {
     [{ DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
     [{ DB_ACQUIRE_TIMEOUT: 'soon' }, 'DB_ACQUIRE_TIMEOUT'],
     [{ DB_STATEMENT_TIMEOUT: '-1s' }, 'DB_STATEMENT_TIMEOUT'],
+    [{ DB_ACQUIRE_TIMEOUT: '0' }, 'DB_ACQUIRE_TIMEOUT'],
+    [{ DB_STATEMENT_TIMEOUT: '30d' }, 'DB_STATEMENT_TIMEOUT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ DATABASE_DIRECT_URL: 'localhost:5432' }, 'DATABASE_DIRECT_URL'],

@@ -289,6 +289,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
 
+  const dbAcquireTimeoutMs = parseDurationMs(vars.DB_ACQUIRE_TIMEOUT ?? '5s');
+  if (dbAcquireTimeoutMs < 100 || dbAcquireTimeoutMs > 600_000)
+    throw new ConfigError(
+      'DB_ACQUIRE_TIMEOUT',
+      `DB_ACQUIRE_TIMEOUT must be between 100ms and 10m (got "${vars.DB_ACQUIRE_TIMEOUT}")`,
+    );
+  const dbStatementTimeoutMs = parseDurationMs(vars.DB_STATEMENT_TIMEOUT ?? '30s');
+  // PostgreSQL's statement_timeout is a 32-bit count of milliseconds.
+  if (dbStatementTimeoutMs > 2_147_483_647)
+    throw new ConfigError(
+      'DB_STATEMENT_TIMEOUT',
+      `DB_STATEMENT_TIMEOUT must be at most 24d (got "${vars.DB_STATEMENT_TIMEOUT}")`,
+    );
+
   return Object.freeze({
     nodeEnv,
     isProduction,
@@ -300,8 +314,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: vars.JWT_SECRET,
     jwtTtlSeconds: parseDurationSeconds(vars.JWT_TTL ?? '15m'),
     dbPoolMax: vars.DB_POOL_MAX ?? 20,
-    dbAcquireTimeoutMs: Math.max(1, parseDurationMs(vars.DB_ACQUIRE_TIMEOUT ?? '5s')),
-    dbStatementTimeoutMs: parseDurationMs(vars.DB_STATEMENT_TIMEOUT ?? '30s'),
+    dbAcquireTimeoutMs,
+    dbStatementTimeoutMs,
     logLevel: vars.LOG_LEVEL ?? 'info',
     adminEmail: vars.AGENTHUB_ADMIN_EMAIL?.trim().toLowerCase(),
     adminPassword: vars.AGENTHUB_ADMIN_PASSWORD,

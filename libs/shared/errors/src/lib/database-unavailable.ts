@@ -1,8 +1,8 @@
 /**
  * Whether an error means "the database cannot be reached right now" rather than "this request
  * is wrong" or "this is a bug": PostgreSQL shutting down or starting up, a connection refused,
- * reset or cut, no connection free in the pool within its acquire timeout, a statement that ran
- * into `statement_timeout`, or a pooler in front (PgBouncer) that has no server to give. Such a
+ * reset or cut, no connection free in the pool within its acquire timeout, or a pooler in front
+ * (PgBouncer) that has no server to give. Such a
  * request is answered 503 with `Retry-After` (see toProblem); a write it carried may or may not
  * have committed when the connection went away mid-COMMIT, which is what 503 (not 4xx) says.
  *
@@ -10,15 +10,45 @@
  * rethrows), so the causes are walked.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return classify(error) === 'unavailable';
+}
+
+/**
+ * Whether the database cancelled the statement at `statement_timeout` (57014): 503 as well, but
+ * not an outage — the same slow statement will time out again, so it is logged as an error
+ * each time (problem filter, PeriodicRound) rather than waited out.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  return classify(error) === 'timeout';
+}
+
+/**
+ * Walks the wrappers until one says what happened. An error carrying any other SQLSTATE (a
+ * constraint violation, a syntax error) ends the walk as "not unavailable": the database
+ * answered. Messages are only read on errors without a code, and only the driver's own text
+ * (after knex's `<sql> - ` prefix), so text a client sent can never make an error look like an
+ * outage.
+ */
+function classify(error: unknown): 'unavailable' | 'timeout' | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    if (looksUnavailable(current)) return true;
-    const next = current as ErrorLike;
-    current = next.previous ?? next.cause ?? next.originalError;
+    const e = current as ErrorLike;
+    if (e.name === 'KnexTimeoutError') return 'unavailable';
+    if (typeof e.code === 'string' && e.code !== '') {
+      if (NETWORK_CODES.has(e.code)) return 'unavailable';
+      if (e.code === STATEMENT_TIMEOUT) return 'timeout';
+      if (SQLSTATE.test(e.code)) return pgbouncerMisconfigured(e) ? undefined : 'unavailable';
+      if (/^[0-9A-Z]{5}$/.test(e.code)) return undefined; // the database answered otherwise
+    } else if (typeof e.message === 'string') {
+      const at = e.message.lastIndexOf(' - ');
+      const own = at >= 0 ? e.message.slice(at + 3) : e.message;
+      if (MESSAGES.some((m) => own.startsWith(m))) return 'unavailable';
+    }
+    current = e.previous ?? e.cause ?? e.originalError;
   }
-  return false;
+  return undefined;
 }
 
 interface ErrorLike {
@@ -45,14 +75,22 @@ const NETWORK_CODES = new Set([
 /**
  * SQLSTATEs: class 08 (connection exception; PgBouncer answers 08P01 when it has no server),
  * 57P01–57P03 (admin / crash shutdown, cannot connect now: the server is stopping or starting),
- * 53300 (too many connections), 57014 (query cancelled: statement_timeout).
+ * 53300 (too many connections).
  */
-const SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
+const SQLSTATE = /^(08...|57P0[123]|53300)$/;
+const STATEMENT_TIMEOUT = '57014';
+
+/** PgBouncer's 08P01 for a configuration error: it will not heal by retrying, so not a 503. */
+function pgbouncerMisconfigured(error: ErrorLike): boolean {
+  const message = typeof error.message === 'string' ? error.message : '';
+  return /unsupported startup parameter|no such database|no such user|unsupported pkt type/.test(
+    message,
+  );
+}
 
 /** What `pg` and knex say, without a code, when a connection dies or none is free. */
 const MESSAGES = [
   'Connection terminated',
-  'connection terminated',
   'Client has encountered a connection error and is not queryable',
   'timeout exceeded when trying to connect',
   'Timeout acquiring a connection',
@@ -63,14 +101,3 @@ const MESSAGES = [
   // statement that failed first, this is what the request's next statement gets.
   'Transaction query already complete',
 ];
-
-function looksUnavailable(error: ErrorLike): boolean {
-  if (error.name === 'KnexTimeoutError') return true;
-  if (
-    typeof error.code === 'string' &&
-    (NETWORK_CODES.has(error.code) || SQLSTATE.test(error.code))
-  )
-    return true;
-  const message = typeof error.message === 'string' ? error.message : '';
-  return MESSAGES.some((m) => message.includes(m));
-}

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isStatementTimeout } from './database-unavailable';
 import { TooManyRequestsError } from './domain-error';
 import {
   internalProblem,
@@ -37,7 +38,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       reply.header('retry-after', String(error.retryAfterSeconds));
     } else if (body.status === 503) {
       reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      if (Date.now() - this.unavailableLoggedAt > UNAVAILABLE_LOG_INTERVAL_MS) {
+      // A statement past its timeout is no outage: the same request will time out again.
+      if (isStatementTimeout(error))
+        this.logger.error(`statement timeout: ${error instanceof Error ? error.message : ''}`);
+      else if (Date.now() - this.unavailableLoggedAt > UNAVAILABLE_LOG_INTERVAL_MS) {
         this.unavailableLoggedAt = Date.now();
         this.logger.warn(
           `database unavailable, answering 503: ${error instanceof Error ? error.message : String(error)}`,

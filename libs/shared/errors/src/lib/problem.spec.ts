@@ -92,6 +92,24 @@ describe('toProblem: the database is unavailable', () => {
     expect(toProblem(timeout)).toMatchObject(unavailable);
   });
 
+  it('never reads an outage into text a client sent, nor into an error the database answered', () => {
+    // knex prefixes the failing SQL, values inlined: a title cannot make a bug look like an outage.
+    const bug = new Error(`insert into "tasks" ("title") values ('Connection terminated') - boom`);
+    expect(toProblem(bug)).toBeUndefined();
+    const duplicate = Object.assign(
+      new Error(`insert into "tasks" ("title") values ('Connection terminated') - duplicate key`),
+      { code: '23505', cause: new Error('Connection terminated') },
+    );
+    expect(toProblem(duplicate)).toBeUndefined(); // the database answered: not a 503
+  });
+
+  it('does not call a misconfigured pooler an outage', () => {
+    const refused = Object.assign(new Error('unsupported startup parameter: statement_timeout'), {
+      code: '08P01',
+    });
+    expect(toProblem(refused)).toBeUndefined();
+  });
+
   it('keeps constraint violations and bugs as they were', () => {
     expect(toProblem(Object.assign(new Error('dup'), { code: '23505' }))).toBeUndefined();
     expect(toProblem(new RangeError('Invalid time value'))).toBeUndefined();

@@ -6,7 +6,7 @@ import {
   OptimisticLockError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { isDatabaseUnavailable, isStatementTimeout } from './database-unavailable';
 import { DomainError, FieldErrors } from './domain-error';
 
 /** An RFC 9457 problem document, plus AgentHub's stable `code`. */
@@ -100,6 +100,12 @@ export function toProblem(error: unknown): Problem | undefined {
   }
   // Not the request's fault and not a bug: the database is down, restarting or saturated.
   if (isDatabaseUnavailable(error)) return databaseUnavailableProblem();
+  if (isStatementTimeout(error))
+    return problem(
+      503,
+      'SERVICE.UNAVAILABLE',
+      'The database did not finish in time (statement timeout); retry later (a write may or may not have been applied)',
+    );
   // Constraint violations the services did not translate: the database is the
   // source of truth, so its verdict is still a client error, not a crash.
   if (error instanceof UniqueConstraintViolationException) {
