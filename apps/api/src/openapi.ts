@@ -1,6 +1,6 @@
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BEARER_SCHEME, NO_AUTH_MARKER } from '@agenthub/http';
+import { BEARER_SCHEME, NO_AUTH_MARKER, unavailableResponse } from '@agenthub/http';
 
 /** Tags in the order Swagger UI and generated clients list them. */
 const TAGS: { name: string; description: string }[] = [
@@ -81,21 +81,7 @@ function declareUnavailable(document: OpenAPIObject): void {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation || WITHOUT_DATABASE.has(operation.operationId ?? '')) continue;
-      operation.responses['503'] ??= {
-        description:
-          'The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first.',
-        headers: {
-          'Retry-After': {
-            description: 'Seconds to wait before trying again.',
-            schema: { type: 'integer', minimum: 1 },
-          },
-        },
-        content: {
-          'application/problem+json': {
-            schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
-          },
-        },
-      };
+      operation.responses['503'] ??= unavailableResponse();
     }
   }
 }

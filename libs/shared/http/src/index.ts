@@ -16,6 +16,7 @@ export {
   BEARER_SCHEME,
   NO_AUTH_MARKER,
   ProblemDetailsDto,
+  unavailableResponse,
 } from './lib/openapi';
 export { isoTimestamp, wireTimestampSql } from './lib/timestamps';
 export { RestDispatcher, RestProblem } from './lib/rest-dispatcher';

@@ -102,13 +102,29 @@ export function ApiProblems(
   );
 }
 
-/** The problem+json filter sets it on every 429. */
+/** The problem+json filter sets it on every 429 and 503. */
 const RETRY_AFTER_HEADER = {
   'Retry-After': {
     description: 'Seconds to wait before trying again.',
     schema: { type: 'integer' as const, minimum: 1 },
   },
 };
+
+/**
+ * The 503 every operation that needs the database may answer while it is unavailable (the
+ * problem filter's `SERVICE.UNAVAILABLE`, with Retry-After); added to the document once, for
+ * all of them, by the API's document builder.
+ */
+export function unavailableResponse() {
+  return {
+    description:
+      'The database is unavailable (`SERVICE.UNAVAILABLE`); retry after `Retry-After` seconds. A write answered so may or may not have been applied: retry it only if it is safe to repeat, or read first.',
+    headers: RETRY_AFTER_HEADER,
+    content: {
+      'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } },
+    },
+  };
+}
 
 /** A whole problem document (redocly checks examples against the schema). */
 function exampleProblem(status: number, code: string) {
