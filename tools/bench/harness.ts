@@ -123,9 +123,11 @@ export async function startApi(
   logLevel: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ port: number; pid: number | undefined }> {
-  const bundle = join(ROOT, 'dist/apps/api/main.js');
+  // BENCH_API_BUNDLE=/path/to/main.js: another build of the API (say, of the commit before a
+  // change, built in a git worktree), to compare two builds on the same machine in one sitting.
+  const bundle = process.env['BENCH_API_BUNDLE'] ?? join(ROOT, 'dist/apps/api/main.js');
   if (!existsSync(bundle)) {
-    log('dist/apps/api/main.js is missing: run `npx nx build api` first');
+    log(`${bundle} is missing: run \`npx nx build api\` first`);
     process.exit(2);
   }
   const port = await freePort();

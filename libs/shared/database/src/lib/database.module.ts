@@ -6,6 +6,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { createOrmOptions } from './orm-options';
 import { PreparedStatements } from './prepared-statements';
+import { RequestContextHook } from './request-context.hook';
 import { RequestTransactionHooks } from './request-transaction.hooks';
 import { RequestTransactionInterceptor } from './request-transaction.interceptor';
 import { RequestTransactionRoutes } from './request-transaction.routes';
@@ -16,7 +17,7 @@ export interface DatabaseModuleOptions {
 
 /**
  * MikroORM for the API, connected as the config says: one request context per HTTP request
- * (MikroORM's middleware) and one transaction per mutating request, with its before-commit
+ * ({@link RequestContextHook}, a Fastify hook in place of MikroORM's Nest middleware) and one transaction per mutating request, with its before-commit
  * hooks ({@link RequestTransactionInterceptor}, put on the routes that may mutate by
  * {@link RequestTransactionRoutes}). Global, so any module may inject
  * {@link RequestTransactionHooks} to register a hook.
@@ -29,6 +30,7 @@ export class DatabaseModule {
       global: true,
       providers: [
         PreparedStatements,
+        RequestContextHook,
         RequestTransactionHooks,
         RequestTransactionInterceptor,
         RequestTransactionRoutes,
@@ -42,7 +44,7 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => {
             if (!config.databaseUrl)
               throw new Error('DATABASE_URL must be resolved before the API starts');
-            return createOrmOptions({
+            const ormOptions = createOrmOptions({
               url: config.databaseUrl,
               entities: options.entities,
               poolMax: config.dbPoolMax,
@@ -53,6 +55,8 @@ export class DatabaseModule {
                 ? undefined
                 : config.dbStatementTimeoutMs,
             });
+            // RequestContextHook opens the request context instead of MikroORM's middleware.
+            return { ...ormOptions, registerRequestContext: false };
           },
         }),
       ],
