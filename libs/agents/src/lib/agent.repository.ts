@@ -178,7 +178,6 @@ export class AgentRepository {
       orderBy: 'a.created_at DESC, a.id DESC',
       limit: filter.limit,
       offset: filter.offset,
-      byKey: { table: 'agents a', key: 'a.id' },
     });
   }
 
