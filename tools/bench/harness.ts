@@ -127,7 +127,7 @@ export async function startApi(
   // change, built in a git worktree), to compare two builds on the same machine in one sitting.
   const bundle = process.env['BENCH_API_BUNDLE'] ?? join(ROOT, 'dist/apps/api/main.js');
   if (!existsSync(bundle)) {
-    log(`${bundle} is missing: run \`npx nx build api\` first`);
+    log(`${bundle} is missing: build it first (\`npx nx build api\`)`);
     process.exit(2);
   }
   const port = await freePort();

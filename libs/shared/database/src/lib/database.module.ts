@@ -17,8 +17,9 @@ export interface DatabaseModuleOptions {
 
 /**
  * MikroORM for the API, connected as the config says: one request context per HTTP request
- * ({@link RequestContextHook}, a Fastify hook in place of MikroORM's Nest middleware) and one transaction per mutating request, with its before-commit
- * hooks ({@link RequestTransactionInterceptor}, put on the routes that may mutate by
+ * ({@link RequestContextHook}, a Fastify hook in place of MikroORM's Nest middleware, which is
+ * off) and one transaction per mutating request, with its before-commit hooks
+ * ({@link RequestTransactionInterceptor}, put on the routes that may mutate by
  * {@link RequestTransactionRoutes}). Global, so any module may inject
  * {@link RequestTransactionHooks} to register a hook.
  */
@@ -44,19 +45,20 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => {
             if (!config.databaseUrl)
               throw new Error('DATABASE_URL must be resolved before the API starts');
-            const ormOptions = createOrmOptions({
-              url: config.databaseUrl,
-              entities: options.entities,
-              poolMax: config.dbPoolMax,
-              acquireTimeoutMs: config.dbAcquireTimeoutMs,
-              // Behind a pooler (a direct URL is set) the pooler's own timeout applies: PgBouncer
-              // refuses the startup parameter.
-              statementTimeoutMs: config.databaseDirectUrl
-                ? undefined
-                : config.dbStatementTimeoutMs,
-            });
-            // RequestContextHook opens the request context instead of MikroORM's middleware.
-            return { ...ormOptions, registerRequestContext: false };
+            return {
+              ...createOrmOptions({
+                url: config.databaseUrl,
+                entities: options.entities,
+                poolMax: config.dbPoolMax,
+                acquireTimeoutMs: config.dbAcquireTimeoutMs,
+                // Behind a pooler (a direct URL is set) the pooler's own timeout applies: PgBouncer
+                // refuses the startup parameter.
+                statementTimeoutMs: config.databaseDirectUrl
+                  ? undefined
+                  : config.dbStatementTimeoutMs,
+              }),
+              registerRequestContext: false,
+            };
           },
         }),
       ],

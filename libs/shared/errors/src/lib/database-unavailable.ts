@@ -2,9 +2,9 @@
  * Whether an error means "the database cannot be reached right now" rather than "this request
  * is wrong" or "this is a bug": PostgreSQL shutting down or starting up, a connection refused,
  * reset or cut, no connection free in the pool within its acquire timeout, or a pooler in front
- * (PgBouncer) that has no server to give. Such a
- * request is answered 503 with `Retry-After` (see toProblem); a write it carried may or may not
- * have committed when the connection went away mid-COMMIT, which is what 503 (not 4xx) says.
+ * (PgBouncer) that has no server to give. Such a request is answered 503 with `Retry-After`
+ * (see toProblem); a write it carried may or may not have committed when the connection went
+ * away mid-COMMIT, which is what 503 (not 4xx) says.
  *
  * The driver's error travels wrapped (MikroORM's DriverException copies its fields, knex
  * rethrows), so the causes are walked.
