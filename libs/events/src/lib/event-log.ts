@@ -51,7 +51,7 @@ export class EventLog {
     // One statement of one shape however many events (so one prepared statement): the rows,
     // in the order given (their positions follow it), then one notification with their
     // addresses (a woken stream reads everything after its own cursor anyway).
-    await this.statements.all(
+    await this.statements.defer(
       this.em,
       `WITH appended AS (
          INSERT INTO events (type, project_id, audience, agent_id, room_id, data)

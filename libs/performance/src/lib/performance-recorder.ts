@@ -87,7 +87,7 @@ export class PerformanceRecorder {
         ['task.attempts', o.attempts, null],
       ];
       const kept = points.filter(([, value]) => value !== null);
-      await this.statements.all(
+      await this.statements.defer(
         this.em,
         `WITH points AS (
            INSERT INTO agent_performance (project_id, agent_id, metric_name, metric_value, metric_unit, context)

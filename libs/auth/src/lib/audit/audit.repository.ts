@@ -20,7 +20,7 @@ export class AuditRepository {
    * outlives the project's cascade.
    */
   async append(entry: AuditRecord, em: EntityManager = this.em): Promise<void> {
-    await this.statements.affected(
+    await this.statements.defer(
       em,
       `INSERT INTO audit_log (actor_type, actor_id, action, resource_type, resource_id, project_id, request_id)
        SELECT ?::text, ?::uuid, ?::text, ?::text, ?::text, (SELECT id FROM projects WHERE id = ?::uuid), ?::text`,

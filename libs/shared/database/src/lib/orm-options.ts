@@ -1,5 +1,7 @@
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass, Options } from '@mikro-orm/core';
+import type { Client } from 'pg';
+import { installStatementPipeline } from './statement-pipeline';
 
 export interface OrmOptionsInput {
   url: string;
@@ -37,6 +39,15 @@ export function createOrmOptions(input: OrmOptionsInput): Options<PostgreSqlDriv
       // A connection that cannot be opened fails the waiting acquire at once (knex's default,
       // said here because the 503-within-seconds promise rests on it).
       propagateCreateError: true,
+      // Each new connection sends a transaction's BEGIN with its first statement and its
+      // deferrable appends with the statement after them (statement-pipeline.ts).
+      afterCreate: (
+        connection: Client,
+        done: (error: Error | null, connection: Client) => void,
+      ) => {
+        installStatementPipeline(connection);
+        done(null, connection);
+      },
     },
     driverOptions: {
       connection: {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
+import { DEFERRABLE, ErrorConverter } from './statement-pipeline';
 
 /** The part of a node-postgres client this runs statements on. */
 interface PgClient {
@@ -9,6 +10,7 @@ interface PgClient {
     name?: string;
     text: string;
     values: readonly unknown[];
+    [DEFERRABLE]?: ErrorConverter;
   }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
@@ -69,10 +71,22 @@ export class PreparedStatements {
     return (await this.run(em, sql, values)).rowCount ?? 0;
   }
 
+  /**
+   * An append whose rows nobody reads and whose failure must fail the transaction (an event,
+   * the audit row, performance points): inside a transaction it is sent with the
+   * transaction's next statement, at the latest its COMMIT, instead of costing a round trip
+   * of its own (statement-pipeline.ts); outside one it runs at once. Its error, if any, is
+   * then that next statement's.
+   */
+  async defer(em: EntityManager, sql: string, values: readonly unknown[]): Promise<void> {
+    await this.run(em, sql, values, true);
+  }
+
   private async run(
     em: EntityManager,
     sql: string,
     values: readonly unknown[],
+    deferrable = false,
   ): Promise<{ rows: unknown[]; rowCount: number | null }> {
     const statement = this.compile(sql);
     if (values.length !== statement.placeholders) {
@@ -90,6 +104,9 @@ export class PreparedStatements {
         ...(this.named ? { name: statement.name } : {}),
         text: statement.text,
         values,
+        ...(deferrable
+          ? { [DEFERRABLE]: (error: Error) => em.getDriver().convertException(error) }
+          : {}),
       });
     } catch (error) {
       throw em.getDriver().convertException(error as Error);
