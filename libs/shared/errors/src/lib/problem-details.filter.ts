@@ -30,7 +30,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest | undefined>();
     let body: Problem | undefined = toProblem(error);
     if (!body) {
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      // The request's id ties this line to the request's own log line.
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.logger.error(request ? `request ${String(request.id)}: ${detail}` : detail);
       body = internalProblem();
     }
     if (request) body.instance = request.url.split('?')[0];
