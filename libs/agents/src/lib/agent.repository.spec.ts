@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '@agenthub/config';
-import { createOrmOptions } from '@agenthub/database';
+import { createOrmOptions, PreparedStatements } from '@agenthub/database';
 import { createTestDatabase, query, TestDatabase } from '@agenthub/testing';
 import { AGENT_ENTITIES } from './entities';
 import {
@@ -25,7 +25,8 @@ describe('AgentRepository (on PostgreSQL)', () => {
   const sql = <T extends object = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     query<T>(db.url, text, params);
   const config = { agentHeartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS } as AppConfig;
-  const repository = (em = orm.em.fork()) => new AgentRepository(em, config);
+  const repository = (em = orm.em.fork()) =>
+    new AgentRepository(em, config, new PreparedStatements({ preparedStatements: true }));
 
   async function newProject(): Promise<string> {
     const id = randomUUID();

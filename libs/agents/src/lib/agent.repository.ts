@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { ProjectScope } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
-import { pagedQuery } from '@agenthub/database';
+import { pagedQuery, PreparedStatements } from '@agenthub/database';
 import { wireTimestampSql } from '@agenthub/http';
 import type { AgentStatus } from './agent-status';
 import { DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
@@ -108,6 +108,7 @@ export class AgentRepository {
   constructor(
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly statements: PreparedStatements,
   ) {}
 
   /** SQL for the status an agent reads as: stale heartbeats mean offline. One `?` (seconds). */
@@ -130,9 +131,13 @@ export class AgentRepository {
     return [timeout, timeout];
   }
 
-  /** The hot path (`GET /agents/:id`): one indexed query answers both "what" and "whose". */
+  /**
+   * The hot path (`GET /agents/:id`): one indexed query answers both "what" and "whose". A
+   * prepared statement: parsed and planned once per connection, not once per request.
+   */
   async findRow(id: string): Promise<AgentRowWithOwner | undefined> {
-    const rows = await this.em.execute<AgentRowWithOwner[]>(
+    const rows = await this.statements.all<AgentRowWithOwner>(
+      this.em,
       `SELECT ${this.columns}, p.owner_id AS project_owner_id FROM agents a JOIN projects p ON p.id = a.project_id WHERE a.id = ?`,
       [...this.columnParams, id],
     );
