@@ -20,7 +20,7 @@ export function createRootLogger(level: AppConfig['logLevel']): Logger {
  * for a 5xx; `request aborted` (at `info`: the client went away, say from an event stream,
  * before the response was over) carries the status sent so far. Headers (tokens, cookies)
  * are never logged, and `/health/*` (the probes) is not logged at all. The id is Fastify's
- * request id, the one audit rows and problem documents carry.
+ * request id (the caller's well-formed `X-Request-Id`, else a UUID), the one audit rows carry.
  *
  * A Fastify hook and a `close` listener, not pino-http as a Nest middleware: on Fastify a
  * middleware runs through @fastify/middie and nestjs-pino's AsyncLocalStorage on every
