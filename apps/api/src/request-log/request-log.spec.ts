@@ -2,15 +2,14 @@ import Fastify, { FastifyInstance } from 'fastify';
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { eventually } from '@agenthub/testing';
 import { logRequests } from './request-log';
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-}
 
 describe('logRequests', () => {
   let fastify: FastifyInstance;
   let lines: Record<string, unknown>[];
+  /** A request's line is written when its response closes, a moment after the client's end. */
+  const logged = () => eventually(() => lines.length > 0, 'a request log line');
 
   beforeEach(async () => {
     lines = [];
@@ -59,7 +58,7 @@ describe('logRequests', () => {
       authorization: 'Bearer secret-token',
       cookie: 'session=secret',
     });
-    await until(() => lines.length > 0);
+    await logged();
 
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
@@ -79,7 +78,7 @@ describe('logRequests', () => {
 
   it('logs a 5xx at error level', async () => {
     await get('/api/v1/broken');
-    await until(() => lines.length > 0);
+    await logged();
 
     expect(lines).toEqual([
       expect.objectContaining({ level: 50, msg: 'request errored', res: { status: 503 } }),
@@ -89,14 +88,14 @@ describe('logRequests', () => {
   it('does not log the health probes', async () => {
     await get('/health/live');
     await get('/api/v1/things/1');
-    await until(() => lines.length > 0);
+    await logged();
 
     expect(lines.map((line) => (line['req'] as { url: string }).url)).toEqual(['/api/v1/things/1']);
   });
 
   it('logs a response taken over by the handler (an event stream) when it ends', async () => {
     await get('/api/v1/stream?end=1');
-    await until(() => lines.length > 0);
+    await logged();
 
     expect(lines).toEqual([
       expect.objectContaining({ level: 30, msg: 'request completed', res: { status: 200 } }),
@@ -105,7 +104,7 @@ describe('logRequests', () => {
 
   it('logs a request whose client went away before its response was over as aborted', async () => {
     await get('/api/v1/stream', {}, true);
-    await until(() => lines.length > 0);
+    await logged();
 
     expect(lines).toEqual([
       expect.objectContaining({ level: 30, msg: 'request aborted', res: { status: 200 } }),
