@@ -12,10 +12,14 @@
  * as the first answer says (the list contract of docs/api.md: `offset` + the items it
  * returned), until `total` is read; the time runs from the first request to the last body
  * parsed. Samples run one at a time after --warmup unmeasured ones, on one keep-alive socket.
- * Prints p50, p99 and mean of a sample and of each page, the bytes of a page and the API
- * process's CPU per sample. Checks each sample got every agent once. Aim: p50 ≤ 15 ms (the
- * legacy registry's cold in-process figure); under `npm run bench` it hands the runner p50
- * (with the aim) and p99.
+ * The same listing runs against a bare Fastify + pg server (bare-server.js: the same page
+ * and total of the project's agents, `SELECT *` and nothing else, no auth, no access check),
+ * sample by sample in turn with the API's, so both see the same machine: the floor of
+ * this machine for these bytes. Prints p50, p99 and mean of a sample and of each page, the
+ * bytes of a page, each server process's CPU per sample and the ratio to the bare server.
+ * Checks each sample got every agent once. Aim: p50 ≤ 15 ms (the legacy registry's cold
+ * in-process figure); under `npm run bench` it hands the runner p50 (with the aim), p99 and
+ * p50 against the bare server's.
  *
  * A bench of its own rather than a part of agents-get.bench.ts: that one saturates the server
  * with 32 connections for requests/s, this one wants an otherwise idle server for the latency
@@ -24,10 +28,13 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from '@agenthub/database';
 import {
   benchDatabase,
   call,
+  compared,
   fmt,
   formatTable,
   latencySummary,
@@ -38,6 +45,8 @@ import {
   runBench,
   signUp,
   startApi,
+  startProcess,
+  waitForHttp,
 } from './harness';
 
 const { values: opts } = parseArgs({
@@ -72,6 +81,8 @@ const agentFields = (i: number) => ({
   config: { temperature: 0.2, max_tokens: 4096 },
 });
 
+const cpuText = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(2)} ms`);
+
 interface Sample {
   totalMs: number;
   pageMs: number[];
@@ -86,6 +97,7 @@ async function listAll(
   port: number,
   project: string,
   headers: Record<string, string>,
+  prefix = '/api/v1',
 ): Promise<Sample> {
   const ids = new Set<string>();
   const pageMs: number[] = [];
@@ -98,7 +110,7 @@ async function listAll(
       agent,
       port,
       'GET',
-      `/api/v1/agents?project_id=${project}&limit=${LIMIT}&offset=${offset}`,
+      `${prefix}/agents?project_id=${project}&limit=${LIMIT}&offset=${offset}`,
       { headers },
     );
     pageMs.push(performance.now() - p0);
@@ -118,7 +130,14 @@ async function listAll(
 
 runBench(async (defer) => {
   const url = await benchDatabase(defer, 'agents_list');
+  const barePort = await freePort();
+  const bare = startProcess('bare server', [join(__dirname, 'bare-server.js')], {
+    DATABASE_URL: url,
+    PORT: String(barePort),
+  });
+  defer(() => void bare.kill('SIGTERM'));
   const api = await startApi(defer, url, opts['log-level']);
+  await waitForHttp(barePort, '/agents/00000000-0000-4000-8000-000000000000');
   const user = await signUp(api.port);
   const project = (await call(api.port, 'POST', '/projects', { name: 'Fleet' }, user))[
     'id'
@@ -141,17 +160,36 @@ runBench(async (defer) => {
   }
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const bareAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   defer(() => agent.destroy());
-  log(`${WARMUP} warm-up and ${SAMPLES} measured listings, one at a time`);
-  for (let i = 0; i < WARMUP; i++) await listAll(agent, api.port, project, user);
+  defer(() => bareAgent.destroy());
+  const listApi = () => listAll(agent, api.port, project, user);
+  const listBare = () => listAll(bareAgent, barePort, project, {}, '');
+  log(`${WARMUP} warm-up and ${SAMPLES} measured listings of each server, one at a time, in turn`);
+  for (let i = 0; i < WARMUP; i++) {
+    await listApi();
+    await listBare();
+  }
   const samples: Sample[] = [];
-  const cpuBefore = processCpuMs(api.pid);
-  for (let i = 0; i < SAMPLES; i++) samples.push(await listAll(agent, api.port, project, user));
-  const cpuAfter = processCpuMs(api.pid);
+  const bareSamples: Sample[] = [];
+  let apiCpu = 0;
+  let bareCpu = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    // Each server's CPU over its own listings only: the other one idles meanwhile.
+    const a0 = processCpuMs(api.pid);
+    samples.push(await listApi());
+    const a1 = processCpuMs(api.pid);
+    const b0 = processCpuMs(bare.pid);
+    bareSamples.push(await listBare());
+    const b1 = processCpuMs(bare.pid);
+    apiCpu += (a1 ?? NaN) - (a0 ?? NaN);
+    bareCpu += (b1 ?? NaN) - (b0 ?? NaN);
+  }
 
-  const incomplete = samples.filter((s) => s.ids !== AGENTS).length;
+  const incomplete = [...samples, ...bareSamples].filter((s) => s.ids !== AGENTS).length;
   const pages = Math.max(...samples.map((s) => s.pages));
   const whole = latencySummary(samples.map((s) => s.totalMs));
+  const bareWhole = latencySummary(bareSamples.map((s) => s.totalMs));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || NaN);
   const perPage = Array.from({ length: pages }, (_, p) => {
     const times = samples.map((s) => s.pageMs[p]).filter((t) => t !== undefined);
@@ -162,10 +200,8 @@ runBench(async (defer) => {
       bytes: samples[0]?.bytes[p],
     };
   });
-  const apiCpuMsPerSample =
-    cpuBefore !== undefined && cpuAfter !== undefined
-      ? (cpuAfter - cpuBefore) / SAMPLES
-      : undefined;
+  const apiCpuMsPerSample = Number.isFinite(apiCpu) ? apiCpu / SAMPLES : undefined;
+  const bareCpuMsPerSample = Number.isFinite(bareCpu) ? bareCpu / SAMPLES : undefined;
   const summary = {
     agents: AGENTS,
     limit: LIMIT,
@@ -175,7 +211,13 @@ runBench(async (defer) => {
     node: process.version,
     listing: { ...whole, mean: mean(samples.map((s) => s.totalMs)), pages },
     pages: perPage,
+    bare: {
+      ...bareWhole,
+      mean: mean(bareSamples.map((s) => s.totalMs)),
+      bytes: bareSamples[0]?.bytes,
+    },
     apiCpuMsPerSample,
+    bareCpuMsPerSample,
     incompleteSamples: incomplete,
     targetMs: TARGET_MS,
     met: whole.p50 <= TARGET_MS,
@@ -193,6 +235,9 @@ runBench(async (defer) => {
       ...(incomplete > 0 && { note: `${incomplete} samples missed agents` }),
     },
     { figure: `${label}, p99`, value: whole.p99, unit: 'ms' },
+    compared(`${label}, p50`, 'ms', whole.p50, 'bare Fastify + pg', bareWhole.p50, {
+      lowerIsBetter: true,
+    }),
     { figure: 'API CPU per listing', value: apiCpuMsPerSample ?? NaN, unit: 'ms' },
   ]);
   if (opts.json) {
@@ -218,9 +263,17 @@ runBench(async (defer) => {
           fmt(p.mean, 2),
           String(p.bytes ?? '-'),
         ]),
+        [
+          'bare Fastify + pg, the listing',
+          fmt(bareWhole.p50, 2),
+          fmt(bareWhole.p99, 2),
+          fmt(summary.bare.mean, 2),
+          String(bareSamples[0]?.bytes.join(' + ') ?? '-'),
+        ],
       ],
     ),
-    `API process CPU per listing: ${apiCpuMsPerSample === undefined ? '-' : `${apiCpuMsPerSample.toFixed(2)} ms`} (PostgreSQL not counted)`,
+    `server process CPU per listing: API ${cpuText(apiCpuMsPerSample)}, bare ${cpuText(bareCpuMsPerSample)} (PostgreSQL not counted)`,
+    `p50 ratio, bare ÷ API: ${fmt(bareWhole.p50 / whole.p50, 2)}`,
     `aim: p50 ≤ ${TARGET_MS} ms — ${summary.met ? 'met' : 'NOT met'}${incomplete > 0 ? `; ${incomplete} samples did not read every agent once` : ''}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);

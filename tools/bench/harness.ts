@@ -71,11 +71,13 @@ export async function benchDatabase(
   const dbName = `agenthub_bench_${name}_${Date.now().toString(36)}`;
   const url = withDatabase(serverUrl, dbName);
   await withMaintenanceClient(url, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
-  defer(() =>
-    withMaintenanceClient(url, (c) =>
-      c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
-    ),
-  );
+  // BENCH_KEEP_DATABASE=1: leave it for inspection (EXPLAIN a hot statement on the bench's rows).
+  if (!process.env['BENCH_KEEP_DATABASE'])
+    defer(() =>
+      withMaintenanceClient(url, (c) =>
+        c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`),
+      ),
+    );
   await migrateToLatest(url);
   log(`database ${redactUrl(url)}`);
   return url;

@@ -17,9 +17,13 @@ export interface PagedQuery {
 }
 
 /**
- * One page of rows and how many rows match in all. The total rides along with the page
- * (`count(*) OVER ()`), so a list costs one statement; only a page past the end (no rows at
- * an offset) has no row to carry it and asks for a count of its own.
+ * One page of rows and how many rows match in all, in one statement. The total is a scalar
+ * subquery over the same `FROM … WHERE` (the planner runs it once, as an InitPlan, on
+ * whatever index answers the filter; the same snapshot as the page): the page itself stops
+ * at `offset + limit` rows in the order's index. A window total (`count(*) OVER ()`) would
+ * make the page read, compute and sort every matching row before the first is sent, however
+ * few it returns. Only a page past the end (no rows at an offset) has no row to carry the
+ * total and asks for a count of its own.
  */
 export async function pagedQuery<Row extends object>(
   em: EntityManager,
@@ -27,9 +31,9 @@ export async function pagedQuery<Row extends object>(
 ): Promise<{ rows: Row[]; total: number }> {
   const fromParams = query.fromParams ?? [];
   const rows = await em.execute<(Row & { total_count: string })[]>(
-    `SELECT ${query.select}, count(*) OVER () AS total_count ${query.from}
+    `SELECT ${query.select}, (SELECT count(*) ${query.from}) AS total_count ${query.from}
      ORDER BY ${query.orderBy} LIMIT ? OFFSET ?`,
-    [...(query.selectParams ?? []), ...fromParams, query.limit, query.offset],
+    [...(query.selectParams ?? []), ...fromParams, ...fromParams, query.limit, query.offset],
   );
   let total: number;
   if (rows.length > 0) {
