@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmOptions } from '@agenthub/database';
+import { createOrmOptions, PreparedStatements } from '@agenthub/database';
 import { createTestDatabase, TestDatabase } from '@agenthub/testing';
 import { AUTH_ENTITIES } from '../entities';
 import { User } from '../identity/entities/user.entity';
@@ -64,7 +64,10 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
     await em.flush();
   });
   beforeEach(() => {
-    policy = new ProjectAccessPolicy(orm.em.fork());
+    policy = new ProjectAccessPolicy(
+      orm.em.fork(),
+      new PreparedStatements({ preparedStatements: true }),
+    );
   });
   afterAll(async () => {
     await orm.close(true);
@@ -116,5 +119,37 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
     expect(await names(asUser(alice))).toEqual(['Apollo', 'Gemini']);
     expect(await names(asUser(bob, true))).toEqual(['Apollo', 'Gemini', 'Mercury']);
     expect(await names(agent(mercury.id))).toEqual(['Mercury']);
+  });
+
+  it('scopes a list to the project asked for, once the principal may read it: 404, then 403', async () => {
+    expect(await policy.listScope(asUser(alice), apollo.id)).toEqual({
+      kind: 'projects',
+      projectIds: [apollo.id],
+    });
+    expect(await policy.listScope(agent(mercury.id), mercury.id)).toEqual({
+      kind: 'projects',
+      projectIds: [mercury.id],
+    });
+    expect(await policy.listScope(asUser(bob, true), apollo.id)).toEqual({
+      kind: 'projects',
+      projectIds: [apollo.id],
+    });
+    await expect(policy.listScope(asUser(bob), randomUUID())).rejects.toBeInstanceOf(
+      ProjectNotFoundError,
+    );
+    await expect(policy.listScope(asUser(bob), apollo.id)).rejects.toBeInstanceOf(
+      ProjectAccessDeniedError,
+    );
+    await expect(policy.listScope(agent(gemini.id), apollo.id)).rejects.toBeInstanceOf(
+      ProjectAccessDeniedError,
+    );
+  });
+
+  it('scopes a list without a project to every project the principal may read', async () => {
+    expect(await policy.listScope(asUser(bob, true))).toEqual({ kind: 'all' });
+    expect(await policy.listScope(asUser(bob))).toEqual({
+      kind: 'projects',
+      projectIds: [mercury.id],
+    });
   });
 });

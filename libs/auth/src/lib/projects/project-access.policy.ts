@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
+import { PreparedStatements } from '@agenthub/database';
 import type { Principal } from '../identity/principal';
 import { Project } from './entities/project.entity';
 import { ProjectAccessDeniedError, ProjectNotFoundError } from './projects.errors';
@@ -36,7 +37,10 @@ export function mayAccessProject(
  */
 @Injectable()
 export class ProjectAccessPolicy {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /** The project, when `principal` may access it at `level`; else a 404 or 403 domain error. */
   async assertCanAccess(
@@ -92,7 +96,15 @@ export class ProjectAccessPolicy {
    */
   async listScope(principal: Principal, projectId?: string): Promise<ProjectScope> {
     if (projectId) {
-      await this.assertCanAccess(principal, projectId, 'read');
+      // Every list with `?project_id=` asks this: the owner alone, by a prepared statement,
+      // not the project as an entity.
+      const [project] = await this.statements.all<{ owner_id: string }>(
+        this.em,
+        `SELECT owner_id FROM projects WHERE id = ?`,
+        [projectId],
+      );
+      if (!project) throw new ProjectNotFoundError(projectId);
+      this.assertMayAccess(principal, { id: projectId, ownerId: project.owner_id }, 'read');
       return { kind: 'projects', projectIds: [projectId] };
     }
     const readable = await this.readableProjectIds(principal);
