@@ -220,7 +220,7 @@ export class RoomsService {
   ): Promise<{ room: ChatRoom; project: Project }> {
     const room = await this.em.findOne(ChatRoom, { id });
     if (!room) throw new RoomNotFoundError();
-    const project = await this.policy.assertCanAccess(principal, room.projectId, level);
+    const project = await this.policy.projectFor(principal, room.projectId, level);
     return { room, project };
   }
 }

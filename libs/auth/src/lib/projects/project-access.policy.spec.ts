@@ -81,24 +81,34 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
     isSuperuser,
   });
 
-  it('returns the project when access is allowed', async () => {
-    expect((await policy.assertCanAccess(asUser(alice), apollo.id, 'manage')).name).toBe('Apollo');
-    expect((await policy.assertCanAccess(agent(mercury.id), mercury.id, 'read')).name).toBe(
-      'Mercury',
-    );
+  it('answers nothing when access is allowed, and the entity through projectFor', async () => {
+    await expect(
+      policy.assertCanAccess(asUser(alice), apollo.id, 'manage'),
+    ).resolves.toBeUndefined();
+    await expect(
+      policy.assertCanAccess(agent(mercury.id), mercury.id, 'read'),
+    ).resolves.toBeUndefined();
+    expect((await policy.projectFor(asUser(alice), apollo.id, 'manage')).name).toBe('Apollo');
+    expect((await policy.projectFor(agent(mercury.id), mercury.id, 'read')).name).toBe('Mercury');
   });
 
-  it('says 404 for a missing project before it says 403', async () => {
-    await expect(policy.assertCanAccess(asUser(bob), randomUUID(), 'read')).rejects.toBeInstanceOf(
-      ProjectNotFoundError,
-    );
-    await expect(policy.assertCanAccess(asUser(bob), apollo.id, 'read')).rejects.toBeInstanceOf(
-      ProjectAccessDeniedError,
-    );
-    await expect(
-      policy.assertCanAccess(agent(apollo.id), apollo.id, 'manage'),
-    ).rejects.toMatchObject({ status: 403, code: 'PROJECT.FORBIDDEN' });
-  });
+  it.each(['assertCanAccess', 'projectFor'] as const)(
+    '%s says 404 for a missing project before it says 403',
+    async (method) => {
+      const check = (p: Principal, id: string, level: 'read' | 'manage') =>
+        policy[method](p, id, level);
+      await expect(check(asUser(bob), randomUUID(), 'read')).rejects.toBeInstanceOf(
+        ProjectNotFoundError,
+      );
+      await expect(check(asUser(bob), apollo.id, 'read')).rejects.toBeInstanceOf(
+        ProjectAccessDeniedError,
+      );
+      await expect(check(agent(apollo.id), apollo.id, 'manage')).rejects.toMatchObject({
+        status: 403,
+        code: 'PROJECT.FORBIDDEN',
+      });
+    },
+  );
 
   it('lists readable project ids for each kind of principal', async () => {
     expect(((await policy.readableProjectIds(asUser(alice))) as string[]).sort()).toEqual(

@@ -42,16 +42,55 @@ export class ProjectAccessPolicy {
     private readonly statements: PreparedStatements,
   ) {}
 
-  /** The project, when `principal` may access it at `level`; else a 404 or 403 domain error. */
+  /**
+   * Nothing, when `principal` may access the project at `level`; else a 404 or 403 domain
+   * error. What nearly every route asks before it touches a project's things, so it reads
+   * the owner alone, by a prepared statement (in the caller's transaction, when it has one),
+   * not the project as an entity: {@link projectFor} when the caller needs the entity.
+   */
   async assertCanAccess(
+    principal: Principal,
+    projectId: string,
+    level: ProjectAccessLevel,
+  ): Promise<void> {
+    const [project] = await this.statements.all<{ owner_id: string }>(
+      this.em,
+      `SELECT owner_id FROM projects WHERE id = ?`,
+      [projectId],
+    );
+    this.assertFound(
+      principal,
+      projectId,
+      project && { id: projectId, ownerId: project.owner_id },
+      level,
+    );
+  }
+
+  /** The project as an entity, when `principal` may access it at `level`; else a 404 or 403. */
+  async projectFor(
     principal: Principal,
     projectId: string,
     level: ProjectAccessLevel,
   ): Promise<Project> {
     const project = await this.em.findOne(Project, { id: projectId });
-    if (!project) throw new ProjectNotFoundError(projectId);
-    this.assertMayAccess(principal, { id: project.id, ownerId: project.owner.id }, level);
+    this.assertFound(
+      principal,
+      projectId,
+      project && { id: project.id, ownerId: project.owner.id },
+      level,
+    );
     return project;
+  }
+
+  /** 404 for a project that is not there, before the 403 of {@link assertMayAccess}. */
+  private assertFound(
+    principal: Principal,
+    projectId: string,
+    project: { id: string; ownerId: string } | null | undefined,
+    level: ProjectAccessLevel,
+  ): asserts project {
+    if (!project) throw new ProjectNotFoundError(projectId);
+    this.assertMayAccess(principal, project, level);
   }
 
   /**
@@ -96,15 +135,7 @@ export class ProjectAccessPolicy {
    */
   async listScope(principal: Principal, projectId?: string): Promise<ProjectScope> {
     if (projectId) {
-      // Every list with `?project_id=` asks this: the owner alone, by a prepared statement,
-      // not the project as an entity.
-      const [project] = await this.statements.all<{ owner_id: string }>(
-        this.em,
-        `SELECT owner_id FROM projects WHERE id = ?`,
-        [projectId],
-      );
-      if (!project) throw new ProjectNotFoundError(projectId);
-      this.assertMayAccess(principal, { id: projectId, ownerId: project.owner_id }, 'read');
+      await this.assertCanAccess(principal, projectId, 'read');
       return { kind: 'projects', projectIds: [projectId] };
     }
     const readable = await this.readableProjectIds(principal);

@@ -38,11 +38,11 @@ export class ProjectsService {
   }
 
   get(principal: Principal, id: string): Promise<Project> {
-    return this.policy.assertCanAccess(principal, id, 'read');
+    return this.policy.projectFor(principal, id, 'read');
   }
 
   async update(principal: Principal, id: string, input: UpdateProjectDto): Promise<Project> {
-    const project = await this.policy.assertCanAccess(principal, id, 'manage');
+    const project = await this.policy.projectFor(principal, id, 'manage');
     if (input.name !== undefined) project.name = input.name;
     if (input.description !== undefined) project.description = input.description;
     await this.em.flush();
@@ -51,7 +51,7 @@ export class ProjectsService {
 
   /** Everything in the project goes with it: the foreign keys cascade in the database. */
   async remove(principal: Principal, id: string): Promise<void> {
-    const project = await this.policy.assertCanAccess(principal, id, 'manage');
+    const project = await this.policy.projectFor(principal, id, 'manage');
     await this.em.remove(project).flush();
   }
 }
