@@ -2,14 +2,15 @@
  * Agent messages end to end: send → receive over the event stream → ack, with 100 agents
  * connected across 3 API processes, next to pg-boss pub/sub on the same database.
  *
- *   npx nx build api && node -r ./tools/register-ts.js tools/bench/messages.bench.ts [--agents 100] [--processes 3] [--senders 16] [--seconds 10]
+ *   npx nx build api && node -r ./tools/register-ts.js tools/bench/messages.bench.ts [--agents 100] [--processes 3] [--senders 16] [--seconds 10] [--warmup 3]
  *
  * Starts the built API (dist/apps/api/main.js, NODE_ENV=production) --processes times on one
  * fresh database (DATABASE_URL's server when set, else an embedded PostgreSQL under
  * tmp/bench-postgres), seeds a user, a project and --agents agents with API keys, and opens
  * one `GET /api/v1/events?types=message.received` stream per agent, agent i on process
  * i mod N. Then --senders loops send `POST /messages` (from a random agent to a random other
- * one, through a random process) for --seconds; each recipient acks what its stream pushes
+ * one, through a random process) for --warmup seconds, unmeasured (each connection prepares its
+ * statements, PostgreSQL settles on their plans), then for --seconds; each recipient acks what its stream pushes
  * (`POST /messages/:id/ack`, through its own process). Prints messages/s received, p50/p99
  * from the start of the send to the push arriving, and lost/duplicate counts (both must be 0).
  *
@@ -51,6 +52,7 @@ const { values: opts } = parseArgs({
     processes: { type: 'string', default: '3' },
     senders: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
     'log-level': { type: 'string', default: 'warn' },
     json: { type: 'boolean', default: false },
   },
@@ -59,6 +61,7 @@ const AGENTS = Number(opts.agents);
 const PROCESSES = Number(opts.processes);
 const SENDERS = Number(opts.senders);
 const SECONDS = Number(opts.seconds);
+const WARMUP = Number(opts.warmup);
 /**
  * After the senders stop, the receivers may drain what is still queued; a message counts as
  * missing once nothing more has arrived for this long.
@@ -82,6 +85,8 @@ interface Result {
   label: string;
   sent: number;
   received: number;
+  /** How many had arrived when the measured time began (after the warm-up and its drain). */
+  receivedBefore: number;
   duplicates: number;
   seconds: number;
   latencies: number[];
@@ -101,6 +106,7 @@ async function driveAgentHub(
     label: `AgentHub (HTTP + SSE, ${agents.length} agents on ${apis.length} processes)`,
     sent: 0,
     received: 0,
+    receivedBefore: 0,
     duplicates: 0,
     seconds: 0,
     latencies: [],
@@ -148,13 +154,7 @@ async function driveAgentHub(
       );
     }),
   );
-  log(`${streams.length} streams open; sending for ${SECONDS} s with ${SENDERS} senders`);
-  const apiCpu = () => sumOrUndefined(apis.map((a) => processCpuMs(a.pid)));
-  const apiBefore = apiCpu();
-  const pgBefore = postgresCpuMs();
-  const clientBefore = process.cpuUsage();
-
-  result.seconds = await runFor(SECONDS, SENDERS, async () => {
+  const sendOne = async () => {
     const from = Math.floor(Math.random() * agents.length);
     let to = Math.floor(Math.random() * (agents.length - 1));
     if (to >= from) to++;
@@ -176,22 +176,45 @@ async function driveAgentHub(
     result.sent++;
     // The push may beat the send's response: then the payload's wall clock time is used.
     if (!seen.has(messages[0].id)) inFlight.set(messages[0].id, started);
-  });
+  };
+  log(`${streams.length} streams open; warming up for ${WARMUP} s`);
+  await warmUp(result, () => runFor(WARMUP, SENDERS, sendOne));
+  log(`sending for ${SECONDS} s with ${SENDERS} senders`);
+  const apiCpu = () => sumOrUndefined(apis.map((a) => processCpuMs(a.pid)));
+  const apiBefore = apiCpu();
+  const pgBefore = postgresCpuMs();
+  const clientBefore = process.cpuUsage();
+
+  result.seconds = await runFor(SECONDS, SENDERS, sendOne);
   await drain(result);
   await Promise.all(acks);
   const client = process.cpuUsage(clientBefore);
+  const measured = result.received - result.receivedBefore;
   const perMessage = (before?: number, after?: number) =>
-    before === undefined || after === undefined || result.received === 0
+    before === undefined || after === undefined || measured === 0
       ? undefined
-      : (after - before) / result.received;
+      : (after - before) / measured;
   result.cpu = {
     api: perMessage(apiBefore, apiCpu()),
     postgres: perMessage(pgBefore, postgresCpuMs()),
-    client: (client.user + client.system) / 1000 / Math.max(result.received, 1),
+    client: (client.user + client.system) / 1000 / Math.max(measured, 1),
   };
   for (const stream of streams) stream.destroy();
   http1.destroy();
   return result;
+}
+
+/**
+ * Runs the warm-up, waits for what it sent to arrive, and starts the measured time there:
+ * the rate and the latencies count from then on; lost and duplicate deliveries count over
+ * the whole run.
+ */
+async function warmUp(result: Result, send: () => Promise<unknown>): Promise<void> {
+  if (WARMUP <= 0) return;
+  await send();
+  await drain(result);
+  result.receivedBefore = result.received;
+  result.latencies = [];
 }
 
 function sumOrUndefined(values: (number | undefined)[]): number | undefined {
@@ -239,6 +262,7 @@ async function drivePgBoss(url: string): Promise<Result | undefined> {
     label: `pg-boss ${version} pub/sub (in-process, ${AGENTS} subscribers)`,
     sent: 0,
     received: 0,
+    receivedBefore: 0,
     duplicates: 0,
     seconds: 0,
     latencies: [],
@@ -259,9 +283,8 @@ async function drivePgBoss(url: string): Promise<Result | undefined> {
       }
     });
   }
-  log(`pg-boss ${version}: ${AGENTS} queues and workers; publishing for ${SECONDS} s`);
   let n = 0;
-  result.seconds = await runFor(SECONDS, SENDERS, async () => {
+  const publishOne = async () => {
     const to = Math.floor(Math.random() * AGENTS);
     try {
       await boss.publish(`to-agent-${to}`, { t: Date.now(), n: n++ });
@@ -269,7 +292,11 @@ async function drivePgBoss(url: string): Promise<Result | undefined> {
     } catch {
       result.errors++;
     }
-  });
+  };
+  log(`pg-boss ${version}: ${AGENTS} queues and workers; warming up for ${WARMUP} s`);
+  await warmUp(result, () => runFor(WARMUP, SENDERS, publishOne));
+  log(`publishing for ${SECONDS} s`);
+  result.seconds = await runFor(SECONDS, SENDERS, publishOne);
   await drain(result);
   await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
   return result;
@@ -296,7 +323,7 @@ runBench(async (defer) => {
 
   const rows = [ours, ...(theirs ? [theirs] : [])].map((r) => ({
     label: r.label,
-    perSecond: r.received / r.seconds,
+    perSecond: (r.received - r.receivedBefore) / r.seconds,
     sent: r.sent,
     received: r.received,
     lost: r.sent - r.received,
@@ -309,6 +336,7 @@ runBench(async (defer) => {
     processes: PROCESSES,
     senders: SENDERS,
     seconds: SECONDS,
+    warmup: WARMUP,
     node: process.version,
     results: rows,
     ratioToPgBoss: theirs ? rows[0].perSecond / rows[1].perSecond : null,
@@ -335,7 +363,7 @@ runBench(async (defer) => {
     return;
   }
   const out = [
-    `send → push → ack — ${AGENTS} agents on ${PROCESSES} API processes, ${SENDERS} senders, ${SECONDS} s, node ${process.version}`,
+    `send → push → ack — ${AGENTS} agents on ${PROCESSES} API processes, ${SENDERS} senders, ${SECONDS} s after ${WARMUP} s of warm-up, node ${process.version}`,
     ...formatTable(
       ['', 'msgs/s', 'sent', 'received', 'lost', 'dup', 'errors', 'p50', 'p99'],
       rows.map((r) => [

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { PreparedStatements } from '@agenthub/database';
 import { compareCursors, EventCursor, LOG_START } from './event-cursor';
 import type { TypeFilter } from './event-types';
 
@@ -83,18 +84,27 @@ const BOUND_CTE = `bound AS (
  * libs' tables, on purpose: whether an agent takes part in a room (chat_participants, the
  * messaging lib's) and which projects a user manages (projects) are checked in the same
  * statement as the read, so visibility is decided with the snapshot the events come from.
+ *
+ * Both statements run as prepared statements: every open stream reads on each wake-up, and
+ * planning the read cost PostgreSQL more than running it. Their text depends only on the
+ * scope's kind and on whether types are filtered, so a connection prepares a handful.
  */
 @Injectable()
 export class EventReader {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /** The last event (of anyone) below the read bound: where a stream without a cursor starts. */
   async head(): Promise<EventCursor> {
-    const rows = await this.em.execute<{ tx_id: string; position: string }[]>(
+    const rows = await this.statements.all<{ tx_id: string; position: string }>(
+      this.em,
       `WITH ${BOUND_CTE}
        SELECT e.tx_id::text AS tx_id, e.position::text AS position
          FROM events e, bound WHERE e.tx_id < bound.b
         ORDER BY e.tx_id DESC, e.position DESC LIMIT 1`,
+      [],
     );
     return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
   }
@@ -151,17 +161,16 @@ export class EventReader {
     }
     const visible = where.length ? `AND ${where.join(' AND ')}` : '';
 
-    const rows = await this.em.execute<
-      {
-        kind: 'event' | 'held' | 'purged' | 'head';
-        tx_id: string | null;
-        position: string | null;
-        type: string | null;
-        project_id: string | null;
-        occurred_at: Date | string | null;
-        data: unknown;
-      }[]
-    >(
+    const rows = await this.statements.all<{
+      kind: 'event' | 'held' | 'purged' | 'head';
+      tx_id: string | null;
+      position: string | null;
+      type: string | null;
+      project_id: string | null;
+      occurred_at: Date | string | null;
+      data: unknown;
+    }>(
+      this.em,
       `WITH ${BOUND_CTE},
        batch AS (
          SELECT e.tx_id, e.position, e.type, e.project_id, e.occurred_at, e.data

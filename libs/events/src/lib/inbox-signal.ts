@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { PreparedStatements } from '@agenthub/database';
 import { INBOX_CHANNEL } from './database-notifications';
 
 /**
@@ -9,15 +10,20 @@ import { INBOX_CHANNEL } from './database-notifications';
  */
 @Injectable()
 export class InboxSignal {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   async wake(agentIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(agentIds)];
     if (ids.length === 0) return;
-    // One text parameter: knex would expand an array bound to `?` into a list of values.
-    await this.em.execute(
-      `SELECT pg_notify('${INBOX_CHANNEL}', id::text) FROM unnest(string_to_array(?, ',')::uuid[]) AS id`,
-      [ids.join(',')],
+    // One array parameter: the same prepared statement for any number of agents; sent with
+    // the transaction's next statement (its COMMIT at the latest), no round trip of its own.
+    await this.statements.defer(
+      this.em,
+      `SELECT pg_notify('${INBOX_CHANNEL}', id::text) FROM unnest(?::uuid[]) AS id`,
+      [ids],
     );
   }
 }

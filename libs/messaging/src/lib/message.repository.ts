@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { pagedQuery } from '@agenthub/database';
+import { pagedQuery, PreparedStatements } from '@agenthub/database';
 import type { MessageRow } from './dto/message-response.dto';
 import {
   FINAL_STATUSES,
@@ -131,52 +131,59 @@ export interface MessageListFilter {
  */
 @Injectable()
 export class MessageRepository {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   async insert(messages: readonly NewMessage[]): Promise<MessageRow[]> {
     if (messages.length === 0) return [];
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (const m of messages) {
-      values.push('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)');
-      params.push(
-        m.id,
-        m.id,
-        m.projectId,
-        m.correlationId,
-        m.conversationId,
-        m.replyTo,
-        m.senderType,
-        m.senderAgentId,
-        m.senderUserId,
-        m.recipientId,
-        m.messageType,
-        m.priority,
-        m.subject,
-        JSON.stringify(m.payload),
-        m.maxRetries,
-        m.ackTimeoutSeconds,
-        m.expiresAt,
-      );
-    }
-    const rows = await this.em.execute<MessageRow[]>(
+    // The rows as one jsonb parameter: one statement text for any number of recipients.
+    const rows = messages.map((m) => ({
+      id: m.id,
+      project_id: m.projectId,
+      correlation_id: m.correlationId,
+      conversation_id: m.conversationId,
+      reply_to: m.replyTo,
+      sender_type: m.senderType,
+      sender_agent_id: m.senderAgentId,
+      sender_user_id: m.senderUserId,
+      recipient_id: m.recipientId,
+      message_type: m.messageType,
+      priority: m.priority,
+      subject: m.subject,
+      payload: m.payload,
+      max_retries: m.maxRetries,
+      ack_timeout_seconds: m.ackTimeoutSeconds,
+      expires_at: m.expiresAt,
+    }));
+    const inserted = await this.statements.all<MessageRow>(
+      this.em,
       `WITH inserted AS (
          INSERT INTO agent_messages (id, message_id, project_id, correlation_id, conversation_id, reply_to,
            sender_type, sender_agent_id, sender_user_id, recipient_id, message_type, priority, subject,
            payload, max_retries, ack_timeout_seconds, expires_at)
-         VALUES ${values.join(', ')}
+         SELECT x.id, x.id, x.project_id, x.correlation_id, x.conversation_id, x.reply_to,
+           x.sender_type, x.sender_agent_id, x.sender_user_id, x.recipient_id, x.message_type, x.priority,
+           x.subject, x.payload, x.max_retries, x.ack_timeout_seconds, x.expires_at
+         FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, project_id uuid, correlation_id uuid,
+           conversation_id uuid, reply_to uuid, sender_type varchar(50), sender_agent_id uuid,
+           sender_user_id uuid, recipient_id uuid, message_type varchar(50), priority varchar(20),
+           subject varchar(500), payload jsonb, max_retries integer, ack_timeout_seconds integer,
+           expires_at timestamptz)
          RETURNING *
        )
        SELECT ${COLUMNS} FROM inserted m`,
-      params,
+      [JSON.stringify(rows)],
     );
     const order = new Map(messages.map((m, i) => [m.id, i]));
-    return rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    return inserted.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   }
 
   /** The message and its project's owner (for the access policy), or null. */
   async findWithOwner(id: string): Promise<{ row: MessageRow; ownerId: string } | null> {
-    const rows = await this.em.execute<(MessageRow & { project_owner_id: string })[]>(
+    const rows = await this.statements.all<MessageRow & { project_owner_id: string }>(
+      this.em,
       `SELECT ${COLUMNS}, p.owner_id AS project_owner_id
        FROM agent_messages m JOIN projects p ON p.id = m.project_id WHERE m.id = ?`,
       [id],
@@ -187,7 +194,8 @@ export class MessageRepository {
   }
 
   async find(id: string): Promise<MessageRow | null> {
-    const rows = await this.em.execute<MessageRow[]>(
+    const rows = await this.statements.all<MessageRow>(
+      this.em,
       `SELECT ${COLUMNS} FROM agent_messages m WHERE m.id = ?`,
       [id],
     );
@@ -233,7 +241,8 @@ export class MessageRepository {
     if (takesReason) params.push(options.reason ?? null);
     params.push(id);
     if (options.recipientId) params.push(options.recipientId);
-    const rows = await this.em.execute<MessageRow[]>(
+    const rows = await this.statements.all<MessageRow>(
+      this.em,
       `UPDATE agent_messages m SET ${set}, updated_at = now()
        WHERE m.id = ? ${options.recipientId ? 'AND m.recipient_id = ?' : ''} AND ${guardFor(action)}
        RETURNING ${COLUMNS}`,
@@ -279,7 +288,8 @@ export class MessageRepository {
    * second skips what the first holds; and the status is re-checked on the locked row.
    */
   async pick(recipientId: string, limit: number): Promise<MessageRow[]> {
-    return this.em.execute<MessageRow[]>(
+    return this.statements.all<MessageRow>(
+      this.em,
       `WITH picked AS (
          SELECT m.id FROM agent_messages m
          WHERE m.recipient_id = ? AND m.status = 'pending' AND ${NOT_EXPIRED}
@@ -339,7 +349,11 @@ export class MessageRepository {
     ids: readonly string[],
   ): Promise<{ id: string; project_id: string; is_active: boolean }[]> {
     if (ids.length === 0) return [];
-    return this.em.execute(`SELECT id, project_id, is_active FROM agents WHERE id IN (?)`, [ids]);
+    return this.statements.all(
+      this.em,
+      `SELECT id, project_id, is_active FROM agents WHERE id = ANY(?::uuid[])`,
+      [ids],
+    );
   }
 
   /** Every active agent of the project that lists the capability, but `except`. */

@@ -54,13 +54,15 @@ export class PerformanceRecorder {
       recorded_at: p.recordedAt?.toISOString() ?? null,
       context: p.context ?? null,
     }));
-    await this.em.execute(
+    // Nobody reads what it returns: sent with the transaction's next statement (its COMMIT
+    // at the latest), as a prepared statement; its error, if any, fails that one.
+    await this.statements.defer(
+      this.em,
       `INSERT INTO agent_performance (project_id, agent_id, metric_name, metric_value, metric_unit, recorded_at, context)
        SELECT x.project_id, x.agent_id, x.metric_name, x.metric_value, x.metric_unit, coalesce(x.recorded_at, now()), x.context
        FROM jsonb_to_recordset(?::jsonb) AS x(project_id uuid, agent_id uuid, metric_name text,
          metric_value double precision, metric_unit text, recorded_at timestamptz, context jsonb)`,
       [JSON.stringify(rows)],
-      'run',
     );
     return points.length;
   }
