@@ -92,6 +92,24 @@ describe('ProjectAccessPolicy (on PostgreSQL)', () => {
     expect((await policy.projectFor(agent(mercury.id), mercury.id, 'read')).name).toBe('Mercury');
   });
 
+  it('lets an agent read its own project without a query, and reads for anything else', async () => {
+    const statements = new PreparedStatements({ preparedStatements: true });
+    const reads = jest.spyOn(statements, 'all');
+    const asked = () => reads.mock.calls.map(([, , values]) => values);
+    const counting = new ProjectAccessPolicy(orm.em.fork(), statements);
+    await counting.assertCanAccess(agent(mercury.id), mercury.id, 'read');
+    expect(asked()).toEqual([]);
+    await expect(
+      counting.assertCanAccess(agent(mercury.id), mercury.id, 'manage'),
+    ).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(
+      counting.assertCanAccess(agent(mercury.id), apollo.id, 'read'),
+    ).rejects.toBeInstanceOf(ProjectAccessDeniedError);
+    expect(asked()).toEqual([[mercury.id], [apollo.id]]);
+  });
+
   it.each(['assertCanAccess', 'projectFor'] as const)(
     '%s says 404 for a missing project before it says 403',
     async (method) => {
