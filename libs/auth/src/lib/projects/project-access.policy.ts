@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { PreparedStatements } from '@agenthub/database';
-import type { Principal } from '../identity/principal';
+import type { AgentPrincipal, Principal } from '../identity/principal';
 import { Project } from './entities/project.entity';
 import { ProjectAccessDeniedError, ProjectNotFoundError } from './projects.errors';
 
@@ -26,8 +26,17 @@ export function mayAccessProject(
   project: { id: string; ownerId: string },
   level: ProjectAccessLevel,
 ): boolean {
-  if (principal.kind === 'agent') return level === 'read' && principal.projectId === project.id;
+  if (principal.kind === 'agent') return agentMayAccess(principal, project.id, level);
   return principal.isSuperuser || principal.userId === project.ownerId;
+}
+
+/** The agents' part of {@link mayAccessProject}: it needs the project's id alone, not its owner. */
+function agentMayAccess(
+  agent: AgentPrincipal,
+  projectId: string,
+  level: ProjectAccessLevel,
+): boolean {
+  return level === 'read' && agent.projectId === projectId;
 }
 
 /**
@@ -53,11 +62,11 @@ export class ProjectAccessPolicy {
     projectId: string,
     level: ProjectAccessLevel,
   ): Promise<void> {
-    // An agent reading its own project: nothing to read. The project is there as long as
-    // the agent is (agents.project_id REFERENCES projects ON DELETE CASCADE), and the agent
-    // was authenticated for this request; what it then writes in a project deleted since
-    // fails on the same foreign keys as after any check.
-    if (principal.kind === 'agent' && level === 'read' && principal.projectId === projectId) return;
+    // An agent the rule lets in (its own project): nothing to read. The project is there as
+    // long as the agent is (agents.project_id REFERENCES projects ON DELETE CASCADE), and the
+    // agent was authenticated for this request; what it then writes in a project deleted
+    // since fails on the same foreign keys as after any check.
+    if (principal.kind === 'agent' && agentMayAccess(principal, projectId, level)) return;
     const [project] = await this.statements.all<{ owner_id: string }>(
       this.em,
       `SELECT owner_id FROM projects WHERE id = ?`,
