@@ -322,6 +322,36 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       expect(await snapshot(url())).toBe(before);
     });
 
+    it('a repeat of a row from a batch of new rows is found after a later batch met existing rows', async () => {
+      const target = await createProject(url(), 'Colliding later');
+      const kept = fixtureUuid('kept-task');
+      await runImport({
+        url: url(),
+        source: 'sqlite-phase1',
+        path: phase1File(join(workspace.dir, 'kept.sqlite'), [{ id: kept, title: 'Kept' }]),
+        projectId: target,
+      });
+      const same = fixtureUuid('colliding-later');
+      // Batches of two: all new; one row already there (the way the writer checks changes
+      // there); then the first row again, written as 32 hex digits.
+      const path = phase1File(join(workspace.dir, 'colliding-later.sqlite'), [
+        { id: same, title: 'First' },
+        { id: 'fresh-1', title: 'Fresh' },
+        { id: kept, title: 'Kept, renamed' },
+        { id: 'fresh-2', title: 'Fresh' },
+        { id: same.replace(/-/g, ''), title: 'Second' },
+      ]);
+      const before = await snapshot(url());
+      await expect(
+        runImport({ url: url(), source: 'sqlite-phase1', path, projectId: target, batchSize: 2 }),
+      ).rejects.toThrow(
+        new RegExp(
+          `tasks rows "${same}" and "${same.replace(/-/g, '')}" both map to tasks id ${same}`,
+        ),
+      );
+      expect(await snapshot(url())).toBe(before);
+    });
+
     it('an orphan assignee has its placeholder before the batch with its task is written, at any batch size', async () => {
       const path = phase1File(join(workspace.dir, 'orphans.sqlite'), [
         { id: 'first', title: 'First', assignedAgentId: 'ghost' },

@@ -150,6 +150,17 @@ function upsertSql(table: TargetTable<never>, stage: string): string {
       FROM written`;
 }
 
+/** The first id of `ids` that repeats an earlier one: where each is; null when all differ. */
+function repeatedId(ids: readonly ColumnValue[]): { first: number; second: number } | null {
+  const firstAt = new Map<ColumnValue, number>();
+  for (let i = 0; i < ids.length; i++) {
+    const first = firstAt.get(ids[i]);
+    if (first !== undefined) return { first, second: i };
+    firstAt.set(ids[i], i);
+  }
+  return null;
+}
+
 /** What a table's batches are written with, built on its first batch. */
 interface TablePlan<R> {
   stage: string;
@@ -164,6 +175,8 @@ interface TablePlan<R> {
   directFields: readonly Field<R>[];
   /** The TEMP table of the ids this import wrote (with legacyId), see `claim`. */
   seen: string | null;
+  /** Whether `seen` has its unique index yet (made when a batch first finds existing rows). */
+  seenIndexed: boolean;
 }
 
 /**
@@ -237,23 +250,27 @@ export class StagedWriter {
     const { columns, legacyId } = table;
     const stage = quote(`import_stage_${table.name}`);
     const values: Field<R>[] = columns.map((c) => c.value);
+    const byId = table.conflict === undefined && columns.some((c) => c.name === 'id');
     let seen: string | null = null;
     if (legacyId) {
       seen = quote(`import_seen_${table.name}`);
+      // Without its index while every batch is new (see `claim`): a first import of a million
+      // rows spent more time keeping that index than in the rest of the statement.
       await this.client.query(
-        `CREATE TEMP TABLE ${seen} (id uuid PRIMARY KEY, legacy_row_id text, batch int)
-           ON COMMIT DROP`,
+        `CREATE TEMP TABLE ${seen} (id uuid, legacy_row_id text, batch int) ON COMMIT DROP`,
       );
+      if (!byId) await this.client.query(`CREATE UNIQUE INDEX ON ${seen} (id)`);
     }
     plan = {
       stage,
       createStage: stagingTableSql(stage, columns),
       stageFields: [...values, legacyId ?? (() => null)],
       upsert: upsertSql(table, stage),
-      byId: table.conflict === undefined && columns.some((c) => c.name === 'id'),
+      byId,
       direct: `COPY ${quote(table.name)} (${columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN`,
       directFields: columns.map((c) => (c.nowIfNull ? (r: R) => c.value(r) ?? now : c.value)),
       seen,
+      seenIndexed: !byId,
     };
     this.plans.set(table.name, plan);
     return plan;
@@ -262,8 +279,13 @@ export class StagedWriter {
   /**
    * One statement per batch: remembers its ids (with their legacy row ids, in the TEMP table
    * `seen`, ON COMMIT DROP) and answers how many of them are rows already. An id this import
-   * remembered before, from an earlier batch or earlier in this one, is a RowCollision; the
-   * seen table's primary key is what finds it, so the check holds across batches of any size.
+   * remembered before, from an earlier batch or earlier in this one, is a RowCollision.
+   *
+   * While every batch has been all new (a first import), `seen` has no index: an id of an earlier
+   * batch is a row by now, so a batch repeating one is not all new, and one repeating an id of
+   * its own is found here, in memory. The first batch that finds rows makes the unique index
+   * (the ids remembered so far are distinct, by the same argument), and from then on the index
+   * is what finds an id remembered before, across batches of any size.
    */
   private async claim<R>(
     plan: TablePlan<R>,
@@ -287,6 +309,28 @@ export class StagedWriter {
       return found[0].existing;
     }
     const legacyIds = rows.map(table.legacyId);
+    if (!plan.seenIndexed) {
+      const repeated = repeatedId(ids);
+      if (repeated !== null)
+        throw new RowCollision(
+          table.name,
+          String(ids[repeated.first]),
+          legacyIds[repeated.first],
+          legacyIds[repeated.second],
+        );
+      const { rows: result } = await this.client.query<{ existing: number }>(
+        `WITH existing AS (SELECT ${existing} AS n),
+         fresh AS (
+           INSERT INTO ${plan.seen} (id, legacy_row_id, batch)
+           SELECT id, legacy_row_id, $3 FROM unnest($1::uuid[], $2::text[]) AS b(id, legacy_row_id)
+            WHERE (SELECT n FROM existing) = 0)
+         SELECT n AS existing FROM existing`,
+        [ids, legacyIds, batch],
+      );
+      if (result[0].existing === 0) return 0;
+      await this.client.query(`CREATE UNIQUE INDEX ON ${plan.seen} (id)`);
+      plan.seenIndexed = true;
+    }
     const { rows: result } = await this.client.query<{ fresh: number; existing: number }>(
       `WITH fresh AS (
          INSERT INTO ${plan.seen} (id, legacy_row_id, batch)
@@ -316,13 +360,14 @@ export class StagedWriter {
       [ids, legacyIds, batch],
     );
     if (rows.length > 0) throw new RowCollision(table, rows[0].id, rows[0].first, rows[0].second);
-    const firstAt = new Map<ColumnValue, number>();
-    for (let i = 0; i < ids.length; i++) {
-      const first = firstAt.get(ids[i]);
-      if (first !== undefined)
-        throw new RowCollision(table, String(ids[i]), legacyIds[first], legacyIds[i]);
-      firstAt.set(ids[i], i);
-    }
+    const repeated = repeatedId(ids);
+    if (repeated !== null)
+      throw new RowCollision(
+        table,
+        String(ids[repeated.first]),
+        legacyIds[repeated.first],
+        legacyIds[repeated.second],
+      );
     throw new Error(`${table}: batch ${batch} repeats an id, but none was found`);
   }
 
