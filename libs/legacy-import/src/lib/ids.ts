@@ -24,9 +24,16 @@ export function asUuid(value: unknown): string | null {
   return null;
 }
 
+/** Namespaces as bytes: an import derives an id for every row, all in one or two namespaces. */
+const namespaceBytes = new Map<string, Buffer>();
+
 /** RFC 4122 UUIDv5 (SHA-1) of `name` in `namespace`. */
 export function uuidV5(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  let ns = namespaceBytes.get(namespace);
+  if (ns === undefined) {
+    ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+    namespaceBytes.set(namespace, ns);
+  }
   const bytes = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
