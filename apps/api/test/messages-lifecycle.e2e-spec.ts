@@ -1,3 +1,4 @@
+import { PreparedStatements } from '@agenthub/database';
 import { EventPushHooks } from '@agenthub/events';
 import { MessageSweeper } from '@agenthub/messaging';
 import {
@@ -137,6 +138,27 @@ describe('agent messages: the delivery cycle', () => {
     const m = await messageIn(c, 'sent');
     const res = await messageCall(ctx.t, c.recipient.key, m.id, 'ack');
     expect(res.json().status).toBe('acknowledged');
+  });
+
+  it('acknowledges with one UPDATE of the message, without reading it first', async () => {
+    const c = await cast();
+    const m = await messageIn(c, 'sent');
+    // The message lib's SQL all runs through PreparedStatements (the spy calls through).
+    const prepared = ctx.t.app.get(PreparedStatements);
+    const spies = (['all', 'affected', 'defer'] as const).map((method) =>
+      jest.spyOn(prepared, method),
+    );
+    let statements: string[];
+    try {
+      const res = await messageCall(ctx.t, c.recipient.key, m.id, 'ack');
+      expect(res.json().status).toBe('acknowledged');
+      statements = spies.flatMap((spy) => spy.mock.calls.map(([, sql]) => sql));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const onMessages = statements.filter((text) => /\bagent_messages\b/.test(text));
+    expect(onMessages).toHaveLength(1);
+    expect(onMessages[0]).toMatch(/^\s*UPDATE agent_messages/);
   });
 
   // Every (call, status) pair the table does not allow answers 409 and changes nothing. (Each

@@ -228,23 +228,26 @@ export class MessageRepository {
 
   /**
    * Applies `action` to one message, when the table allows it from its current status (and it
-   * has not expired, but for `expire`); with `recipientId`, only if it is that agent's.
-   * Answers the message as it now is, or null when nothing moved.
+   * has not expired, but for `expire`); with `recipientId`, only if it is that agent's; with
+   * `projectId`, only if it is in that project. Answers the message as it now is, or null
+   * when nothing moved.
    */
   async transition(
     action: MessageAction,
     id: string,
-    options: { recipientId?: string; reason?: string | null } = {},
+    options: { recipientId?: string; projectId?: string; reason?: string | null } = {},
   ): Promise<MessageRow | null> {
     const { set, takesReason } = setFor(action);
     const params: unknown[] = [];
     if (takesReason) params.push(options.reason ?? null);
     params.push(id);
     if (options.recipientId) params.push(options.recipientId);
+    if (options.projectId) params.push(options.projectId);
     const rows = await this.statements.all<MessageRow>(
       this.em,
       `UPDATE agent_messages m SET ${set}, updated_at = now()
-       WHERE m.id = ? ${options.recipientId ? 'AND m.recipient_id = ?' : ''} AND ${guardFor(action)}
+       WHERE m.id = ? ${options.recipientId ? 'AND m.recipient_id = ?' : ''}
+         ${options.projectId ? 'AND m.project_id = ?' : ''} AND ${guardFor(action)}
        RETURNING ${COLUMNS}`,
       params,
     );

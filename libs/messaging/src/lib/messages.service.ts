@@ -287,18 +287,25 @@ export class MessagesService implements OnModuleInit {
             : 'nack_retry';
     const outcome = await this.em.transactional(
       async (): Promise<{ row: MessageRow } | { refused: MessageRow }> => {
+        // The move first, without reading the message: its guards are the call's checks,
+        // the recipient's own (`recipient_id` = the calling agent) in the one project an agent
+        // may read (the policy's agent rule, `readableProjects`), so a row that moved needed
+        // no read. The row lock the UPDATE takes (waiting for a concurrent call to end, then
+        // re-checking the status guard) makes each move happen once.
+        const moved =
+          principal.kind === 'agent'
+            ? await this.messages.transition(action, id, {
+                recipientId: principal.agentId,
+                projectId: principal.projectId,
+                reason: dto.reason ?? null,
+              })
+            : null;
+        if (moved) return { row: await this.moved(action, moved) };
+        // Nothing moved: not found (404), not the recipient's (403), or a status the call
+        // does not apply to (409, after an expiry that passed is applied).
         const row = await this.visible(principal, id);
         if (principal.kind !== 'agent' || row.recipient_id !== principal.agentId) {
           throw new NotRecipientError();
-        }
-        const moved = await this.messages.transition(action, id, {
-          recipientId: principal.agentId,
-          reason: dto.reason ?? null,
-        });
-        if (moved) {
-          if (action === 'ack') await this.recordAckLatency(moved);
-          await this.events.changed([moved]);
-          return { row: moved };
         }
         const expired = await this.messages.transition('expire', id);
         if (expired) await this.events.changed([expired]);
@@ -310,6 +317,13 @@ export class MessagesService implements OnModuleInit {
       throw new IllegalMessageTransitionError(action, outcome.refused.status);
     }
     return toMessageResponse(outcome.row);
+  }
+
+  /** What a recipient's call that moved the message writes with it: its event, an ack's latency. */
+  private async moved(action: MessageAction, row: MessageRow): Promise<MessageRow> {
+    if (action === 'ack') await this.recordAckLatency(row);
+    await this.events.changed([row]);
+    return row;
   }
 
   /**
