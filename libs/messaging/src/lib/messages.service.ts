@@ -300,7 +300,11 @@ export class MessagesService implements OnModuleInit {
                 reason: dto.reason ?? null,
               })
             : null;
-        if (moved) return { row: await this.moved(action, moved) };
+        if (moved) {
+          if (action === 'ack') await this.recordAckLatency(moved);
+          await this.events.changed([moved]);
+          return { row: moved };
+        }
         // Nothing moved: not found (404), not the recipient's (403), or a status the call
         // does not apply to (409, after an expiry that passed is applied).
         const row = await this.visible(principal, id);
@@ -317,13 +321,6 @@ export class MessagesService implements OnModuleInit {
       throw new IllegalMessageTransitionError(action, outcome.refused.status);
     }
     return toMessageResponse(outcome.row);
-  }
-
-  /** What a recipient's call that moved the message writes with it: its event, an ack's latency. */
-  private async moved(action: MessageAction, row: MessageRow): Promise<MessageRow> {
-    if (action === 'ack') await this.recordAckLatency(row);
-    await this.events.changed([row]);
-    return row;
   }
 
   /**
