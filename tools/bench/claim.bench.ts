@@ -2,13 +2,16 @@
  * Claim-and-complete throughput of the task queue, next to pg-boss on the same database, and
  * what the database server itself does (pgbench) as the headroom.
  *
- *   npx nx build api && node -r ./tools/register-ts.js tools/bench/claim.bench.ts [--agents 16] [--seconds 10] [--tasks 10000] [--pgbench-seconds <--seconds>]
+ *   npx nx build api && node -r ./tools/register-ts.js tools/bench/claim.bench.ts [--agents 16] [--seconds 10] [--warmup 3] [--tasks 10000] [--pgbench-seconds <--seconds>]
  *
  * Starts the built API (dist/apps/api/main.js, NODE_ENV=production) on a fresh database
  * (DATABASE_URL's server when set, else an embedded PostgreSQL under tmp/bench-postgres),
  * seeds a user, a project, N agents with API keys (through the API) and --tasks pending
  * tasks of mixed priority (with SQL), then runs N agents, each looping
  * `POST /tasks/claim` → `PATCH /tasks/:id {status: completed}` over HTTP for the given time.
+ * Each side first runs the same loop for --warmup seconds, unmeasured (new pool connections,
+ * their prepared statements, the JIT), after its queue table is vacuumed, analyzed and
+ * checkpointed, so that both are measured in the same steady state.
  * Prints tasks/s, p50/p99 claim latency and double-claims (a task handed to two claimers;
  * must be 0), checked both by the clients and in the database afterwards.
  *
@@ -57,6 +60,7 @@ const { values: opts } = parseArgs({
   options: {
     agents: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
     tasks: { type: 'string', default: '10000' },
     'pgbench-seconds': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
@@ -65,6 +69,7 @@ const { values: opts } = parseArgs({
 });
 const AGENTS = Number(opts.agents);
 const SECONDS = Number(opts.seconds);
+const WARMUP = Number(opts.warmup);
 const TASKS = Number(opts.tasks);
 const PGBENCH_SECONDS = Number(opts['pgbench-seconds'] ?? opts.seconds);
 /** The issue's comparison: pgbench's write transaction with as many clients as our agents. */
@@ -80,6 +85,8 @@ interface Result {
   errors: number;
   /** Claims answered "nothing to do" before the time was up (the queue ran dry). */
   empty: number;
+  /** Completed in the warm-up, not counted in `completed`. */
+  warmupCompleted: number;
 }
 
 const emptyResult = (label: string): Result => ({
@@ -90,40 +97,75 @@ const emptyResult = (label: string): Result => ({
   doubleClaims: 0,
   errors: 0,
   empty: 0,
+  warmupCompleted: 0,
 });
 
+/**
+ * `step` run by `workers` in parallel for --warmup seconds, then for `seconds`, measured:
+ * `result` counts only the second part, except the double claims (a task claimed in the
+ * warm-up and again later is one too). `measuring` is called between the two.
+ */
+async function warmThenRun(
+  result: Result,
+  workers: number,
+  seconds: number,
+  step: (worker: number) => Promise<boolean | void>,
+  measuring: () => void = () => undefined,
+): Promise<Result> {
+  if (WARMUP > 0) {
+    await runFor(WARMUP, workers, step);
+    result.warmupCompleted = result.completed;
+    result.completed = 0;
+    result.claimLatencies = [];
+  }
+  measuring();
+  result.seconds = await runFor(seconds, workers, step);
+  return result;
+}
+
 /** N agents, each one claim → complete at a time, over HTTP, until the time is up or the queue is empty. */
-async function driveAgentHub(port: number, keys: string[], seconds: number): Promise<Result> {
+async function driveAgentHub(
+  port: number,
+  keys: string[],
+  seconds: number,
+  measuring: () => void,
+): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: keys.length });
   const seen = new Set<string>();
   const result = emptyResult(`AgentHub (HTTP, ${keys.length} agents)`);
   const failed = { status: 0, json: undefined };
-  result.seconds = await runFor(seconds, keys.length, async (worker) => {
-    const headers = { authorization: `Bearer ${keys[worker]}` };
-    const t0 = performance.now();
-    const claimed = await request(agent, port, 'POST', '/api/v1/tasks/claim', {
-      body: {},
-      headers,
-    }).catch(() => failed);
-    if (claimed.status === 204) {
-      result.empty++;
-      return false; // the queue ran dry
-    }
-    if (claimed.status !== 200 || !claimed.json) {
-      result.errors++;
-      return;
-    }
-    result.claimLatencies.push(performance.now() - t0);
-    const id = claimed.json['id'] as string;
-    if (seen.has(id)) result.doubleClaims++;
-    seen.add(id);
-    const done = await request(agent, port, 'PATCH', `/api/v1/tasks/${id}`, {
-      body: { status: 'completed', result: { ok: true } },
-      headers,
-    }).catch(() => failed);
-    if (done.status === 200) result.completed++;
-    else result.errors++;
-  });
+  await warmThenRun(
+    result,
+    keys.length,
+    seconds,
+    async (worker) => {
+      const headers = { authorization: `Bearer ${keys[worker]}` };
+      const t0 = performance.now();
+      const claimed = await request(agent, port, 'POST', '/api/v1/tasks/claim', {
+        body: {},
+        headers,
+      }).catch(() => failed);
+      if (claimed.status === 204) {
+        result.empty++;
+        return false; // the queue ran dry
+      }
+      if (claimed.status !== 200 || !claimed.json) {
+        result.errors++;
+        return;
+      }
+      result.claimLatencies.push(performance.now() - t0);
+      const id = claimed.json['id'] as string;
+      if (seen.has(id)) result.doubleClaims++;
+      seen.add(id);
+      const done = await request(agent, port, 'PATCH', `/api/v1/tasks/${id}`, {
+        body: { status: 'completed', result: { ok: true } },
+        headers,
+      }).catch(() => failed);
+      if (done.status === 200) result.completed++;
+      else result.errors++;
+    },
+    measuring,
+  );
   agent.destroy();
   return result;
 }
@@ -149,6 +191,7 @@ async function drivePgBoss(
   workers: number,
   jobs: number,
   seconds: number,
+  settled: () => Promise<void>,
 ): Promise<Result | undefined> {
   let resolved: string;
   try {
@@ -175,9 +218,11 @@ async function drivePgBoss(
     );
   }
 
+  await settled();
+
   const seen = new Set<string>();
   const result = emptyResult(`pg-boss ${version} (in-process, ${workers} workers)`);
-  result.seconds = await runFor(seconds, workers, async () => {
+  await warmThenRun(result, workers, seconds, async () => {
     const t0 = performance.now();
     const fetched = await boss.fetch(queue).catch(() => undefined);
     const list = Array.isArray(fetched) ? fetched : fetched ? [fetched] : [];
@@ -199,6 +244,16 @@ async function drivePgBoss(
   });
   await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
   return result;
+}
+
+/**
+ * What each side's timed run starts from, the same for both: its queue table vacuumed and
+ * analyzed (as pgbench does before it runs), and no dirty buffers left by the seeding or by
+ * the other side's run (a CHECKPOINT), so that neither pays for the other's writes.
+ */
+async function settle(client: Client, tables: string[]): Promise<void> {
+  await client.query(`VACUUM ANALYZE ${tables.join(', ')}`);
+  await client.query('CHECKPOINT');
 }
 
 const isExecutable = (path: string) => {
@@ -296,12 +351,15 @@ runBench(async (defer) => {
      FROM generate_series(1, $2::int) AS n`,
     [project, TASKS],
   );
-  await client.query('ANALYZE tasks');
+  await settle(client, ['tasks']);
   log(`${TASKS} pending tasks, ${AGENTS} agents; claiming for ${SECONDS} s`);
 
-  const cpuBefore = processCpuMs(api.pid);
-  const pgCpuBefore = postgresCpuMs();
-  const ours = await driveAgentHub(api.port, keys, SECONDS);
+  let cpuBefore: number | undefined;
+  let pgCpuBefore: number | undefined;
+  const ours = await driveAgentHub(api.port, keys, SECONDS, () => {
+    cpuBefore = processCpuMs(api.pid);
+    pgCpuBefore = postgresCpuMs();
+  });
   const cpuAfter = processCpuMs(api.pid);
   const pgCpuAfter = postgresCpuMs();
   const perTask = (before: number | undefined, after: number | undefined) =>
@@ -321,7 +379,9 @@ runBench(async (defer) => {
     )
   ).rows;
 
-  const theirs = await drivePgBoss(url, AGENTS, TASKS, SECONDS);
+  const theirs = await drivePgBoss(url, AGENTS, TASKS, SECONDS, () =>
+    settle(client, ['pgboss_bench.job']),
+  );
   const pgbench = await runPgbench(url, PGBENCH_CLIENTS, PGBENCH_SECONDS);
   const pgbenchTps = 'tps' in pgbench ? pgbench.tps : undefined;
 
@@ -341,6 +401,7 @@ runBench(async (defer) => {
   const summary = {
     agents: AGENTS,
     seconds: SECONDS,
+    warmupSeconds: WARMUP,
     tasks: TASKS,
     logLevel: opts['log-level'],
     node: process.version,
@@ -400,7 +461,7 @@ runBench(async (defer) => {
     return;
   }
   const out = [
-    `claim → complete — ${AGENTS} agents, ${SECONDS} s, ${TASKS} tasks, LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
+    `claim → complete — ${AGENTS} agents, ${SECONDS} s after ${WARMUP} s of warm-up, ${TASKS} tasks, LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
     ...formatTable(
       ['', 'tasks/s', 'completed', 'p50 claim', 'p99 claim', 'double', 'errors'],
       rows.map((r) => [
@@ -414,7 +475,7 @@ runBench(async (defer) => {
       ]),
     ),
     `API process CPU per claimed and completed task: ${apiCpuMsPerTask === undefined ? '-' : `${apiCpuMsPerTask.toFixed(2)} ms`} (PostgreSQL not counted); PostgreSQL's processes on this machine: ${postgresCpuMsPerTask === undefined ? '-' : `${postgresCpuMsPerTask.toFixed(2)} ms`}`,
-    `database after the run: ${summary.database.completed} completed, ${summary.database.inProgress} in progress, ${summary.database.reclaimedTasks} claimed more than once`,
+    `database after the run: ${summary.database.completed} completed (${ours.warmupCompleted} of them in the warm-up), ${summary.database.inProgress} in progress, ${summary.database.reclaimedTasks} claimed more than once`,
     ...(rows.some((r) => r.ranDry)
       ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise --tasks)']
       : []),
