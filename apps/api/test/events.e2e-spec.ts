@@ -110,6 +110,23 @@ describe('GET /events across three API processes', () => {
     s.close();
   });
 
+  it("gets an event whose commit sent no notification from its process's safety poll, within seconds", async () => {
+    const s = await stream(B, agent.key, '?types=task.updated');
+    await sleep(2_500); // a safety poll has run since the stream opened
+    const writer = await pg();
+    try {
+      await writer.query(
+        `INSERT INTO events (type, project_id, audience, data) VALUES ('task.updated', $1, 'project', $2::jsonb)`,
+        [projectId, JSON.stringify({ title: 'unannounced' })],
+      );
+      const [event] = await s.waitForType('task.updated', 1, 6_000);
+      expect((event.json['data'] as { title: string }).title).toBe('unannounced');
+    } finally {
+      await writer.end();
+      s.close();
+    }
+  });
+
   it("says in each commit's notification whom its events are for, so no process reads to route them", async () => {
     const listener = await pg();
     listener.on('error', () => undefined);

@@ -110,6 +110,75 @@ export class EventReader {
   }
 
   /**
+   * Whom the events after `after` are for (no data, no visibility: every scope's), below the
+   * read bound, up to `limit`: what a process's safety poll wakes its streams with (see
+   * EventStreams.poll). One statement, so the addresses, the head and the purge mark come from
+   * one snapshot:
+   * - `overflow`: more than `limit` events are there (only the first `limit` are returned);
+   * - `through`: the head of the log below the bound when it is past `after`, else `after`.
+   *   With no overflow, `addresses` are every event in (`after`, `through`], and no event
+   *   at or below `through` can commit later (see BOUND_CTE);
+   * - `purged`: the retention purge has deleted events after `after`, so some of them are
+   *   missing from `addresses`.
+   */
+  async addressesAfter(
+    after: EventCursor,
+    limit: number,
+  ): Promise<{
+    addresses: EventAddress[];
+    overflow: boolean;
+    through: EventCursor;
+    purged: boolean;
+  }> {
+    const rows = await this.statements.all<{
+      kind: 'event' | 'head' | 'purged';
+      tx_id: string;
+      position: string;
+      type: string | null;
+      project_id: string | null;
+      audience: EventAddress['audience'] | null;
+      agent_id: string | null;
+    }>(
+      this.em,
+      `WITH ${BOUND_CTE},
+       batch AS (
+         SELECT e.tx_id, e.position, e.type, e.project_id, e.audience, e.agent_id
+           FROM events e, bound
+          WHERE (e.tx_id, e.position) > (?::xid8, ?::bigint) AND e.tx_id < bound.b
+          ORDER BY e.tx_id, e.position
+          LIMIT ?
+       )
+       SELECT 'event' AS kind, tx_id::text AS tx_id, position::text AS position, type, project_id, audience, agent_id
+         FROM batch
+       UNION ALL
+       (SELECT 'head', e.tx_id::text, e.position::text, NULL, NULL, NULL, NULL
+          FROM events e, bound WHERE e.tx_id < bound.b
+         ORDER BY e.tx_id DESC, e.position DESC LIMIT 1)
+       UNION ALL
+       SELECT 'purged', s.purged_through_tx::text, s.purged_through_position::text, NULL, NULL, NULL, NULL
+         FROM event_log_state s
+        WHERE s.purged_through_tx IS NOT NULL
+          AND (s.purged_through_tx, s.purged_through_position) > (?::xid8, ?::bigint)`,
+      [after.txId, after.position, limit + 1, after.txId, after.position],
+    );
+    const events = rows.filter((r) => r.kind === 'event');
+    const head = rows.find((r) => r.kind === 'head');
+    const headCursor = head && { txId: head.tx_id, position: head.position };
+    return {
+      addresses: events.slice(0, limit).map((r) => ({
+        cursor: { txId: r.tx_id, position: r.position },
+        type: r.type as string,
+        projectId: r.project_id as string,
+        audience: r.audience as EventAddress['audience'],
+        agentId: r.agent_id,
+      })),
+      overflow: events.length > limit,
+      through: headCursor && compareCursors(headCursor, after) > 0 ? headCursor : after,
+      purged: rows.some((r) => r.kind === 'purged'),
+    };
+  }
+
+  /**
    * Up to `limit` events after `after` that `scope` may see and `types` lets through, in
    * (tx_id, position) order, only below the read bound (see BOUND_CTE). One statement, so
    * the events, the purge mark and the visibility come from one snapshot: an event purged

@@ -118,7 +118,7 @@ describe('EventStream', () => {
     stream.close();
   });
 
-  it('reads again soon while events are held back behind an open writer, else at the safety poll', async () => {
+  it('reads again soon while events are held back behind an open writer, and idle, not at all', async () => {
     const { reader, calls, answer } = scriptedReader();
     const { stream } = open(reader);
     stream.start();
@@ -126,10 +126,26 @@ describe('EventStream', () => {
     jest.advanceTimersByTime(HELD_BACK_POLL_MS);
     expect(calls).toHaveLength(2);
     await answer({ heldBack: false });
-    jest.advanceTimersByTime(SAFETY_POLL_MS - 1);
+    // The process's safety poll (EventStreams.poll) wakes it when an event it may want comes.
+    jest.advanceTimersByTime(SAFETY_POLL_MS * 10);
     expect(calls).toHaveLength(2);
-    jest.advanceTimersByTime(1);
-    expect(calls).toHaveLength(3);
+    stream.close();
+  });
+
+  it('skips to where the safety poll stopped only when idle and at or past where it started', async () => {
+    const { reader, answer } = scriptedReader();
+    const { stream } = open(reader);
+    const at = (text: string) => ({ txId: text.split('-')[0], position: text.split('-')[1] });
+    stream.start(); // reading, from 10-1
+    stream.skipTo(at('10-1'), at('20-1'));
+    expect(stream.position).toBe('10-1');
+    await answer();
+    stream.skipTo(at('11-1'), at('20-1')); // the poll started past this stream's cursor
+    expect(stream.position).toBe('10-1');
+    stream.skipTo(at('9-1'), at('10-1')); // not forward
+    expect(stream.position).toBe('10-1');
+    stream.skipTo(at('9-1'), at('20-1'));
+    expect(stream.position).toBe('20-1');
     stream.close();
   });
 

@@ -7,7 +7,10 @@ import { TypeFilter, typeMatches } from './event-types';
 
 /** Events per read; a stream further behind reads again at once. */
 const BATCH = 200;
-/** A stream reads anyway this often, whatever it heard (a lost notification, a clock). */
+/**
+ * A process reads whom the events since its last look are for this often, whatever it heard
+ * (a lost notification), and wakes the streams that may want one (EventStreams.poll).
+ */
 export const SAFETY_POLL_MS = 2_000;
 /**
  * While events wait behind an open transaction of our database, read again this soon: that
@@ -122,8 +125,10 @@ export interface EventStreamOptions {
 /**
  * One open `GET /events` connection, or one subscriber in the process: reads the log after
  * its cursor whenever it is woken (a notification, the LISTEN connection coming back, the
- * safety poll) and hands what it may see to its sink. One read at a time; wake-ups during a read are coalesced
- * into one more read after it, so no notification is lost and none costs a read of its own.
+ * process's safety poll, its own re-poll while events are held back) and hands what it may
+ * see to its sink. One read at a time; wake-ups during a read are coalesced into one more
+ * read after it, so no notification is lost and none costs a read of its own. An idle stream
+ * reads nothing: its cost does not grow with time, only with the events it may want.
  */
 export class EventStream {
   private cursor: EventCursor;
@@ -132,6 +137,7 @@ export class EventStream {
   private reading = false;
   private again = false;
   private closed = false;
+  /** The re-poll while events are held back behind an open writer. */
   private pollTimer?: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeListeners: (() => void)[] = [];
@@ -159,7 +165,9 @@ export class EventStream {
   /**
    * Whether the event may be one this stream sends (room membership and which projects a
    * user manages are left to the read): a cheap test, so one event does not wake every
-   * stream of the process. A `false` only saves a read; the safety poll reads anyway.
+   * stream of the process. Never `false` for an event the stream's read would send (the
+   * read's visibility, less what it needs the database for): the safety poll relies on that
+   * to let a stream skip events ({@link skipTo}).
    */
   mayWant(event: EventAddress): boolean {
     if (compareCursors(event.cursor, this.cursor) <= 0) return false;
@@ -199,6 +207,17 @@ export class EventStream {
       return;
     }
     void this.run();
+  }
+
+  /**
+   * The process's safety poll read every event in (`from`, `through`] and {@link mayWant}
+   * said no to each: a stream that is not reading and has read up to `from` moves its cursor
+   * to `through` without reading them, so its next read and a reconnect start there.
+   */
+  skipTo(from: EventCursor, through: EventCursor): void {
+    if (this.closed || this.reading) return;
+    if (compareCursors(this.cursor, from) < 0 || compareCursors(through, this.cursor) <= 0) return;
+    this.cursor = through;
   }
 
   /** Ends the stream (`reason` as a last comment line for people reading it). */
@@ -258,8 +277,8 @@ export class EventStream {
     } finally {
       this.reading = false;
     }
-    if (this.closed) return;
-    this.pollTimer = setTimeout(() => this.wake(), heldBack ? HELD_BACK_POLL_MS : SAFETY_POLL_MS);
+    if (this.closed || !heldBack) return;
+    this.pollTimer = setTimeout(() => this.wake(), HELD_BACK_POLL_MS);
     this.pollTimer.unref();
   }
 

@@ -5,18 +5,31 @@ import type { ServerResponse } from 'node:http';
 import type { Principal } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { DatabaseNotifications } from './database-notifications';
-import type { EventCursor } from './event-cursor';
+import { EventCursor, LOG_START } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
 import { parseEventNotification } from './event-notification';
 import { TooManyStreamsError } from './events.errors';
 import { EventReader, EventScope } from './event-reader';
-import { callbackSink, EventGap, EventSink, EventStream, sseSink } from './event-stream';
+import {
+  callbackSink,
+  EventGap,
+  EventSink,
+  EventStream,
+  SAFETY_POLL_MS,
+  sseSink,
+} from './event-stream';
 import type { StreamEvent } from './event-push-hooks';
 import type { TypeFilter } from './event-types';
 import { StreamCredentialsRepository } from './stream-credentials.repository';
 
 /** How often the open streams' credentials are checked again (revocation closes within this). */
 export const REVALIDATE_INTERVAL_MS = 500;
+
+/**
+ * The most event addresses one safety poll reads; with more since the last poll, it wakes
+ * every stream instead (as a bare-cursor notification does).
+ */
+export const POLL_ADDRESSES_MAX = 1_000;
 
 export interface OpenStreamRequest {
   principal: Principal;
@@ -52,8 +65,8 @@ export interface EventSubscription {
 }
 
 /**
- * The open event streams of this process: wakes them on every notification and after the
- * LISTEN connection (re)connects, and closes those whose credentials stopped being valid
+ * The open event streams of this process: wakes them on every notification, after the
+ * LISTEN connection (re)connects and from the safety poll ({@link poll}), and closes those whose credentials stopped being valid
  * (agent key revoked or expired, agent deactivated or deleted, user deactivated or deleted
  * or no longer the superuser it was, JWT expired) with one batched query every
  * {@link REVALIDATE_INTERVAL_MS}. Every process checks its own streams against the shared
@@ -73,6 +86,10 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
   private readonly unsubscribe: (() => void)[] = [];
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
+  private pollTimer?: NodeJS.Timeout;
+  private polling = false;
+  /** Where the last safety poll stopped; none before the first (or while no stream is open). */
+  private polledThrough?: EventCursor;
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly em: EntityManager,
@@ -97,10 +114,13 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     );
     this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
     this.revalidateTimer.unref();
+    this.pollTimer = setInterval(() => void this.poll(), SAFETY_POLL_MS);
+    this.pollTimer.unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.revalidateTimer);
+    clearInterval(this.pollTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     // Open streams would keep the HTTP server from closing.
     for (const stream of [...this.open]) stream.close('server shutting down');
@@ -212,6 +232,51 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     }
     const cursor = notification.cursor === null ? undefined : payload;
     for (const stream of this.open) stream.wake(cursor);
+  }
+
+  /**
+   * The safety poll: every {@link SAFETY_POLL_MS}, one statement reads whom the events
+   * committed since the last poll are for, and the streams that may want one of them are
+   * woken, as a notification would have woken them. So an event whose notification was lost
+   * (the LISTEN connection was down, the payload unreadable) still reaches its streams
+   * within about two seconds, while an idle stream reads nothing at all: a process with a
+   * thousand idle streams runs one statement every two seconds, not five hundred a second.
+   *
+   * The streams not woken have nothing to read up to where the poll stopped (`mayWant` never
+   * says no to an event a stream's read would send), so each that had read up to where the
+   * previous poll stopped skips there ({@link EventStream.skipTo}): its next read and its
+   * reconnect id start there, and it stays at or past where the next poll starts. Every
+   * stream is woken instead (and reads, and its read moves it to the head) by the first poll,
+   * which does not know where the streams stood, by one that found more than
+   * {@link POLL_ADDRESSES_MAX} events, and by one that finds the retention purge has deleted
+   * events after where the last one stopped (events it could not see).
+   */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    if (this.open.size === 0) {
+      this.polledThrough = undefined;
+      return;
+    }
+    this.polling = true;
+    try {
+      const from = this.polledThrough;
+      const found = await RequestContext.create(this.em.fork(), () =>
+        this.reader.addressesAfter(from ?? LOG_START, POLL_ADDRESSES_MAX),
+      );
+      const wakeAll = from === undefined || found.overflow || found.purged;
+      for (const stream of this.open) {
+        if (wakeAll || found.addresses.some((e) => stream.mayWant(e))) stream.wake();
+        else stream.skipTo(from, found.through);
+      }
+      this.polledThrough = found.through;
+    } catch (error) {
+      // The next round tries again from the same place; a stream's own reads fail and close it.
+      this.logger.warn(
+        `event poll failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      this.polling = false;
+    }
   }
 
   /** One round: every open stream's credentials in one query; the invalid ones close. */
