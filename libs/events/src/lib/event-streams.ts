@@ -5,11 +5,11 @@ import type { ServerResponse } from 'node:http';
 import type { Principal } from '@agenthub/auth';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { DatabaseNotifications } from './database-notifications';
-import { EventCursor, LOG_START } from './event-cursor';
+import { EventCursor } from './event-cursor';
 import { EventPushHooks } from './event-push-hooks';
 import { parseEventNotification } from './event-notification';
 import { TooManyStreamsError } from './events.errors';
-import { EventReader, EventScope } from './event-reader';
+import { EventAddress, EventReader, EventScope } from './event-reader';
 import {
   callbackSink,
   EventGap,
@@ -108,9 +108,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe.push(
       this.notifications.onEvent((payload) => this.notified(payload)),
       // Whatever committed while nobody listened is read now.
-      this.notifications.onConnected(() => {
-        for (const stream of this.open) stream.wake();
-      }),
+      this.notifications.onConnected(() => this.wakeAll()),
     );
     this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
     this.revalidateTimer.unref();
@@ -226,8 +224,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
   private notified(payload: string): void {
     const notification = parseEventNotification(payload);
     if (notification.kind === 'addressed') {
-      for (const stream of this.open)
-        if (notification.events.some((e) => stream.mayWant(e))) stream.wake();
+      this.wakeFor(notification.events);
       return;
     }
     const cursor = notification.cursor === null ? undefined : payload;
@@ -247,7 +244,8 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
    * previous poll stopped skips there ({@link EventStream.skipTo}): its next read and its
    * reconnect id start there, and it stays at or past where the next poll starts. Every
    * stream is woken instead (and reads, and its read moves it to the head) by the first poll,
-   * which does not know where the streams stood, by one that found more than
+   * which does not know where the streams stood and reads only the head of the log (where the
+   * next poll starts), by one that found more than
    * {@link POLL_ADDRESSES_MAX} events, and by one that finds the retention purge has deleted
    * events after where the last one stopped (events it could not see).
    */
@@ -259,15 +257,17 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     }
     this.polling = true;
     try {
+      const inContext = <T>(read: () => Promise<T>) => RequestContext.create(this.em.fork(), read);
       const from = this.polledThrough;
-      const found = await RequestContext.create(this.em.fork(), () =>
-        this.reader.addressesAfter(from ?? LOG_START, POLL_ADDRESSES_MAX),
-      );
-      const wakeAll = from === undefined || found.overflow || found.purged;
-      for (const stream of this.open) {
-        if (wakeAll || found.addresses.some((e) => stream.mayWant(e))) stream.wake();
-        else stream.skipTo(from, found.through);
+      if (from === undefined) {
+        // Where the streams stood is unknown: every one reads (up to the head, or past it).
+        this.polledThrough = await inContext(() => this.reader.head());
+        this.wakeAll();
+        return;
       }
+      const found = await inContext(() => this.reader.addressesAfter(from, POLL_ADDRESSES_MAX));
+      if (found.overflow || found.purged) this.wakeAll();
+      else this.wakeFor(found.addresses, (stream) => stream.skipTo(from, found.through));
       this.polledThrough = found.through;
     } catch (error) {
       // The next round tries again from the same place; a stream's own reads fail and close it.
@@ -276,6 +276,21 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
       );
     } finally {
       this.polling = false;
+    }
+  }
+
+  private wakeAll(): void {
+    for (const stream of this.open) stream.wake();
+  }
+
+  /**
+   * Wakes the open streams that may want one of these events ({@link EventStream.mayWant});
+   * each of the others is handed to `passed`.
+   */
+  private wakeFor(events: readonly EventAddress[], passed?: (stream: EventStream) => void): void {
+    for (const stream of this.open) {
+      if (events.some((e) => stream.mayWant(e))) stream.wake();
+      else passed?.(stream);
     }
   }
 
