@@ -99,6 +99,10 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     private readonly credentials: StreamCredentialsRepository,
   ) {}
 
+  /** Runs `work` in a unit of work of its own: the streams' reads belong to no request. */
+  private readonly inOwnContext = <T>(work: () => Promise<T>): Promise<T> =>
+    RequestContext.create(this.em.fork(), work);
+
   /** How many streams this process has open. */
   get size(): number {
     return this.open.size;
@@ -174,8 +178,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
             isSuperuser: principal.isSuperuser,
             projectId: request.projectId,
           };
-    const cursor =
-      request.cursor ?? (await RequestContext.create(this.em.fork(), () => this.reader.head()));
+    const cursor = request.cursor ?? (await this.inOwnContext(() => this.reader.head()));
     let closed = false;
     const sink = callbackSink(request.onEvent, (reason) => {
       closed = true;
@@ -202,7 +205,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
       cursor: request.cursor,
       reader: this.reader,
       hooks,
-      inContext: (work) => RequestContext.create(this.em.fork(), work),
+      inContext: this.inOwnContext,
       onError: (error) =>
         this.logger.warn(
           `event stream failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -257,15 +260,16 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     }
     this.polling = true;
     try {
-      const inContext = <T>(read: () => Promise<T>) => RequestContext.create(this.em.fork(), read);
       const from = this.polledThrough;
       if (from === undefined) {
         // Where the streams stood is unknown: every one reads (up to the head, or past it).
-        this.polledThrough = await inContext(() => this.reader.head());
+        this.polledThrough = await this.inOwnContext(() => this.reader.head());
         this.wakeAll();
         return;
       }
-      const found = await inContext(() => this.reader.addressesAfter(from, POLL_ADDRESSES_MAX));
+      const found = await this.inOwnContext(() =>
+        this.reader.addressesAfter(from, POLL_ADDRESSES_MAX),
+      );
       if (found.overflow || found.purged) this.wakeAll();
       else this.wakeFor(found.addresses, (stream) => stream.skipTo(from, found.through));
       this.polledThrough = found.through;
@@ -307,7 +311,7 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
         if (p.kind === 'agent') keyIds.add(p.keyId);
         else userIds.add(p.userId);
       }
-      const valid = await RequestContext.create(this.em.fork(), () =>
+      const valid = await this.inOwnContext(() =>
         this.credentials.stillValid([...keyIds], [...userIds]),
       );
       const now = Date.now();
