@@ -99,9 +99,12 @@ export class EventStreams implements OnModuleInit, OnModuleDestroy {
     private readonly credentials: StreamCredentialsRepository,
   ) {}
 
-  /** Runs `work` in a unit of work of its own: the streams' reads belong to no request. */
+  /**
+   * Runs `work` in a unit of work of its own: the streams' reads belong to no request.
+   * (`RequestContext.create` forks the EntityManager it is given.)
+   */
   private readonly inOwnContext = <T>(work: () => Promise<T>): Promise<T> =>
-    RequestContext.create(this.em.fork(), work);
+    RequestContext.create(this.em, work);
 
   /** How many streams this process has open. */
   get size(): number {
