@@ -85,5 +85,10 @@ export async function writeAgents(ctx: ImportContext, rows: readonly AgentRow[])
 }
 
 export function agentBatch(ctx: ImportContext): Batch<AgentRow> {
-  return new Batch(ctx.behind, ctx.batchSize, (rows) => writeAgents(ctx, rows));
+  return new Batch(
+    ctx.behind,
+    ctx.batchSize,
+    (rows) => writeAgents(ctx, rows),
+    (rows) => ctx.prepare(AGENTS, rows),
+  );
 }

@@ -98,7 +98,17 @@ export class ImportContext {
 
   /** Rows of `table`, written `batchSize` at a time. */
   batch<R>(table: TargetTable<R>): Batch<R> {
-    return new Batch(this.behind, this.batchSize, (rows) => this.write(table, rows));
+    return new Batch(
+      this.behind,
+      this.batchSize,
+      (rows) => this.write(table, rows),
+      (rows) => this.prepare(table, rows),
+    );
+  }
+
+  /** Makes a batch ready while the one before it is written (StagedWriter.prepare). */
+  prepare<R>(table: TargetTable<R>, rows: readonly R[]): void {
+    this.writer.prepare(table, rows);
   }
 
   adjust(a: Adjustment): void {

@@ -161,6 +161,19 @@ function repeatedId(ids: readonly ColumnValue[]): { first: number; second: numbe
   return null;
 }
 
+/** A batch's ids and direct COPY text, made while the batch before it is written. */
+interface Prepared {
+  ids: ColumnValue[] | null;
+  legacyIds: string[] | null;
+  direct: string | null;
+}
+
+/** The ids of a batch's rows; null for a table without an `id` column. */
+function idsOf<R>(table: TargetTable<R>, rows: readonly R[]): ColumnValue[] | null {
+  const idOf = table.columns.find((c) => c.name === 'id')?.value;
+  return idOf === undefined ? null : rows.map(idOf);
+}
+
 /** What a table's batches are written with, built on its first batch. */
 interface TablePlan<R> {
   stage: string;
@@ -203,8 +216,26 @@ export class StagedWriter {
   private batches = 0;
   /** The transaction's now() as text: what a direct COPY writes for a missing timestamp. */
   private now: string | null = null;
+  /** What {@link prepare} made of a batch, until its write takes it. */
+  private readonly ahead = new WeakMap<readonly unknown[], Prepared>();
 
   constructor(private readonly client: ClientBase) {}
+
+  /**
+   * Makes what a batch's write sends (its ids for `claim`, its direct COPY text) now, while the
+   * batch before it is being written (see Batch): the write that follows then starts sending at
+   * once instead of building it while the database waits. Only once the table's plan exists
+   * (after its first batch); a batch that goes through staging builds its staging text then.
+   */
+  prepare<R>(table: TargetTable<R>, rows: readonly R[]): void {
+    const plan = this.plans.get(table.name) as TablePlan<R> | undefined;
+    if (plan === undefined || rows.length === 0) return;
+    this.ahead.set(rows, {
+      ids: idsOf(table, rows),
+      legacyIds: table.legacyId ? rows.map(table.legacyId) : null,
+      direct: plan.byId ? copyText(plan.directFields, rows) : null,
+    });
+  }
 
   async upsert<R>(
     table: TargetTable<R>,
@@ -214,13 +245,16 @@ export class StagedWriter {
     if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
     const plan = await this.plan(table);
     const batch = ++this.batches;
-    const existing = await this.claim(plan, table, rows, batch);
+    const prepared = this.ahead.get(rows);
+    this.ahead.delete(rows);
+    const existing = await this.claim(plan, table, rows, batch, prepared);
     if (existing === 0 && plan.byId) {
       // No row has any of these ids, in any project (the primary key is unique across them): the
       // batch is all inserts, and the project check has nothing to look at. The primary key
       // still stands guard: a row someone else inserts meanwhile fails the COPY, and with it
       // the whole import, rather than being overwritten.
-      const inserted = await copyIn(this.client, plan.direct, copyText(plan.directFields, rows));
+      const text = prepared?.direct ?? copyText(plan.directFields, rows);
+      const inserted = await copyIn(this.client, plan.direct, text);
       return { inserted, updated: 0, unchanged: 0 };
     }
 
@@ -292,10 +326,10 @@ export class StagedWriter {
     table: TargetTable<R>,
     rows: readonly R[],
     batch: number,
+    prepared: Prepared | undefined,
   ): Promise<number> {
-    const idOf = table.columns.find((c) => c.name === 'id')?.value;
-    if (idOf === undefined) return -1;
-    const ids = rows.map(idOf);
+    const ids = prepared?.ids ?? idsOf(table, rows);
+    if (ids === null) return -1;
     const target = quote(table.name);
     const existing = plan.byId
       ? `(SELECT count(*) FROM ${target} WHERE id = ANY($1::uuid[]))::int`
@@ -308,7 +342,7 @@ export class StagedWriter {
       );
       return found[0].existing;
     }
-    const legacyIds = rows.map(table.legacyId);
+    const legacyIds = prepared?.legacyIds ?? rows.map(table.legacyId);
     if (!plan.seenIndexed) {
       const repeated = repeatedId(ids);
       if (repeated !== null)
@@ -430,10 +464,15 @@ const ROWS_PER_TURN = 100;
 export class Batch<T> {
   private rows: T[] = [];
 
+  /**
+   * `prepare` runs on a full batch before it waits for the write before it, so what it makes
+   * (StagedWriter.prepare) is made while the database is still busy with that write.
+   */
   constructor(
     private readonly behind: WriteBehind,
     private readonly size: number,
     private readonly write: (rows: T[]) => Promise<void>,
+    private readonly prepare?: (rows: T[]) => void,
   ) {}
 
   async push(row: T): Promise<void> {
@@ -454,6 +493,7 @@ export class Batch<T> {
     if (this.rows.length === 0) return;
     const rows = this.rows;
     this.rows = [];
+    this.prepare?.(rows);
     await this.behind.start(() => this.write(rows));
   }
 }

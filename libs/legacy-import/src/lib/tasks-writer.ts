@@ -112,5 +112,10 @@ export async function writeDependencies(
 }
 
 export function taskBatch(ctx: ImportContext): Batch<TaskRow> {
-  return new Batch(ctx.behind, ctx.batchSize, (rows) => writeTasks(ctx, rows));
+  return new Batch(
+    ctx.behind,
+    ctx.batchSize,
+    (rows) => writeTasks(ctx, rows),
+    (rows) => ctx.prepare(TASKS, rows),
+  );
 }
