@@ -373,6 +373,49 @@ describe('legacy import: sqlite-phase1 and registry-json', () => {
       }
     });
 
+    it('in small batches (each made ready while the one before is written) a first run, a re-run and a run with changes write what they should', async () => {
+      const target = await createProject(url(), 'Small batches');
+      const tasks = Array.from({ length: 20 }, (_, i) => ({
+        id: `small-${i}`,
+        title: `Task ${i}`,
+      }));
+      const run = (name: string, rows: typeof tasks) =>
+        runImport({
+          url: url(),
+          source: 'sqlite-phase1',
+          path: phase1File(join(workspace.dir, name), rows),
+          projectId: target,
+          batchSize: 3,
+        });
+      const titles = async () =>
+        (
+          await query<{ title: string }>(url(), `SELECT title FROM tasks WHERE project_id = $1`, [
+            target,
+          ])
+        )
+          .map((r) => r.title)
+          .sort();
+
+      expect((await run('small-first.sqlite', tasks)).tables['tasks']).toEqual(tableCounts(20, 20));
+      const written = await titles();
+      expect(written).toHaveLength(20);
+
+      expect((await run('small-again.sqlite', tasks)).tables['tasks']).toEqual(
+        tableCounts(20, 0, { unchanged: 20 }),
+      );
+      expect(await titles()).toEqual(written);
+
+      // Five renamed among the first rows, five new at the end: batches of new rows, then mixed.
+      const changed = [
+        ...tasks.map((t, i) => (i % 4 === 0 ? { ...t, title: `${t.title}, renamed` } : t)),
+        ...Array.from({ length: 5 }, (_, i) => ({ id: `small-new-${i}`, title: `New ${i}` })),
+      ];
+      expect((await run('small-changed.sqlite', changed)).tables['tasks']).toEqual(
+        tableCounts(25, 5, { updated: 5, unchanged: 15 }),
+      );
+      expect(await titles()).toEqual(changed.map((t) => t.title).sort());
+    });
+
     it('needs an existing project', async () => {
       await expect(importSample({ projectId: undefined })).rejects.toThrow(/needs --project/);
       await expect(importSample({ projectId: 'nope' })).rejects.toThrow(/must be a UUID/);
