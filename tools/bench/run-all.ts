@@ -4,8 +4,9 @@
  *   npm run bench [-- [--full] [--skip-build] [--timeout <minutes>] [name ...]]
  *   npm run bench -- --show tmp/bench/<run>.json [--against tmp/bench/<earlier run>.json]
  *
- * Builds the API first (`npx nx build api`: Nx's cache makes it quick when nothing changed;
- * `--skip-build` uses dist/apps/api/main.js as it is), then runs each `<name>.bench.ts` of this
+ * Builds the API and the migrator first (`npx nx run-many -t build -p api migrator`: Nx's cache
+ * makes it quick when nothing changed; `--skip-build` uses dist/apps/api/main.js and
+ * dist/apps/migrator/main.js as they are), then runs each `<name>.bench.ts` of this
  * folder as a child process of its own (all of them, or the names given, e.g.
  * `npm run bench -- agents-get claim`), with short settings picked so the whole run takes about
  * five minutes, or with `--full` each bench's own defaults (the long runs the figures of the docs
@@ -283,13 +284,13 @@ async function main(): Promise<number> {
   const argsOf = (name: string) => (opts.full ? FULL[name] : SHORT[name]) ?? [];
 
   if (!opts['skip-build']) {
-    log('building the API: npx nx build api');
-    const build = spawnSync('npx', ['nx', 'build', 'api'], {
+    log('building the API and the migrator: npx nx run-many -t build -p api migrator');
+    const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'migrator'], {
       cwd: ROOT,
       stdio: ['ignore', process.stderr, process.stderr],
     });
     if (build.status !== 0) {
-      log('the API did not build: no bench ran (--skip-build runs them on the bundle as it is)');
+      log('the build failed: no bench ran (--skip-build runs them on the bundles as they are)');
       return 1;
     }
   }
