@@ -20,7 +20,7 @@
  * A script for people, not a test: never run in CI.
  */
 import Database from 'better-sqlite3';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,15 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { runImport } from '@agenthub/legacy-import';
-import { benchDatabase, formatTable, log, reportFigures, ROOT, runBench } from './harness';
+import {
+  benchDatabase,
+  formatTable,
+  log,
+  reportFigures,
+  ROOT,
+  runBench,
+  startProcess,
+} from './harness';
 
 const { values: opts } = parseArgs({
   options: {
@@ -80,12 +88,11 @@ async function migratorPeakRss(
     '--dry-run',
     '--json',
   ];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, DATABASE_URL: url, DATABASE_DIRECT_URL: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // The bench's database, and no other (a DATABASE_DIRECT_URL would take precedence).
+  const child = startProcess('migrator import', args, {
+    DATABASE_URL: url,
+    DATABASE_DIRECT_URL: undefined,
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   let peakKb = 0;
   const sample = () => {
     try {
@@ -99,7 +106,7 @@ async function migratorPeakRss(
   const t0 = performance.now();
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(sampler);
-  if (code !== 0) throw new Error(`migrator import exited with ${code}: ${stderr}`);
+  if (code !== 0) throw new Error(`migrator import exited with ${code} (its stderr is above)`);
   if (peakKb === 0) return undefined;
   return { mb: Math.round(peakKb / 1024), seconds: (performance.now() - t0) / 1000 };
 }

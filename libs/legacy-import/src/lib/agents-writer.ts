@@ -85,10 +85,5 @@ export async function writeAgents(ctx: ImportContext, rows: readonly AgentRow[])
 }
 
 export function agentBatch(ctx: ImportContext): Batch<AgentRow> {
-  return new Batch(
-    ctx.behind,
-    ctx.batchSize,
-    (rows) => writeAgents(ctx, rows),
-    (rows) => ctx.prepare(AGENTS, rows),
-  );
+  return ctx.batchOf(AGENTS, (rows) => writeAgents(ctx, rows));
 }

@@ -98,17 +98,18 @@ export class ImportContext {
 
   /** Rows of `table`, written `batchSize` at a time. */
   batch<R>(table: TargetTable<R>): Batch<R> {
-    return new Batch(
-      this.behind,
-      this.batchSize,
-      (rows) => this.write(table, rows),
-      (rows) => this.prepare(table, rows),
-    );
+    return this.batchOf(table, (rows) => this.write(table, rows));
   }
 
-  /** Makes a batch ready while the one before it is written (StagedWriter.prepare). */
-  prepare<R>(table: TargetTable<R>, rows: readonly R[]): void {
-    this.writer.prepare(table, rows);
+  /**
+   * Rows written `batchSize` at a time by `write`, which writes them into `table` (and maybe
+   * more); each batch is made ready for `table` while the one before it is written
+   * (StagedWriter.prepare).
+   */
+  batchOf<R>(table: TargetTable<R>, write: (rows: R[]) => Promise<void>): Batch<R> {
+    return new Batch(this.behind, this.batchSize, write, (rows) =>
+      this.writer.prepare(table, rows),
+    );
   }
 
   adjust(a: Adjustment): void {

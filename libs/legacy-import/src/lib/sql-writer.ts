@@ -328,7 +328,7 @@ export class StagedWriter {
     batch: number,
     prepared: Prepared | undefined,
   ): Promise<number> {
-    const ids = prepared?.ids ?? idsOf(table, rows);
+    const ids = prepared ? prepared.ids : idsOf(table, rows);
     if (ids === null) return -1;
     const target = quote(table.name);
     const existing = plan.byId

@@ -112,10 +112,5 @@ export async function writeDependencies(
 }
 
 export function taskBatch(ctx: ImportContext): Batch<TaskRow> {
-  return new Batch(
-    ctx.behind,
-    ctx.batchSize,
-    (rows) => writeTasks(ctx, rows),
-    (rows) => ctx.prepare(TASKS, rows),
-  );
+  return ctx.batchOf(TASKS, (rows) => writeTasks(ctx, rows));
 }
