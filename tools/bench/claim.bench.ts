@@ -2,22 +2,28 @@
  * Claim-and-complete throughput of the task queue, next to pg-boss on the same database, and
  * what the database server itself does (pgbench) as the headroom.
  *
- *   npx nx build api && node -r ./tools/register-ts.js tools/bench/claim.bench.ts [--agents 16] [--seconds 10] [--warmup 3] [--tasks 10000] [--pgbench-seconds <--seconds>]
+ *   npx nx build api && node -r ./tools/register-ts.js tools/bench/claim.bench.ts [--agents 16] [--seconds 10] [--warmup 3] [--depths 5000,10000,50000] [--pgbench-seconds <--seconds>]
  *
  * Starts the built API (dist/apps/api/main.js, NODE_ENV=production) on a fresh database
- * (DATABASE_URL's server when set, else an embedded PostgreSQL under tmp/bench-postgres),
- * seeds a user, a project, N agents with API keys (through the API) and --tasks pending
- * tasks of mixed priority (with SQL), then runs N agents, each looping
- * `POST /tasks/claim` → `PATCH /tasks/:id {status: completed}` over HTTP for the given time.
- * Each side first runs the same loop for --warmup seconds, unmeasured (new pool connections,
- * their prepared statements, the JIT), after its queue table is vacuumed, analyzed and
- * checkpointed, so that both are measured in the same steady state.
- * Prints tasks/s, p50/p99 claim latency and double-claims (a task handed to two claimers;
- * must be 0), checked both by the clients and in the database afterwards.
+ * (DATABASE_URL's server when set, else an embedded PostgreSQL under tmp/bench-postgres) and
+ * signs up a user. Then, at each queue depth of --depths in turn: a project of its own with N
+ * agents with API keys (through the API) and that many pending tasks of mixed priority (with
+ * SQL), and N agents, each looping `POST /tasks/claim` → `PATCH /tasks/:id {status: completed}`
+ * over HTTP for the given time. Each side first runs the same loop for --warmup seconds
+ * (at least 10 at the first depth, while the JIT is cold), unmeasured (new pool connections,
+ * their prepared statements, the JIT), after its queue table
+ * is vacuumed, analyzed and checkpointed, so that both are measured in the same steady state.
+ * Prints tasks/s, p50/p99 claim latency, what was still pending when the run ended (each
+ * side's backlog drains as it runs; nothing refills it) and double-claims (a task handed to two
+ * claimers; must be 0), checked both by the clients and in the database afterwards.
  *
- * When the `pg-boss` package can be resolved, the same run measures N pg-boss workers
- * (in-process, no HTTP) doing fetch → complete on as many jobs in the same database, and
- * prints our rate ÷ pg-boss's. Without it, that part is skipped and says so.
+ * When the `pg-boss` package can be resolved, the same depth is measured with N pg-boss workers
+ * (in-process, no HTTP) doing fetch → complete on a queue of its own holding as many jobs, and
+ * our rate ÷ pg-boss's is printed per depth. The depth is what the comparison turns on: pg-boss
+ * 10 fetches with a sort of every pending job of the queue (its partial index leads with
+ * `start_after`, not with its `ORDER BY`), so each fetch costs more as the backlog grows,
+ * while our claim walks an index in claim order and costs the same at any depth. Without the
+ * package, that part is skipped and says so.
  *
  * Then the headroom: pgbench's write transaction (`-b tpcb-like`, 16 clients, 2 threads,
  * --pgbench-seconds) on a scratch database of the same server (`pgbench -i`, dropped after),
@@ -25,8 +31,9 @@
  * /usr/lib/postgresql/<version>/bin; the embedded PostgreSQL ships none, so the system's runs
  * against its port. Without pgbench that part is skipped and says so.
  *
- * Under `npm run bench` it hands the runner tasks/s against pg-boss (aim: ratio ≥ 2), the double
- * claims seen by the clients and in the database (aim: 0), the headroom and the API CPU per task.
+ * Under `npm run bench` it hands the runner tasks/s against pg-boss at each depth (aim: ratio
+ * ≥ 2), the double claims seen by the clients and in the database (aim: 0), and, at the deepest
+ * queue, the headroom and the API and PostgreSQL CPU per task.
  * A script for people, not a test: never run in CI.
  */
 import { execFile } from 'node:child_process';
@@ -61,7 +68,7 @@ const { values: opts } = parseArgs({
     agents: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    tasks: { type: 'string', default: '10000' },
+    depths: { type: 'string', default: '5000,10000,50000' },
     'pgbench-seconds': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     json: { type: 'boolean', default: false },
@@ -70,7 +77,20 @@ const { values: opts } = parseArgs({
 const AGENTS = Number(opts.agents);
 const SECONDS = Number(opts.seconds);
 const WARMUP = Number(opts.warmup);
-const TASKS = Number(opts.tasks);
+/**
+ * The warm-up of each side's first depth: the API process has served nothing yet and its JIT
+ * is cold (measured: 6.2 ms of API CPU per task in the first 10 s, 4.2–5.1 ms after), as is
+ * pg-boss's code in this process.
+ */
+const FIRST_WARMUP = Math.max(WARMUP, 10);
+/** Whether the next run is each side's first (see {@link FIRST_WARMUP}). */
+const warmed = new Set<'ours' | 'pg-boss'>();
+/** The queue depths (pending tasks, and pending jobs for pg-boss) each side is measured at. */
+const DEPTHS = (opts.depths ?? '').split(',').map((d) => Number(d.trim()));
+if (DEPTHS.length === 0 || DEPTHS.some((d) => !Number.isInteger(d) || d <= 0)) {
+  log(`--depths wants positive whole numbers separated by commas, got ${opts.depths}`);
+  process.exit(2);
+}
 const PGBENCH_SECONDS = Number(opts['pgbench-seconds'] ?? opts.seconds);
 /** The issue's comparison: pgbench's write transaction with as many clients as our agents. */
 const PGBENCH_CLIENTS = 16;
@@ -106,14 +126,17 @@ const emptyResult = (label: string): Result => ({
  * warm-up and again later is one too). `measuring` is called between the two.
  */
 async function warmThenRun(
+  side: 'ours' | 'pg-boss',
   result: Result,
   workers: number,
   seconds: number,
   step: (worker: number) => Promise<boolean | void>,
   measuring: () => void = () => undefined,
 ): Promise<Result> {
-  if (WARMUP > 0) {
-    await runFor(WARMUP, workers, step);
+  const warmup = warmed.has(side) ? WARMUP : FIRST_WARMUP;
+  warmed.add(side);
+  if (warmup > 0) {
+    await runFor(warmup, workers, step);
     result.warmupCompleted = result.completed;
     result.completed = 0;
     result.claimLatencies = [];
@@ -135,6 +158,7 @@ async function driveAgentHub(
   const result = emptyResult(`AgentHub (HTTP, ${keys.length} agents)`);
   const failed = { status: 0, json: undefined };
   await warmThenRun(
+    'ours',
     result,
     keys.length,
     seconds,
@@ -180,6 +204,7 @@ interface PgBossLike {
   stop(options?: Record<string, unknown>): Promise<void>;
   createQueue?(name: string): Promise<void>;
   send(name: string, data: object): Promise<string | null>;
+  insert?(jobs: { name: string; data: object }[]): Promise<unknown>;
   fetch(name: string, options?: unknown): Promise<unknown>;
   complete(...args: unknown[]): Promise<unknown>;
   on(event: string, handler: (error: unknown) => void): void;
@@ -188,6 +213,7 @@ interface PgBossLike {
 /** The same loop with pg-boss workers, in-process. `undefined` when the package is absent. */
 async function drivePgBoss(
   url: string,
+  queue: string,
   workers: number,
   jobs: number,
   seconds: number,
@@ -209,20 +235,23 @@ async function drivePgBoss(
   const boss = new PgBoss({ connectionString: url, schema: 'pgboss_bench', max: workers + 4 });
   boss.on('error', (error) => log(`pg-boss: ${String(error)}`));
   await boss.start();
-  const queue = 'bench-claim';
   await boss.createQueue?.(queue);
-  log(`pg-boss ${version}: sending ${jobs} jobs`);
-  for (let i = 0; i < jobs; i += 200) {
-    await Promise.all(
-      Array.from({ length: Math.min(200, jobs - i) }, (_, k) => boss.send(queue, { n: i + k })),
-    );
+  log(`pg-boss ${version}: sending ${jobs} jobs to ${queue}`);
+  for (let i = 0; i < jobs; i += 1000) {
+    const n = Math.min(1000, jobs - i);
+    if (boss.insert) {
+      // v10: many jobs in one statement, as a producer with a backlog would send them.
+      await boss.insert(Array.from({ length: n }, (_, k) => ({ name: queue, data: { n: i + k } })));
+    } else {
+      await Promise.all(Array.from({ length: n }, (_, k) => boss.send(queue, { n: i + k })));
+    }
   }
 
   await settled();
 
   const seen = new Set<string>();
   const result = emptyResult(`pg-boss ${version} (in-process, ${workers} workers)`);
-  await warmThenRun(result, workers, seconds, async () => {
+  await warmThenRun('pg-boss', result, workers, seconds, async () => {
     const t0 = performance.now();
     const fetched = await boss.fetch(queue).catch(() => undefined);
     const list = Array.isArray(fetched) ? fetched : fetched ? [fetched] : [];
@@ -325,67 +354,116 @@ async function runPgbench(url: string, clients: number, seconds: number): Promis
   }
 }
 
+/** One queue depth's pair of runs. */
+interface DepthRun {
+  depth: number;
+  ours: Result;
+  theirs: Result | undefined;
+  /** Pending when each side's timed run ended (its backlog drains as it runs). */
+  oursPendingAfter: number;
+  theirsPendingAfter: number | undefined;
+  apiCpuMsPerTask: number | undefined;
+  postgresCpuMsPerTask: number | undefined;
+  database: { reclaimedTasks: number; completed: number; inProgress: number };
+}
+
 runBench(async (defer) => {
   const url = await benchDatabase(defer, 'claim');
   const api = await startApi(defer, url, opts['log-level']);
-
   const user = await signUp(api.port);
-  const project = (await call(api.port, 'POST', '/projects', { name: 'Claim bench' }, user))[
-    'id'
-  ] as string;
-  const keys: string[] = [];
-  for (let i = 0; i < AGENTS; i++) {
-    const { apiKey } = await createAgentWithKey(api.port, user, {
-      project_id: project,
-      name: `worker-${i}`,
-    });
-    keys.push(apiKey);
-  }
-
   const client = new Client({ connectionString: url });
   await client.connect();
   defer(() => client.end());
-  await client.query(
-    `INSERT INTO tasks (id, project_id, title, description, priority)
-     SELECT gen_random_uuid(), $1, 'bench task ' || n, 'generated by claim.bench.ts', (ARRAY['low', 'medium', 'high', 'urgent'])[1 + n % 4]
-     FROM generate_series(1, $2::int) AS n`,
-    [project, TASKS],
-  );
-  await settle(client, ['tasks']);
-  log(`${TASKS} pending tasks, ${AGENTS} agents; claiming for ${SECONDS} s`);
 
-  let cpuBefore: number | undefined;
-  let pgCpuBefore: number | undefined;
-  const ours = await driveAgentHub(api.port, keys, SECONDS, () => {
-    cpuBefore = processCpuMs(api.pid);
-    pgCpuBefore = postgresCpuMs();
-  });
-  const cpuAfter = processCpuMs(api.pid);
-  const pgCpuAfter = postgresCpuMs();
-  const perTask = (before: number | undefined, after: number | undefined) =>
-    before !== undefined && after !== undefined && ours.completed > 0
-      ? (after - before) / ours.completed
+  /**
+   * Both sides at one depth: a project of its own with AGENTS agents and `depth` pending tasks
+   * for ours, a queue of its own with `depth` jobs for pg-boss, each settled before it runs.
+   */
+  async function atDepth(depth: number): Promise<DepthRun> {
+    const project = (
+      await call(api.port, 'POST', '/projects', { name: `Claim bench, ${depth} pending` }, user)
+    )['id'] as string;
+    const keys: string[] = [];
+    for (let i = 0; i < AGENTS; i++) {
+      const { apiKey } = await createAgentWithKey(api.port, user, {
+        project_id: project,
+        name: `worker-${i}`,
+      });
+      keys.push(apiKey);
+    }
+    await client.query(
+      `INSERT INTO tasks (id, project_id, title, description, priority)
+       SELECT gen_random_uuid(), $1, 'bench task ' || n, 'generated by claim.bench.ts', (ARRAY['low', 'medium', 'high', 'urgent'])[1 + n % 4]
+       FROM generate_series(1, $2::int) AS n`,
+      [project, depth],
+    );
+    await settle(client, ['tasks']);
+    log(`${depth} pending tasks, ${AGENTS} agents; claiming for ${SECONDS} s`);
+
+    let cpuBefore: number | undefined;
+    let pgCpuBefore: number | undefined;
+    const ours = await driveAgentHub(api.port, keys, SECONDS, () => {
+      cpuBefore = processCpuMs(api.pid);
+      pgCpuBefore = postgresCpuMs();
+    });
+    const cpuAfter = processCpuMs(api.pid);
+    const pgCpuAfter = postgresCpuMs();
+    const perTask = (before: number | undefined, after: number | undefined) =>
+      before !== undefined && after !== undefined && ours.completed > 0
+        ? (after - before) / ours.completed
+        : undefined;
+    // What the database says: each task went to in_progress at most once (attempts), and
+    // the completions the clients counted are there.
+    const [check] = (
+      await client.query<{
+        reclaimed: string;
+        completed: string;
+        in_progress: string;
+        pending: string;
+      }>(
+        `SELECT count(*) FILTER (WHERE attempts > 1) AS reclaimed, count(*) FILTER (WHERE status = 'completed') AS completed,
+                count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
+                count(*) FILTER (WHERE status = 'pending') AS pending
+         FROM tasks WHERE project_id = $1`,
+        [project],
+      )
+    ).rows;
+    const queue = `bench-claim-${depth}`;
+    const theirs = await drivePgBoss(url, queue, AGENTS, depth, SECONDS, () =>
+      settle(client, ['pgboss_bench.job']),
+    );
+    const theirsPendingAfter = theirs
+      ? Number(
+          (
+            await client.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pgboss_bench.job WHERE name = $1 AND state < 'active'`,
+              [queue],
+            )
+          ).rows[0].n,
+        )
       : undefined;
-  const apiCpuMsPerTask = perTask(cpuBefore, cpuAfter);
-  const postgresCpuMsPerTask = perTask(pgCpuBefore, pgCpuAfter);
-  // What the database says: each task went to in_progress at most once (attempts), and
-  // the completions the clients counted are there.
-  const [check] = (
-    await client.query<{ reclaimed: string; completed: string; in_progress: string }>(
-      `SELECT count(*) FILTER (WHERE attempts > 1) AS reclaimed, count(*) FILTER (WHERE status = 'completed') AS completed,
-              count(*) FILTER (WHERE status = 'in_progress') AS in_progress
-       FROM tasks WHERE project_id = $1`,
-      [project],
-    )
-  ).rows;
+    return {
+      depth,
+      ours,
+      theirs,
+      oursPendingAfter: Number(check.pending),
+      theirsPendingAfter,
+      apiCpuMsPerTask: perTask(cpuBefore, cpuAfter),
+      postgresCpuMsPerTask: perTask(pgCpuBefore, pgCpuAfter),
+      database: {
+        reclaimedTasks: Number(check.reclaimed),
+        completed: Number(check.completed),
+        inProgress: Number(check.in_progress),
+      },
+    };
+  }
 
-  const theirs = await drivePgBoss(url, AGENTS, TASKS, SECONDS, () =>
-    settle(client, ['pgboss_bench.job']),
-  );
+  const runs: DepthRun[] = [];
+  for (const depth of DEPTHS) runs.push(await atDepth(depth));
   const pgbench = await runPgbench(url, PGBENCH_CLIENTS, PGBENCH_SECONDS);
   const pgbenchTps = 'tps' in pgbench ? pgbench.tps : undefined;
 
-  const rows = [ours, ...(theirs ? [theirs] : [])].map((r) => {
+  const rowOf = (r: Result) => {
     const { p50, p99 } = latencySummary(r.claimLatencies);
     return {
       label: r.label,
@@ -397,62 +475,80 @@ runBench(async (defer) => {
       errors: r.errors,
       ranDry: r.empty > 0,
     };
+  };
+  const depths = runs.map((run) => {
+    const ours = rowOf(run.ours);
+    const theirs = run.theirs ? rowOf(run.theirs) : undefined;
+    return {
+      depth: run.depth,
+      ours: { ...ours, pendingAfter: run.oursPendingAfter },
+      pgBoss: theirs ? { ...theirs, pendingAfter: run.theirsPendingAfter } : null,
+      ratioToPgBoss: theirs ? ours.tasksPerSecond / theirs.tasksPerSecond : null,
+      apiCpuMsPerTask: run.apiCpuMsPerTask,
+      postgresCpuMsPerTask: run.postgresCpuMsPerTask,
+      database: run.database,
+    };
   });
+  const measured = runs.some((run) => run.theirs);
+  // The headroom and the CPU per task: the deepest queue's run, the backlog the issue's case is.
+  const deepest = depths[depths.length - 1];
   const summary = {
     agents: AGENTS,
     seconds: SECONDS,
     warmupSeconds: WARMUP,
-    tasks: TASKS,
+    firstWarmupSeconds: FIRST_WARMUP,
     logLevel: opts['log-level'],
     node: process.version,
-    results: rows,
-    apiCpuMsPerTask,
-    postgresCpuMsPerTask,
-    database: {
-      reclaimedTasks: Number(check.reclaimed),
-      completed: Number(check.completed),
-      inProgress: Number(check.in_progress),
-    },
-    ratioToPgBoss: theirs ? rows[0].tasksPerSecond / rows[1].tasksPerSecond : null,
+    depths,
     pgbench: {
       clients: PGBENCH_CLIENTS,
       seconds: PGBENCH_SECONDS,
       ...('tps' in pgbench ? { tps: pgbench.tps } : { skipped: pgbench.skipped }),
     },
-    headroom: pgbenchTps ? rows[0].tasksPerSecond / pgbenchTps : null,
-    pgBoss: theirs
+    headroom: pgbenchTps ? deepest.ours.tasksPerSecond / pgbenchTps : null,
+    pgBoss: measured
       ? 'measured'
       : 'skipped: the pg-boss package is not installed (npm i -D pg-boss, then run again)',
   };
-  const [ourRow, theirRow] = rows;
-  const notes = [
-    ...(ours.errors > 0 ? [`${ours.errors} errors`] : []),
-    ...(ourRow.ranDry ? ['the queue ran dry: a lower bound'] : []),
-    ...(theirs ? [] : ['pg-boss not installed']),
-  ];
+  const thousands = (n: number) => n.toLocaleString('en-US').replace(/,/g, ' ');
   reportFigures('claim', [
-    compared(
-      `claim → complete over HTTP, ${AGENTS} agents`,
-      'tasks/s',
-      ourRow.tasksPerSecond,
-      'pg-boss in-process',
-      theirRow?.tasksPerSecond,
-      { minRatio: 2, note: notes.join('; ') },
+    ...depths.map((d) =>
+      compared(
+        `claim → complete over HTTP, ${AGENTS} agents, ${thousands(d.depth)} pending`,
+        'tasks/s',
+        d.ours.tasksPerSecond,
+        'pg-boss in-process, as many pending',
+        d.pgBoss?.tasksPerSecond,
+        {
+          minRatio: 2,
+          note: [
+            ...(d.ours.errors > 0 ? [`${d.ours.errors} errors`] : []),
+            ...(d.ours.ranDry || d.pgBoss?.ranDry ? ['a queue ran dry: a lower bound'] : []),
+            ...(d.pgBoss ? [] : ['pg-boss not installed']),
+          ].join('; '),
+        },
+      ),
     ),
-    mustBeZero('double claims seen by the agents', ours.doubleClaims),
-    mustBeZero('tasks claimed more than once (database)', summary.database.reclaimedTasks),
+    mustBeZero(
+      'double claims seen by the agents',
+      depths.reduce((n, d) => n + d.ours.doubleClaims, 0),
+    ),
+    mustBeZero(
+      'tasks claimed more than once (database)',
+      depths.reduce((n, d) => n + d.database.reclaimedTasks, 0),
+    ),
     compared(
       'headroom: claim → complete ÷ pgbench',
       '/s',
-      ourRow.tasksPerSecond,
+      deepest.ours.tasksPerSecond,
       `pgbench tpcb-like, ${PGBENCH_CLIENTS} clients`,
       pgbenchTps,
       { note: 'skipped' in pgbench ? pgbench.skipped : undefined },
     ),
-    { figure: 'API CPU per task', value: apiCpuMsPerTask ?? NaN, unit: 'ms' },
+    { figure: 'API CPU per task', value: deepest.apiCpuMsPerTask ?? NaN, unit: 'ms' },
     {
       figure: 'PostgreSQL CPU per task (local server)',
-      value: postgresCpuMsPerTask ?? NaN,
+      value: deepest.postgresCpuMsPerTask ?? NaN,
       unit: 'ms',
     },
   ]);
@@ -460,30 +556,48 @@ runBench(async (defer) => {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
+  const cpuText = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(2)} ms`);
   const out = [
-    `claim → complete — ${AGENTS} agents, ${SECONDS} s after ${WARMUP} s of warm-up, ${TASKS} tasks, LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
+    `claim → complete — ${AGENTS} agents, ${SECONDS} s after ${WARMUP} s of warm-up at each depth (${FIRST_WARMUP} s at the first), LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
     ...formatTable(
-      ['', 'tasks/s', 'completed', 'p50 claim', 'p99 claim', 'double', 'errors'],
-      rows.map((r) => [
-        r.label,
-        r.tasksPerSecond.toFixed(0),
-        String(r.completed),
-        `${r.p50ClaimMs.toFixed(2)} ms`,
-        `${r.p99ClaimMs.toFixed(2)} ms`,
-        String(r.doubleClaims),
-        String(r.errors),
-      ]),
+      [
+        '',
+        'pending',
+        'tasks/s',
+        'completed',
+        'pending after',
+        'p50 claim',
+        'p99 claim',
+        'double',
+        'errors',
+      ],
+      depths.flatMap((d) =>
+        [d.ours, ...(d.pgBoss ? [d.pgBoss] : [])].map((r) => [
+          r.label,
+          thousands(d.depth),
+          r.tasksPerSecond.toFixed(0),
+          String(r.completed),
+          r.pendingAfter === undefined ? '-' : thousands(r.pendingAfter),
+          `${r.p50ClaimMs.toFixed(2)} ms`,
+          `${r.p99ClaimMs.toFixed(2)} ms`,
+          String(r.doubleClaims),
+          String(r.errors),
+        ]),
+      ),
     ),
-    `API process CPU per claimed and completed task: ${apiCpuMsPerTask === undefined ? '-' : `${apiCpuMsPerTask.toFixed(2)} ms`} (PostgreSQL not counted); PostgreSQL's processes on this machine: ${postgresCpuMsPerTask === undefined ? '-' : `${postgresCpuMsPerTask.toFixed(2)} ms`}`,
-    `database after the run: ${summary.database.completed} completed (${ours.warmupCompleted} of them in the warm-up), ${summary.database.inProgress} in progress, ${summary.database.reclaimedTasks} claimed more than once`,
-    ...(rows.some((r) => r.ranDry)
-      ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise --tasks)']
+    ...depths.map(
+      (d) =>
+        `${thousands(d.depth)} pending: API process CPU per claimed and completed task ${cpuText(d.apiCpuMsPerTask)} (PostgreSQL's processes on this machine ${cpuText(d.postgresCpuMsPerTask)}); database after the run: ${d.database.completed} completed (${runs.find((r) => r.depth === d.depth)?.ours.warmupCompleted ?? 0} of them in the warm-up), ${d.database.inProgress} in progress, ${d.database.reclaimedTasks} claimed more than once` +
+        (d.ratioToPgBoss === null ? '' : `; AgentHub ÷ pg-boss ${d.ratioToPgBoss.toFixed(2)}`),
+    ),
+    ...(depths.some((d) => d.ours.ranDry || d.pgBoss?.ranDry)
+      ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise the depth)']
       : []),
-    theirs
-      ? `AgentHub ÷ pg-boss: ${summary.ratioToPgBoss?.toFixed(2)} (ours goes through HTTP, auth and the audit log; pg-boss workers call the database directly)`
+    measured
+      ? '(ours goes through HTTP, auth and the audit log; pg-boss workers call the database directly. pg-boss 10 fetches with a sort of every pending job of the queue, so its rate falls as its backlog grows; ours claims along an index)'
       : 'pg-boss comparison SKIPPED: the pg-boss package is not installed (add it as a devDependency: npm i -D pg-boss, then run again)',
     'tps' in pgbench
-      ? `headroom: AgentHub tasks/s ÷ pgbench tpcb-like tps (${PGBENCH_CLIENTS} clients, ${PGBENCH_SECONDS} s, same server): ${(summary.headroom ?? NaN).toFixed(3)} (pgbench ${pgbench.tps.toFixed(0)} tps)`
+      ? `headroom: AgentHub tasks/s at ${thousands(deepest.depth)} pending ÷ pgbench tpcb-like tps (${PGBENCH_CLIENTS} clients, ${PGBENCH_SECONDS} s, same server): ${(summary.headroom ?? NaN).toFixed(3)} (pgbench ${pgbench.tps.toFixed(0)} tps)`
       : `headroom SKIPPED: ${pgbench.skipped}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);

@@ -2,7 +2,7 @@
  * Agent messages end to end: send → receive over the event stream → ack, with 100 agents
  * connected across 3 API processes, next to pg-boss pub/sub on the same database.
  *
- *   npx nx build api && node -r ./tools/register-ts.js tools/bench/messages.bench.ts [--agents 100] [--processes 3] [--senders 16] [--seconds 10] [--warmup 3]
+ *   npx nx build api && node -r ./tools/register-ts.js tools/bench/messages.bench.ts [--agents 100] [--processes 3] [--senders 16] [--seconds 10] [--warmup 20]
  *
  * Starts the built API (dist/apps/api/main.js, NODE_ENV=production) --processes times on one
  * fresh database (DATABASE_URL's server when set, else an embedded PostgreSQL under
@@ -10,7 +10,10 @@
  * one `GET /api/v1/events?types=message.received` stream per agent, agent i on process
  * i mod N. Then --senders loops send `POST /messages` (from a random agent to a random other
  * one, through a random process) for --warmup seconds, unmeasured (each connection prepares its
- * statements, PostgreSQL settles on their plans), then for --seconds; each recipient acks what its stream pushes
+ * statements, PostgreSQL settles on their plans, the three fresh API processes' JIT compiles
+ * the hot paths: after 3 s of warm-up a quarter of the API's CPU was still V8's optimizing
+ * compiler and a message cost 13–19 ms of API CPU, after 25 s 10 ms, so the default is 20 s),
+ * then for --seconds; each recipient acks what its stream pushes
  * (`POST /messages/:id/ack`, through its own process). Prints messages/s received, p50/p99
  * from the start of the send to the push arriving, and lost/duplicate counts (both must be 0).
  *
@@ -52,7 +55,7 @@ const { values: opts } = parseArgs({
     processes: { type: 'string', default: '3' },
     senders: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '20' },
     'log-level': { type: 'string', default: 'warn' },
     json: { type: 'boolean', default: false },
   },

@@ -73,7 +73,7 @@ const ORDER = [
 const SHORT: Record<string, string[]> = {
   'agents-get': ['--seconds', '3', '--rounds', '1', '--warmup', '1'],
   'agents-list': ['--samples', '100', '--warmup', '20'],
-  claim: ['--seconds', '5', '--tasks', '5000', '--pgbench-seconds', '5'],
+  claim: ['--seconds', '5', '--pgbench-seconds', '5'],
   messages: ['--seconds', '5'],
   'events-idle': ['--streams', '100', '--seconds', '10'],
   import: ['--tasks', '100000'],
