@@ -6,7 +6,7 @@ import { pagedQuery, PreparedStatements } from '@agenthub/database';
 import { wireTimestampSql } from '@agenthub/http';
 import type { AgentStatus } from './agent-status';
 import { DEFAULT_CAPABILITY_CONFIDENCE } from './entities/agent-capability.entity';
-import type { AgentResponseDto } from './dto/agent-response.dto';
+import { type AgentResponseDto, toAgentResponse } from './dto/agent-response.dto';
 
 /**
  * An agent as read for the wire: the response's fields, `status` and `heartbeat_expires_at`
@@ -144,8 +144,8 @@ export class AgentRepository {
     return rows[0];
   }
 
-  /** A page of agents, newest first, and how many match in all. */
-  async list(filter: AgentListFilter): Promise<{ rows: AgentRow[]; total: number }> {
+  /** A page of agents as the wire shows them, newest first, and how many match in all. */
+  async list(filter: AgentListFilter): Promise<{ rows: AgentResponseDto[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.scope.kind === 'projects') {
@@ -175,15 +175,19 @@ export class AgentRepository {
         OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(a.capabilities) AS c(name) WHERE c.name ILIKE ?))`);
       params.push(pattern, pattern, pattern);
     }
-    return pagedQuery<AgentRow>(this.em, {
-      select: this.columns,
-      selectParams: this.columnParams,
-      from: `FROM agents a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      fromParams: params,
-      orderBy: 'a.created_at DESC, a.id DESC',
-      limit: filter.limit,
-      offset: filter.offset,
-    });
+    return pagedQuery<AgentRow, AgentResponseDto>(
+      this.em,
+      {
+        select: this.columns,
+        selectParams: this.columnParams,
+        from: `FROM agents a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+        fromParams: params,
+        orderBy: 'a.created_at DESC, a.id DESC',
+        limit: filter.limit,
+        offset: filter.offset,
+      },
+      toAgentResponse,
+    );
   }
 
   /** The agents of `ids` as they read, in no particular order (unknown ids are left out). */

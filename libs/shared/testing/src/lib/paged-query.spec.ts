@@ -71,6 +71,28 @@ describe('pagedQuery (on PostgreSQL)', () => {
     expect(first.rows[0]).not.toHaveProperty('total_count');
   });
 
+  it('hands each row of the page to the mapper, in order, and answers what it made', async () => {
+    const seen: object[] = [];
+    const mapped = await pagedQuery<{ id: number; grp: number }, string>(
+      orm.em.fork(),
+      {
+        select: `r.id, r.grp`,
+        from: `FROM paged_rows r WHERE r.grp = ?`,
+        fromParams: [1],
+        orderBy: 'r.created DESC, r.id DESC',
+        limit: 3,
+        offset: 1,
+      },
+      (row) => {
+        seen.push(row);
+        return `agent-${row.id}`;
+      },
+    );
+
+    expect(mapped).toEqual({ rows: ['agent-1997', 'agent-1995', 'agent-1993'], total: 1000 });
+    expect(seen).toHaveLength(3);
+  });
+
   it.each([
     [10, 0],
     [10, 490],
