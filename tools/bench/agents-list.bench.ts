@@ -39,6 +39,7 @@ import {
   formatTable,
   latencySummary,
   log,
+  msText,
   processCpuMs,
   reportFigures,
   request,
@@ -80,8 +81,6 @@ const agentFields = (i: number) => ({
   system_prompt: `You are fleet agent ${i}. Work on the tasks you claim and report results.`,
   config: { temperature: 0.2, max_tokens: 4096 },
 });
-
-const cpuText = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(2)} ms`);
 
 interface Sample {
   totalMs: number;
@@ -272,7 +271,7 @@ runBench(async (defer) => {
         ],
       ],
     ),
-    `server process CPU per listing: API ${cpuText(apiCpuMsPerSample)}, bare ${cpuText(bareCpuMsPerSample)} (PostgreSQL not counted)`,
+    `server process CPU per listing: API ${msText(apiCpuMsPerSample)}, bare ${msText(bareCpuMsPerSample)} (PostgreSQL not counted)`,
     `p50 ratio, bare ÷ API: ${fmt(bareWhole.p50 / whole.p50, 2)}`,
     `aim: p50 ≤ ${TARGET_MS} ms — ${summary.met ? 'met' : 'NOT met'}${incomplete > 0 ? `; ${incomplete} samples did not read every agent once` : ''}`,
   ];

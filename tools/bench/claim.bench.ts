@@ -52,6 +52,7 @@ import {
   formatTable,
   latencySummary,
   log,
+  msText,
   mustBeZero,
   postgresCpuMs,
   processCpuMs,
@@ -481,7 +482,11 @@ runBench(async (defer) => {
     const theirs = run.theirs ? rowOf(run.theirs) : undefined;
     return {
       depth: run.depth,
-      ours: { ...ours, pendingAfter: run.oursPendingAfter },
+      ours: {
+        ...ours,
+        pendingAfter: run.oursPendingAfter,
+        warmupCompleted: run.ours.warmupCompleted,
+      },
       pgBoss: theirs ? { ...theirs, pendingAfter: run.theirsPendingAfter } : null,
       ratioToPgBoss: theirs ? ours.tasksPerSecond / theirs.tasksPerSecond : null,
       apiCpuMsPerTask: run.apiCpuMsPerTask,
@@ -556,7 +561,6 @@ runBench(async (defer) => {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  const cpuText = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(2)} ms`);
   const out = [
     `claim → complete — ${AGENTS} agents, ${SECONDS} s after ${WARMUP} s of warm-up at each depth (${FIRST_WARMUP} s at the first), LOG_LEVEL=${opts['log-level']}, node ${process.version}`,
     ...formatTable(
@@ -587,7 +591,7 @@ runBench(async (defer) => {
     ),
     ...depths.map(
       (d) =>
-        `${thousands(d.depth)} pending: API process CPU per claimed and completed task ${cpuText(d.apiCpuMsPerTask)} (PostgreSQL's processes on this machine ${cpuText(d.postgresCpuMsPerTask)}); database after the run: ${d.database.completed} completed (${runs.find((r) => r.depth === d.depth)?.ours.warmupCompleted ?? 0} of them in the warm-up), ${d.database.inProgress} in progress, ${d.database.reclaimedTasks} claimed more than once` +
+        `${thousands(d.depth)} pending: API process CPU per claimed and completed task ${msText(d.apiCpuMsPerTask)} (PostgreSQL's processes on this machine ${msText(d.postgresCpuMsPerTask)}); database after the run: ${d.database.completed} completed (${d.ours.warmupCompleted} of them in the warm-up), ${d.database.inProgress} in progress, ${d.database.reclaimedTasks} claimed more than once` +
         (d.ratioToPgBoss === null ? '' : `; AgentHub ÷ pg-boss ${d.ratioToPgBoss.toFixed(2)}`),
     ),
     ...(depths.some((d) => d.ours.ranDry || d.pgBoss?.ranDry)

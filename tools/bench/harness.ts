@@ -327,6 +327,9 @@ export function latencySummary(latencies: number[]): { p50: number; p99: number 
 export const fmt = (n: number | undefined, digits = 0) =>
   n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
 
+/** Milliseconds with two decimals and the unit, or `-` when not measured. */
+export const msText = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(2)} ms`);
+
 /**
  * Lines of a text table: the first column left-aligned, the others right-aligned, unless `left`
  * names the columns (by index) to align left.
