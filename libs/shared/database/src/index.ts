@@ -12,6 +12,11 @@ export {
   withMaintenanceClient,
 } from './lib/database-url';
 export { PreparedStatements } from './lib/prepared-statements';
+export {
+  AgentHubPostgreSqlDriver,
+  PooledTransaction,
+  TransactionCompletedError,
+} from './lib/pooled-transaction';
 export { RequestTransactionHooks } from './lib/request-transaction.hooks';
 export type { RequestTransactionHook } from './lib/request-transaction.hooks';
 export { WithoutRequestTransaction } from './lib/request-transaction.interceptor';

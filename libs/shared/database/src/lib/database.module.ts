@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
 import { APP_CONFIG, AppConfig } from '@agenthub/config';
 import { createOrmOptions } from './orm-options';
+import { AgentHubPostgreSqlDriver } from './pooled-transaction';
 import { PreparedStatements } from './prepared-statements';
 import { RequestContextHook } from './request-context.hook';
 import { RequestTransactionHooks } from './request-transaction.hooks';
@@ -40,7 +40,7 @@ export class DatabaseModule {
       imports: [
         DiscoveryModule,
         MikroOrmModule.forRootAsync({
-          driver: PostgreSqlDriver,
+          driver: AgentHubPostgreSqlDriver,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => {
             if (!config.databaseUrl)

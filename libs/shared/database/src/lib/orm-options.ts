@@ -1,6 +1,7 @@
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { EntityClass, Options } from '@mikro-orm/core';
 import type { Client } from 'pg';
+import { AgentHubPostgreSqlDriver } from './pooled-transaction';
 import { installStatementPipeline } from './statement-pipeline';
 
 export interface OrmOptionsInput {
@@ -29,6 +30,9 @@ export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
 export function createOrmOptions(input: OrmOptionsInput): Options<PostgreSqlDriver> {
   return defineConfig({
+    // Transactions on a connection of the pool without knex's transaction objects
+    // (pooled-transaction.ts).
+    driver: AgentHubPostgreSqlDriver,
     clientUrl: input.url,
     entities: input.entities,
     discovery: { warnWhenNoEntities: false },
