@@ -14,8 +14,9 @@
  * --transactions each after a warm-up, and the CPU of this process per transaction
  * (user + system, /proc's view through process.cpuUsage()) is taken per round; the median of
  * the rounds is the figure. The difference is what the ORM's transaction machinery costs
- * (the fork, the transaction context, knex's transactor object and its BEGIN and COMMIT
- * through knex's query runner): a claim → complete has two such transactions, a message three.
+ * (the fork, the transaction context, and the PooledTransaction it runs on, which replaced
+ * knex's transactor objects and its BEGIN and COMMIT through knex's query runner): a
+ * claim → complete has two such transactions, a message three.
  * Under `npm run bench` it hands the runner both medians and their ratio (no aim: the figure
  * says what a thinner transaction path could save per transaction).
  * A script for people, not a test: never run in CI.
