@@ -60,7 +60,7 @@ export class PooledTransaction {
   /** knex's `transacting()` takes a transaction by this: `client.transacting` and the client to run on. */
   readonly client: PoolClient & { transacting: true };
   /** Settled once `commit()` has run; MikroORM awaits it after calling `commit()`. */
-  executionPromise: Promise<void> = Promise.resolve();
+  executionPromise: Promise<unknown> = Promise.resolve();
   private completed = false;
   /** Savepoints opened in this transaction so far (they are named by it; the root's count). */
   private savepoints = 0;
@@ -117,24 +117,26 @@ export class PooledTransaction {
     return new PooledTransaction(this.pool, this.connection, this.platform, this, name);
   }
 
-  /** COMMIT (RELEASE SAVEPOINT for a savepoint). Refused once the transaction has ended. */
-  commit(): Promise<void> {
-    this.executionPromise = this.end(
+  /** COMMIT (RELEASE SAVEPOINT for a savepoint), resolving to the SQL sent. Refused once the transaction has ended. */
+  commit(): Promise<string> {
+    const ended = this.end(
       this.savepointName === null
         ? this.platform.getCommitTransactionSQL()
         : this.platform.getReleaseSavepointSQL(this.savepointName),
       true,
     );
-    return this.executionPromise;
+    this.executionPromise = ended;
+    return ended;
   }
 
   /**
    * ROLLBACK (ROLLBACK TO SAVEPOINT for a savepoint). Nothing to do once the transaction has
-   * ended: MikroORM rolls back after a failed commit, which has ended it already.
+   * ended (resolving to null then, else to the SQL sent): MikroORM rolls back after a failed
+   * commit, which has ended it already.
    */
-  async rollback(): Promise<void> {
-    if (this.isCompleted()) return;
-    await this.end(
+  async rollback(): Promise<string | null> {
+    if (this.isCompleted()) return null;
+    return this.end(
       this.savepointName === null
         ? this.platform.getRollbackTransactionSQL()
         : this.platform.getRollbackToSavepointSQL(this.savepointName),
@@ -142,17 +144,17 @@ export class PooledTransaction {
     );
   }
 
-  private async end(sql: string, commit: boolean): Promise<void> {
+  private async end(sql: string, commit: boolean): Promise<string> {
     if (this.isCompleted()) throw new TransactionCompletedError();
     this.completed = true;
     try {
       const result = await this.connection.query(sql);
       if (commit && this.parent === null && result?.command === 'ROLLBACK')
         throw new Error('the transaction had failed and was rolled back, not committed');
+      return sql;
     } finally {
       // The root holds the connection; a savepoint's end leaves it with the transaction.
-      if (this.parent === null)
-        await (Object.getPrototypeOf(this.client) as PoolClient).releaseConnection(this.connection);
+      if (this.parent === null) await this.pool.releaseConnection(this.connection);
     }
   }
 }
@@ -200,14 +202,7 @@ export class PooledTransactionConnection extends PostgreSqlConnection {
       return super.commit(ctx, eventBroadcaster, loggerContext);
     const root = trx.parent === null;
     if (root) await eventBroadcaster?.dispatchEvent(EventType.beforeTransactionCommit, ctx);
-    await trx.commit();
-    const platform = this.platform as PostgreSqlPlatform;
-    this.logQuery(
-      root
-        ? platform.getCommitTransactionSQL()
-        : platform.getReleaseSavepointSQL(trx.savepointName as string),
-      loggerContext,
-    );
+    this.logQuery(await trx.commit(), loggerContext);
     if (root) await eventBroadcaster?.dispatchEvent(EventType.afterTransactionCommit, ctx);
   }
 
@@ -221,14 +216,8 @@ export class PooledTransactionConnection extends PostgreSqlConnection {
       return super.rollback(ctx, eventBroadcaster, loggerContext);
     const root = trx.parent === null;
     if (root) await eventBroadcaster?.dispatchEvent(EventType.beforeTransactionRollback, ctx);
-    await trx.rollback();
-    const platform = this.platform as PostgreSqlPlatform;
-    this.logQuery(
-      root
-        ? platform.getRollbackTransactionSQL()
-        : platform.getRollbackToSavepointSQL(trx.savepointName as string),
-      loggerContext,
-    );
+    const sent = await trx.rollback();
+    if (sent) this.logQuery(sent, loggerContext);
     if (root) await eventBroadcaster?.dispatchEvent(EventType.afterTransactionRollback, ctx);
   }
 }
