@@ -33,7 +33,9 @@
  *
  * Under `npm run bench` it hands the runner tasks/s against pg-boss at each depth (aim: ratio
  * ≥ 2), the double claims seen by the clients and in the database (aim: 0), and, at the deepest
- * queue, the headroom and the API and PostgreSQL CPU per task.
+ * queue, the headroom and the API and PostgreSQL CPU per task; and, at each depth, the CPU a
+ * task cost on the machine (API + PostgreSQL) against what a pg-boss job cost (its process +
+ * PostgreSQL): on a machine both saturate, 2× pg-boss's rate needs at most half its CPU per task.
  * A script for people, not a test: never run in CI.
  */
 import { execFile } from 'node:child_process';
@@ -108,6 +110,11 @@ interface Result {
   empty: number;
   /** Completed in the warm-up, not counted in `completed`. */
   warmupCompleted: number;
+  /**
+   * CPU per completed task in the timed part, ms: of the side's own process (the API for
+   * ours, this process with its in-process workers for pg-boss) and of PostgreSQL's.
+   */
+  cpuMsPerTask?: { own: number | undefined; postgres: number | undefined };
 }
 
 const emptyResult = (label: string): Result => ({
@@ -252,26 +259,49 @@ async function drivePgBoss(
 
   const seen = new Set<string>();
   const result = emptyResult(`pg-boss ${version} (in-process, ${workers} workers)`);
-  await warmThenRun('pg-boss', result, workers, seconds, async () => {
-    const t0 = performance.now();
-    const fetched = await boss.fetch(queue).catch(() => undefined);
-    const list = Array.isArray(fetched) ? fetched : fetched ? [fetched] : [];
-    const job = list[0] as { id: string } | undefined;
-    if (!job) {
-      result.empty++;
-      return false;
-    }
-    result.claimLatencies.push(performance.now() - t0);
-    if (seen.has(job.id)) result.doubleClaims++;
-    seen.add(job.id);
-    try {
-      // v10 took the queue name first; v9 only the id.
-      await (major >= 10 ? boss.complete(queue, job.id) : boss.complete(job.id));
-      result.completed++;
-    } catch {
-      result.errors++;
-    }
-  });
+  let cpuBefore = 0;
+  let pgCpuBefore: number | undefined;
+  await warmThenRun(
+    'pg-boss',
+    result,
+    workers,
+    seconds,
+    async () => {
+      const t0 = performance.now();
+      const fetched = await boss.fetch(queue).catch(() => undefined);
+      const list = Array.isArray(fetched) ? fetched : fetched ? [fetched] : [];
+      const job = list[0] as { id: string } | undefined;
+      if (!job) {
+        result.empty++;
+        return false;
+      }
+      result.claimLatencies.push(performance.now() - t0);
+      if (seen.has(job.id)) result.doubleClaims++;
+      seen.add(job.id);
+      try {
+        // v10 took the queue name first; v9 only the id.
+        await (major >= 10 ? boss.complete(queue, job.id) : boss.complete(job.id));
+        result.completed++;
+      } catch {
+        result.errors++;
+      }
+    },
+    () => {
+      const usage = process.cpuUsage();
+      cpuBefore = (usage.user + usage.system) / 1000;
+      pgCpuBefore = postgresCpuMs();
+    },
+  );
+  const usage = process.cpuUsage();
+  const pgCpuAfter = postgresCpuMs();
+  if (result.completed > 0)
+    result.cpuMsPerTask = {
+      own: ((usage.user + usage.system) / 1000 - cpuBefore) / result.completed,
+      postgres:
+        pgCpuBefore !== undefined && pgCpuAfter !== undefined
+          ? (pgCpuAfter - pgCpuBefore) / result.completed
+          : undefined,
+    };
   await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
   return result;
 }
@@ -491,9 +521,13 @@ runBench(async (defer) => {
       ratioToPgBoss: theirs ? ours.tasksPerSecond / theirs.tasksPerSecond : null,
       apiCpuMsPerTask: run.apiCpuMsPerTask,
       postgresCpuMsPerTask: run.postgresCpuMsPerTask,
+      pgBossCpuMsPerTask: run.theirs?.cpuMsPerTask ?? null,
       database: run.database,
     };
   });
+  /** Every CPU a task cost on this machine: the side's process and PostgreSQL's. */
+  const totalCpu = (own: number | undefined, postgres: number | undefined) =>
+    own === undefined || postgres === undefined ? undefined : own + postgres;
   const measured = runs.some((run) => run.theirs);
   // The headroom and the CPU per task: the deepest queue's run, the backlog the issue's case is.
   const deepest = depths[depths.length - 1];
@@ -532,6 +566,18 @@ runBench(async (defer) => {
             ...(d.pgBoss ? [] : ['pg-boss not installed']),
           ].join('; '),
         },
+      ),
+    ),
+    // What the 2× aim asks of the CPU: on a machine both sides saturate, tasks/s is about its
+    // cores ÷ the CPU a task costs everywhere, so 2× pg-boss needs at most half its CPU per task.
+    ...depths.map((d) =>
+      compared(
+        `CPU per task, API + PostgreSQL, ${thousands(d.depth)} pending`,
+        'ms',
+        totalCpu(d.apiCpuMsPerTask, d.postgresCpuMsPerTask),
+        'pg-boss: its process + PostgreSQL',
+        totalCpu(d.pgBossCpuMsPerTask?.own, d.pgBossCpuMsPerTask?.postgres),
+        { lowerIsBetter: true },
       ),
     ),
     mustBeZero(
@@ -592,7 +638,10 @@ runBench(async (defer) => {
     ...depths.map(
       (d) =>
         `${thousands(d.depth)} pending: API process CPU per claimed and completed task ${msText(d.apiCpuMsPerTask)} (PostgreSQL's processes on this machine ${msText(d.postgresCpuMsPerTask)}); database after the run: ${d.database.completed} completed (${d.ours.warmupCompleted} of them in the warm-up), ${d.database.inProgress} in progress, ${d.database.reclaimedTasks} claimed more than once` +
-        (d.ratioToPgBoss === null ? '' : `; AgentHub ÷ pg-boss ${d.ratioToPgBoss.toFixed(2)}`),
+        (d.ratioToPgBoss === null ? '' : `; AgentHub ÷ pg-boss ${d.ratioToPgBoss.toFixed(2)}`) +
+        (d.pgBossCpuMsPerTask
+          ? `; pg-boss's CPU per job: its process ${msText(d.pgBossCpuMsPerTask.own)}, PostgreSQL's ${msText(d.pgBossCpuMsPerTask.postgres)}`
+          : ''),
     ),
     ...(depths.some((d) => d.ours.ranDry || d.pgBoss?.ranDry)
       ? ['(a queue ran dry before the time was up: tasks/s is a lower bound; raise the depth)']
