@@ -111,10 +111,10 @@ interface Result {
   /** Completed in the warm-up, not counted in `completed`. */
   warmupCompleted: number;
   /**
-   * CPU per completed task in the timed part, ms: of the side's own process (the API for
-   * ours, this process with its in-process workers for pg-boss) and of PostgreSQL's.
+   * CPU per completed task in the timed part: of the side's own process (the API for ours,
+   * this process with its in-process workers for pg-boss) and of PostgreSQL's.
    */
-  cpuMsPerTask?: { own: number | undefined; postgres: number | undefined };
+  cpuMsPerTask?: CpuPerTask;
 }
 
 const emptyResult = (label: string): Result => ({
@@ -127,6 +127,34 @@ const emptyResult = (label: string): Result => ({
   empty: 0,
   warmupCompleted: 0,
 });
+
+/** CPU per completed task, ms: of one process (`pid`) and of PostgreSQL's processes. */
+interface CpuPerTask {
+  own: number | undefined;
+  postgres: number | undefined;
+}
+
+/** Reads the CPU of `pid` and of PostgreSQL when a timed part starts, and per task after it. */
+function cpuMeter(pid: number | undefined) {
+  let own: number | undefined;
+  let postgres: number | undefined;
+  const per = (before: number | undefined, after: number | undefined, completed: number) =>
+    before !== undefined && after !== undefined && completed > 0
+      ? (after - before) / completed
+      : undefined;
+  return {
+    start(): void {
+      own = processCpuMs(pid);
+      postgres = postgresCpuMs();
+    },
+    perTask(completed: number): CpuPerTask {
+      return {
+        own: per(own, processCpuMs(pid), completed),
+        postgres: per(postgres, postgresCpuMs(), completed),
+      };
+    },
+  };
+}
 
 /**
  * `step` run by `workers` in parallel for --warmup seconds, then for `seconds`, measured:
@@ -259,8 +287,7 @@ async function drivePgBoss(
 
   const seen = new Set<string>();
   const result = emptyResult(`pg-boss ${version} (in-process, ${workers} workers)`);
-  let cpuBefore = 0;
-  let pgCpuBefore: number | undefined;
+  const cpu = cpuMeter(process.pid);
   await warmThenRun(
     'pg-boss',
     result,
@@ -286,22 +313,9 @@ async function drivePgBoss(
         result.errors++;
       }
     },
-    () => {
-      const usage = process.cpuUsage();
-      cpuBefore = (usage.user + usage.system) / 1000;
-      pgCpuBefore = postgresCpuMs();
-    },
+    cpu.start,
   );
-  const usage = process.cpuUsage();
-  const pgCpuAfter = postgresCpuMs();
-  if (result.completed > 0)
-    result.cpuMsPerTask = {
-      own: ((usage.user + usage.system) / 1000 - cpuBefore) / result.completed,
-      postgres:
-        pgCpuBefore !== undefined && pgCpuAfter !== undefined
-          ? (pgCpuAfter - pgCpuBefore) / result.completed
-          : undefined,
-    };
+  result.cpuMsPerTask = cpu.perTask(result.completed);
   await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
   return result;
 }
@@ -393,8 +407,6 @@ interface DepthRun {
   /** Pending when each side's timed run ended (its backlog drains as it runs). */
   oursPendingAfter: number;
   theirsPendingAfter: number | undefined;
-  apiCpuMsPerTask: number | undefined;
-  postgresCpuMsPerTask: number | undefined;
   database: { reclaimedTasks: number; completed: number; inProgress: number };
 }
 
@@ -431,18 +443,9 @@ runBench(async (defer) => {
     await settle(client, ['tasks']);
     log(`${depth} pending tasks, ${AGENTS} agents; claiming for ${SECONDS} s`);
 
-    let cpuBefore: number | undefined;
-    let pgCpuBefore: number | undefined;
-    const ours = await driveAgentHub(api.port, keys, SECONDS, () => {
-      cpuBefore = processCpuMs(api.pid);
-      pgCpuBefore = postgresCpuMs();
-    });
-    const cpuAfter = processCpuMs(api.pid);
-    const pgCpuAfter = postgresCpuMs();
-    const perTask = (before: number | undefined, after: number | undefined) =>
-      before !== undefined && after !== undefined && ours.completed > 0
-        ? (after - before) / ours.completed
-        : undefined;
+    const cpu = cpuMeter(api.pid);
+    const ours = await driveAgentHub(api.port, keys, SECONDS, cpu.start);
+    ours.cpuMsPerTask = cpu.perTask(ours.completed);
     // What the database says: each task went to in_progress at most once (attempts), and
     // the completions the clients counted are there.
     const [check] = (
@@ -479,8 +482,6 @@ runBench(async (defer) => {
       theirs,
       oursPendingAfter: Number(check.pending),
       theirsPendingAfter,
-      apiCpuMsPerTask: perTask(cpuBefore, cpuAfter),
-      postgresCpuMsPerTask: perTask(pgCpuBefore, pgCpuAfter),
       database: {
         reclaimedTasks: Number(check.reclaimed),
         completed: Number(check.completed),
@@ -519,8 +520,8 @@ runBench(async (defer) => {
       },
       pgBoss: theirs ? { ...theirs, pendingAfter: run.theirsPendingAfter } : null,
       ratioToPgBoss: theirs ? ours.tasksPerSecond / theirs.tasksPerSecond : null,
-      apiCpuMsPerTask: run.apiCpuMsPerTask,
-      postgresCpuMsPerTask: run.postgresCpuMsPerTask,
+      apiCpuMsPerTask: run.ours.cpuMsPerTask?.own,
+      postgresCpuMsPerTask: run.ours.cpuMsPerTask?.postgres,
       pgBossCpuMsPerTask: run.theirs?.cpuMsPerTask ?? null,
       database: run.database,
     };
